@@ -1,0 +1,52 @@
+"""The fixed cast: region R with department D; unit A (under D) and unit B (under R).
+
+alice administers unit A, bob administers unit B, carol is the credit office for all of R,
+dave audits R, sam is the system administrator, and lena is a learner in unit A.
+"""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from tests import factories as f
+from xuefen.accounts.roles import Role
+from xuefen.orgs.models import OrgNode
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def cast(db):
+    region = f.node("示范县", OrgNode.Kind.REGION, code="R")
+    dept = f.node("县财政局", OrgNode.Kind.DEPARTMENT, region, code="D")
+    unit_a = f.node("财政局机关", OrgNode.Kind.UNIT, dept, code="A")
+    unit_b = f.node("第一中学", OrgNode.Kind.UNIT, region, code="B",
+                    unit_type=OrgNode.UnitType.INSTITUTION)
+    person_a = f.person(unit_a, "李明")
+    person_b = f.person(unit_b, "王芳", sex="F")
+    lena_person = f.person(unit_a, "林娜", sex="F")
+    return SimpleNamespace(
+        region=region, dept=dept, unit_a=unit_a, unit_b=unit_b,
+        person_a=person_a, person_b=person_b, lena_person=lena_person,
+        alice=f.user("alice", Role.UNIT_ADMIN, unit_a),
+        bob=f.user("bob", Role.UNIT_ADMIN, unit_b),
+        carol=f.user("carol", Role.OFFICE, region),
+        dave=f.user("dave", Role.AUDITOR, region),
+        sam=f.user("sam", Role.SYSADMIN, region),
+        lena=f.user("lena", person=lena_person),
+        password="pw-for-tests-1",
+    )
+
+
+def require(available: bool, reason: str) -> None:
+    """Skips a test whose real part (PostgreSQL, Chromium) is missing, but only outside CI:
+    in CI the part must be there, so its absence fails the test."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must provide it)")
+    pytest.skip(reason)

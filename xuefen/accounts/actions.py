@@ -1,0 +1,141 @@
+"""State changes of accounts and roles. Each runs in one transaction and writes its audit record."""
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from xuefen.accounts.models import RoleGrant, User
+from xuefen.audit.actions import record
+from xuefen.audit.models import AuditEvent
+from xuefen.orgs.models import OrgNode, Person
+
+A = AuditEvent.Action
+
+
+def _user_node_path(user: User) -> str:
+    if user.person_id is not None:
+        return Person.objects.filter(pk=user.person_id).values_list("unit__path", flat=True).get()
+    first = user.grants.select_related("node").order_by("node__path").first()
+    return first.node.path if first else ""
+
+
+@transaction.atomic
+def create_user(
+    actor: Any,
+    username: str,
+    *,
+    password: str | None,
+    first_name: str = "",
+    person: Person | None = None,
+    must_change_password: bool = True,
+) -> User:
+    """Creates an account. A None password leaves it unusable until an administrator sets one."""
+    user = User(
+        username=username,
+        first_name=first_name,
+        person=person,
+        must_change_password=must_change_password,
+    )
+    user.set_password(password) if password else user.set_unusable_password()
+    user.save()
+    record(
+        actor,
+        A.CREATE,
+        user,
+        changes={"username": [None, username]},
+        node_path=person.unit.path if person else "",
+        person_id=person.pk if person else None,
+    )
+    return user
+
+
+@transaction.atomic
+def grant_role(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant:
+    """Grants `role` on `node` (and so its subtree). Idempotent: an existing grant is returned as is."""
+    grant, created = RoleGrant.objects.get_or_create(user=user, role=role, node=node)
+    if created:
+        record(
+            actor,
+            A.CREATE,
+            grant,
+            changes={"role": [None, role], "node": [None, node.code]},
+            node_path=node.path,
+        )
+    return grant
+
+
+@transaction.atomic
+def revoke_role(actor: Any, grant: RoleGrant) -> None:
+    record(
+        actor,
+        A.DELETE,
+        grant,
+        changes={"role": [grant.role, None], "node": [grant.node.code, None]},
+        node_path=grant.node.path,
+    )
+    grant.delete()
+
+
+@transaction.atomic
+def set_active(actor: Any, user: User, active: bool) -> None:
+    if user.is_active == active:
+        return
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    record(actor, A.UPDATE, user, changes={"is_active": [not active, active]},
+           node_path=_user_node_path(user))
+
+
+@transaction.atomic
+def change_password(actor: Any, user: User, new_password: str) -> None:
+    """Sets a new password chosen by the user; clears the forced-change flag and any lock."""
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.failed_logins = 0
+    user.locked_until = None
+    user.save(update_fields=["password", "must_change_password", "failed_logins", "locked_until"])
+    record(actor, A.PASSWORD, user, node_path=_user_node_path(user))
+
+
+@transaction.atomic
+def reset_password(actor: Any, user: User, new_password: str) -> None:
+    """An administrator sets a temporary password; the user must change it at next login."""
+    user.set_password(new_password)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    user.save(update_fields=["password", "must_change_password", "failed_logins", "locked_until"])
+    record(actor, A.PASSWORD, user, changes={"reset_by_admin": [None, True]},
+           node_path=_user_node_path(user))
+
+
+def record_login(user: User) -> None:
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        record(user, A.LOGIN, user, node_path=_user_node_path(user))
+
+
+def record_failed_login(username: str) -> bool:
+    """Counts a failed attempt against an existing account; locks it after LOCKOUT_ATTEMPTS.
+
+    Returns True if this attempt locked the account. Unknown usernames are audited but change nothing.
+    """
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            record(None, A.LOGIN_FAILED, object_type="accounts.user", object_repr=username[:150])
+            return False
+        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
+        user.refresh_from_db(fields=["failed_logins"])
+        record(None, A.LOGIN_FAILED, user, node_path=_user_node_path(user))
+        if user.failed_logins >= settings.LOCKOUT_ATTEMPTS:
+            until = timezone.now() + dt.timedelta(minutes=settings.LOCKOUT_MINUTES)
+            User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
+            record(None, A.LOCKED, user, changes={"locked_until": [None, until.isoformat()]},
+                   node_path=_user_node_path(user))
+            return True
+        return False

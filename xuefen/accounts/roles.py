@@ -1,0 +1,71 @@
+"""Roles and what each may do. A role is granted on an org node and is valid for its whole subtree.
+
+Capabilities are the only thing views and actions ask about; the table below is the one place that says
+which role has which. The system administrator keeps accounts and settings and never approves credits
+(separation of duties).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    UNIT_ADMIN = "unit_admin", _("Unit administrator")
+    PROVIDER = "provider", _("Industry department / provider")
+    OFFICE = "office", _("Credit office")
+    TEACHER = "teacher", _("Teacher")
+    AUDITOR = "auditor", _("Supervisor / auditor")
+    SYSADMIN = "sysadmin", _("System administrator")
+
+
+class Cap:
+    """Capability names. Strings, so that later apps can add their own without touching this module."""
+
+    ORGS_VIEW = "orgs.view"
+    ORGS_CHANGE = "orgs.change"
+    PEOPLE_VIEW = "people.view"
+    PEOPLE_CHANGE = "people.change"
+    PEOPLE_IMPORT = "people.import"
+    PEOPLE_VIEW_ID = "people.view_id_number"
+    USERS_MANAGE = "users.manage"
+    AUDIT_VIEW = "audit.view"
+    CREDITS_VIEW = "credits.view"
+    CREDITS_CHECK = "credits.check"  # unit check of claims
+    CREDITS_APPROVE = "credits.approve"  # office approval
+    POLICY_CHANGE = "policy.change"
+    REPORTS_VIEW = "reports.view"
+    COURSES_MANAGE = "courses.manage"
+    INTAKE_SUBMIT = "intake.submit"
+
+
+_READ = {Cap.ORGS_VIEW, Cap.PEOPLE_VIEW, Cap.CREDITS_VIEW, Cap.REPORTS_VIEW}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.UNIT_ADMIN: frozenset(
+        _READ
+        | {Cap.PEOPLE_CHANGE, Cap.PEOPLE_IMPORT, Cap.PEOPLE_VIEW_ID, Cap.CREDITS_CHECK}
+    ),
+    Role.OFFICE: frozenset(
+        _READ
+        | {
+            Cap.PEOPLE_CHANGE,
+            Cap.PEOPLE_IMPORT,
+            Cap.PEOPLE_VIEW_ID,
+            Cap.ORGS_CHANGE,
+            Cap.CREDITS_APPROVE,
+            Cap.POLICY_CHANGE,
+            Cap.AUDIT_VIEW,
+            Cap.COURSES_MANAGE,
+        }
+    ),
+    Role.AUDITOR: frozenset(_READ | {Cap.AUDIT_VIEW}),
+    Role.SYSADMIN: frozenset(
+        {Cap.ORGS_VIEW, Cap.ORGS_CHANGE, Cap.USERS_MANAGE, Cap.PEOPLE_VIEW, Cap.AUDIT_VIEW}
+    ),
+    Role.PROVIDER: frozenset({Cap.COURSES_MANAGE, Cap.INTAKE_SUBMIT}),
+    Role.TEACHER: frozenset(),
+}
+
+
+def roles_with(capability: str) -> list[str]:
+    return [role for role, caps in CAPABILITIES.items() if capability in caps]

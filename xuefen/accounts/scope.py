@@ -1,0 +1,117 @@
+"""The one door for scoped reads: turns a user into the org nodes, people and records they may see or change.
+
+Every view, API call, export and admin action that reads people or credits goes through here. The
+fetch-and-authorize helpers (`access_person`, `access_node`) raise the same Http404 for "does not exist"
+and "not yours", so an outsider learns nothing. Anything that must bypass scope is named `unscoped_*`.
+"""
+
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xuefen.accounts.roles import CAPABILITIES, Cap
+from xuefen.orgs.models import OrgNode, Person
+
+if TYPE_CHECKING:
+    from xuefen.accounts.models import User
+
+# A learner may always see their own person and credits.
+SELF_CAPABILITIES = frozenset({Cap.PEOPLE_VIEW, Cap.CREDITS_VIEW})
+
+
+def _grant_paths(user: Any) -> list[tuple[str, str]]:
+    """(role, node path) for each of the user's grants, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_xuefen_grant_paths", None)
+    if cached is None:
+        cached = list(user.grants.values_list("role", "node__path"))
+        user._xuefen_grant_paths = cached
+    return cached
+
+
+def paths_with(user: "User | Any", capability: str) -> list[str]:
+    """The subtree roots (as paths) on which the user holds `capability`, outermost only."""
+    paths = sorted(
+        {path for role, path in _grant_paths(user) if capability in CAPABILITIES.get(role, ())}
+    )
+    roots: list[str] = []
+    for path in paths:
+        if not any(path.startswith(root) for root in roots):
+            roots.append(path)
+    return roots
+
+
+def subtree_q(paths: list[str], prefix: str = "") -> Q:
+    """Q over OrgNode (through `prefix`) matching any of the subtrees; matches nothing for no paths."""
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
+
+
+def has_capability(user: "User | Any", capability: str, node: OrgNode | None = None) -> bool:
+    """True if the user holds `capability` anywhere (node=None) or on a subtree containing `node`."""
+    paths = paths_with(user, capability)
+    if node is None:
+        return bool(paths) or (
+            capability in SELF_CAPABILITIES and getattr(user, "person_id", None) is not None
+        )
+    return any(node.path.startswith(p) for p in paths)
+
+
+def nodes(user: "User | Any", capability: str = Cap.ORGS_VIEW) -> QuerySet[OrgNode]:
+    return OrgNode.objects.filter(subtree_q(paths_with(user, capability)))
+
+
+def people(user: "User | Any", capability: str = Cap.PEOPLE_VIEW) -> QuerySet[Person]:
+    """People the user may see (or change, with capability=people.change).
+
+    A learner sees only themself, and only for self-capabilities.
+    """
+    q = subtree_q(paths_with(user, capability), prefix="unit__")
+    person_id = getattr(user, "person_id", None)
+    if person_id is not None and capability in SELF_CAPABILITIES:
+        q |= Q(pk=person_id)
+    return Person.objects.filter(q)
+
+
+def filter_by_person(
+    user: "User | Any", queryset: QuerySet[Any], capability: str = Cap.CREDITS_VIEW
+) -> QuerySet[Any]:
+    """Scopes any per-person queryset (it must have a `person` relation) to the people the user may see."""
+    q = subtree_q(paths_with(user, capability), prefix="person__unit__")
+    person_id = getattr(user, "person_id", None)
+    if person_id is not None and capability in SELF_CAPABILITIES:
+        q |= Q(person_id=person_id)
+    return queryset.filter(q)
+
+
+def filter_by_node(
+    user: "User | Any", queryset: QuerySet[Any], capability: str, prefix: str = "node__"
+) -> QuerySet[Any]:
+    """Scopes a queryset with a relation to OrgNode (named by `prefix`) to the user's subtrees."""
+    return queryset.filter(subtree_q(paths_with(user, capability), prefix=prefix))
+
+
+def access_person(user: "User | Any", person_id: Any, capability: str = Cap.PEOPLE_VIEW) -> Person:
+    """The person, if the user may see (or, by capability, change) them; Http404 otherwise."""
+    try:
+        return people(user, capability).select_related("unit").get(pk=int(person_id))
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_node(user: "User | Any", node_id: Any, capability: str = Cap.ORGS_VIEW) -> OrgNode:
+    try:
+        return nodes(user, capability).get(pk=int(node_id))
+    except (OrgNode.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def require(user: "User | Any", capability: str, node: OrgNode | None = None) -> None:
+    """Http404 unless the user holds the capability (on node, if given)."""
+    if not has_capability(user, capability, node):
+        raise Http404

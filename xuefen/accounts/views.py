@@ -1,0 +1,81 @@
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.views import LogoutView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+
+from xuefen.accounts import actions
+from xuefen.accounts.models import User
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": "",
+    }
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    form = LoginForm(request, data=request.POST or None)
+    locked_message = None
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        existing = User.objects.filter(username=username).first()
+        if existing is not None and existing.is_locked:
+            locked_message = _(
+                "Too many failed attempts: this account is locked until %(time)s."
+            ) % {"time": existing.locked_until.astimezone().strftime("%H:%M")}  # type: ignore[union-attr]
+        elif form.is_valid():
+            user = form.get_user()
+            login(request, user)
+            actions.record_login(user)
+            next_url = request.POST.get("next") or request.GET.get("next")
+            if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+                return redirect(next_url)
+            return redirect("core:home")
+        else:
+            if actions.record_failed_login(username):
+                locked_message = _(
+                    "Too many failed attempts: this account is locked for a while."
+                )
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "locked_message": locked_message, "next": request.GET.get("next", "")},
+    )
+
+
+logout_view = LogoutView.as_view()
+
+
+@login_required
+@sensitive_post_parameters()
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = PasswordChangeForm(user, request.POST or None)
+    if user.must_change_password and not user.has_usable_password():
+        # First login with the initial password: it was checked at login, so it is not asked again.
+        form.fields.pop("old_password")
+    if request.method == "POST" and form.is_valid():
+        actions.change_password(user, user, form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("core:home")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "forced": user.must_change_password},
+    )

@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One recorded change: who, when, what (before/after) and from which address.
+
+    Append-only for the application: save() refuses to update, delete() refuses, and database triggers
+    (see the migration) refuse UPDATE and DELETE from any code path.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Create")
+        UPDATE = "update", _("Change")
+        DELETE = "delete", _("Delete")
+        LOGIN = "login", _("Log in")
+        LOGIN_FAILED = "login_failed", _("Failed log-in")
+        LOCKED = "locked", _("Account locked")
+        PASSWORD = "password", _("Password changed")
+        IMPORT = "import", _("Import")
+        EXPORT = "export", _("Export")
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+        RETURN = "return", _("Return")
+        SUBMIT = "submit", _("Submit")
+        POST = "post", _("Post credit")
+        REVERSE = "reverse", _("Reverse credit")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=50)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # The org node the object belonged to, so the trail can be scoped like everything else.
+    node_path = models.CharField(max_length=255, blank=True, db_index=True)
+    person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise RuntimeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("Audit events are append-only.")

@@ -1,0 +1,16 @@
+"""The administrator's command line: `xuefen <command>` runs any of Django's and Xuefen's management
+commands (`xuefen setup`, `xuefen serve`, `xuefen demo`, `xuefen ledger verify`, ...)."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuefen.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["xuefen", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from xuefen.orgs.models import OrgNode
+
+
+class Command(BaseCommand):
+    help = "Migrates, loads the demo county when the database is empty, collects static files."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--no-demo", action="store_true", help="Do not load demo data.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database migrated.")
+        if not options["no_demo"] and not OrgNode.objects.exists():
+            call_command("demo", stdout=self.stdout)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if not options["no_demo"]:
+            from xuefen.orgs.demo import print_logins
+
+            print_logins(self.stdout.write, settings.DEMO_PASSWORD)

@@ -1,0 +1,217 @@
+"""Xuefen settings: one file, every knob an environment variable with a safe local default.
+
+Set XUEFEN_PROFILE=production for a deployment: it then requires XUEFEN_SECRET_KEY and XUEFEN_ALLOWED_HOSTS,
+turns DEBUG off and sends secure cookies and HSTS (`xuefen check --deploy` passes).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+PROFILE = env_str("XUEFEN_PROFILE", "local")
+PRODUCTION = PROFILE == "production"
+VAR_DIR = Path(env_str("XUEFEN_VAR_DIR", str(PROJECT_DIR / "var")))
+
+if PRODUCTION:
+    SECRET_KEY = os.environ["XUEFEN_SECRET_KEY"]
+    ALLOWED_HOSTS = env_list("XUEFEN_ALLOWED_HOSTS")
+    DEBUG = env_bool("XUEFEN_DEBUG", False)
+else:
+    SECRET_KEY = env_str("XUEFEN_SECRET_KEY", "local-only-insecure-key-do-not-deploy-" + "x" * 24)
+    ALLOWED_HOSTS = env_list("XUEFEN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    DEBUG = env_bool("XUEFEN_DEBUG", False)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "xuefen.core",
+    "xuefen.orgs",
+    "xuefen.accounts",
+    "xuefen.audit",
+    "xuefen.policy",
+    "xuefen.ledger",
+    "xuefen.reports",
+    "xuefen.claims",
+    "xuefen.intake",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "xuefen.audit.middleware.AuditContextMiddleware",
+    "xuefen.accounts.middleware.PasswordChangeRequiredMiddleware",
+]
+
+ROOT_URLCONF = "xuefen.urls"
+WSGI_APPLICATION = "xuefen.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "xuefen.core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# Database: SQLite (WAL) under var/ unless DATABASE_URL names another (PostgreSQL in a province).
+# Connections persist across requests: a new PostgreSQL connection per request costs more than the request.
+CONN_MAX_AGE = env_int("XUEFEN_CONN_MAX_AGE", 600)
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    default_db = dj_database_url.parse(
+        DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+    )
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    default_db = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": env_str("XUEFEN_SQLITE_PATH", str(VAR_DIR / "xuefen.sqlite3")),
+        "CONN_MAX_AGE": CONN_MAX_AGE,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                " PRAGMA busy_timeout=20000; PRAGMA cache_size=-64000;"
+            ),
+        },
+    }
+if test_name := env_str("XUEFEN_TEST_DB_NAME"):
+    default_db["TEST"] = {"NAME": test_name}
+DATABASES = {"default": default_db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["xuefen.accounts.backends.XuefenBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Failed logins lock an account for a while; sessions end after inactivity.
+LOCKOUT_ATTEMPTS = env_int("XUEFEN_LOCKOUT_ATTEMPTS", 5)
+LOCKOUT_MINUTES = env_int("XUEFEN_LOCKOUT_MINUTES", 15)
+SESSION_COOKIE_AGE = env_int("XUEFEN_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("XUEFEN_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Uploaded evidence and import files live outside the web root and are served only through views that check scope.
+MEDIA_ROOT = VAR_DIR / "files"
+FONT_DIR = BASE_DIR / "static" / "vendor" / "fonts"
+
+# Uploads: the largest spreadsheet accepted, and how far a compressed XLSX may expand.
+MAX_UPLOAD_MB = env_int("XUEFEN_MAX_UPLOAD_MB", 20)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+XLSX_MAX_UNCOMPRESSED_MB = env_int("XUEFEN_XLSX_MAX_UNCOMPRESSED_MB", 400)
+
+# Background work (imports, exports, reminders): Django's task framework on a database-backed queue,
+# so the embedded default needs no extra server. Tests run tasks immediately.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("XUEFEN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# The demo password of every demo account (README lists them).
+DEMO_PASSWORD = env_str("XUEFEN_DEMO_PASSWORD", "xuefen-demo-2026")
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("XUEFEN_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("XUEFEN_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = env_list("XUEFEN_CSRF_TRUSTED_ORIGINS")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("XUEFEN_LOG_LEVEL", "WARNING")},
+}
+
+# Verbose names used across apps.
+APP_NAME = _("Xuefen credit management")

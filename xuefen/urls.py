@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("xuefen.core.urls")),
+    path("accounts/", include("xuefen.accounts.urls")),
+    path("orgs/", include("xuefen.orgs.urls")),
+    path("audit/", include("xuefen.audit.urls")),
+    path("policy/", include("xuefen.policy.urls")),
+    path("ledger/", include("xuefen.ledger.urls")),
+    path("reports/", include("xuefen.reports.urls")),
+    path("claims/", include("xuefen.claims.urls")),
+    path("intake/", include("xuefen.intake.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]
