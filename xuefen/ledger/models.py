@@ -1,0 +1,222 @@
+"""The credit ledger: one append-only table of entries per person, hash-chained, and the totals and
+standings derived from it (kept current in the same transaction as each entry).
+
+Entries are never updated or deleted: a correction is a reversing entry. The database refuses UPDATE
+and DELETE on `ledger_entry` (triggers, see the migration), and each person's entries form a hash
+chain, so a row changed, removed or slipped in behind the application's back is found by
+`xuefen ledger verify`.
+"""
+
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+OVERALL = "*"  # the category of a Total that sums every entry of the period
+GENESIS = "0" * 64  # prev_hash of a person's first entry
+
+
+class Unit(models.TextChoices):
+    HOURS = "hours", _("hours")
+    CREDITS = "credits", _("credits")
+
+
+def canonical(fields: dict[str, Any]) -> str:
+    """The canonical text the hash is taken over: sorted keys, no spaces, plain strings."""
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(fields: dict[str, Any], prev_hash: str) -> str:
+    return hashlib.sha256((canonical(fields) + prev_hash).encode("utf-8")).hexdigest()
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class Entry(models.Model):
+    """One credit (or reversal of one) for one person, with its source, evidence and approver."""
+
+    person = models.ForeignKey(
+        "orgs.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+    )
+    seq = models.PositiveIntegerField(_("sequence"))
+    period = models.PositiveSmallIntegerField(_("period"))
+    activity_date = models.DateField(_("activity date"))
+    categories = models.JSONField(_("categories"), default=list)
+    amount = models.DecimalField(_("amount"), max_digits=9, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=16, choices=Unit.choices)
+    kind = models.CharField(_("activity kind"), max_length=40, blank=True)
+    artefact_key = models.CharField(_("artefact"), max_length=200, blank=True)
+    source_type = models.CharField(_("source type"), max_length=40)
+    source_id = models.CharField(_("source id"), max_length=100)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    reverses = models.ForeignKey(
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversals",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Set by the action (not auto_now_add): it is part of the hashed content.
+    created_at = models.DateTimeField(_("created at"))
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "ledger_entry"
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["person_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "seq"], name="ledger_entry_person_seq"),
+            models.UniqueConstraint(
+                fields=["person", "source_type", "source_id"], name="ledger_entry_source_once"
+            ),
+            models.UniqueConstraint(
+                fields=["reverses"],
+                condition=Q(reverses__isnull=False),
+                name="ledger_entry_reversed_once",
+            ),
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_entry_amount_nonzero"),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="ledger_entry_seq_positive"),
+        ]
+        indexes = [models.Index(fields=["person", "period"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.period} {self.amount} {self.unit} {self.description}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("Ledger entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("Ledger entries are append-only.")
+
+    def hashed_fields(self) -> dict[str, Any]:
+        """The content the chain protects, as plain JSON values."""
+        return {
+            "person": self.person_id,
+            "seq": self.seq,
+            "period": self.period,
+            "activity_date": _iso(self.activity_date),
+            "categories": sorted(self.categories),
+            "amount": f"{Decimal(self.amount):.2f}",
+            "unit": self.unit,
+            "kind": self.kind,
+            "artefact_key": self.artefact_key,
+            "source_type": self.source_type,
+            "source_id": self.source_id,
+            "description": self.description,
+            "evidence": self.evidence,
+            "approved_by": self.approved_by_id,
+            "approved_at": _iso(self.approved_at),
+            "reverses": self.reverses_id,
+            "created_at": _iso(self.created_at),
+        }
+
+    def compute_hash(self) -> str:
+        return chain_hash(self.hashed_fields(), self.prev_hash)
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+
+class Chain(models.Model):
+    """The head of one person's hash chain. Its row is locked while an entry is appended, so two
+    posts for the same person at once cannot fork the chain."""
+
+    person = models.OneToOneField(
+        "orgs.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    last_seq = models.PositiveIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS)
+
+    class Meta:
+        verbose_name = _("ledger chain")
+        verbose_name_plural = _("ledger chains")
+
+    def __str__(self) -> str:
+        return f"{self.person_id}#{self.last_seq}"
+
+
+class Total(models.Model):
+    """The sum of a person's entries in one period, per category tag and unit ("*" = all)."""
+
+    person = models.ForeignKey(
+        "orgs.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="credit_totals",
+    )
+    period = models.PositiveSmallIntegerField(_("period"))
+    category = models.CharField(_("category"), max_length=40)
+    unit = models.CharField(_("unit"), max_length=16, choices=Unit.choices, default=Unit.HOURS)
+    amount = models.DecimalField(_("amount"), max_digits=11, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("credit total")
+        verbose_name_plural = _("credit totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "period", "category", "unit"], name="ledger_total_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "category"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.period} {self.category} {self.amount} {self.unit}"
+
+
+class Standing(models.Model):
+    """A person's compliance for one period, as judged when their ledger last changed."""
+
+    person = models.ForeignKey(
+        "orgs.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="standings"
+    )
+    period = models.PositiveSmallIntegerField(_("period"))
+    met = models.BooleanField(_("target met"), default=False)
+    grade = models.CharField(_("grade"), max_length=32, blank=True)
+    earned = models.DecimalField(_("earned"), max_digits=11, decimal_places=2, default=0)
+    ruleset = models.CharField(_("rule set"), max_length=80, blank=True)
+    evaluated_at = models.DateTimeField(_("evaluated at"))
+
+    class Meta:
+        verbose_name = _("standing")
+        verbose_name_plural = _("standings")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "period"], name="ledger_standing_once"),
+        ]
+        indexes = [models.Index(fields=["period", "met"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.period} {'met' if self.met else 'not met'} {self.grade}"
