@@ -10,7 +10,7 @@ RULES = shipped("accounting")
 
 
 def test_hours_count_three_credits_each():
-    # 10 + 10 学时 专业 on two days = 60 学分; 10 学时 公需 on a third = 30 → 90 学分, 专业 60 → met.
+    # 10 + 10 学时 专业 on two days = 60 学分; 10 学时 公需 on a third = 30 → 90, 专业 60: met.
     result = evaluate(
         RULES, subject(),
         [credit(1, 10, ("professional",), day=dt.date(2026, 3, 1)),

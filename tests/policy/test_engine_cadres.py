@@ -1,4 +1,4 @@
-"""Cadre rule sets worked by hand: the Nanjing credit table, 乡科级 12 days or 90, 县处级 550 in 5."""
+"""Cadre rule sets worked by hand: Nanjing credit table, 乡科级 12 days or 90, 县处级 550 in 5."""
 
 import datetime as dt
 
@@ -27,7 +27,7 @@ def line(evaluation, entry_id):
 
 
 def test_nanjing_year_met_exactly_grades_pass():
-    # 必修: 46 party school + 10 online = 56 (online 必修 10 ≥ 10); 选修 28; total 84 = 84 → ratio 1.
+    # 必修: 46 party school + 10 online = 56 (online 必修 10 ≥ 10); 选修 28; total 84 → ratio 1.
     result = nanjing(
         credit(1, 46, REQ_OFFLINE, unit="credits"),
         credit(2, 10, REQ_ONLINE, unit="credits"),

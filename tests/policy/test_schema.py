@@ -1,5 +1,5 @@
-"""Rule sets are refused with a message that names the problem and where it is; the shipped ones load
-and survive a YAML round trip."""
+"""Rule sets are refused with a message that names the problem and where it is; the shipped ones
+load and survive a YAML round trip."""
 
 import pytest
 
