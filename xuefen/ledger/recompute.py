@@ -114,18 +114,21 @@ def _credits_by_person(period: int | None) -> Iterator[tuple[int, list[Credit]]]
 
 def judge_all(period: int | None = None) -> Iterator[Standing]:
     """A fresh (unsaved) Standing for every (person, period) that has entries."""
-    from xuefen.ledger.standing import judge_credits
+    from xuefen.ledger.standing import BulkJudge
 
+    judge = BulkJudge()
     now = timezone.now()
     pending: list[tuple[int, list[Credit]]] = []
 
     def flush() -> Iterator[Standing]:
-        people = Person.objects.in_bulk([pid for pid, _c in pending])
+        ids = [pid for pid, _c in pending]
+        people = Person.objects.select_related("unit").in_bulk(ids)
+        judge.load_exemptions(ids)
         for person_id, credits in pending:
             person = people[person_id]
             periods = {c.period for c in credits}
             for judged in sorted(periods if period is None else periods & {period}):
-                met, grade, earned, ruleset = judge_credits(person, judged, credits)
+                met, grade, earned, ruleset = judge(person, judged, credits)
                 yield Standing(
                     person_id=person_id,
                     period=judged,

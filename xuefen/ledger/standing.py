@@ -50,3 +50,55 @@ def window_reaches(person: Person, period: int, earlier: int) -> bool:
 
     rules = services.ruleset_for(person, period)
     return rules is not None and earlier in window_periods(rules, period)
+
+
+class BulkJudge:
+    """Judges many people at once for recompute and demo data: the rule set in force is looked up
+    once per (region path, personnel category, period), and exemptions once per batch of people.
+
+    The same judgement as policy.services.evaluate_person, without its per-person queries."""
+
+    def __init__(self) -> None:
+        self._rules: dict[tuple[str, str, int], object] = {}
+        self._exemptions: dict[int, list[object]] = {}
+
+    def load_exemptions(self, person_ids: Sequence[int]) -> None:
+        from xuefen.policy.models import Exemption
+
+        self._exemptions = {}
+        for exemption in Exemption.objects.filter(person_id__in=list(person_ids)):
+            self._exemptions.setdefault(exemption.person_id, []).append(exemption.as_engine())
+
+    def rules(self, person: Person, period: int) -> object:
+        from xuefen.policy import services
+
+        key = (person.unit.path, person.category, period)
+        if key not in self._rules:
+            self._rules[key] = services.ruleset_for(person, period)
+        return self._rules[key]
+
+    def __call__(self, person: Person, period: int, credits: Sequence[Credit]) -> Judgement:
+        from xuefen.policy.engine import Subject, evaluate, window_periods
+
+        rules = self.rules(person, period)
+        if rules is None:
+            return False, "", sum((c.amount for c in credits if c.period == period), ZERO), ""
+        window = set(window_periods(rules, period))  # type: ignore[arg-type]
+        subject = Subject(
+            personnel_category=person.category,
+            title_level=person.title_level,
+            birth_date=person.birth_date,
+            hired_on=person.hired_on,
+            exemptions=tuple(
+                e
+                for e in self._exemptions.get(person.pk, [])
+                if e.period in (period - 1, period)  # type: ignore[attr-defined]
+            ),
+        )
+        evaluation = evaluate(
+            rules,  # type: ignore[arg-type]
+            subject,
+            [c for c in credits if c.period in window],
+            period,
+        )
+        return evaluation.met, evaluation.grade, evaluation.total_counted, evaluation.ruleset
