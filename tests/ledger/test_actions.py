@@ -145,17 +145,23 @@ def test_entry_delete_is_refused(cast, post):
 
 def test_database_refuses_raw_update(cast, post):
     entry = post(cast.person_a, "8", "1")
-    with pytest.raises(Exception, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE ledger_entry SET amount = 80 WHERE id = %s", [entry.pk])
+    with (
+        pytest.raises(Exception, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE ledger_entry SET amount = 80 WHERE id = %s", [entry.pk])
     assert Entry.objects.get(pk=entry.pk).amount == Decimal("8")
 
 
 def test_database_refuses_raw_delete(cast, post):
     entry = post(cast.person_a, "8", "1")
-    with pytest.raises(Exception, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM ledger_entry WHERE id = %s", [entry.pk])
+    with (
+        pytest.raises(Exception, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM ledger_entry WHERE id = %s", [entry.pk])
     assert Entry.objects.filter(pk=entry.pk).exists()
 
 

@@ -5,14 +5,18 @@ from decimal import Decimal
 
 from xuefen.ledger.queries import credits_for
 from xuefen.orgs.models import Person
-from xuefen.policy.engine import Credit
+from xuefen.policy import engine, services
+from xuefen.policy.engine import Credit, Subject, evaluate, window_periods
+from xuefen.policy.models import Exemption
+from xuefen.policy.schema import RuleSetData
 
 ZERO = Decimal(0)
 Judgement = tuple[bool, str, Decimal, str]  # met, grade, earned, rule set
 
 
-def _judge(person: Person, period: int, rules: object, credits: Sequence[Credit]) -> Judgement:
-    from xuefen.policy import services
+def _judge(
+    person: Person, period: int, rules: RuleSetData | None, credits: Sequence[Credit]
+) -> Judgement:
 
     if rules is None:
         # No rule set applies: the standing says so (not met, no grade) and shows the raw sum.
@@ -25,8 +29,6 @@ def _judge(person: Person, period: int, rules: object, credits: Sequence[Credit]
 
 def judge(person: Person, period: int) -> Judgement:
     """The person's standing for `period`, judged on every credit its window needs (one query)."""
-    from xuefen.policy import services
-    from xuefen.policy.engine import window_periods
 
     rules = services.ruleset_for(person, period)
     periods = window_periods(rules, period) if rules is not None else [period]
@@ -35,8 +37,6 @@ def judge(person: Person, period: int) -> Judgement:
 
 def judge_credits(person: Person, period: int, credits: Sequence[Credit]) -> Judgement:
     """As judge(), from credits already read (all of the person's, or at least the window's)."""
-    from xuefen.policy import services
-    from xuefen.policy.engine import window_periods
 
     rules = services.ruleset_for(person, period)
     window = set(window_periods(rules, period)) if rules is not None else {period}
@@ -45,8 +45,6 @@ def judge_credits(person: Person, period: int, credits: Sequence[Credit]) -> Jud
 
 def window_reaches(person: Person, period: int, earlier: int) -> bool:
     """Whether judging `period` needs the credits of `earlier` (multi-year window, carry-over)."""
-    from xuefen.policy import services
-    from xuefen.policy.engine import window_periods
 
     rules = services.ruleset_for(person, period)
     return rules is not None and earlier in window_periods(rules, period)
@@ -59,18 +57,16 @@ class BulkJudge:
     The same judgement as policy.services.evaluate_person, without its per-person queries."""
 
     def __init__(self) -> None:
-        self._rules: dict[tuple[str, str, int], object] = {}
-        self._exemptions: dict[int, list[object]] = {}
+        self._rules: dict[tuple[str, str, int], RuleSetData | None] = {}
+        self._exemptions: dict[int, list[engine.Exemption]] = {}
 
     def load_exemptions(self, person_ids: Sequence[int]) -> None:
-        from xuefen.policy.models import Exemption
 
         self._exemptions = {}
         for exemption in Exemption.objects.filter(person_id__in=list(person_ids)):
             self._exemptions.setdefault(exemption.person_id, []).append(exemption.as_engine())
 
-    def rules(self, person: Person, period: int) -> object:
-        from xuefen.policy import services
+    def rules(self, person: Person, period: int) -> RuleSetData | None:
 
         key = (person.unit.path, person.category, period)
         if key not in self._rules:
@@ -78,25 +74,22 @@ class BulkJudge:
         return self._rules[key]
 
     def __call__(self, person: Person, period: int, credits: Sequence[Credit]) -> Judgement:
-        from xuefen.policy.engine import Subject, evaluate, window_periods
 
         rules = self.rules(person, period)
         if rules is None:
             return False, "", sum((c.amount for c in credits if c.period == period), ZERO), ""
-        window = set(window_periods(rules, period))  # type: ignore[arg-type]
+        window = set(window_periods(rules, period))
         subject = Subject(
             personnel_category=person.category,
             title_level=person.title_level,
             birth_date=person.birth_date,
             hired_on=person.hired_on,
             exemptions=tuple(
-                e
-                for e in self._exemptions.get(person.pk, [])
-                if e.period in (period - 1, period)  # type: ignore[attr-defined]
+                e for e in self._exemptions.get(person.pk, []) if e.period in (period - 1, period)
             ),
         )
         evaluation = evaluate(
-            rules,  # type: ignore[arg-type]
+            rules,
             subject,
             [c for c in credits if c.period in window],
             period,
