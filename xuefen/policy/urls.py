@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from xuefen.policy import views
 
 app_name = "policy"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ruleset_list, name="list"),
+    path("import/", views.ruleset_import, name="import"),
+    path("<int:pk>/", views.ruleset_detail, name="detail"),
+    path("<int:pk>/export/", views.ruleset_export, name="export"),
+    path("<int:pk>/try/", views.ruleset_try, name="try"),
+    path("people/<int:person_id>/exemptions/", views.exemptions, name="exemptions"),
+]

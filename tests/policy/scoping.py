@@ -1,0 +1,18 @@
+"""URL cases for the project-wide scoping test: each points at an object of unit A."""
+
+from xuefen.policy.actions import import_ruleset
+from xuefen.policy.shipped import shipped_texts
+
+
+def _ruleset_of_a(cast):
+    return {"pk": import_ruleset(cast.carol, shipped_texts()["cadre_township"], cast.unit_a).pk}
+
+
+CASES = {
+    "policy:list": lambda cast: None,
+    "policy:import": lambda cast: None,
+    "policy:detail": _ruleset_of_a,
+    "policy:export": _ruleset_of_a,
+    "policy:try": _ruleset_of_a,
+    "policy:exemptions": lambda cast: {"person_id": cast.person_a.pk},
+}

@@ -1,0 +1,127 @@
+"""The credit office's rule-set pages and a person's exemptions: who may see them, what shows."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.policy.scoping import CASES
+from xuefen.policy.actions import import_ruleset
+from xuefen.policy.models import Exemption, RuleSet
+from xuefen.policy.shipped import shipped_texts
+
+NANJING = shipped_texts()["cadre_nanjing"]
+
+
+@pytest.fixture
+def nanjing(cast):
+    return import_ruleset(cast.carol, NANJING, cast.region)
+
+
+def logged_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_unit_admin_of_b_gets_404_everywhere(client, cast, name):
+    kwargs = CASES[name](cast)
+    response = logged_in(client, cast.bob).get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 404
+
+
+def test_office_lists_rule_sets_of_its_region(client, cast, nanjing, django_assert_max_num_queries):
+    logged_in(client, cast.carol)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("policy:list"))
+    assert response.status_code == 200
+    assert "干部教育培训学分制" in response.content.decode()
+
+
+def test_detail_renders_requirements_caps_conversions_and_grades(client, cast, nanjing):
+    page = logged_in(client, cast.carol).get(reverse("policy:detail", args=[nanjing.pk]))
+    text = page.content.decode()
+    for shown in ("必修学分", "56", "市外培训每期上限", "48", "发表论文", "优秀", "55plus"):
+        assert shown in text
+
+
+def test_export_returns_the_yaml_as_imported(client, cast, nanjing):
+    response = logged_in(client, cast.carol).get(reverse("policy:export", args=[nanjing.pk]))
+    assert response["Content-Disposition"].endswith('cadre_nanjing-v1.yaml"')
+    assert response.content.decode() == NANJING
+
+
+def test_paste_invalid_yaml_shows_the_problem_and_saves_nothing(client, cast):
+    bad = NANJING.replace("category: required, min: 56", "category: requird, min: 56")
+    response = logged_in(client, cast.carol).post(
+        reverse("policy:import"), {"region": cast.region.pk, "text": bad}
+    )
+    assert response.status_code == 200
+    assert "unknown category &#x27;requird&#x27;" in response.content.decode()
+    assert not RuleSet.objects.exists()
+
+
+def test_upload_valid_yaml_saves_a_version(client, cast):
+    upload = SimpleUploadedFile("n.yaml", NANJING.encode(), content_type="application/yaml")
+    response = logged_in(client, cast.carol).post(
+        reverse("policy:import"), {"region": cast.region.pk, "file": upload}
+    )
+    ruleset = RuleSet.objects.get()
+    assert response.url == reverse("policy:detail", args=[ruleset.pk])
+
+
+def test_office_cannot_import_onto_a_region_outside_its_scope(client, cast, db):
+    from tests import factories as f
+    from xuefen.orgs.models import OrgNode
+
+    elsewhere = f.node("外县", OrgNode.Kind.REGION, code="X")
+    response = logged_in(client, cast.carol).post(
+        reverse("policy:import"), {"region": elsewhere.pk, "text": NANJING}
+    )
+    assert response.status_code == 200
+    assert not RuleSet.objects.exists()
+
+
+def test_auditor_cannot_change_policy(client, cast, nanjing):
+    logged_in(client, cast.dave)
+    assert client.get(reverse("policy:list")).status_code == 404
+    assert client.get(reverse("policy:detail", args=[nanjing.pk])).status_code == 404
+
+
+def test_try_it_shows_the_gap_and_the_capped_entry(client, cast, nanjing):
+    lines = "46 required,offline\n10 required,online\n60 elective out_of_town_training"
+    response = logged_in(client, cast.carol).post(
+        reverse("policy:try", args=[nanjing.pk]),
+        {"birth_date": "1985-06-15", "period": 2026, "lines": lines},
+    )
+    text = response.content.decode()
+    # 46 + 10 + 48 (60 capped) = 104 ≥ 84; 必修 56 met; online 必修 10 met → pass (104/84 < 1.2).
+    assert "48" in text
+    assert RuleSet.objects.count() == 1
+
+
+def test_unit_admin_records_an_exemption_for_own_person(client, cast):
+    url = reverse("policy:exemptions", args=[cast.person_a.pk])
+    response = logged_in(client, cast.alice).post(
+        url, {"period": 2026, "kind": "leave", "months": 4, "reason": "产假"}
+    )
+    assert response.status_code == 302
+    exemption = Exemption.objects.get()
+    assert (exemption.person, exemption.months, exemption.reason) == (cast.person_a, 4, "产假")
+
+
+def test_exemption_without_months_or_share_is_refused(client, cast):
+    url = reverse("policy:exemptions", args=[cast.person_a.pk])
+    response = logged_in(client, cast.alice).post(
+        url, {"period": 2026, "kind": "other", "reason": "借调"}
+    )
+    assert response.status_code == 200
+    assert not Exemption.objects.exists()
+
+
+def test_learner_cannot_record_own_exemption(client, cast):
+    url = reverse("policy:exemptions", args=[cast.lena_person.pk])
+    response = logged_in(client, cast.lena).post(
+        url, {"period": 2026, "kind": "leave", "months": 12, "reason": "x"}
+    )
+    assert response.status_code == 404
+    assert not Exemption.objects.exists()
