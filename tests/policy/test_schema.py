@@ -2,6 +2,7 @@
 load and survive a YAML round trip."""
 
 import pytest
+from django.utils import translation
 
 from xuefen.policy.schema import RuleSetError, dump_yaml, load_yaml
 from xuefen.policy.shipped import shipped_texts
@@ -35,6 +36,9 @@ def test_shipped_rule_set_survives_a_yaml_round_trip(name):
 def test_unknown_category_is_named_with_its_path():
     error = refused(BASE.replace("category: public", "category: publik"))
     assert error.code == "unknown_category"
+    assert str(error) == "requirements[1].categories: 未知的学分类别“publik”"
+    with translation.override("en"):
+        error = refused(BASE.replace("category: public", "category: publik"))
     assert str(error) == "requirements[1].categories: unknown category 'publik'"
 
 

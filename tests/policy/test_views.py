@@ -56,7 +56,7 @@ def test_paste_invalid_yaml_shows_the_problem_and_saves_nothing(client, cast):
         reverse("policy:import"), {"region": cast.region.pk, "text": bad}
     )
     assert response.status_code == 200
-    assert "unknown category &#x27;requird&#x27;" in response.content.decode()
+    assert "未知的学分类别“requird”" in response.content.decode()
     assert not RuleSet.objects.exists()
 
 

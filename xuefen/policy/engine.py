@@ -330,6 +330,14 @@ def _bracket(rules: RuleSetData, subject: Subject, period: int) -> tuple[str, st
     return "", ""
 
 
+def _exemption_kind(kind: str) -> str:
+    return {
+        "leave": _("long leave"),
+        "new_hire": _("hired during the year"),
+        "other": _("other"),
+    }.get(kind, kind)
+
+
 def _factor(rules: RuleSetData, subject: Subject, period: int) -> tuple[Decimal, list[str]]:
     """The share of the requirements that applies, and why (exemptions and proration)."""
     factor = Decimal(1)
@@ -356,7 +364,7 @@ def _factor(rules: RuleSetData, subject: Subject, period: int) -> tuple[Decimal,
         notes.append(
             _("Exemption (%(kind)s, %(reason)s): %(share)s%% of the requirements waived")
             % {
-                "kind": exemption.kind,
+                "kind": _exemption_kind(exemption.kind),
                 "reason": exemption.reason or "-",
                 "share": fmt(waived * 100),
             }
