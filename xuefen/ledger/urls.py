@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from xuefen.ledger import views
 
 app_name = "ledger"
-urlpatterns: list = []
+urlpatterns = [
+    path("people/<int:person_id>/", views.person_entries, name="person_entries"),
+    path("entries/<int:entry_id>/reverse/", views.reverse, name="reverse"),
+]
