@@ -105,3 +105,8 @@ def test_not_yaml_is_refused():
 def test_either_or_needs_two_alternatives():
     text = BASE.replace("- {code: total, min: 90}", "- {code: total, any_of: [{min: 90}]}")
     assert refused(text).code == "any_of_too_short"
+
+
+def test_rule_set_without_requirements_is_refused():
+    text = BASE.split("requirements:")[0] + "requirements: []\n"
+    assert refused(text).code == "no_requirements"

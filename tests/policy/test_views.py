@@ -94,9 +94,23 @@ def test_try_it_shows_the_gap_and_the_capped_entry(client, cast, nanjing):
         {"birth_date": "1985-06-15", "period": 2026, "lines": lines},
     )
     text = response.content.decode()
-    # 46 + 10 + 48 (60 capped) = 104 ≥ 84; 必修 56 met; online 必修 10 met → pass (104/84 < 1.2).
-    assert "48" in text
+    # 46 + 10 + 48 (60 capped) = 104 ≥ 84; 必修 56 and online 必修 10 met; 104/84 ≈ 1.24 → 良好.
+    assert 'badge ok">合格' in text
+    assert "受“市外培训每期上限”限制" in text
     assert RuleSet.objects.count() == 1
+
+
+def test_exemptions_page_lists_the_persons_exemptions(client, cast, django_assert_max_num_queries):
+    from xuefen.policy.actions import record_exemption
+
+    for year in (2024, 2025, 2026):
+        record_exemption(
+            cast.carol, cast.person_a, period=year, kind="leave", months=2, reason="病假"
+        )
+    logged_in(client, cast.alice)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("policy:exemptions", args=[cast.person_a.pk]))
+    assert response.content.decode().count("病假") == 3
 
 
 def test_unit_admin_records_an_exemption_for_own_person(client, cast):

@@ -296,6 +296,7 @@ def judge_lines(rules: RuleSetData, credits: Sequence[Credit]) -> list[CreditLin
                 "unit": unit_label(credit.unit)
             }
             continue
+        full = value
         binding: Cap | None = None
         applicable = [cap for cap in caps if _selects(line, cap.categories, cap.kinds)]
         if value > 0:
@@ -317,7 +318,7 @@ def judge_lines(rules: RuleSetData, credits: Sequence[Credit]) -> list[CreditLin
                 "unit": unit_label(rules.unit),
                 "per": _per_label(binding.per),
                 "counted": fmt(line.counted),
-                "amount": fmt(credit.amount),
+                "amount": fmt(full),
             }
     return lines
 

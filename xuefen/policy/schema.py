@@ -522,6 +522,8 @@ class _Reader:
 
     def read_requirements(self, unit: str) -> tuple[Requirement, ...]:
         out: list[Requirement] = []
+        if not self.root.items("requirements", required=True):
+            raise _fail("no_requirements", "requirements", _("needs at least one requirement"))
         for path, raw in self.root.items("requirements", required=True):
             node = _Node(raw, path)
             node.only(

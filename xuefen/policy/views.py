@@ -146,7 +146,16 @@ class TryForm(forms.Form):
             categories = tuple(parts[1].split(",")) if len(parts) > 1 else ()
             kind = parts[2] if len(parts) > 2 else ""
             out.append(
-                Credit(number, period, dt.date(period, 6, 1), categories, amount, unit, kind)
+                # One day each, so a per-day cap judges each line on its own.
+                Credit(
+                    number,
+                    period,
+                    dt.date(period, 1, 1) + dt.timedelta(days=number),
+                    categories,
+                    amount,
+                    unit,
+                    kind,
+                )
             )
         return out
 

@@ -1,0 +1,84 @@
+"""Engine features that the shipped rule sets do not all use, on small rule sets written here:
+per-category caps, age-bracket requirements, configured brackets, leave exemption, rounding."""
+
+import datetime as dt
+
+from tests.policy.helpers import credit, d, subject
+from xuefen.policy.engine import Exemption, evaluate
+from xuefen.policy.schema import load_yaml
+
+RULES = load_yaml(
+    """
+code: small
+version: 1
+valid_from: 2026-01-01
+unit: hours
+rounding: 0.5
+categories:
+  - {code: required, label: 必修}
+  - {code: elective, label: 选修}
+age_brackets:
+  - {code: young, label: 50岁以下, max_age: 49}
+  - {code: senior, label: 50岁及以上, min_age: 50}
+requirements:
+  - {code: total, label: 总学时, min: 80, by_age: {senior: 60}}
+  - {code: required, label: 必修, category: required, min: 40}
+caps:
+  - {code: elective_year, label: 选修年度上限, category: elective, per: period, max: 30}
+proration:
+  new_hire: true
+  leave_exempt_months: 6
+"""
+)
+
+
+def by_code(evaluation):
+    return {r.code: r for r in evaluation.requirements}
+
+
+def test_category_cap_per_year_counts_only_up_to_the_cap():
+    # 选修 20 + 20 = 40, capped at 30: the second counts 10. 必修 40 → total 70 < 80.
+    result = evaluate(
+        RULES, subject(),
+        [credit(1, 40, ("required",)), credit(2, 20, ("elective",)), credit(3, 20, ("elective",))],
+        2026,
+    )  # fmt: skip
+    assert [x.counted for x in result.lines] == [d(40), d(20), d(10)]
+    assert "选修年度上限" in result.lines[2].reason
+    assert by_code(result)["total"].gap == d(10)
+
+
+def test_requirement_differs_by_configured_age_bracket():
+    # Born 1975: 51 at the end of 2026 → "senior", total 60 instead of 80.
+    result = evaluate(
+        RULES, subject(born=dt.date(1975, 3, 1)), [credit(1, 60, ("required",))], 2026
+    )
+    assert result.age_bracket == "senior"
+    assert by_code(result)["total"].required == d(60)
+    assert result.met
+
+
+def test_leave_of_six_months_exempts_fully_under_this_rule_set():
+    leave = Exemption(2026, "leave", months=6, reason="病假")
+    result = evaluate(RULES, subject(exemptions=(leave,)), [], 2026)
+    assert (result.met, result.grade, result.factor) == (True, "exempt", d(0))
+
+
+def test_required_amounts_round_to_half_hours_when_the_rule_set_says():
+    # Hired 2026-06-10: June–December = 7 months → 80 × 7/12 = 46.67 → 46.5;
+    # 40 × 7/12 = 23.33 → 23.5.
+    result = evaluate(RULES, subject(hired_on=dt.date(2026, 6, 10)), [], 2026)
+    assert by_code(result)["total"].required == d("46.5")
+    assert by_code(result)["required"].required == d("23.5")
+
+
+def test_hired_in_an_earlier_year_is_held_to_the_full_year():
+    result = evaluate(RULES, subject(hired_on=dt.date(2025, 6, 10)), [], 2026)
+    assert by_code(result)["total"].required == d(80)
+
+
+def test_every_line_explains_itself_and_names_the_rule_set():
+    result = evaluate(RULES, subject(), [credit(1, 50, ("elective",))], 2026)
+    sentences = result.explain()
+    assert any("选修年度上限" in s for s in sentences)
+    assert "small v1" in sentences[-1]
