@@ -95,7 +95,7 @@ def test_try_it_shows_the_gap_and_the_capped_entry(client, cast, nanjing):
     )
     text = response.content.decode()
     # 46 + 10 + 48 (60 capped) = 104 ≥ 84; 必修 56 and online 必修 10 met; 104/84 ≈ 1.24 → 良好.
-    assert 'badge ok">合格' in text
+    assert 'badge ok">良好' in text
     assert "受“市外培训每期上限”限制" in text
     assert RuleSet.objects.count() == 1
 
