@@ -1,0 +1,168 @@
+"""Shared set-up of the benchmarks: a throwaway database and a synthetic population, built fast.
+
+The database is chosen by DATABASE_URL (PostgreSQL: its name must contain "bench", it is wiped);
+without it, a SQLite file under /tmp (XUEFEN_SQLITE_PATH, default /tmp/xuefen_bench.sqlite3).
+"""
+
+import datetime as dt
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuefen.settings")
+if not os.environ.get("DATABASE_URL"):
+    os.environ.setdefault("XUEFEN_SQLITE_PATH", "/tmp/xuefen_bench.sqlite3")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from xuefen.orgs import idnumber  # noqa: E402
+from xuefen.orgs.models import OrgNode  # noqa: E402
+
+CATEGORY_SETS = [
+    ["required", "offline"],
+    ["elective", "online"],
+    ["public", "online"],
+    ["professional", "offline"],
+    ["professional"],
+]
+ENTRIES_PER_PERSON = 20
+BATCH = 10_000
+
+
+def fresh_database() -> None:
+    """An empty, migrated database: refuses anything but a throwaway one."""
+    settings_db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        path = Path(settings_db["NAME"])
+        if not str(path).startswith("/tmp/"):
+            sys.exit(f"refusing to use {path}: the benchmark wants a SQLite file under /tmp")
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    else:
+        if "bench" not in settings_db["NAME"]:
+            sys.exit(f"refusing to wipe {settings_db['NAME']}: its name must contain 'bench'")
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    call_command("migrate", verbosity=0)
+
+
+def region_and_unit() -> OrgNode:
+    from xuefen.policy.actions import import_ruleset
+    from xuefen.policy.shipped import shipped_texts
+
+    region = OrgNode.objects.create(code="BENCH", name="基准县", kind="region", path="")
+    region.path = f"/{region.pk}/"
+    region.save(update_fields=["path"])
+    unit = OrgNode.objects.create(
+        code="BENCH01",
+        name="基准单位",
+        kind="unit",
+        unit_type="organ",
+        parent=region,
+        depth=1,
+        path="",
+    )
+    unit.path = f"{region.path}{unit.pk}/"
+    unit.save(update_fields=["path"])
+    texts = shipped_texts()
+    import_ruleset(None, texts["cadre_township"], region)
+    import_ruleset(None, texts["professional_national"], region)
+    return unit
+
+
+def add_people(unit: OrgNode, start: int, count: int, seed: int = 7) -> float:
+    """Adds people start..start+count-1, each with ENTRIES_PER_PERSON entries (2026) and a chain head.
+    Raw executemany: the benchmark measures reading and writing the ledger, not building it. The
+    synthetic entries carry placeholder hashes (verify is not benchmarked here)."""
+    rng = random.Random(seed + start)
+    began = time.perf_counter()
+    now = (
+        "2026-11-23 00:00:00+00:00" if connection.vendor == "postgresql" else "2026-11-23 00:00:00"
+    )
+    jsonb = "::jsonb" if connection.vendor == "postgresql" else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for offset in range(0, count, BATCH):
+            n = min(BATCH, count - offset)
+            people = []
+            for i in range(start + offset, start + offset + n):
+                birth = dt.date(1970, 1, 1) + dt.timedelta(days=i % 10000)
+                people.append(
+                    (
+                        idnumber.make("110101", birth, i // 10000 % 1000, "M" if i % 2 else "F")
+                        if i < 10_000_000
+                        else f"X{i:017d}",
+                        f"测试{i}",
+                        "M" if i % 2 else "F",
+                        birth,
+                        unit.pk,
+                        "general" if i % 3 else "professional",
+                        "",
+                        "",
+                        "",
+                        "active",
+                        None,
+                        now,
+                        now,
+                    )
+                )
+            cursor.executemany(
+                "INSERT INTO orgs_person (id_number, name, sex, birth_date, unit_id, category,"
+                " title_level, position, phone, status, hired_on, created_at, updated_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                people,
+            )
+            marks = ", ".join(["%s"] * len(people))
+            cursor.execute(
+                f"SELECT id FROM orgs_person WHERE id_number IN ({marks})",
+                [p[0] for p in people],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            entries = []
+            for pid in ids:
+                for seq in range(1, ENTRIES_PER_PERSON + 1):
+                    day = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randrange(300))
+                    entries.append(
+                        (
+                            pid,
+                            seq,
+                            2026,
+                            day,
+                            json.dumps(rng.choice(CATEGORY_SETS)),
+                            rng.choice(["0.5", "1", "2", "3", "6", "7.5"]),
+                            "hours",
+                            "",
+                            "",
+                            "bench",
+                            str(seq),
+                            "",
+                            "",
+                            now,
+                            "0" * 64,
+                            "0" * 64,
+                        )
+                    )
+            cursor.executemany(
+                "INSERT INTO ledger_entry (person_id, seq, period, activity_date, categories,"
+                " amount, unit, kind, artefact_key, source_type, source_id, description, evidence,"
+                f" created_at, prev_hash, hash) VALUES (%s, %s, %s, %s, %s{jsonb}, %s, %s, %s, %s,"
+                " %s, %s, %s, %s, %s, %s, %s)",
+                entries,
+            )
+            cursor.executemany(
+                "INSERT INTO ledger_chain (person_id, last_seq, last_hash) VALUES (%s, %s, %s)",
+                [(pid, ENTRIES_PER_PERSON, "0" * 64) for pid in ids],
+            )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return time.perf_counter() - began
