@@ -140,3 +140,19 @@ def test_demo_loads_onto_the_county_root(db):
         ("CZJ", "accounting"),
     }  # fmt: skip
     assert all(r.valid_from == dt.date(2024, 1, 1) for r in RuleSet.objects.all())
+
+
+def test_unit_admin_cannot_import_a_rule_set(cast):
+    from xuefen.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        import_ruleset(cast.alice, PRO, cast.unit_a)
+    assert not RuleSet.objects.exists()
+
+
+def test_unit_admin_cannot_record_an_exemption_for_another_unit(cast):
+    from xuefen.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        record_exemption(cast.bob, cast.person_a, period=2026, kind="leave", months=2, reason="x")
+    assert not cast.person_a.exemptions.exists()

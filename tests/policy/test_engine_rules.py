@@ -82,3 +82,25 @@ def test_every_line_explains_itself_and_names_the_rule_set():
     sentences = result.explain()
     assert any("选修年度上限" in s for s in sentences)
     assert "small v1" in sentences[-1]
+
+
+def test_carry_over_is_limited_by_its_max():
+    rules = load_yaml(
+        """
+code: carry
+version: 1
+valid_from: 2026-01-01
+unit: credits
+categories: [{code: required}, {code: elective}]
+requirements:
+  - {code: total, min: 50}
+  - {code: required, category: required, min: 30}
+carry_over:
+  - {requirement: required, to: elective, max: 5}
+"""
+    )
+    # 2025: 必修 45 → excess 15, limited to 5 → 2026 选修 starts with 5.
+    credits = [credit(1, 45, ("required",), period=2025, unit="credits")]
+    result = evaluate(rules, subject(), credits, 2026)
+    assert result.carry_in == {"elective": d(5)}
+    assert by_code(result)["total"].earned == d(5)

@@ -8,9 +8,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from xuefen.accounts.roles import Cap
+from xuefen.accounts.scope import has_capability
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
-from xuefen.core.errors import CodedError
+from xuefen.core.errors import CodedError, PermissionDenied
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.policy.models import Exemption, RuleSet
 from xuefen.policy.schema import RuleSetData, load_yaml
@@ -21,6 +23,12 @@ FOREVER = dt.date.max
 
 class PolicyError(CodedError):
     pass
+
+
+def _require(actor: Any, capability: str, node: OrgNode) -> None:
+    """A user must hold the capability on the node; None (the CLI, demo data) is the system."""
+    if actor is not None and not has_capability(actor, capability, node):
+        raise PermissionDenied("forbidden", _("You may not do this here."))
 
 
 def effective_end(ruleset: RuleSet, siblings: list[RuleSet]) -> dt.date:
@@ -60,6 +68,7 @@ def import_ruleset(actor: Any, yaml_text: str, region: OrgNode) -> RuleSet:
     version number is taken, when the YAML names other regions, or when its time in force overlaps
     another version for the same region × personnel category (the other is named).
     """
+    _require(actor, Cap.POLICY_CHANGE, region)
     data = load_yaml(yaml_text)
     if RuleSet.objects.filter(code=data.code, version=data.version).exists():
         raise PolicyError(
@@ -134,6 +143,7 @@ def record_exemption(
 ) -> Exemption:
     """Records that `person` is held to less for `period` (months of it or a share waived), with the
     reason, and refreshes their standing for that period."""
+    _require(actor, Cap.PEOPLE_CHANGE, person.unit)
     if kind not in Exemption.Kind.values:
         raise PolicyError("bad_kind", _("Unknown kind of exemption."), field="kind")
     if not reason.strip():
