@@ -23,11 +23,11 @@ def committed_db(transactional_db):
         cursor.execute("SET session_replication_role = replica")
 
 
-def test_simultaneous_posts_for_one_person_both_land_in_one_chain(committed_db, cast):
-    barrier = threading.Barrier(4)
+def post_at_once(cast, source_ids: list[str]) -> list[BaseException]:
+    barrier = threading.Barrier(len(source_ids))
     errors: list[BaseException] = []
 
-    def post(n: int) -> None:
+    def post(source_id: str) -> None:
         try:
             barrier.wait()
             post_entry(
@@ -39,20 +39,29 @@ def test_simultaneous_posts_for_one_person_both_land_in_one_chain(committed_db, 
                 amount=1,
                 unit="hours",
                 source_type="race",
-                source_id=str(n),
+                source_id=source_id,
             )
         except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=post, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=post, args=(s,)) for s in source_ids]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert errors == []
+    return errors
+
+
+def test_simultaneous_posts_for_one_person_all_land_in_one_chain(committed_db, cast):
+    assert post_at_once(cast, ["1", "2", "3", "4"]) == []
     seqs = sorted(Entry.objects.filter(person=cast.person_a).values_list("seq", flat=True))
     assert seqs == [1, 2, 3, 4]
     assert Chain.objects.get(person=cast.person_a).last_seq == 4
     assert list(verify()) == []
+
+
+def test_same_source_sent_at_once_is_posted_once(committed_db, cast):
+    assert post_at_once(cast, ["same", "same", "same"]) == []
+    assert Entry.objects.filter(person=cast.person_a).count() == 1

@@ -90,9 +90,15 @@ def _validate(
         raise LedgerError("source_missing", _("An entry must name its source."), field="source_id")
 
 
-def _append(actor: Any, person: Person, fields: dict[str, Any]) -> Entry:
-    """Appends one entry to the person's chain (its head locked), then moves totals and standing."""
+def _lock_chain(person: Person) -> Chain:
+    """The person's chain head, locked until the transaction ends: posts for one person queue here.
+    (On SQLite the IMMEDIATE transaction already serialises writers.)"""
     chain, _created = Chain.objects.select_for_update().get_or_create(person=person)
+    return chain
+
+
+def _append(actor: Any, person: Person, chain: Chain, fields: dict[str, Any]) -> Entry:
+    """Appends one entry to the locked chain, then moves the totals and refreshes the standing."""
     entry = Entry(
         person=person,
         seq=chain.last_seq + 1,
@@ -149,6 +155,8 @@ def post_entry(
     implausible period with a LedgerError naming the field.
     """
     source_id = str(source_id)
+    chain = _lock_chain(person)
+    # Checked under the lock, so a repeat sent twice at once also returns the first entry.
     existing = Entry.objects.filter(
         person=person, source_type=source_type, source_id=source_id
     ).first()
@@ -170,8 +178,7 @@ def post_entry(
         "approved_by": approved_by,
         "approved_at": timezone.now() if approved_by is not None else None,
     }
-    entry = _append(actor, person, fields)
-    # A concurrent post of the same source waited on the chain lock; the unique constraint stops it.
+    entry = _append(actor, person, chain, fields)
     record(
         actor,
         AuditEvent.Action.POST,
@@ -199,7 +206,7 @@ def reverse_entry(actor: Any, entry: Entry, reason: str) -> Entry:
         raise LedgerError("reason_missing", _("Say why the entry is reversed."), field="reason")
     person = Person.objects.select_related("unit").get(pk=entry.person_id)
     # Lock the chain first so that two reversals of the same entry are judged one after the other.
-    Chain.objects.select_for_update().filter(person=person).first()
+    chain = _lock_chain(person)
     if entry.reverses_id is not None:
         raise LedgerError(
             "reversal_of_reversal", _("A reversal cannot itself be reversed."), field="entry"
@@ -224,7 +231,7 @@ def reverse_entry(actor: Any, entry: Entry, reason: str) -> Entry:
         "approved_at": timezone.now() if getattr(actor, "is_authenticated", False) else None,
         "reverses": entry,
     }
-    reversal = _append(actor, person, fields)
+    reversal = _append(actor, person, chain, fields)
     record(
         actor,
         AuditEvent.Action.REVERSE,
