@@ -1,0 +1,24 @@
+// Draws the roll-up charts from the data the page embeds (json_script); no inline script.
+(function () {
+  var source = document.getElementById("rollup-chart-data");
+  if (!source || typeof Chart === "undefined") return;
+  var data = JSON.parse(source.textContent);
+  var grades = document.getElementById("grade-chart");
+  if (grades) {
+    new Chart(grades, {
+      type: "doughnut",
+      data: { labels: data.grades.labels, datasets: [{ data: data.grades.values,
+        backgroundColor: ["#1f7a3d", "#3f9b5f", "#7cc596", "#b42318", "#9aa5b1", "#d9e2ec"] }] },
+      options: { maintainAspectRatio: false, plugins: { legend: { position: "bottom" } } }
+    });
+  }
+  var children = document.getElementById("children-chart");
+  if (children) {
+    new Chart(children, {
+      type: "bar",
+      data: { labels: data.children.labels, datasets: [{ data: data.children.values, backgroundColor: "#b0252a" }] },
+      options: { maintainAspectRatio: false, indexAxis: "y", plugins: { legend: { display: false } },
+        scales: { x: { min: 0, max: 100, ticks: { callback: function (v) { return v + "%"; } } } } }
+    });
+  }
+})();

@@ -1,0 +1,254 @@
+"""Results pages: a person's credits and gap, their certificate, the public verification page and
+roll-ups. Views parse, call one query or action, render."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from xuefen.accounts import scope
+from xuefen.accounts.roles import Cap
+from xuefen.core.errors import CodedError
+from xuefen.ledger.models import Entry, Standing
+from xuefen.orgs.models import OrgNode, Person
+from xuefen.policy.engine import CreditLine, Evaluation, Status
+from xuefen.reports import rollups
+from xuefen.reports.actions import issue_certificate
+from xuefen.reports.certificates import render_pdf
+from xuefen.reports.compliance import evaluate_many, person_compliance
+from xuefen.reports.models import Certificate, normalize_code
+
+PAGE_SIZE = 25
+FIRST_PERIOD, LAST_PERIOD = 1990, 2100
+
+
+def current_period() -> int:
+    return timezone.localdate().year
+
+
+def _period(request: HttpRequest) -> int:
+    try:
+        period = int(request.GET.get("period", ""))
+    except ValueError:
+        return current_period()
+    return period if FIRST_PERIOD <= period <= LAST_PERIOD else current_period()
+
+
+# --- a person's credits ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineRow:
+    line: CreditLine
+    entry: Entry | None
+
+
+def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
+    period = _period(request)
+    evaluation = person_compliance(person, period)
+    entries = {
+        e.pk: e
+        for e in Entry.objects.filter(person=person).filter(
+            pk__in=[line.entry_id for line in evaluation.lines] if evaluation else []
+        )
+    }
+    lines = [
+        LineRow(line, entries.get(line.entry_id))
+        for line in (evaluation.lines if evaluation else [])
+    ]
+    this_period = [item for item in lines if item.line.period == period]
+    earlier = [item for item in lines if item.line.period != period]
+    known = set(Standing.objects.filter(person=person).values_list("period", flat=True))
+    known.update(Entry.objects.filter(person=person).values_list("period", flat=True).distinct())
+    known.add(current_period())
+    results = evaluation.requirements if evaluation else []
+    # explain() names what is missing first, one sentence per unmet requirement, in order.
+    unmet_sentences = iter(evaluation.explain() if evaluation else [])
+    requirements = [
+        {
+            "result": r,
+            "percent": min(100, int(r.earned * 100 / r.required)) if r.required else 100,
+            "gap_text": "" if r.met else next(unmet_sentences, ""),
+        }
+        for r in results
+    ]
+    return render(
+        request,
+        "reports/person.html",
+        {
+            "person": person,
+            "period": period,
+            "periods": sorted(known, reverse=True),
+            "evaluation": evaluation,
+            "requirements": requirements,
+            "lines": this_period,
+            "earlier_lines": earlier,
+            "Status": Status,
+            "certificates": Certificate.objects.filter(person=person, period=period)[:5],
+            "is_self": getattr(request.user, "person_id", None) == person.pk,
+        },
+    )
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    person_id = getattr(request.user, "person_id", None)
+    if person_id is None:
+        raise Http404
+    return _person_page(request, scope.access_person(request.user, person_id, Cap.CREDITS_VIEW))
+
+
+@login_required
+def person(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _person_page(request, scope.access_person(request.user, person_id, Cap.CREDITS_VIEW))
+
+
+# --- certificates ----------------------------------------------------------------------------
+
+
+def verify_url(request: HttpRequest, code: str) -> str:
+    return request.build_absolute_uri(reverse("reports:verify") + f"?code={code}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certificate(request: HttpRequest, person_id: int, period: int) -> HttpResponse:
+    """GET: the PDF of the latest certificate of the period (or a page offering to issue one);
+    POST: issues one as the ledger stands now."""
+    subject = scope.access_person(request.user, person_id, Cap.CREDITS_VIEW)
+    if not FIRST_PERIOD <= period <= LAST_PERIOD:
+        raise Http404
+    if request.method == "POST":
+        try:
+            issue_certificate(request.user, subject, period)
+        except CodedError as error:
+            messages.error(request, error.message)
+            return redirect(reverse("reports:person", args=[subject.pk]) + f"?period={period}")
+        return redirect("reports:certificate", person_id=subject.pk, period=period)
+    latest = Certificate.objects.filter(person=subject, period=period).order_by("-id").first()
+    if latest is None:
+        return render(
+            request, "reports/certificate_issue.html", {"person": subject, "period": period}
+        )
+    pdf = render_pdf(latest.payload, verify_url(request, latest.code))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"certificate-{period}-{latest.code}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    """Public (no login): what the certificate with this code states, and whether it is intact.
+    An unknown code says only that it was not found."""
+    raw = request.GET.get("code", "")
+    code = normalize_code(raw)[:16]
+    found: Certificate | None = None
+    if code:
+        found = Certificate.objects.filter(code=code).first()
+    payload = found.payload if found is not None and isinstance(found.payload, dict) else {}
+    return render(
+        request,
+        "reports/verify.html",
+        {
+            "code": raw[:40],
+            "searched": bool(code),
+            "certificate": found,
+            "valid": found is not None and found.is_intact,
+            "payload": payload,
+        },
+    )
+
+
+# --- roll-ups --------------------------------------------------------------------------------
+
+
+def _rollup_node(request: HttpRequest, node_id: Any) -> OrgNode:
+    if node_id is not None:
+        return scope.access_node(request.user, node_id, Cap.REPORTS_VIEW)
+    roots = scope.paths_with(request.user, Cap.REPORTS_VIEW)
+    if not roots:
+        raise Http404
+    node = OrgNode.objects.filter(path=roots[0]).first()
+    if node is None:
+        raise Http404
+    return node
+
+
+@login_required
+def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
+    scope.require(request.user, Cap.REPORTS_VIEW)
+    node = _rollup_node(request, node_id)
+    period = _period(request)
+    result = rollups.rollup(request.user, node, period)
+    show_all = request.GET.get("show") == "all"
+    people = (
+        rollups.everyone(request.user, node, period)
+        if show_all
+        else rollups.short_of_target(request.user, node, period)
+    )
+    export = request.GET.get("export")
+    if export:
+        return _export(export, result, people, period)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    members = list(page.object_list)
+    standings = rollups.standings_of(members, period)
+    evaluations = evaluate_many(members, period)
+    rows = [
+        {
+            "person": p,
+            "standing": standings.get(p.pk),
+            "grade_label": rollups.grade_label(
+                standings[p.pk].grade if p.pk in standings else rollups.NO_GRADE
+            ),
+            "gaps": _unmet(evaluations[p.pk]),
+        }
+        for p in members
+    ]
+    ancestors = [
+        a for a in node.ancestors() if scope.has_capability(request.user, Cap.REPORTS_VIEW, a)
+    ]
+    return render(
+        request,
+        "reports/rollup.html",
+        {
+            "node": node,
+            "ancestors": ancestors[:-1],
+            "period": period,
+            "periods": list(range(current_period(), current_period() - 6, -1)),
+            "result": result,
+            "page_obj": page,
+            "rows": rows,
+            "show_all": show_all,
+            "querystring_base": f"period={period}&" + ("show=all&" if show_all else ""),
+            "chart": {
+                "grades": {
+                    "labels": [g[1] for g in result.grades],
+                    "values": [g[2] for g in result.grades],
+                },
+                "children": {
+                    "labels": [row.node.name for row in result.children],
+                    "values": [float(row.figures.met_rate) for row in result.children],
+                },
+            },
+        },
+    )
+
+
+def _unmet(evaluation: Evaluation | None) -> list[Any]:
+    return [r for r in evaluation.requirements if not r.met] if evaluation is not None else []
+
+
+def _export(table: str, result: rollups.Rollup, people: Any, period: int) -> HttpResponse:
+    from xuefen.reports.exports import rollup_table
+
+    found = rollup_table(table, result, people, period)
+    if found is None:
+        raise Http404
+    return found
