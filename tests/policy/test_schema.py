@@ -110,3 +110,14 @@ def test_either_or_needs_two_alternatives():
 def test_rule_set_without_requirements_is_refused():
     text = BASE.split("requirements:")[0] + "requirements: []\n"
     assert refused(text).code == "no_requirements"
+
+
+def test_the_format_guide_example_is_a_valid_rule_set():
+    from xuefen.policy.shipped import RULESET_DIR
+
+    guide = (RULESET_DIR / "FORMAT.md").read_text(encoding="utf-8")
+    example = guide.split("```yaml\n", 1)[1].split("```", 1)[0]
+    data = load_yaml(example)
+    assert [r.code for r in data.requirements] == [
+        "total", "required", "online_required", "annual", "five_year", "plan",
+    ]  # fmt: skip

@@ -237,7 +237,8 @@ def _selects(credit: CreditLine, categories: tuple[str, ...], kinds: tuple[str, 
     return all(c in credit.categories for c in categories) and (not kinds or credit.kind in kinds)
 
 
-def _cap_key(cap: Cap, line: CreditLine, credit: Credit) -> tuple[object, ...]:
+def _cap_key(cap: Cap, credit: Credit) -> tuple[object, ...]:
+    """What one cap counts against: the artefact (item), the activity day, or the period."""
     if cap.per == "item":
         return (cap.code, credit.artefact_key or f"entry:{credit.entry_id}")
     if cap.per == "day":
@@ -301,11 +302,11 @@ def judge_lines(rules: RuleSetData, credits: Sequence[Credit]) -> list[CreditLin
         applicable = [cap for cap in caps if _selects(line, cap.categories, cap.kinds)]
         if value > 0:
             for cap in applicable:
-                room = max(cap.max - used[_cap_key(cap, line, credit)], ZERO)
+                room = max(cap.max - used[_cap_key(cap, credit)], ZERO)
                 if value > room:
                     value, binding = room, cap
         for cap in applicable:
-            used[_cap_key(cap, line, credit)] += value
+            used[_cap_key(cap, credit)] += value
         line.counted = value.quantize(CENT, ROUND_HALF_UP)
         if binding is not None:
             line.status = Status.CAPPED

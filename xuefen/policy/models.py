@@ -20,8 +20,7 @@ def _parsed(source: str) -> RuleSetData:
 class RuleSet(models.Model):
     """One version of a rule set, applying to a region's subtree × personnel categories.
 
-    Rows are never edited: a change is a new version, so each period keeps the version that judged
-    it.
+    Rows are never edited: a change is a new version, so a period keeps the version that judged it.
     The YAML source is the rule set; the other fields are copies of it for queries.
     """
 
