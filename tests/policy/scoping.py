@@ -11,6 +11,7 @@ def _ruleset_of_a(cast):
 CASES = {
     "policy:list": lambda cast: None,
     "policy:import": lambda cast: None,
+    "policy:format": lambda cast: None,
     "policy:detail": _ruleset_of_a,
     "policy:export": _ruleset_of_a,
     "policy:try": _ruleset_of_a,

@@ -44,6 +44,11 @@ def test_detail_renders_requirements_caps_conversions_and_grades(client, cast, n
         assert shown in text
 
 
+def test_format_guide_is_shown_to_the_office(client, cast):
+    response = logged_in(client, cast.carol).get(reverse("policy:format"))
+    assert "carry_over" in response.content.decode()
+
+
 def test_export_returns_the_yaml_as_imported(client, cast, nanjing):
     response = logged_in(client, cast.carol).get(reverse("policy:export", args=[nanjing.pk]))
     assert response["Content-Disposition"].endswith('cadre_nanjing-v1.yaml"')

@@ -6,6 +6,7 @@ app_name = "policy"
 urlpatterns = [
     path("", views.ruleset_list, name="list"),
     path("import/", views.ruleset_import, name="import"),
+    path("format/", views.ruleset_format, name="format"),
     path("<int:pk>/", views.ruleset_detail, name="detail"),
     path("<int:pk>/export/", views.ruleset_export, name="export"),
     path("<int:pk>/try/", views.ruleset_try, name="try"),

@@ -21,6 +21,7 @@ from xuefen.orgs.models import OrgNode
 from xuefen.policy import actions
 from xuefen.policy.engine import Credit, Subject, evaluate
 from xuefen.policy.models import Exemption, RuleSet
+from xuefen.policy.shipped import RULESET_DIR
 
 MAX_YAML_BYTES = 512 * 1024
 
@@ -116,6 +117,14 @@ def ruleset_import(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Saved %(ref)s.") % {"ref": ruleset.ref})
                 return redirect("policy:detail", pk=ruleset.pk)
     return render(request, "policy/import.html", {"form": form, "error": error})
+
+
+@login_required
+def ruleset_format(request: HttpRequest) -> HttpResponse:
+    """The guide to the YAML format, for the office writing a rule set."""
+    scope.require(request.user, Cap.POLICY_CHANGE)
+    guide = (RULESET_DIR / "FORMAT.md").read_text(encoding="utf-8")
+    return render(request, "policy/format.html", {"guide": guide})
 
 
 class TryForm(forms.Form):
