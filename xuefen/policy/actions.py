@@ -2,6 +2,7 @@
 one transaction and writes its audit record; a refusal saves nothing."""
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +32,7 @@ def _require(actor: Any, capability: str, node: OrgNode) -> None:
         raise PermissionDenied("forbidden", _("You may not do this here."))
 
 
-def effective_end(ruleset: RuleSet, siblings: list[RuleSet]) -> dt.date:
+def effective_end(ruleset: RuleSet, siblings: Sequence[RuleSet]) -> dt.date:
     """Last day a version is in force: its own end, or the day before the next version of the same
     code on the same region starts."""
     end = ruleset.valid_to or FOREVER

@@ -10,21 +10,33 @@ from xuefen.policy.models import Exemption, RuleSet, period_date
 from xuefen.policy.schema import RuleSetData
 
 
-def ruleset_row_for(person: Person, period: int) -> RuleSet | None:
-    """The version in force on the period's first day for the person's category, taken from the
-    deepest region on the path of the person's unit that has one."""
+def pick_in_force(
+    rows: Sequence[RuleSet], unit_path: str, category: str, period: int
+) -> RuleSet | None:
+    """The one choice of version, for code that reads many rule-set rows once (roll-ups, recompute):
+    of the rows in force on the period's first day for `category`, the one on the deepest region on
+    `unit_path`, then the latest start, then the highest version. `rows` must hold every version of
+    the regions on the path (effective ends depend on later versions)."""
     day = period_date(period)
-    region_ids = [int(part) for part in person.unit.path.strip("/").split("/") if part]
+    region_ids = [int(part) for part in unit_path.strip("/").split("/") if part]
     depth = {node_id: index for index, node_id in enumerate(region_ids)}
-    rows = list(RuleSet.objects.filter(region_id__in=region_ids))
     in_force = [
         r
         for r in rows
-        if r.covers(person.category) and r.valid_from <= day <= effective_end(r, rows)
+        if r.region_id in depth
+        and r.covers(category)
+        and r.valid_from <= day <= effective_end(r, rows)
     ]
-    if not in_force:
-        return None
-    return max(in_force, key=lambda r: (depth[r.region_id], r.valid_from, r.version))
+    return max(in_force, key=lambda r: (depth[r.region_id], r.valid_from, r.version), default=None)
+
+
+def ruleset_row_for(person: Person, period: int) -> RuleSet | None:
+    """The version in force on the period's first day for the person's category, taken from the
+    deepest region on the path of the person's unit that has one."""
+    path = person.unit.path
+    region_ids = [int(part) for part in path.strip("/").split("/") if part]
+    rows = list(RuleSet.objects.filter(region_id__in=region_ids))
+    return pick_in_force(rows, path, person.category, period)
 
 
 def ruleset_for(person: Person, period: int) -> RuleSetData | None:
