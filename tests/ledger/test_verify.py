@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.ledger.tamper import raw
-from xuefen.ledger.models import Entry
+from xuefen.ledger.models import Chain, Entry
 from xuefen.ledger.verify import CHANGED, DELETED, INSERTED, verify
 
 
@@ -79,6 +79,29 @@ def test_inserted_entry_beyond_head_is_named(cast, three):
     )
     slipped.hash = slipped.compute_hash()
     slipped.save()  # a new row: the model allows it, but only post_entry moves the chain head
+    problems = list(verify())
+    assert {(p.kind, p.entry_id) for p in problems} == {(INSERTED, slipped.pk)}
+    assert len(problems) == 2  # beyond the chain head, and no audit record
+
+
+def test_inserted_entry_with_forged_chain_head_is_found_by_missing_audit_record(cast, three):
+    last = three[-1]
+    slipped = Entry(
+        person=cast.person_a,
+        seq=4,
+        period=2026,
+        activity_date=last.activity_date,
+        categories=["required"],
+        amount=90,
+        unit="hours",
+        source_type="manual",
+        source_id="x",
+        created_at=last.created_at,
+        prev_hash=last.hash,
+    )
+    slipped.hash = slipped.compute_hash()
+    slipped.save()
+    Chain.objects.filter(person=cast.person_a).update(last_seq=4, last_hash=slipped.hash)
     problems = list(verify())
     assert [(p.kind, p.entry_id) for p in problems] == [(INSERTED, slipped.pk)]
 

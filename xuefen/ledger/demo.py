@@ -11,6 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from xuefen.accounts.models import User
+from xuefen.audit.models import AuditEvent
 from xuefen.ledger.models import GENESIS, Chain, Entry
 from xuefen.ledger.recompute import recompute
 from xuefen.orgs.models import Person
@@ -93,7 +94,7 @@ def _activities(
                     )
                 )
             elif r < 0.9:
-                amount = Decimal(rng.choice(["1", "1", "2", "3", "0.5"]))
+                amount = Decimal(rng.choice(["1", "2", "2", "3", "4"]))
                 out.append(
                     (
                         "online_course",
@@ -115,7 +116,7 @@ def _activities(
     public_goal, pro_goal = Decimal(30) * factor, Decimal(60) * factor
     earned = Decimal(0)
     while earned < public_goal:
-        amount = Decimal(rng.choice(["2", "3", "4", "6"]))
+        amount = Decimal(rng.choice(["3", "4", "6"]))
         out.append(
             (
                 "public_training",
@@ -161,10 +162,31 @@ def _entry(person: Person, seq: int, prev: str, office: User | None, **fields: o
     return entry
 
 
+def _audit(entries: list[Entry], office: User | None, paths: dict[int, str]) -> None:
+    """The audit record post_entry / reverse_entry would have written for each entry."""
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=office,
+                actor_name=office.get_username() if office else "system",
+                action=AuditEvent.Action.REVERSE if e.reverses_id else AuditEvent.Action.POST,
+                object_type=Entry._meta.label_lower,
+                object_id=str(e.pk),
+                object_repr=str(e)[:200],
+                changes={"amount": str(e.amount), "period": e.period, "demo": True},
+                node_path=paths[e.person_id],
+                person_id=e.person_id,
+            )
+            for e in entries
+        ],
+        batch_size=BATCH,
+    )
+
+
 def load(write: Callable[[str], object]) -> None:
     rng = random.Random(SEED)
     office = User.objects.filter(username="office").first()
-    people = list(Person.objects.order_by("id"))
+    people = list(Person.objects.select_related("unit").order_by("id"))
     entries: list[Entry] = []
     heads: dict[int, tuple[int, str, Entry]] = {}
     for person in people:
@@ -248,6 +270,7 @@ def load(write: Callable[[str], object]) -> None:
         ],
         batch_size=BATCH,
     )
+    _audit(entries + reversals, office, {p.pk: p.unit.path for p in people})
     totals, standings = recompute()
     write(
         f"ledger: {len(entries) + len(reversals)} entries ({len(reversals)} reversals) for "

@@ -6,12 +6,14 @@ Each entry's hash covers its content and the previous entry's hash; the Chain ro
 - a row whose stored hash does not match its content was changed;
 - a gap in seq, a prev_hash that is not the previous entry's hash, or a head beyond the last row
   means rows were deleted (or replaced);
-- rows beyond the head, or of a person without a head, were inserted.
+- rows beyond the head, of a person without a head, or without the audit record that post_entry and
+  reverse_entry write with every entry, were inserted.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from xuefen.audit.models import AuditEvent
 from xuefen.ledger.models import GENESIS, Chain, Entry
 
 CHUNK = 5000
@@ -34,9 +36,15 @@ class Problem:
         return f"{self.kind}: person {self.person_id} seq {self.seq} ({entry}): {self.detail}"
 
 
-def _walk(person_id: int, rows: list[Entry], head: tuple[int, str] | None) -> Iterator[Problem]:
+def _walk(
+    person_id: int, rows: list[Entry], head: tuple[int, str] | None, audited: set[str]
+) -> Iterator[Problem]:
     expected_seq, prev = 1, GENESIS
     for entry in rows:
+        if str(entry.pk) not in audited:
+            yield Problem(
+                INSERTED, person_id, entry.seq, entry.pk, "no audit record of its posting"
+            )
         if entry.seq != expected_seq:
             yield Problem(
                 DELETED,
@@ -86,6 +94,13 @@ def verify(person_id: int | None = None) -> Iterator[Problem]:
     if person_id is not None:
         chains = chains.filter(person_id=person_id)
         entries = entries.filter(person_id=person_id)
+    events = AuditEvent.objects.filter(
+        object_type=Entry._meta.label_lower,
+        action__in=[AuditEvent.Action.POST, AuditEvent.Action.REVERSE],
+    )
+    if person_id is not None:
+        events = events.filter(person_id=person_id)
+    audited = set(events.values_list("object_id", flat=True).iterator(chunk_size=CHUNK))
     heads = {
         pid: (seq, digest)
         for pid, seq, digest in chains.values_list("person_id", "last_seq", "last_hash").iterator(
@@ -97,11 +112,11 @@ def verify(person_id: int | None = None) -> Iterator[Problem]:
     for entry in entries.iterator(chunk_size=CHUNK):
         if entry.person_id != current:
             if current is not None:
-                yield from _walk(current, rows, heads.pop(current, None))
+                yield from _walk(current, rows, heads.pop(current, None), audited)
             current, rows = entry.person_id, []
         rows.append(entry)
     if current is not None:
-        yield from _walk(current, rows, heads.pop(current, None))
+        yield from _walk(current, rows, heads.pop(current, None), audited)
     for pid, head in heads.items():
         if head[0] > 0:
             yield Problem(DELETED, pid, 1, None, f"seq 1..{head[0]} missing: every entry is gone")
