@@ -65,6 +65,18 @@ def test_paste_invalid_yaml_shows_the_problem_and_saves_nothing(client, cast):
     assert not RuleSet.objects.exists()
 
 
+def test_new_version_starts_as_a_copy_numbered_one_higher(client, cast, nanjing):
+    response = logged_in(client, cast.carol).get(reverse("policy:import") + f"?from={nanjing.pk}")
+    text = response.context["form"].initial["text"]
+    assert "version: 2" in text
+    assert text.replace("version: 2", "version: 1") == NANJING
+
+
+def test_new_version_of_a_rule_set_out_of_scope_is_404(client, cast, nanjing):
+    response = logged_in(client, cast.bob).get(reverse("policy:import") + f"?from={nanjing.pk}")
+    assert response.status_code == 404
+
+
 def test_upload_valid_yaml_saves_a_version(client, cast):
     upload = SimpleUploadedFile("n.yaml", NANJING.encode(), content_type="application/yaml")
     response = logged_in(client, cast.carol).post(

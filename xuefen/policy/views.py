@@ -2,6 +2,7 @@
 exemptions of a person. Views parse, call one action or query, render."""
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -101,7 +102,15 @@ class ImportForm(forms.Form):
 @login_required
 def ruleset_import(request: HttpRequest) -> HttpResponse:
     scope.require(request.user, Cap.POLICY_CHANGE)
-    form = ImportForm(request.user, request.POST or None, request.FILES or None)
+    initial: dict[str, Any] = {}
+    if request.method == "GET" and request.GET.get("from"):
+        # "Edit" = a new version that starts as a copy of this one, numbered one higher.
+        base = _access_ruleset(request.user, request.GET["from"])
+        text = re.sub(
+            r"^version:\s*\d+", f"version: {base.version + 1}", base.source, count=1, flags=re.M
+        )
+        initial = {"region": base.region_id, "text": text}
+    form = ImportForm(request.user, request.POST or None, request.FILES or None, initial=initial)
     error: CodedError | None = None
     if request.method == "POST" and form.is_valid():
         try:
