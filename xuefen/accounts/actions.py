@@ -7,13 +7,52 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from xuefen.accounts import scope
 from xuefen.accounts.models import RoleGrant, User
+from xuefen.accounts.roles import CAPABILITIES, Cap, Role
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
+from xuefen.core.errors import CodedError, PermissionDenied
 from xuefen.orgs.models import OrgNode, Person
 
 A = AuditEvent.Action
+
+
+def _require_manages_node(actor: Any, node: OrgNode) -> None:
+    """A None actor is the system (CLI, demo); anyone else needs users.manage on the node."""
+    if actor is not None and not scope.has_capability(actor, Cap.USERS_MANAGE, node):
+        raise PermissionDenied("forbidden", _("You may not manage accounts on this unit."))
+
+
+def _require_manages_user(actor: Any, user: User) -> None:
+    if actor is not None and not scope.users(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied("forbidden", _("You may not manage this account."))
+
+
+def _require_not_self(actor: Any, user: User) -> None:
+    if actor is not None and getattr(actor, "pk", None) == user.pk:
+        raise PermissionDenied(
+            "own_account", _("Ask another administrator: you may not do this to your own account.")
+        )
+
+
+def _approves(role: str) -> bool:
+    return Cap.CREDITS_APPROVE in CAPABILITIES.get(role, frozenset())
+
+
+def _check_separation(user: User, role: str) -> None:
+    """A system administrator never approves credits: the two never meet on one account."""
+    held = set(user.grants.values_list("role", flat=True))
+    if (role == Role.SYSADMIN and any(_approves(r) for r in held)) or (
+        _approves(role) and Role.SYSADMIN in held
+    ):
+        raise CodedError(
+            "separation_of_duties",
+            _("A system administrator may not also approve credits."),
+            field="role",
+        )
 
 
 def _user_node_path(user: User) -> str:
@@ -54,8 +93,40 @@ def create_user(
 
 
 @transaction.atomic
+def create_staff_user(
+    actor: Any,
+    username: str,
+    *,
+    display_name: str,
+    password: str,
+    role: str,
+    node: OrgNode,
+) -> User:
+    """Creates a staff account with a temporary password (to be changed at first log-in) and its first
+    role, together: an account without a grant would fall outside every manager's scope."""
+    _require_manages_node(actor, node)
+    username = username.strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise CodedError("username_taken", _("This username is already taken."), field="username")
+    user = create_user(
+        actor, username, password=password, first_name=display_name, must_change_password=True
+    )
+    grant_role(actor, user, role, node)
+    return user
+
+
+@transaction.atomic
 def grant_role(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant:
-    """Grants `role` on `node` (and so its subtree). Idempotent: an existing grant is returned as is."""
+    """Grants `role` on `node` (and so its subtree). Idempotent: an existing grant is returned as is.
+
+    Refuses (CodedError) a grant to the actor's own account, a node outside the actor's scope, and a
+    system administrator who would also approve credits.
+    """
+    if role not in Role.values:
+        raise CodedError("unknown_role", _("Unknown role."), field="role")
+    _require_manages_node(actor, node)
+    _require_not_self(actor, user)
+    _check_separation(user, role)
     grant, created = RoleGrant.objects.get_or_create(user=user, role=role, node=node)
     if created:
         record(
@@ -70,6 +141,9 @@ def grant_role(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant:
 
 @transaction.atomic
 def revoke_role(actor: Any, grant: RoleGrant) -> None:
+    """Removes one grant; the actor must manage its node and may not revoke their own."""
+    _require_manages_node(actor, grant.node)
+    _require_not_self(actor, grant.user)
     record(
         actor,
         A.DELETE,
@@ -82,12 +156,20 @@ def revoke_role(actor: Any, grant: RoleGrant) -> None:
 
 @transaction.atomic
 def set_active(actor: Any, user: User, active: bool) -> None:
+    """Deactivates (no log-in, history kept) or reactivates an account. Not one's own."""
+    _require_manages_user(actor, user)
+    _require_not_self(actor, user)
     if user.is_active == active:
         return
     user.is_active = active
     user.save(update_fields=["is_active"])
-    record(actor, A.UPDATE, user, changes={"is_active": [not active, active]},
-           node_path=_user_node_path(user))
+    record(
+        actor,
+        A.UPDATE,
+        user,
+        changes={"is_active": [not active, active]},
+        node_path=_user_node_path(user),
+    )
 
 
 @transaction.atomic
@@ -104,13 +186,37 @@ def change_password(actor: Any, user: User, new_password: str) -> None:
 @transaction.atomic
 def reset_password(actor: Any, user: User, new_password: str) -> None:
     """An administrator sets a temporary password; the user must change it at next login."""
+    _require_manages_user(actor, user)
+    _require_not_self(actor, user)
     user.set_password(new_password)
     user.must_change_password = True
     user.failed_logins = 0
     user.locked_until = None
     user.save(update_fields=["password", "must_change_password", "failed_logins", "locked_until"])
-    record(actor, A.PASSWORD, user, changes={"reset_by_admin": [None, True]},
-           node_path=_user_node_path(user))
+    record(
+        actor,
+        A.PASSWORD,
+        user,
+        changes={"reset_by_admin": [None, True]},
+        node_path=_user_node_path(user),
+    )
+
+
+@transaction.atomic
+def unlock_user(actor: Any, user: User) -> None:
+    """Lifts a lock from failed log-ins before it runs out."""
+    _require_manages_user(actor, user)
+    before = user.locked_until
+    user.locked_until = None
+    user.failed_logins = 0
+    user.save(update_fields=["locked_until", "failed_logins"])
+    record(
+        actor,
+        A.UPDATE,
+        user,
+        changes={"locked_until": [before.isoformat() if before else None, None]},
+        node_path=_user_node_path(user),
+    )
 
 
 def record_login(user: User) -> None:
@@ -119,23 +225,38 @@ def record_login(user: User) -> None:
         record(user, A.LOGIN, user, node_path=_user_node_path(user))
 
 
-def record_failed_login(username: str) -> bool:
+def record_failed_login(username: str) -> dt.datetime | None:
     """Counts a failed attempt against an existing account; locks it after LOCKOUT_ATTEMPTS.
 
-    Returns True if this attempt locked the account. Unknown usernames are audited but change nothing.
+    Returns the end of the lock if this attempt locked the account. Unknown usernames are audited but
+    change nothing. An attempt on an account that is already locked is audited and not counted.
     """
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
         if user is None:
             record(None, A.LOGIN_FAILED, object_type="accounts.user", object_repr=username[:150])
-            return False
+            return None
+        if user.is_locked:
+            record(
+                None,
+                A.LOGIN_FAILED,
+                user,
+                changes={"while_locked": [None, True]},
+                node_path=_user_node_path(user),
+            )
+            return None
         User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
         user.refresh_from_db(fields=["failed_logins"])
         record(None, A.LOGIN_FAILED, user, node_path=_user_node_path(user))
         if user.failed_logins >= settings.LOCKOUT_ATTEMPTS:
             until = timezone.now() + dt.timedelta(minutes=settings.LOCKOUT_MINUTES)
             User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
-            record(None, A.LOCKED, user, changes={"locked_until": [None, until.isoformat()]},
-                   node_path=_user_node_path(user))
-            return True
-        return False
+            record(
+                None,
+                A.LOCKED,
+                user,
+                changes={"locked_until": [None, until.isoformat()]},
+                node_path=_user_node_path(user),
+            )
+            return until
+        return None

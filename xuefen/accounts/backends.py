@@ -7,6 +7,12 @@ from xuefen.accounts.models import User
 from xuefen.orgs.models import Person
 
 
+def normalize_username(username: str) -> str:
+    """ID numbers are matched with an upper-case check character (X); other names as typed."""
+    username = username.strip()
+    return username.upper() if _looks_like_id(username) else username
+
+
 def _looks_like_id(username: str) -> bool:
     return len(username) == 18 and username[:17].isdigit()
 
@@ -33,14 +39,14 @@ class XuefenBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
-        username = username.strip()
-        if _looks_like_id(username):
-            username = username.upper()
+        username = normalize_username(username)
         user = User.objects.filter(username=username).select_related("person").first()
         if user is None:
             return self._first_login(username, password)
         if user.is_locked or not self.user_can_authenticate(user):
             return None
+        if user.person is not None and user.person.status == Person.Status.LEFT:
+            return None  # a person who left keeps their history but no log-in
         if user.has_usable_password():
             return user if user.check_password(password) else None
         if user.must_change_password and user.person is not None:

@@ -13,7 +13,9 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if getattr(user, "is_authenticated", False) and getattr(user, "must_change_password", False):
+        if getattr(user, "is_authenticated", False) and getattr(
+            user, "must_change_password", False
+        ):
             allowed = {reverse("accounts:password_change"), reverse("accounts:logout")}
             if request.path not in allowed and not request.path.startswith(("/static/", "/i18n/")):
                 return redirect("accounts:password_change")

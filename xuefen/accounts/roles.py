@@ -42,8 +42,7 @@ _READ = {Cap.ORGS_VIEW, Cap.PEOPLE_VIEW, Cap.CREDITS_VIEW, Cap.REPORTS_VIEW}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.UNIT_ADMIN: frozenset(
-        _READ
-        | {Cap.PEOPLE_CHANGE, Cap.PEOPLE_IMPORT, Cap.PEOPLE_VIEW_ID, Cap.CREDITS_CHECK}
+        _READ | {Cap.PEOPLE_CHANGE, Cap.PEOPLE_IMPORT, Cap.PEOPLE_VIEW_ID, Cap.CREDITS_CHECK}
     ),
     Role.OFFICE: frozenset(
         _READ

@@ -115,3 +115,45 @@ def require(user: "User | Any", capability: str, node: OrgNode | None = None) ->
     """Http404 unless the user holds the capability (on node, if given)."""
     if not has_capability(user, capability, node):
         raise Http404
+
+
+def users(user: "User | Any") -> "QuerySet[User]":
+    """Accounts the user may manage (users.manage): those holding a grant, or linked to a person, inside
+    the manager's subtrees. Superusers (the deployer's accounts) are never managed from here."""
+    from xuefen.accounts.models import User
+
+    paths = paths_with(user, Cap.USERS_MANAGE)
+    if not paths:
+        return User.objects.none()
+    in_scope = subtree_q(paths, prefix="grants__node__") | subtree_q(paths, prefix="person__unit__")
+    ids = User.objects.filter(in_scope).values("pk")
+    return User.objects.filter(pk__in=ids, is_superuser=False)
+
+
+def access_user(user: "User | Any", user_id: Any) -> "User":
+    """The account, if the user may manage it; Http404 otherwise."""
+    from xuefen.accounts.models import User
+
+    try:
+        return users(user).get(pk=int(user_id))
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _is_root(path: str) -> bool:
+    return path.count("/") == 2  # "/<id>/"
+
+
+def filter_audit(user: "User | Any", queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Scopes audit events (audit.view) by their node_path to the user's subtrees.
+
+    Events tied to no node (a failed log-in under an unknown name, system jobs) are shown only to those
+    who read the trail of a whole tree (a grant on a root node).
+    """
+    paths = paths_with(user, Cap.AUDIT_VIEW)
+    if not paths:
+        return queryset.none()
+    q = reduce(or_, (Q(node_path__startswith=p) for p in paths))
+    if any(_is_root(p) for p in paths):
+        q |= Q(node_path="")
+    return queryset.filter(q)

@@ -63,3 +63,15 @@ def record(
         node_path=node_path,
         person_id=person_id,
     )
+
+
+def record_export(actor: Any, what: str, count: int, node_path: str = "") -> AuditEvent:
+    """Notes that `actor` downloaded `count` rows of `what` (an export is itself a disclosure)."""
+    return record(
+        actor,
+        AuditEvent.Action.EXPORT,
+        object_type=what,
+        object_repr=what,
+        changes={"rows": [None, count]},
+        node_path=node_path,
+    )

@@ -34,3 +34,8 @@ def collect(user: Any) -> list[NavItem]:
             continue
         found.extend(module.items(user))
     return sorted(found, key=lambda item: item.order)
+
+
+def items(user: Any) -> list[NavItem]:
+    """The home page is reached through the brand link; core adds nothing to the menu."""
+    return []
