@@ -23,4 +23,5 @@ def _entry_of_a(cast):
 CASES = {
     "ledger:person_entries": lambda cast: {"person_id": cast.person_a.pk},
     "ledger:reverse": _entry_of_a,
+    "ledger:post_manual": lambda cast: {"person_id": cast.person_a.pk},
 }

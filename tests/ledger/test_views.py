@@ -79,3 +79,47 @@ def test_learner_sees_own_ledger_but_not_colleague(client, cast, post):
         client.get(reverse("ledger:person_entries", args=[cast.lena_person.pk])).status_code == 200
     )
     assert client.get(reverse("ledger:person_entries", args=[cast.person_a.pk])).status_code == 404
+
+
+def manual(**extra):
+    data = {
+        "period": 2026,
+        "activity_date": "2026-06-01",
+        "categories": ["required", "offline"],
+        "amount": "6",
+        "unit": "hours",
+        "description": "县外调训",
+        "evidence": "结业证书 123",
+        "token": "t-1",
+    }
+    data.update(extra)
+    return data
+
+
+def test_office_posts_manual_entry_once_even_if_sent_twice(client, cast):
+    logged_in(client, cast.carol)
+    url = reverse("ledger:post_manual", args=[cast.person_a.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, manual()).status_code == 302
+    client.post(url, manual())
+    entry = Entry.objects.get(person=cast.person_a)
+    assert (entry.amount, entry.approved_by, entry.source_type) == (6, cast.carol, "manual")
+
+
+def test_manual_entry_with_zero_amount_shows_error_and_posts_nothing(client, cast):
+    logged_in(client, cast.carol)
+    response = client.post(
+        reverse("ledger:post_manual", args=[cast.person_a.pk]),
+        manual(amount="0"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "must not be zero" in response.content.decode()
+    assert not Entry.objects.exists()
+
+
+def test_unit_admin_cannot_post_manual_entry(client, cast):
+    logged_in(client, cast.alice)
+    response = client.post(reverse("ledger:post_manual", args=[cast.person_a.pk]), manual())
+    assert response.status_code == 404
+    assert not Entry.objects.exists()

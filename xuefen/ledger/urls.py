@@ -5,5 +5,6 @@ from xuefen.ledger import views
 app_name = "ledger"
 urlpatterns = [
     path("people/<int:person_id>/", views.person_entries, name="person_entries"),
+    path("people/<int:person_id>/post/", views.post_manual, name="post_manual"),
     path("entries/<int:entry_id>/reverse/", views.reverse, name="reverse"),
 ]

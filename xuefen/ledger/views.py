@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.core.errors import CodedError
-from xuefen.ledger.actions import reverse_entry
+from xuefen.ledger.actions import post_entry, reverse_entry
+from xuefen.ledger.forms import ManualEntryForm
 from xuefen.ledger.models import Entry, Standing
 from xuefen.ledger.queries import entries_for
 
@@ -35,7 +36,7 @@ def person_entries(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": person,
             "periods": periods,
             "reversed_ids": reversed_ids,
-            "can_reverse": scope.has_capability(request.user, Cap.CREDITS_APPROVE, person.unit),
+            "can_approve": scope.has_capability(request.user, Cap.CREDITS_APPROVE, person.unit),
         },
     )
 
@@ -59,3 +60,32 @@ def reverse(request: HttpRequest, entry_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The entry was reversed."))
     return redirect("ledger:person_entries", person_id=entry.person_id)
+
+
+@login_required
+def post_manual(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = scope.access_person(request.user, person_id, Cap.CREDITS_APPROVE)
+    form = ManualEntryForm(person, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            post_entry(
+                request.user,
+                person,
+                period=data["period"],
+                activity_date=data["activity_date"],
+                categories=data["categories"],
+                amount=data["amount"],
+                unit=data["unit"],
+                source_type="manual",
+                source_id=data["token"],
+                description=data["description"],
+                evidence=data["evidence"],
+                approved_by=request.user,
+            )
+        except CodedError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The entry was posted."))
+            return redirect("ledger:person_entries", person_id=person.pk)
+    return render(request, "ledger/post_manual.html", {"person": person, "form": form})
