@@ -54,7 +54,9 @@ def test_default_period_is_this_year_and_earlier_years_are_listed(client, cast, 
 
 
 def test_staff_open_a_person_of_their_unit(client, cast, pro):
-    response = page(client, cast.alice, reverse("reports:person", args=[pro.person.pk]), period=2026)
+    response = page(
+        client, cast.alice, reverse("reports:person", args=[pro.person.pk]), period=2026
+    )
     assert "还差 公需科目 6 学时" in response.content.decode()
 
 

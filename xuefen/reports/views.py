@@ -66,7 +66,9 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
     this_period = [item for item in lines if item.line.period == period]
     earlier = [item for item in lines if item.line.period != period]
     known = set(Standing.objects.filter(person=person).values_list("period", flat=True))
-    known.update(Entry.objects.filter(person=person).values_list("period", flat=True).order_by().distinct())
+    known.update(
+        Entry.objects.filter(person=person).values_list("period", flat=True).order_by().distinct()
+    )
     known.add(current_period())
     results = evaluation.requirements if evaluation else []
     # explain() names what is missing first, one sentence per unmet requirement, in order.
