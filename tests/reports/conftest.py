@@ -54,7 +54,8 @@ def pro(cast, rules):
         cast.unit_a, "张工", category=Person.Category.PROFESSIONAL, birth=dt.date(1975, 3, 1)
     )
     entries = SimpleNamespace(
-        professional=post(cast, person, 40, ["professional", "offline"], "p1", description="专业课程"),
+        professional=post(cast, person, 40, ["professional", "offline"], "p1",
+                          description="专业课程"),
         paper=post(cast, person, 10, ["professional"], "p2", artefact_key="paper:1",
                    description="论文"),
         paper_again=post(cast, person, 10, ["professional"], "p3", artefact_key="paper:1",

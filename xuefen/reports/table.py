@@ -53,7 +53,7 @@ def headers(columns: list[Column]) -> list[str]:
             _("%(label)s earned") % {"label": column.label},
             _("%(label)s required") % {"label": column.label},
         ]
-    return out + [_("Status"), _("Grade"), _("Rule set")]
+    return [*out, _("Status"), _("Grade"), _("Rule set")]
 
 
 def _row(person: Person, evaluation: Any, columns: list[Column]) -> list[Any]:
