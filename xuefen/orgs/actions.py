@@ -1,4 +1,4 @@
-"""State changes of the org tree and people. Each runs in one transaction and writes its audit record."""
+"""State changes of the org tree and people. Each runs in one transaction and writes its audit."""
 
 import datetime as dt
 from typing import Any
@@ -16,8 +16,17 @@ from xuefen.orgs.models import OrgNode, Person, Transfer
 
 A = AuditEvent.Action
 PERSON_FIELDS = (
-    "id_number", "name", "sex", "birth_date", "unit", "category", "title_level",
-    "position", "phone", "status", "hired_on",
+    "id_number",
+    "name",
+    "sex",
+    "birth_date",
+    "unit",
+    "category",
+    "title_level",
+    "position",
+    "phone",
+    "status",
+    "hired_on",
 )
 NODE_FIELDS = ("code", "name", "kind", "unit_type", "parent", "is_active")
 
@@ -31,15 +40,25 @@ def create_node(
     actor: Any, *, code: str, name: str, kind: str, parent: OrgNode | None, unit_type: str = ""
 ) -> OrgNode:
     if OrgNode.objects.filter(code=code).exists():
-        raise OrgError("node_code_taken", _("The code %(code)s is already used.") % {"code": code},
-                       field="code")
+        raise OrgError(
+            "node_code_taken",
+            _("The code %(code)s is already used.") % {"code": code},
+            field="code",
+        )
     node = OrgNode.objects.create(
-        code=code, name=name, kind=kind, unit_type=unit_type, parent=parent, path="",
+        code=code,
+        name=name,
+        kind=kind,
+        unit_type=unit_type,
+        parent=parent,
+        path="",
         depth=(parent.depth + 1) if parent else 0,
     )
     node.path = f"{parent.path if parent else '/'}{node.pk}/"
     node.save(update_fields=["path"])
-    record(actor, A.CREATE, node, changes=diff({}, snapshot(node, NODE_FIELDS)), node_path=node.path)
+    record(
+        actor, A.CREATE, node, changes=diff({}, snapshot(node, NODE_FIELDS)), node_path=node.path
+    )
     return node
 
 
@@ -98,11 +117,18 @@ def create_person(actor: Any, **values: Any) -> Person:
     """Creates a person after validating the ID number against birth date and sex."""
     values = _validate_person_fields(values)
     if Person.objects.filter(id_number=values["id_number"]).exists():
-        raise OrgError("id_taken", _("A person with this ID number already exists."),
-                       field="id_number")
+        raise OrgError(
+            "id_taken", _("A person with this ID number already exists."), field="id_number"
+        )
     person = Person.objects.create(**values)
-    record(actor, A.CREATE, person, changes=diff({}, snapshot(person, PERSON_FIELDS)),
-           node_path=person.unit.path, person_id=person.pk)
+    record(
+        actor,
+        A.CREATE,
+        person,
+        changes=diff({}, snapshot(person, PERSON_FIELDS)),
+        node_path=person.unit.path,
+        person_id=person.pk,
+    )
     return person
 
 
@@ -110,22 +136,32 @@ def create_person(actor: Any, **values: Any) -> Person:
 def update_person(actor: Any, person: Person, **values: Any) -> Person:
     """Changes a person's fields. A change of unit goes through transfer_person to keep history."""
     if "unit" in values and values["unit"] != person.unit:
-        raise OrgError("use_transfer", _("Use a transfer to move a person to another unit."),
-                       field="unit")
+        raise OrgError(
+            "use_transfer", _("Use a transfer to move a person to another unit."), field="unit"
+        )
     before = snapshot(person, PERSON_FIELDS)
     merged = {**{f: getattr(person, f) for f in PERSON_FIELDS}, **values}
     merged = _validate_person_fields(merged)
-    if (merged["id_number"] != person.id_number
-            and Person.objects.filter(id_number=merged["id_number"]).exists()):
-        raise OrgError("id_taken", _("A person with this ID number already exists."),
-                       field="id_number")
+    if (
+        merged["id_number"] != person.id_number
+        and Person.objects.filter(id_number=merged["id_number"]).exists()
+    ):
+        raise OrgError(
+            "id_taken", _("A person with this ID number already exists."), field="id_number"
+        )
     for name, value in merged.items():
         setattr(person, name, value)
     changes = diff(before, snapshot(person, PERSON_FIELDS))
     if changes:
         person.save()
-        record(actor, A.UPDATE, person, changes=changes, node_path=person.unit.path,
-               person_id=person.pk)
+        record(
+            actor,
+            A.UPDATE,
+            person,
+            changes=changes,
+            node_path=person.unit.path,
+            person_id=person.pk,
+        )
     return person
 
 
@@ -140,15 +176,70 @@ def transfer_person(
         raise OrgError("not_a_unit", _("People can only belong to a unit."), field="to_unit")
     from_unit = person.unit
     transfer = Transfer.objects.create(
-        person=person, from_unit=from_unit, to_unit=to_unit, effective_on=effective_on,
-        reason=reason, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        person=person,
+        from_unit=from_unit,
+        to_unit=to_unit,
+        effective_on=effective_on,
+        reason=reason,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     person.unit = to_unit
     person.save(update_fields=["unit", "updated_at"])
-    record(actor, A.UPDATE, person, changes={"unit": [str(from_unit.pk), str(to_unit.pk)],
-                                            "transfer": [None, reason]},
-           node_path=to_unit.path, person_id=person.pk)
+    record(
+        actor,
+        A.UPDATE,
+        person,
+        changes={"unit": [str(from_unit.pk), str(to_unit.pk)], "transfer": [None, reason]},
+        node_path=to_unit.path,
+        person_id=person.pk,
+    )
     # The old unit must see in its own trail that the person left.
-    record(actor, A.UPDATE, person, changes={"unit": [str(from_unit.pk), str(to_unit.pk)]},
-           node_path=from_unit.path, person_id=person.pk)
+    record(
+        actor,
+        A.UPDATE,
+        person,
+        changes={"unit": [str(from_unit.pk), str(to_unit.pk)]},
+        node_path=from_unit.path,
+        person_id=person.pk,
+    )
     return transfer
+
+
+@transaction.atomic
+def apply_people_import(
+    actor: Any, planned: "list[Any]", *, effective_on: dt.date
+) -> dict[str, int]:
+    """Applies a validated import plan (see orgs.importing) in one transaction.
+
+    New people are created, changed ones updated, and a changed unit goes through transfer_person.
+    Unchanged rows write nothing, so applying the same file twice changes nothing the second time.
+    Returns counts by kind.
+    """
+    counts = {"new": 0, "changed": 0, "unchanged": 0}
+    for row in planned:
+        values = dict(row.values)
+        if row.person is None:
+            create_person(actor, **values)
+        else:
+            person = Person.objects.select_for_update().select_related("unit").get(pk=row.person.pk)
+            unit = values.pop("unit")
+            if unit.pk != person.unit_id:
+                transfer_person(
+                    actor, person, unit, effective_on=effective_on, reason=str(_("Import"))
+                )
+            update_person(actor, person, **values)
+        counts[row.kind] += 1
+    return counts
+
+
+def record_people_export(actor: Any, count: int, node_path: str = "") -> None:
+    """Notes in the audit trail that someone downloaded a list of people."""
+    record(
+        actor,
+        A.EXPORT,
+        None,
+        object_type="orgs.person",
+        object_repr=f"{count}",
+        changes={"count": [None, count]},
+        node_path=node_path,
+    )

@@ -1,0 +1,245 @@
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from tests import factories as f
+from tests.orgs.conftest import csv_bytes, person_row, xlsx_bytes
+from xuefen.audit.models import AuditEvent
+from xuefen.core.tabular import TableError
+from xuefen.orgs import idnumber
+from xuefen.orgs.actions import apply_people_import
+from xuefen.orgs.importing import plan_import
+from xuefen.orgs.models import Person, Transfer
+
+
+def upload(data: bytes, name: str = "people.xlsx") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data)
+
+
+def plan_of(user, data: bytes, name: str = "people.xlsx"):
+    return plan_import(user, io.BytesIO(data), filename=name)
+
+
+def errors_of(plan):
+    return [(e.row, e.column, e.code) for e in plan.errors]
+
+
+def test_good_file_is_previewed_then_imported_with_audit(cast, client, new_id):
+    number = new_id()
+    data = xlsx_bytes([person_row(number, "赵六", title="中级", phone="13800000001")])
+    client.force_login(cast.alice)
+    response = client.post(reverse("orgs:people_import"), {"file": upload(data)})
+    assert response.status_code == 200
+    assert response.context["plan"].counts() == {"new": 1, "changed": 0, "unchanged": 0}
+    assert not Person.objects.filter(id_number=number).exists()
+    token = response.context["token"]
+    response = client.post(reverse("orgs:people_import"), {"token": token})
+    assert response.status_code == 302
+    person = Person.objects.get(id_number=number)
+    assert (person.unit, person.title_level, person.phone) == (
+        cast.unit_a,
+        "intermediate",
+        "13800000001",
+    )
+    assert person.birth_date == idnumber.parse(number).birth_date
+    assert AuditEvent.objects.filter(object_id=str(person.pk), action="create").exists()
+
+
+def test_reimporting_the_same_file_changes_nothing(cast, new_id):
+    data = xlsx_bytes([person_row(new_id(), "赵六"), person_row(new_id("F"), "钱七")])
+    plan = plan_of(cast.alice, data)
+    apply_people_import(cast.alice, plan.planned, effective_on=dt.date.today())
+    before = AuditEvent.objects.count()
+    again = plan_of(cast.alice, data)
+    assert [p.kind for p in again.planned] == ["unchanged", "unchanged"]
+    apply_people_import(cast.alice, again.planned, effective_on=dt.date.today())
+    assert AuditEvent.objects.count() == before
+
+
+def test_changed_row_shows_field_diff_and_applies_update(cast):
+    row = person_row(cast.person_a.id_number, "李明", position="科长")
+    plan = plan_of(cast.alice, xlsx_bytes([row]))
+    (planned,) = plan.planned
+    assert planned.kind == "changed"
+    assert planned.changes == {"position": ("", "科长")}
+    apply_people_import(cast.alice, plan.planned, effective_on=dt.date.today())
+    cast.person_a.refresh_from_db()
+    assert cast.person_a.position == "科长"
+
+
+def test_unit_change_goes_through_a_transfer(cast):
+    unit_a2 = f.node("财政局二所", parent=cast.dept, code="A2")
+    row = person_row(cast.person_a.id_number, "李明", unit="A2")
+    plan = plan_of(cast.carol, xlsx_bytes([row]))
+    apply_people_import(cast.carol, plan.planned, effective_on=dt.date.today())
+    cast.person_a.refresh_from_db()
+    assert cast.person_a.unit == unit_a2
+    assert Transfer.objects.filter(person=cast.person_a, to_unit=unit_a2).exists()
+
+
+@pytest.mark.parametrize(
+    ("make_row", "column", "code"),
+    [
+        (
+            lambda n: person_row(n[:17] + ("0" if n[17] != "0" else "1")),
+            "身份证号",
+            "id_check_digit",
+        ),
+        (lambda n: person_row("110101850615123"), "身份证号", "id_15_digit"),
+        (
+            lambda n: person_row(
+                idnumber.check_char("11010119850230123")
+                and "11010119850230123" + idnumber.check_char("11010119850230123")
+            ),
+            "身份证号",
+            "id_birth_date",
+        ),
+        (lambda n: person_row(n, birth="2026/2/30"), "出生日期", "bad_date"),
+        (lambda n: person_row(n, birth="1990-01-01"), "出生日期", "birth_date_mismatch"),
+        (lambda n: person_row(n, sex="女"), "性别", "sex_mismatch"),
+        (lambda n: person_row(n, unit="NOPE"), "单位代码", "unknown_unit"),
+        (lambda n: person_row(n, unit="B"), "单位代码", "unknown_unit"),
+        (lambda n: person_row(n, category="领导"), "人员类别", "bad_choice"),
+    ],
+    ids=[
+        "check_digit",
+        "15_digit",
+        "impossible_date",
+        "bad_date_text",
+        "birth_mismatch",
+        "sex_mismatch",
+        "unknown_unit",
+        "unit_outside_scope",
+        "bad_category",
+    ],
+)
+def test_bad_row_is_reported_and_nothing_written(cast, client, new_id, make_row, column, code):
+    good = person_row(new_id(), "好人")
+    data = xlsx_bytes([good, make_row(new_id())])
+    plan = plan_of(cast.alice, data)
+    assert (3, column, code) in errors_of(plan)
+    client.force_login(cast.alice)
+    count = Person.objects.count()
+    response = client.post(reverse("orgs:people_import"), {"file": upload(data)})
+    assert response.context["errors"]
+    assert Person.objects.count() == count
+
+
+def test_duplicate_in_file_names_the_first_row(cast, new_id):
+    number = new_id()
+    plan = plan_of(cast.alice, xlsx_bytes([person_row(number), person_row(number, "别人")]))
+    assert errors_of(plan) == [(3, "身份证号", "duplicate_in_file")]
+    assert "2" in str(plan.errors[0].message)
+
+
+def test_error_file_lists_row_column_and_reason(cast, client, new_id):
+    from openpyxl import load_workbook
+
+    data = xlsx_bytes([person_row(new_id(), unit="B")])
+    client.force_login(cast.alice)
+    token = client.post(reverse("orgs:people_import"), {"file": upload(data)}).context["token"]
+    response = client.get(reverse("orgs:people_import_errors", kwargs={"token": token}))
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:3] == (2, "单位代码", "B")
+    assert "B" in rows[1][3]
+
+
+def test_other_user_cannot_use_someone_elses_token(cast, client, new_id):
+    data = xlsx_bytes([person_row(new_id())])
+    client.force_login(cast.alice)
+    token = client.post(reverse("orgs:people_import"), {"file": upload(data)}).context["token"]
+    client.force_login(cast.bob)
+    count = Person.objects.count()
+    client.post(reverse("orgs:people_import"), {"token": token})
+    assert Person.objects.count() == count
+
+
+def test_confirm_revalidates(cast, client, new_id):
+    number = new_id()
+    data = xlsx_bytes([person_row(number)])
+    client.force_login(cast.alice)
+    token = client.post(reverse("orgs:people_import"), {"file": upload(data)}).context["token"]
+    f.person(cast.unit_b, "抢先")  # unrelated
+    Person.objects.create(
+        id_number=number,
+        name="已存在",
+        sex=idnumber.parse(number).sex,
+        birth_date=idnumber.parse(number).birth_date,
+        unit=cast.unit_b,
+        category="general",
+    )
+    client.post(reverse("orgs:people_import"), {"token": token})
+    assert Person.objects.get(id_number=number).unit == cast.unit_b
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig"])
+def test_csv_in_chinese_encodings(cast, new_id, encoding):
+    number = new_id()
+    data = csv_bytes([person_row(number, "赵六", title="高级", status="在职")], encoding)
+    plan = plan_of(cast.alice, data, "people.csv")
+    assert plan.ok, plan.errors
+    assert plan.planned[0].values["name"] == "赵六"
+    assert plan.planned[0].values["title_level"] == "senior"
+
+
+def test_english_headers_and_codes_are_accepted(cast, new_id):
+    headers = ["ID number", "Name", "Unit code", "Category"]
+    data = csv_bytes([[new_id(), "Zhao", "A", "professional"]], headers=headers)
+    plan = plan_of(cast.alice, data, "p.csv")
+    assert plan.ok
+    assert plan.planned[0].values["category"] == "professional"
+
+
+def test_person_in_other_unit_cannot_be_taken_over(cast):
+    plan = plan_of(cast.alice, xlsx_bytes([person_row(cast.person_b.id_number, "王芳")]))
+    assert errors_of(plan) == [(2, "身份证号", "person_outside_scope")]
+
+
+def test_import_command_writes_nothing_on_error(cast, tmp_path, new_id):
+    path = tmp_path / "p.xlsx"
+    path.write_bytes(xlsx_bytes([person_row(new_id()), person_row("110101850615123")]))
+    count = Person.objects.count()
+    with pytest.raises(CommandError):
+        call_command("import_people", str(path), "--as", "alice")
+    assert Person.objects.count() == count
+
+
+def test_import_command_imports(cast, tmp_path, new_id):
+    path = tmp_path / "p.csv"
+    number = new_id()
+    path.write_bytes(csv_bytes([person_row(number)], "gbk"))
+    out = io.StringIO()
+    call_command("import_people", str(path), "--as", "alice", stdout=out)
+    assert "1 new" in out.getvalue()
+    assert Person.objects.filter(id_number=number, unit=cast.unit_a).exists()
+
+
+def test_empty_file_is_refused(cast):
+    with pytest.raises(TableError) as exc:
+        plan_of(cast.alice, b"", "p.csv")
+    assert exc.value.code == "empty_file"
+
+
+def test_wrong_columns_are_refused(cast, client):
+    client.force_login(cast.alice)
+    data = csv_bytes([["x", "y"]], headers=["姓名", "工号"])
+    response = client.post(reverse("orgs:people_import"), {"file": upload(data, "p.csv")})
+    assert "工号" in response.content.decode()
+    assert not response.context.get("token")
+
+
+def test_template_has_headers_example_and_instructions(cast, client):
+    from openpyxl import load_workbook
+
+    client.force_login(cast.alice)
+    response = client.get(reverse("orgs:people_import_template"))
+    book = load_workbook(io.BytesIO(response.content))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:5] == ("身份证号", "姓名", "性别", "出生日期", "单位代码")
+    assert len(rows) == 2
+    assert len(book.worksheets) == 2

@@ -1,0 +1,368 @@
+"""People import: read a spreadsheet, validate every row, plan the changes before writing any.
+
+`plan_import` never writes; `actions.apply_people_import` applies a plan in one transaction. The web
+page and the `import_people` command share this code path.
+"""
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from xuefen.accounts import scope
+from xuefen.accounts.roles import Cap
+from xuefen.core.errors import CodedError
+from xuefen.core.tabular import CellError, Column, Kind, Row, read_table
+from xuefen.orgs import idnumber
+from xuefen.orgs.models import OrgNode, Person
+
+MAX_ROWS = 20000
+
+COLUMNS: tuple[Column, ...] = (
+    Column("id_number", "身份证号", ("ID number", "id"), kind=Kind.CODE),
+    Column("name", "姓名", ("Name",)),
+    Column("sex", "性别", ("Sex",), required=False),
+    Column("birth_date", "出生日期", ("Birth date",), required=False, kind=Kind.DATE),
+    Column("unit", "单位代码", ("Unit code", "unit_code"), kind=Kind.CODE),
+    Column("category", "人员类别", ("Personnel category", "Category")),
+    Column("title_level", "职称级别", ("Title level",), required=False),
+    Column("position", "职务", ("Position",), required=False),
+    Column("phone", "手机号", ("Phone", "Mobile"), required=False, kind=Kind.CODE),
+    Column("status", "状态", ("Status",), required=False),
+    Column("hired_on", "入职日期", ("Hired on",), required=False, kind=Kind.DATE),
+)
+HEADERS = [c.label for c in COLUMNS]
+# Fields compared for "changed"; unit is handled as a transfer.
+COMPARED = (
+    "name",
+    "sex",
+    "birth_date",
+    "category",
+    "title_level",
+    "position",
+    "phone",
+    "status",
+    "hired_on",
+)
+CHOICES: dict[str, Any] = {
+    "sex": Person.Sex,
+    "category": Person.Category,
+    "title_level": Person.TitleLevel,
+    "status": Person.Status,
+}
+
+
+# The spreadsheet's Chinese values: fixed here, not taken from the translation catalogue, so that a
+# file means the same whatever language the uploader's page is in. Exports write these.
+ZH_LABELS: dict[str, dict[str, str]] = {
+    "sex": {"M": "男", "F": "女"},
+    "category": {
+        "county": "县处级干部",
+        "township": "乡科级干部",
+        "general": "一般干部",
+        "professional": "专业技术人员",
+    },
+    "title_level": {"": "无", "junior": "初级", "intermediate": "中级", "senior": "高级"},
+    "status": {"active": "在职", "leave": "长期休假", "retired": "退休", "left": "离职"},
+}
+
+
+def _choice_lookup(choices: Any) -> dict[str, str]:
+    """Accepted spellings of each choice: the code, and its label in Chinese and in English."""
+    lookup: dict[str, str] = {}
+    for value, label in choices.choices:
+        lookup[str(value).casefold()] = value
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                lookup[str(label).casefold()] = value
+    for name, known in CHOICES.items():
+        if known is choices:
+            lookup.update({label: value for value, label in ZH_LABELS[name].items()})
+    lookup.update({"male": "M", "female": "F"} if choices is Person.Sex else {})
+    return lookup
+
+
+def choice_label(field_name: str, value: str) -> str:
+    """The Chinese spreadsheet value of a choice ("" for an empty one)."""
+    return ZH_LABELS[field_name].get(value, value) if value else ""
+
+
+@dataclass
+class PlannedRow:
+    row: int
+    values: dict[str, Any]
+    person: Person | None = None
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    new_unit: OrgNode | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.person is None:
+            return "new"
+        return "changed" if self.changes or self.new_unit else "unchanged"
+
+
+@dataclass
+class ImportPlan:
+    rows: list[Row] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+    planned: list[PlannedRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def of_kind(self, kind: str) -> list[PlannedRow]:
+        return [p for p in self.planned if p.kind == kind]
+
+    def counts(self) -> dict[str, int]:
+        return {k: len(self.of_kind(k)) for k in ("new", "changed", "unchanged")}
+
+
+def plan_import(user: Any, upload: Any, *, filename: str | None = None) -> ImportPlan:
+    """Validates every row of the file against the user's import scope; writes nothing.
+
+    Raises TableError for a file refused as a whole; row problems are in `plan.errors`.
+    """
+    rows = list(read_table(upload, columns=COLUMNS, filename=filename, max_rows=MAX_ROWS))
+    plan = ImportPlan(rows=rows)
+    lookups = {name: _choice_lookup(choices) for name, choices in CHOICES.items()}
+    codes = {str(r.values.get("unit", "")) for r in rows}
+    units = {n.code: n for n in OrgNode.objects.filter(code__in=codes)}
+    allowed = scope.paths_with(user, Cap.PEOPLE_IMPORT)
+    numbers = {_normal(r.values.get("id_number", "")) for r in rows}
+    existing = {
+        p.id_number: p for p in Person.objects.filter(id_number__in=numbers).select_related("unit")
+    }
+    seen: dict[str, int] = {}
+    for row in rows:
+        values = _check_row(row, lookups, units, allowed, seen)
+        if values is None or row.errors:
+            continue
+        plan.planned.append(_plan_row(row, values, existing.get(values["id_number"]), allowed))
+    plan.errors = [e for r in rows for e in r.errors]
+    return plan
+
+
+def _normal(raw: Any) -> str:
+    return idnumber.normalize(str(raw or ""))
+
+
+def _has_error(row: Row, key: str) -> bool:
+    return any(e.column == row.headers.get(key) for e in row.errors)
+
+
+def _check_row(
+    row: Row,
+    lookups: dict[str, dict[str, str]],
+    units: dict[str, OrgNode],
+    allowed: list[str],
+    seen: dict[str, int],
+) -> dict[str, Any] | None:
+    v = row.values
+    values: dict[str, Any] = {}
+    parsed: idnumber.IdNumber | None = None
+    if not v.get("id_number"):
+        if not _has_error(row, "id_number"):
+            row.error("id_number", "id_empty", _("The ID number is empty."))
+    else:
+        try:
+            parsed = idnumber.parse(v["id_number"])
+            values["id_number"] = parsed.value
+        except CodedError as exc:
+            row.error("id_number", exc.code, exc.message)
+    if parsed is not None:
+        first = seen.get(parsed.value)
+        if first is not None:
+            row.error(
+                "id_number",
+                "duplicate_in_file",
+                _("This ID number already appears in row %(row)d.") % {"row": first},
+            )
+        else:
+            seen[parsed.value] = row.number
+    values["name"] = v.get("name", "")
+    if not values["name"]:
+        row.error("name", "required", _("The name is empty."))
+    elif len(values["name"]) > 50:
+        row.error("name", "too_long", _("The name is longer than 50 characters."))
+    for name, lookup in lookups.items():
+        if name not in v:
+            continue
+        text = str(v[name]).strip()
+        if not text:
+            values[name] = "" if name == "title_level" else None
+            continue
+        if text.casefold() not in lookup:
+            row.error(
+                name,
+                "bad_choice",
+                _("%(value)s is not one of: %(choices)s.")
+                % {
+                    "value": text,
+                    "choices": "、".join(ZH_LABELS[name].values()),
+                },
+            )
+        else:
+            values[name] = lookup[text.casefold()]
+    if not str(v.get("category", "")).strip() and not _has_error(row, "category"):
+        row.error("category", "required", _("The personnel category is empty."))
+    _check_id_facts(row, parsed, v, values)
+    code = str(v.get("unit", ""))
+    unit = units.get(code)
+    if not code:
+        row.error("unit", "required", _("The unit code is empty."))
+    elif unit is None or not any(unit.path.startswith(p) for p in allowed):
+        # Same message for "no such unit" and "not yours": an outsider learns nothing.
+        row.error(
+            "unit",
+            "unknown_unit",
+            _("No unit with code %(code)s among the units you may import into.") % {"code": code},
+        )
+    elif unit.kind != OrgNode.Kind.UNIT:
+        row.error(
+            "unit",
+            "not_a_unit",
+            _("%(code)s is not a unit; people belong to units.") % {"code": code},
+        )
+    else:
+        values["unit"] = unit
+    for name, limit in (("position", 100), ("phone", 20)):
+        if name in v:
+            values[name] = str(v[name])
+            if len(values[name]) > limit:
+                row.error(name, "too_long", _("This value is too long."))
+    if "hired_on" in v:
+        values["hired_on"] = v["hired_on"]
+    return values
+
+
+def _check_id_facts(
+    row: Row, parsed: idnumber.IdNumber | None, v: dict[str, Any], values: dict[str, Any]
+) -> None:
+    """Birth date and sex, if given, must agree with the ID number; if blank they come from it."""
+    if parsed is None:
+        return
+    birth = v.get("birth_date")
+    if birth is not None and birth != parsed.birth_date:
+        row.error(
+            "birth_date",
+            "birth_date_mismatch",
+            _("The birth date %(entered)s does not match the ID number (%(derived)s).")
+            % {"entered": birth, "derived": parsed.birth_date},
+        )
+    values["birth_date"] = parsed.birth_date
+    sex = values.get("sex")
+    if sex and sex != parsed.sex:
+        row.error("sex", "sex_mismatch", _("The sex entered does not match the ID number."))
+    values["sex"] = parsed.sex
+
+
+def _plan_row(
+    row: Row, values: dict[str, Any], person: Person | None, allowed: list[str]
+) -> PlannedRow:
+    if person is not None and not any(person.unit.path.startswith(p) for p in allowed):
+        row.error(
+            "id_number",
+            "person_outside_scope",
+            _(
+                "A person with this ID number belongs to a unit outside yours; ask the "
+                "credit office to transfer them."
+            ),
+        )
+        return PlannedRow(row.number, values)
+    if values.get("status") is None:
+        # A blank status keeps the person's status (a new person is active).
+        values["status"] = person.status if person else Person.Status.ACTIVE
+    for name in ("title_level", "position", "phone"):
+        values.setdefault(name, getattr(person, name) if person else "")
+    if "hired_on" not in values:
+        values["hired_on"] = person.hired_on if person else None
+    planned = PlannedRow(row.number, values, person)
+    if person is not None:
+        for name in COMPARED:
+            if values[name] != getattr(person, name):
+                planned.changes[name] = (getattr(person, name), values[name])
+        if values["unit"].pk != person.unit_id:
+            planned.new_unit = values["unit"]
+    return planned
+
+
+# ------------------------------------------------------ pending uploads (outside the web root)
+
+
+def _pending_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save_pending(user: Any, upload: Any) -> str:
+    """Stores an upload until it is confirmed; a random token, the user's id in the file name."""
+    token = secrets.token_urlsafe(18)
+    name = str(getattr(upload, "name", "")).lower()
+    suffix = ".csv" if name.endswith((".csv", ".txt")) else ".xlsx"
+    target = _pending_dir() / f"{user.pk}-{token}{suffix}"
+    with open(target, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return token
+
+
+def pending_path(user: Any, token: str) -> Path | None:
+    """The stored upload of this user under this token; None if unknown or someone else's."""
+    if not token or not all(c.isalnum() or c in "-_" for c in token) or len(token) > 64:
+        return None
+    for suffix in (".xlsx", ".csv"):
+        path = _pending_dir() / f"{user.pk}-{token}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def discard_pending(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+def export_rows(people: Sequence[Person], can_see_id: Any) -> list[list[Any]]:
+    """Rows for an export with the import's columns; `can_see_id(person)` decides masking."""
+    out: list[list[Any]] = []
+    for p in people:
+        out.append(
+            [
+                p.id_number if can_see_id(p) else p.masked_id_number,
+                p.name,
+                choice_label("sex", p.sex),
+                p.birth_date,
+                p.unit.code,
+                choice_label("category", p.category),
+                choice_label("title_level", p.title_level),
+                p.position,
+                p.phone,
+                choice_label("status", p.status),
+                p.hired_on,
+            ]
+        )
+    return out
+
+
+def example_row() -> list[Any]:
+    return [
+        idnumber.make("110101", dt.date(1985, 6, 15), 12, "M"),
+        "张三",
+        "男",
+        dt.date(1985, 6, 15),
+        "A001",
+        choice_label("category", Person.Category.GENERAL),
+        choice_label("title_level", Person.TitleLevel.INTERMEDIATE),
+        "科员",
+        "13800000000",
+        choice_label("status", Person.Status.ACTIVE),
+        dt.date(2010, 7, 1),
+    ]

@@ -1,0 +1,340 @@
+"""Pages of the org tree and people: parse the request, call one query or action, render."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from xuefen.accounts import scope
+from xuefen.accounts.roles import Cap
+from xuefen.core.errors import CodedError
+from xuefen.core.tabular import (
+    Sheet,
+    TableError,
+    csv_response,
+    error_workbook_response,
+    workbook_response,
+    xlsx_response,
+)
+from xuefen.orgs import actions, importing, queries
+from xuefen.orgs.forms import ImportForm, NodeForm, PeopleFilterForm, PersonForm, TransferForm
+from xuefen.orgs.models import Person
+
+PAGE_SIZE = 50
+
+
+def _form_error(form: Any, exc: CodedError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+# ------------------------------------------------------------------------------------ org tree
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    scope.require(request.user, Cap.ORGS_VIEW)
+    return render(
+        request,
+        "orgs/tree.html",
+        {
+            "roots": queries.tree(request.user),
+            "can_change": scope.has_capability(request.user, Cap.ORGS_CHANGE),
+        },
+    )
+
+
+@login_required
+def node_detail(request: HttpRequest, node_id: int) -> HttpResponse:
+    node = scope.access_node(request.user, node_id)
+    people_count = scope.people(request.user).filter(unit__path__startswith=node.path).count()
+    return render(
+        request,
+        "orgs/node_detail.html",
+        {
+            "node": node,
+            "ancestors": node.ancestors().exclude(pk=node.pk),
+            "children": queries.child_nodes(node),
+            "people_count": people_count,
+            "can_change": scope.has_capability(request.user, Cap.ORGS_CHANGE, node),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def node_create(request: HttpRequest) -> HttpResponse:
+    scope.require(request.user, Cap.ORGS_CHANGE)
+    form = NodeForm(
+        request.user, request.POST or None, initial={"parent": request.GET.get("parent")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            node = actions.create_node(
+                request.user,
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                parent=form.cleaned_data["parent"],
+                unit_type=form.cleaned_data["unit_type"],
+            )
+        except CodedError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The node has been created."))
+            return redirect("orgs:node_detail", node_id=node.pk)
+    return render(request, "orgs/node_form.html", {"form": form, "node": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def node_edit(request: HttpRequest, node_id: int) -> HttpResponse:
+    node = scope.access_node(request.user, node_id, Cap.ORGS_CHANGE)
+    form = NodeForm(request.user, request.POST or None, instance=node)
+    if request.method == "POST" and form.is_valid():
+        node.refresh_from_db()  # the form wrote into the instance; the action compares before/after
+        try:
+            actions.update_node(request.user, node, **form.cleaned_data)
+        except CodedError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The node has been saved."))
+            return redirect("orgs:node_detail", node_id=node.pk)
+    return render(request, "orgs/node_form.html", {"form": form, "node": node})
+
+
+# ------------------------------------------------------------------------------------ people
+
+
+def _filters(request: HttpRequest) -> tuple[PeopleFilterForm, Any]:
+    form = PeopleFilterForm(request.user, request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    return form, queries.filter_people(request.user, data)
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    scope.require(request.user, Cap.PEOPLE_VIEW)
+    form, qs = _filters(request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    visible = queries.id_visibility(request.user)
+    for person in page.object_list:
+        person.shown_id = person.id_number if visible(person) else person.masked_id_number
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "orgs/people.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring_base": f"{query.urlencode()}&" if query else "",
+            "filter_query": query.urlencode(),
+            "can_change": scope.has_capability(request.user, Cap.PEOPLE_CHANGE),
+            "can_import": scope.has_capability(request.user, Cap.PEOPLE_IMPORT),
+        },
+    )
+
+
+@login_required
+def people_export(request: HttpRequest) -> HttpResponse:
+    scope.require(request.user, Cap.PEOPLE_VIEW)
+    _form, qs = _filters(request)
+    people_list = list(qs)
+    rows = importing.export_rows(people_list, queries.id_visibility(request.user))
+    actions.record_people_export(request.user, len(rows))
+    stamp = dt.date.today().strftime("%Y%m%d")
+    if request.GET.get("format") == "csv":
+        return csv_response(f"人员-{stamp}.csv", importing.HEADERS, rows)
+    return xlsx_response(f"人员-{stamp}.xlsx", importing.HEADERS, rows, sheet_title="人员")
+
+
+@login_required
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = scope.access_person(request.user, person_id)
+    visible = queries.id_visibility(request.user)
+    return render(
+        request,
+        "orgs/person_detail.html",
+        {
+            "person": person,
+            "shown_id": person.id_number if visible(person) else person.masked_id_number,
+            "age": person.age_on(dt.date.today()),
+            "transfers": person.transfers.select_related("from_unit", "to_unit"),
+            "can_change": scope.has_capability(request.user, Cap.PEOPLE_CHANGE, person.unit),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    scope.require(request.user, Cap.PEOPLE_CHANGE)
+    form = PersonForm(
+        request.user,
+        request.POST or None,
+        initial={"status": Person.Status.ACTIVE, "unit": request.GET.get("unit")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = actions.create_person(request.user, **form.cleaned_data)
+        except CodedError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s has been added.") % {"name": person.name})
+            return redirect("orgs:person_detail", person_id=person.pk)
+    return render(request, "orgs/person_form.html", {"form": form, "person": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = scope.access_person(request.user, person_id, Cap.PEOPLE_CHANGE)
+    initial = {f: getattr(person, f) for f in actions.PERSON_FIELDS}
+    if not queries.id_visibility(request.user)(person):
+        raise Http404
+    form = PersonForm(request.user, request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        values.pop("unit", None)
+        try:
+            actions.update_person(request.user, person, **values)
+        except CodedError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("orgs:person_detail", person_id=person.pk)
+    return render(request, "orgs/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_transfer(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = scope.access_person(request.user, person_id, Cap.PEOPLE_CHANGE)
+    form = TransferForm(request.user, person, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.transfer_person(
+                request.user,
+                person,
+                form.cleaned_data["to_unit"],
+                effective_on=form.cleaned_data["effective_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except CodedError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The transfer has been recorded."))
+            return redirect("orgs:person_detail", person_id=person.pk)
+    return render(request, "orgs/person_transfer.html", {"form": form, "person": person})
+
+
+# ------------------------------------------------------------------------------------ import
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def people_import(request: HttpRequest) -> HttpResponse:
+    """Upload → validate every row → preview → confirm (re-validated) → apply in one transaction."""
+    scope.require(request.user, Cap.PEOPLE_IMPORT)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and "token" in request.POST:
+        return _confirm_import(request, request.POST["token"])
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        token = importing.save_pending(request.user, upload)
+        path = importing.pending_path(request.user, token)
+        assert path is not None
+        try:
+            plan = importing.plan_import(request.user, path, filename=upload.name)
+        except TableError as exc:
+            importing.discard_pending(path)
+            form.add_error("file", str(exc.message))
+        else:
+            if not plan.ok:
+                context.update(token=token, errors=plan.errors[:500], error_count=len(plan.errors))
+            else:
+                context.update(token=token, plan=plan, filename=upload.name)
+    return render(request, "orgs/people_import.html", context)
+
+
+def _confirm_import(request: HttpRequest, token: str) -> HttpResponse:
+    path = importing.pending_path(request.user, token)
+    if path is None:
+        messages.error(request, _("This upload has expired; upload the file again."))
+        return redirect("orgs:people_import")
+    try:
+        plan = importing.plan_import(request.user, path)
+    except TableError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("orgs:people_import")
+    if not plan.ok:
+        messages.error(request, _("The data changed since the preview; check the file again."))
+        return redirect("orgs:people_import")
+    try:
+        counts = actions.apply_people_import(
+            request.user, plan.planned, effective_on=dt.date.today()
+        )
+    except CodedError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("orgs:people_import")
+    importing.discard_pending(path)
+    messages.success(
+        request,
+        _("Import done: %(new)d new, %(changed)d changed, %(unchanged)d unchanged.") % counts,
+    )
+    return redirect("orgs:people")
+
+
+@login_required
+def people_import_errors(request: HttpRequest, token: str) -> HttpResponse:
+    scope.require(request.user, Cap.PEOPLE_IMPORT)
+    path = importing.pending_path(request.user, token)
+    if path is None:
+        raise Http404
+    try:
+        plan = importing.plan_import(request.user, path)
+    except TableError:
+        raise Http404 from None
+    return error_workbook_response("导入错误.xlsx", plan.errors, plan.rows)
+
+
+@login_required
+def people_import_template(request: HttpRequest) -> HttpResponse:
+    scope.require(request.user, Cap.PEOPLE_IMPORT)
+    instructions = [
+        [_("Fill in one person per row, starting on row 2; delete the example row.")],
+        [_("Required columns: 身份证号, 姓名, 单位代码, 人员类别.")],
+        [_("Format the 身份证号 column as text so Excel keeps all 18 characters.")],
+        [_("性别 and 出生日期 may be left blank: they are read from the ID number.")],
+        [_("Dates: 2026-01-05, 2026/1/5 or 20260105.")],
+        [
+            _("人员类别: %(values)s.")
+            % {"values": "、".join(importing.ZH_LABELS["category"].values())}
+        ],
+        [
+            _("职称级别: %(values)s.")
+            % {"values": "、".join(importing.ZH_LABELS["title_level"].values())}
+        ],
+        [_("状态: %(values)s.") % {"values": "、".join(importing.ZH_LABELS["status"].values())}],
+        [_("Only values are read: formulas are refused.")],
+    ]
+    return workbook_response(
+        "人员导入模板.xlsx",
+        [
+            Sheet(
+                "人员",
+                importing.HEADERS,
+                [importing.example_row()],
+                widths=(22, 10, 6, 12, 12, 18, 10, 14, 14, 10, 12),
+            ),
+            Sheet(_("Instructions"), [_("Instructions")], instructions, widths=(100,)),
+        ],
+    )
