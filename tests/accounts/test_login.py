@@ -1,0 +1,196 @@
+import datetime as dt
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from xuefen.accounts.models import User
+from xuefen.audit.models import AuditEvent
+from xuefen.orgs.models import Person
+
+LOGIN = "/accounts/login/"
+
+
+def _login(client, username, password):
+    return client.post(LOGIN, {"username": username, "password": password})
+
+
+def _fail_until_locked(client, settings, username):
+    for _ in range(settings.LOCKOUT_ATTEMPTS):
+        response = _login(client, username, "wrong-password")
+    return response
+
+
+def test_correct_password_logs_in_and_is_audited(client, cast):
+    response = _login(client, "alice", cast.password)
+    assert response.status_code == 302
+    assert response.url == reverse("core:home")
+    assert AuditEvent.objects.filter(action="login", actor_name="alice").exists()
+
+
+def test_failed_login_is_audited(client, cast):
+    _login(client, "alice", "wrong-password")
+    event = AuditEvent.objects.get(action="login_failed")
+    assert event.object_id == str(cast.alice.pk)
+    assert event.node_path == cast.unit_a.path
+
+
+def test_failed_login_of_unknown_name_is_audited(client, cast):
+    _login(client, "nobody", "wrong-password")
+    assert AuditEvent.objects.filter(action="login_failed", object_repr="nobody").exists()
+
+
+def test_account_locks_after_the_configured_failures_and_says_until_when(client, cast, settings):
+    response = _fail_until_locked(client, settings, "alice")
+    cast.alice.refresh_from_db()
+    assert cast.alice.is_locked
+    until = timezone.localtime(cast.alice.locked_until).strftime("%Y-%m-%d %H:%M")
+    assert until in response.content.decode()
+    assert AuditEvent.objects.filter(action="locked", object_id=str(cast.alice.pk)).exists()
+
+
+def test_one_failure_short_of_the_limit_does_not_lock(client, cast, settings):
+    for _ in range(settings.LOCKOUT_ATTEMPTS - 1):
+        _login(client, "alice", "wrong-password")
+    cast.alice.refresh_from_db()
+    assert not cast.alice.is_locked
+
+
+def test_correct_password_is_refused_while_locked(client, cast, settings):
+    _fail_until_locked(client, settings, "alice")
+    response = _login(client, "alice", cast.password)
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_account_unlocks_when_the_lock_runs_out(client, cast, settings):
+    _fail_until_locked(client, settings, "alice")
+    User.objects.filter(pk=cast.alice.pk).update(
+        locked_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+    response = _login(client, "alice", cast.password)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(cast.alice.pk)
+
+
+def test_inactive_account_cannot_log_in(client, cast):
+    User.objects.filter(pk=cast.alice.pk).update(is_active=False)
+    _login(client, "alice", cast.password)
+    assert "_auth_user_id" not in client.session
+
+
+def test_session_expiry_is_the_idle_timeout(client, cast, settings):
+    _login(client, "alice", cast.password)
+    client.get(reverse("core:home"))
+    session = Session.objects.get(session_key=client.session.session_key)
+    left = (session.expire_date - timezone.now()).total_seconds()
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE - 60 < left <= settings.SESSION_COOKIE_AGE
+
+
+def test_expired_session_is_sent_to_login(client, cast):
+    _login(client, "alice", cast.password)
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_next_to_another_host_is_ignored(client, cast):
+    response = client.post(
+        LOGIN + "?next=https://evil.example/", {"username": "alice", "password": cast.password}
+    )
+    assert response.url == reverse("core:home")
+
+
+def test_password_change_page_changes_the_password(client, cast):
+    client.force_login(cast.alice)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": cast.password,
+            "new_password1": "a-new-long-passphrase",
+            "new_password2": "a-new-long-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    cast.alice.refresh_from_db()
+    assert cast.alice.check_password("a-new-long-passphrase")
+
+
+class TestLearnerFirstLogin:
+    def test_id_number_and_last_six_create_the_account(self, client, cast):
+        person = cast.person_a
+        response = _login(client, person.id_number, person.id_number[-6:])
+        assert response.status_code == 302
+        user = User.objects.get(username=person.id_number)
+        assert user.person == person
+        assert user.must_change_password
+
+    def test_wrong_initial_password_creates_nothing(self, client, cast):
+        _login(client, cast.person_a.id_number, "000000")
+        assert not User.objects.filter(username=cast.person_a.id_number).exists()
+
+    def test_every_page_sends_to_password_change_first(self, client, cast):
+        _login(client, cast.person_a.id_number, cast.person_a.id_number[-6:])
+        response = client.get(reverse("core:home"))
+        assert response.status_code == 302
+        assert response.url == reverse("accounts:password_change")
+
+    def test_change_without_old_password_then_initial_password_no_longer_works(
+        self, client, cast
+    ):
+        number = cast.person_a.id_number
+        _login(client, number, number[-6:])
+        response = client.post(
+            reverse("accounts:password_change"),
+            {"new_password1": "learner-own-secret", "new_password2": "learner-own-secret"},
+        )
+        assert response.status_code == 302
+        assert client.get(reverse("core:home")).status_code == 200
+        client.logout()
+        _login(client, number, number[-6:])
+        assert "_auth_user_id" not in client.session
+        assert _login(client, number, "learner-own-secret").status_code == 302
+
+    def test_lower_case_check_character_is_accepted(self, client, cast):
+        Person.objects.filter(pk=cast.person_a.pk).update(id_number="11010119850615123X")
+        response = _login(client, "11010119850615123x", "15123x")
+        assert response.status_code == 302
+
+    def test_person_who_left_cannot_create_an_account(self, client, cast):
+        Person.objects.filter(pk=cast.person_a.pk).update(status=Person.Status.LEFT)
+        number = cast.person_a.id_number
+        _login(client, number, number[-6:])
+        assert not User.objects.filter(username=number).exists()
+
+    def test_person_who_left_cannot_log_in_with_an_existing_account(self, client, cast):
+        Person.objects.filter(pk=cast.lena_person.pk).update(status=Person.Status.LEFT)
+        _login(client, "lena", cast.password)
+        assert "_auth_user_id" not in client.session
+
+
+def test_settings_hash_passwords_with_argon2_first():
+    import xuefen.settings as real
+
+    assert real.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+@pytest.mark.parametrize("name", ["alice", "carol", "sam"])
+def test_staff_roles_have_no_django_admin(client, cast, name):
+    user = getattr(cast, name)
+    User.objects.filter(pk=user.pk).update(is_staff=True)
+    client.force_login(User.objects.get(pk=user.pk))
+    response = client.get("/django-admin/")
+    assert response.status_code == 302
+    assert "/django-admin/login/" in response.url
+
+
+def test_superuser_has_django_admin(client, cast):
+    root = User.objects.create_superuser("root", password="root-pass-123")
+    client.force_login(root)
+    assert client.get("/django-admin/").status_code == 200
