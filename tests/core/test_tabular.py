@@ -1,0 +1,224 @@
+import csv
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from xuefen.core.tabular import (
+    Column,
+    Kind,
+    TableError,
+    csv_response,
+    error_workbook_response,
+    read_table,
+    write_xlsx,
+    xlsx_response,
+)
+
+COLUMNS = [
+    Column("id", "身份证号", ("ID number",), kind=Kind.CODE),
+    Column("name", "姓名", ("Name",)),
+    Column("day", "日期", ("Date",), required=False, kind=Kind.DATE),
+]
+
+
+def xlsx(rows, headers=("身份证号", "姓名", "日期")) -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
+    buf = io.BytesIO()
+    book.save(buf)
+    buf.seek(0)
+    return buf
+
+
+def read(buf, name="t.xlsx", columns=COLUMNS):
+    return list(read_table(buf, columns=columns, filename=name))
+
+
+def test_reads_xlsx_rows_with_file_row_numbers_skipping_blank_rows():
+    rows = read(
+        xlsx(
+            [
+                ["110101198506150011", "张三", dt.datetime(2026, 1, 5)],
+                [None, None, None],
+                ["110101198506150029", "李四", "2026/1/5"],
+            ]
+        )
+    )
+    assert [(r.number, r.values["name"], r.values["day"]) for r in rows] == [
+        (2, "张三", dt.date(2026, 1, 5)),
+        (4, "李四", dt.date(2026, 1, 5)),
+    ]
+
+
+@pytest.mark.parametrize("text", ["2026-01-05", "2026/1/5", "20260105", "2026年1月5日"])
+def test_text_dates_are_understood(text):
+    (row,) = read(xlsx([["1", "a", text]]))
+    assert row.values["day"] == dt.date(2026, 1, 5)
+
+
+def test_impossible_date_is_a_cell_error():
+    (row,) = read(xlsx([["1", "a", "2026-02-30"]]))
+    assert [(e.row, e.column, e.code) for e in row.errors] == [(2, "日期", "bad_date")]
+
+
+def test_id_number_turned_into_number_by_excel_is_reported():
+    (row,) = read(xlsx([[110101198506150011, "a", None]]))
+    assert [e.code for e in row.errors] == ["number_mangled"]
+
+
+def test_id_number_in_scientific_notation_text_is_reported():
+    data = "身份证号,姓名\r\n1.10101E+17,张三\r\n".encode()
+    (row,) = read(io.BytesIO(data), "t.csv")
+    assert [e.code for e in row.errors] == ["number_mangled"]
+
+
+def test_formula_cells_are_errors():
+    (row,) = read(xlsx([['=A1&"1"', "张三", None]]))
+    assert [(e.column, e.code) for e in row.errors] == [("身份证号", "formula")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_encodings(encoding):
+    data = "身份证号,姓名\r\n11010119850615001X,张三丰\r\n".encode(encoding)
+    (row,) = read(io.BytesIO(data), "t.csv")
+    assert row.values == {"id": "11010119850615001X", "name": "张三丰"}
+
+
+def test_gb18030_only_characters():
+    data = "身份证号,姓名\r\n1,𠀀明\r\n".encode("gb18030")
+    (row,) = read(io.BytesIO(data), "t.csv")
+    assert row.values["name"] == "𠀀明"
+
+
+def test_english_headers_are_mapped():
+    (row,) = read(io.BytesIO(b"ID number, name\r\n1,Zhang\r\n"), "t.csv")
+    assert row.values == {"id": "1", "name": "Zhang"}
+
+
+def test_empty_file_is_refused():
+    with pytest.raises(TableError) as exc:
+        read(io.BytesIO(b""), "t.csv")
+    assert exc.value.code == "empty_file"
+    assert "t.csv" in str(exc.value)
+
+
+def test_header_only_file_is_refused():
+    with pytest.raises(TableError) as exc:
+        read(io.BytesIO("身份证号,姓名\r\n".encode()), "t.csv")
+    assert exc.value.code == "no_rows"
+
+
+def test_unknown_and_missing_columns_are_named():
+    with pytest.raises(TableError) as exc:
+        read(xlsx([["1", "2"]], headers=("身份证号", "工号")))
+    assert exc.value.code == "unknown_columns"
+    assert "工号" in str(exc.value)
+    with pytest.raises(TableError) as exc:
+        read(xlsx([["1"]], headers=("身份证号",)))
+    assert exc.value.code == "missing_columns"
+    assert "姓名" in str(exc.value)
+
+
+def test_file_over_the_upload_limit_is_refused(settings, tmp_path):
+    settings.MAX_UPLOAD_MB = 20
+    path = tmp_path / "big.csv"
+    with open(path, "wb") as out:
+        out.write("身份证号,姓名\r\n".encode())
+        out.truncate(50 * 1024 * 1024)
+    with pytest.raises(TableError) as exc:
+        read_table(path, columns=COLUMNS)
+    assert exc.value.code == "file_too_large"
+
+
+def test_renamed_file_is_not_a_spreadsheet():
+    with pytest.raises(TableError) as exc:
+        read(io.BytesIO(b"%PDF-1.4 not a workbook"), "t.xlsx")
+    assert exc.value.code == "not_spreadsheet"
+
+
+def test_zip_without_workbook_is_not_a_spreadsheet():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("hello.txt", "hi")
+    buf.seek(0)
+    with pytest.raises(TableError) as exc:
+        read(buf, "t.xlsx")
+    assert exc.value.code == "not_spreadsheet"
+
+
+def test_zip_bomb_is_refused_before_opening(settings):
+    settings.XLSX_MAX_UNCOMPRESSED_MB = 400
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            chunk = b"<row>" + b"0" * (1024 * 1024 - 5)
+            for _ in range(450):
+                sheet.write(chunk)
+    assert len(buf.getvalue()) < 5 * 1024 * 1024
+    buf.seek(0)
+    with pytest.raises(TableError) as exc:
+        read(buf, "t.xlsx")
+    assert exc.value.code == "xlsx_too_large"
+
+
+def test_highly_compressed_entry_is_refused_below_the_size_cap(settings):
+    settings.XLSX_MAX_UNCOMPRESSED_MB = 400
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b" " * (50 * 1024 * 1024))
+    buf.seek(0)
+    with pytest.raises(TableError) as exc:
+        read(buf, "t.xlsx")
+    assert exc.value.code == "xlsx_too_large"
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_xlsx_export_escapes_formula_text(value):
+    response = xlsx_response("导出.xlsx", ["v"], [[value]])
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    cell = sheet.cell(row=2, column=1)
+    assert cell.data_type == "s"
+    # XML turns a CR into a newline; what matters is the quote in front.
+    assert cell.value == "'" + value.replace("\r", "\n")
+
+
+def test_xlsx_response_is_an_attachment_with_chinese_name():
+    response = xlsx_response("人员.xlsx", ["a"], [])
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "%E4%BA%BA" in response["Content-Disposition"]
+
+
+def test_numbers_and_dates_are_kept_as_such():
+    buf = io.BytesIO()
+    write_xlsx(buf, ["n", "d"], [[3, dt.date(2026, 1, 5)]])
+    sheet = load_workbook(buf).worksheets[0]
+    assert sheet.cell(row=2, column=1).value == 3
+    assert sheet.cell(row=2, column=2).value.date() == dt.date(2026, 1, 5)
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@x"])
+def test_csv_export_escapes_formula_text_and_has_bom(value):
+    response = csv_response("x.csv", ["v"], [[value]])
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1] == ["'" + value]
+
+
+def test_error_file_names_row_column_and_reason():
+    (row,) = read(xlsx([["1", "a", "nope"]]))
+    response = error_workbook_response("e.xlsx", row.errors, [row])
+    book = load_workbook(io.BytesIO(response.content))
+    first = list(book.worksheets[0].iter_rows(values_only=True))
+    assert first[1][:3] == (2, "日期", "nope")
+    second = list(book.worksheets[1].iter_rows(values_only=True))
+    assert second[1][0] == 2
