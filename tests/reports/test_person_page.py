@@ -76,4 +76,4 @@ def test_learner_cannot_open_a_colleague(client, cast, pro):
 
 def test_page_says_so_when_no_rule_set_applies(client, cast):
     text = page(client, cast.lena, reverse("reports:me")).content.decode()
-    assert "No rule set applies to this person for" in text  # catalogue not compiled yet
+    assert "没有适用的规则，因此没有可对照的目标" in text

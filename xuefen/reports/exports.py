@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xuefen.orgs.models import Person
 from xuefen.reports import rollups
@@ -73,7 +74,7 @@ def rollup_table(
             f"people-{stem}.xlsx",
             [
                 _("ID number"),
-                _("Name"),
+                pgettext("person", "Name"),
                 _("Unit"),
                 _("Personnel category"),
                 _("Counted"),

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.reports.compliance import RuleSets, evaluate_many
@@ -46,8 +47,12 @@ def requirement_columns(people: QuerySet[Person], period: int) -> list[Column]:
 
 def headers(columns: list[Column]) -> list[str]:
     out = [
-        _("ID number"), _("Name"), _("Unit"), _("Personnel category"), _("Age bracket"),
-    ]  # fmt: skip
+        _("ID number"),
+        pgettext("person", "Name"),
+        _("Unit"),
+        _("Personnel category"),
+        _("Age bracket"),
+    ]
     for column in columns:
         out += [
             _("%(label)s earned") % {"label": column.label},

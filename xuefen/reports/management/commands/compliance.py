@@ -5,7 +5,9 @@ import csv
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from xuefen.core.tabular import Sheet, display, safe_text, write_workbook
 from xuefen.orgs.models import OrgNode
@@ -20,8 +22,15 @@ class Command(BaseCommand):
         parser.add_argument("--unit", help="code of an org node: only its subtree")
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
         parser.add_argument("--output", help="file to write (default: standard output)")
+        parser.add_argument(
+            "--language", default=settings.LANGUAGE_CODE, help="of the headers and labels"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(options["language"]):
+            self._export(options)
+
+    def _export(self, options: dict[str, Any]) -> None:
         unit = None
         if options["unit"]:
             unit = OrgNode.objects.filter(code=options["unit"]).first()
