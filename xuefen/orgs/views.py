@@ -112,6 +112,12 @@ def node_edit(request: HttpRequest, node_id: int) -> HttpResponse:
 # ------------------------------------------------------------------------------------ people
 
 
+def _require_people_list(user: Any) -> None:
+    # A learner "sees people" only as themself (a self-capability); the list is for grants on units.
+    if not scope.paths_with(user, Cap.PEOPLE_VIEW):
+        raise Http404
+
+
 def _filters(request: HttpRequest) -> tuple[PeopleFilterForm, Any]:
     form = PeopleFilterForm(request.user, request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -120,7 +126,7 @@ def _filters(request: HttpRequest) -> tuple[PeopleFilterForm, Any]:
 
 @login_required
 def people(request: HttpRequest) -> HttpResponse:
-    scope.require(request.user, Cap.PEOPLE_VIEW)
+    _require_people_list(request.user)
     form, qs = _filters(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     visible = queries.id_visibility(request.user)
@@ -144,7 +150,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def people_export(request: HttpRequest) -> HttpResponse:
-    scope.require(request.user, Cap.PEOPLE_VIEW)
+    _require_people_list(request.user)
     _form, qs = _filters(request)
     people_list = list(qs)
     rows = importing.export_rows(people_list, queries.id_visibility(request.user))
