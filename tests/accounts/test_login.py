@@ -141,9 +141,7 @@ class TestLearnerFirstLogin:
         assert response.status_code == 302
         assert response.url == reverse("accounts:password_change")
 
-    def test_change_without_old_password_then_initial_password_no_longer_works(
-        self, client, cast
-    ):
+    def test_change_without_old_password_then_initial_password_no_longer_works(self, client, cast):
         number = cast.person_a.id_number
         _login(client, number, number[-6:])
         response = client.post(

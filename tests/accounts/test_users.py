@@ -36,8 +36,12 @@ def test_users_is_empty_without_users_manage(cast):
 
 def test_sysadmin_creates_a_staff_account_that_must_change_its_password(cast):
     user = actions.create_staff_user(
-        cast.sam, "erin", display_name="Erin", password="temp-pass-123",
-        role=Role.OFFICE, node=cast.dept,
+        cast.sam,
+        "erin",
+        display_name="Erin",
+        password="temp-pass-123",
+        role=Role.OFFICE,
+        node=cast.dept,
     )
     assert user.must_change_password and user.check_password("temp-pass-123")
     assert list(user.grants.values_list("role", "node")) == [(Role.OFFICE, cast.dept.pk)]
@@ -47,8 +51,14 @@ def test_sysadmin_creates_a_staff_account_that_must_change_its_password(cast):
 
 def test_create_refuses_a_taken_username(cast):
     with pytest.raises(CodedError) as caught:
-        actions.create_staff_user(cast.sam, "ALICE", display_name="x", password="temp-pass-123",
-                                  role=Role.OFFICE, node=cast.dept)
+        actions.create_staff_user(
+            cast.sam,
+            "ALICE",
+            display_name="x",
+            password="temp-pass-123",
+            role=Role.OFFICE,
+            node=cast.dept,
+        )
     assert caught.value.code == "username_taken"
 
 
@@ -150,10 +160,16 @@ def test_user_pages_are_404_without_users_manage(client, cast):
 
 def test_create_page_creates_and_opens_the_account(client, cast):
     client.force_login(cast.sam)
-    response = client.post(reverse("accounts:user_create"), {
-        "username": "erin", "display_name": "Erin", "password": "temp-pass-123",
-        "role": Role.AUDITOR, "node": cast.region.pk,
-    })
+    response = client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "erin",
+            "display_name": "Erin",
+            "password": "temp-pass-123",
+            "role": Role.AUDITOR,
+            "node": cast.region.pk,
+        },
+    )
     erin = User.objects.get(username="erin")
     assert response.url == reverse("accounts:user_detail", args=[erin.pk])
     assert erin.must_change_password
@@ -161,18 +177,25 @@ def test_create_page_creates_and_opens_the_account(client, cast):
 
 def test_create_page_rejects_a_weak_password(client, cast):
     client.force_login(cast.sam)
-    response = client.post(reverse("accounts:user_create"), {
-        "username": "erin", "display_name": "Erin", "password": "123",
-        "role": Role.AUDITOR, "node": cast.region.pk,
-    })
+    response = client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "erin",
+            "display_name": "Erin",
+            "password": "123",
+            "role": Role.AUDITOR,
+            "node": cast.region.pk,
+        },
+    )
     assert response.status_code == 200
     assert not User.objects.filter(username="erin").exists()
 
 
 def test_grant_page_refuses_own_account_with_a_message(client, cast):
     client.force_login(cast.sam)
-    response = client.post(reverse("accounts:grant", args=[cast.sam.pk]),
-                           {"role": Role.OFFICE, "node": cast.region.pk})
+    response = client.post(
+        reverse("accounts:grant", args=[cast.sam.pk]), {"role": Role.OFFICE, "node": cast.region.pk}
+    )
     assert response.status_code == 400
     assert not cast.sam.grants.filter(role=Role.OFFICE).exists()
 
@@ -185,8 +208,9 @@ def test_grant_revoke_deactivate_reset_unlock_pages(client, cast):
     client.post(reverse("accounts:revoke", args=[cast.bob.pk, grant.pk]))
     assert not cast.bob.grants.filter(role=Role.AUDITOR).exists()
     client.post(reverse("accounts:set_active", args=[cast.bob.pk]), {"active": "0"})
-    client.post(reverse("accounts:reset_password", args=[cast.bob.pk]),
-                {"password": "temp-pass-789"})
+    client.post(
+        reverse("accounts:reset_password", args=[cast.bob.pk]), {"password": "temp-pass-789"}
+    )
     client.post(reverse("accounts:unlock", args=[cast.bob.pk]))
     cast.bob.refresh_from_db()
     assert not cast.bob.is_active and cast.bob.must_change_password

@@ -18,10 +18,21 @@ A = AuditEvent.Action
 def trail(cast):
     """Events in unit A, unit B, and one tied to no node."""
     return {
-        "a": record(cast.carol, A.UPDATE, cast.person_a, node_path=cast.unit_a.path,
-                    person_id=cast.person_a.pk, changes={"name": ["李明", "李明明"]}),
-        "b": record(cast.carol, A.UPDATE, cast.person_b, node_path=cast.unit_b.path,
-                    person_id=cast.person_b.pk),
+        "a": record(
+            cast.carol,
+            A.UPDATE,
+            cast.person_a,
+            node_path=cast.unit_a.path,
+            person_id=cast.person_a.pk,
+            changes={"name": ["李明", "李明明"]},
+        ),
+        "b": record(
+            cast.carol,
+            A.UPDATE,
+            cast.person_b,
+            node_path=cast.unit_b.path,
+            person_id=cast.person_b.pk,
+        ),
         "none": record(None, A.LOGIN_FAILED, object_type="accounts.user", object_repr="ghost"),
     }
 
@@ -60,8 +71,13 @@ def test_list_shows_scoped_events_only(client, cast, trail, auditor_of_b):
 
 def test_list_query_count_does_not_grow_with_events(client, cast, django_assert_max_num_queries):
     for i in range(120):
-        record(cast.carol, A.UPDATE, object_type="orgs.person", object_repr=f"p{i}",
-               node_path=cast.unit_a.path)
+        record(
+            cast.carol,
+            A.UPDATE,
+            object_type="orgs.person",
+            object_repr=f"p{i}",
+            node_path=cast.unit_a.path,
+        )
     client.force_login(cast.dave)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("audit:events"))
@@ -102,8 +118,13 @@ def test_filter_by_date_range(client, cast, trail):
 
 def test_list_paginates(client, cast):
     for i in range(60):
-        record(cast.carol, A.UPDATE, object_type="orgs.person", object_repr=f"p{i}",
-               node_path=cast.unit_a.path)
+        record(
+            cast.carol,
+            A.UPDATE,
+            object_type="orgs.person",
+            object_repr=f"p{i}",
+            node_path=cast.unit_a.path,
+        )
     client.force_login(cast.dave)
     first = client.get(reverse("audit:events")).context["page_obj"]
     second = client.get(reverse("audit:events"), {"page": 2}).context["page_obj"]

@@ -1,0 +1,14 @@
+"""URL cases of core, and the explicit list of public URLs (no log-in needed), each with its reason."""
+
+CASES = {
+    "core:home": lambda cast: None,
+}
+
+# Reachable without logging in. Everything else must send an anonymous visitor to the log-in page.
+PUBLIC = {
+    "accounts:login": "the log-in page itself",
+    "accounts:logout": "logging out needs no account (POST only, clears the session)",
+    "core:healthz": "load balancer health check; returns 'ok' and nothing else",
+    "set_language": "switching the interface language on the log-in page",
+    "reports:verify": "anyone holding a printed certificate may check that it is genuine",
+}

@@ -1,0 +1,110 @@
+"""Every URL of our apps is covered by the scoping grid.
+
+Each app lists its URLs in `tests/<app>/scoping.py` as `CASES = {"ns:name": callable(cast) -> kwargs}`,
+the kwargs pointing at an object of unit A (None for URLs without object kwargs). A URL without a case
+fails here by name. For every case, bob (unit administrator of B) must learn nothing about unit A: a
+404 for A's objects on GET and POST, no audit event (every change writes one), and no name or ID number
+of A's people in any page. An anonymous visitor is sent to the log-in page on every non-public URL.
+"""
+
+from importlib import import_module
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from xuefen.audit.models import AuditEvent
+
+APPS = ["core", "accounts", "orgs", "audit", "policy", "ledger", "reports", "claims", "intake"]
+
+
+def _walk(patterns, namespace=None):
+    """(namespaced name, names of its kwargs) for every pattern of our apps, recursing into includes."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace or namespace
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name and namespace in APPS:
+            converters = getattr(entry.pattern, "converters", {})
+            yield f"{namespace}:{entry.name}", tuple(sorted(converters))
+
+
+PATTERNS = sorted(set(_walk(get_resolver().url_patterns)))
+
+
+def _url_names():
+    return sorted({name for name, _sample in PATTERNS})
+
+
+def _load_cases():
+    cases = {}
+    for app in APPS:
+        module_name = f"tests.{app}.scoping"
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name not in (module_name, f"tests.{app}"):
+                raise
+            continue
+        cases.update(module.CASES)
+    return cases
+
+
+URL_NAMES = _url_names()
+CASES = _load_cases()
+PUBLIC = import_module("tests.core.scoping").PUBLIC
+GUARDED = [name for name in URL_NAMES if name not in PUBLIC]
+
+
+def test_the_walk_finds_our_urls():
+    assert {"core:home", "accounts:users", "audit:events"} <= set(URL_NAMES)
+
+
+def test_every_public_url_has_a_reason():
+    assert all(reason.strip() for reason in PUBLIC.values())
+
+
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_every_url_has_a_scoping_case(name):
+    assert name in CASES or name in PUBLIC, (
+        f"{name} has no case in tests/<app>/scoping.py CASES (nor is it in the public list)"
+    )
+
+
+def _secrets_of_a(cast):
+    return [cast.person_a.id_number, cast.lena_person.id_number, cast.person_a.name]
+
+
+@pytest.mark.parametrize("name", [n for n in GUARDED if n in CASES])
+def test_bob_learns_nothing_of_unit_a(client, cast, name):
+    kwargs = CASES[name](cast)
+    url = reverse(name, kwargs=kwargs)
+    client.force_login(cast.bob)
+    changes = AuditEvent.objects.exclude(action__in=["login", "export"])
+    events_before = changes.count()
+    got = client.get(url)
+    posted = client.post(url, {})
+    if kwargs:
+        assert got.status_code in (404, 405), f"GET {url}: {got.status_code}"
+        assert posted.status_code in (404, 405), f"POST {url}: {posted.status_code}"
+        assert 404 in (got.status_code, posted.status_code), f"{url} is never refused with 404"
+    for response in (got, posted):
+        assert response.status_code < 500, f"{url}: {response.status_code}"
+        if response.get("Content-Type", "").startswith("text/"):
+            body = response.content.decode()
+            assert not any(secret in body for secret in _secrets_of_a(cast)), url
+    assert changes.count() == events_before, f"{url}: bob's requests changed something"
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [(n, k) for n, k in PATTERNS if n not in PUBLIC],
+    ids=[f"{n}/{','.join(k)}" if k else n for n, k in PATTERNS if n not in PUBLIC],
+)
+def test_anonymous_is_sent_to_login(client, db, name, keys):
+    url = reverse(name, kwargs=dict.fromkeys(keys, "1"))
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url, {})
+    assert response.status_code == 302, f"{url}: {response.status_code}"
+    assert response.url.startswith(reverse(settings.LOGIN_URL)), url
