@@ -303,3 +303,13 @@ def test_nav_items_by_capability(cast):
 
     assert [i.url_name for i in items(cast.alice)] == ["orgs:tree", "orgs:people"]
     assert [i.url_name for i in items(cast.lena)] == []
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_page_opens_for_the_credit_office(cast, client, name):
+    kwargs = CASES[name](cast)
+    if name == "orgs:people_import_errors":
+        client.force_login(cast.alice)
+    else:
+        client.force_login(cast.carol)
+    assert client.get(reverse(name, kwargs=kwargs)).status_code == 200
