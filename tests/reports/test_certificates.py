@@ -165,3 +165,21 @@ def test_payload_copied_from_another_certificate_fails(client, cast, pro, certif
 def test_a_forged_code_in_the_right_shape_is_not_found(client, certificate):
     forged = "".join(reversed(certificate.code))
     assert "No certificate with this code was found." in verify(client, forged).content.decode()
+
+
+def test_altered_certificate_is_not_printed(client, cast, pro, certificate):
+    tamper(
+        "UPDATE reports_certificate SET content_hash = %s WHERE id = %s",
+        ["0" * 64, certificate.pk],
+    )
+    client.force_login(cast.alice)
+    response = client.get(reverse("reports:certificate", args=[pro.person.pk, 2026]))
+    assert response["Content-Type"].startswith("text/html")
+    assert "已被篡改" in response.content.decode()
+
+
+def test_get_without_a_certificate_offers_to_issue_one(client, cast, pro):
+    client.force_login(cast.alice)
+    response = client.get(reverse("reports:certificate", args=[pro.person.pk, 2026]))
+    assert "出具学时证明（PDF）" in response.content.decode()
+    assert not Certificate.objects.exists()

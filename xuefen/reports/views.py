@@ -135,9 +135,12 @@ def certificate(request: HttpRequest, person_id: int, period: int) -> HttpRespon
             return redirect(reverse("reports:person", args=[subject.pk]) + f"?period={period}")
         return redirect("reports:certificate", person_id=subject.pk, period=period)
     latest = Certificate.objects.filter(person=subject, period=period).order_by("-id").first()
-    if latest is None:
+    if latest is None or not latest.is_intact:
+        # Never print a record that no longer matches its hash: offer a fresh issue instead.
         return render(
-            request, "reports/certificate_issue.html", {"person": subject, "period": period}
+            request,
+            "reports/certificate_issue.html",
+            {"person": subject, "period": period, "altered": latest is not None},
         )
     pdf = render_pdf(latest.payload, verify_url(request, latest.code))
     response = HttpResponse(pdf, content_type="application/pdf")
