@@ -116,3 +116,14 @@ def test_credit_in_a_unit_the_rule_set_does_not_count_is_excluded():
     result = evaluate(RULES, subject(), [credit(1, 10, ("public",), unit="credits")], 2026)
     assert result.lines[0].status == "excluded"
     assert result.lines[0].counted == d(0)
+
+
+def test_evaluation_as_dict_is_json_ready():
+    import json
+
+    result = evaluate(RULES, subject(), [credit(1, 70, ("professional",))], 2026)
+    data = json.loads(json.dumps(result.as_dict()))
+    assert data["ruleset"] == "professional_national v1"
+    assert data["requirements"][1]["earned"] == "70"
+    assert data["lines"][0]["activity_date"] == "2026-03-02"
+    assert data["explanation"][0] == result.explain()[0]

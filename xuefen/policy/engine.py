@@ -15,8 +15,9 @@ Order of the judgement (each step sees only what the steps before let through):
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -121,6 +122,24 @@ class Evaluation:
     )  # share of the requirements that applies after exemptions/proration
     notes: list[str] = field(default_factory=list)
     category_labels: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-safe form for the API and exports: amounts as strings ("12.5"), dates ISO."""
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, Decimal):
+                return fmt(value)
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, list | tuple):
+                return [plain(v) for v in value]
+            return value
+
+        out = plain(asdict(self))
+        out["explanation"] = self.explain()
+        return out
 
     def explain(self) -> list[str]:
         """Plain-language sentences, the most useful first: what is missing, then what happened."""
