@@ -1,10 +1,11 @@
 """Every URL of our apps is covered by the scoping grid.
 
-Each app lists its URLs in `tests/<app>/scoping.py` as `CASES = {"ns:name": callable(cast) -> kwargs}`,
-the kwargs pointing at an object of unit A (None for URLs without object kwargs). A URL without a case
-fails here by name. For every case, bob (unit administrator of B) must learn nothing about unit A: a
-404 for A's objects on GET and POST, no audit event (every change writes one), and no name or ID number
-of A's people in any page. An anonymous visitor is sent to the log-in page on every non-public URL.
+Each app lists its URLs in `tests/<app>/scoping.py` as
+`CASES = {"ns:name": callable(cast) -> kwargs}`, the kwargs pointing at an object of unit A (None
+for URLs without object kwargs). A URL without a case fails here by name. For every case, bob (unit
+administrator of B) must learn nothing about unit A: a 404 for A's objects on GET and POST, no audit
+event (every change writes one), and no name or ID number of A's people in any page. An anonymous
+visitor is sent to the log-in page on every non-public URL.
 """
 
 from importlib import import_module
@@ -19,7 +20,7 @@ APPS = ["core", "accounts", "orgs", "audit", "policy", "ledger", "reports", "cla
 
 
 def _walk(patterns, namespace=None):
-    """(namespaced name, names of its kwargs) for every pattern of our apps, recursing into includes."""
+    """(namespaced name, names of its kwargs) for every pattern of our apps, through includes."""
     for entry in patterns:
         if isinstance(entry, URLResolver):
             inner = entry.namespace or namespace

@@ -1,4 +1,4 @@
-"""URL cases of core, and the explicit list of public URLs (no log-in needed), each with its reason."""
+"""URL cases of core, and the explicit list of public URLs (no log-in needed), with reasons."""
 
 CASES = {
     "core:home": lambda cast: None,

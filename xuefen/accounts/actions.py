@@ -102,8 +102,8 @@ def create_staff_user(
     role: str,
     node: OrgNode,
 ) -> User:
-    """Creates a staff account with a temporary password (to be changed at first log-in) and its first
-    role, together: an account without a grant would fall outside every manager's scope."""
+    """Creates a staff account with a temporary password (to be changed at first log-in) and its
+    first role, together: an account without a grant would fall outside every manager's scope."""
     _require_manages_node(actor, node)
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
@@ -117,7 +117,7 @@ def create_staff_user(
 
 @transaction.atomic
 def grant_role(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant:
-    """Grants `role` on `node` (and so its subtree). Idempotent: an existing grant is returned as is.
+    """Grants `role` on `node` (and so its subtree). Idempotent: returns an existing grant as is.
 
     Refuses (CodedError) a grant to the actor's own account, a node outside the actor's scope, and a
     system administrator who would also approve credits.
@@ -228,8 +228,8 @@ def record_login(user: User) -> None:
 def record_failed_login(username: str) -> dt.datetime | None:
     """Counts a failed attempt against an existing account; locks it after LOCKOUT_ATTEMPTS.
 
-    Returns the end of the lock if this attempt locked the account. Unknown usernames are audited but
-    change nothing. An attempt on an account that is already locked is audited and not counted.
+    Returns the end of the lock if this attempt locked the account. Unknown usernames are audited
+    but change nothing. An attempt on an account that is already locked is audited and not counted.
     """
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()

@@ -118,8 +118,8 @@ def require(user: "User | Any", capability: str, node: OrgNode | None = None) ->
 
 
 def users(user: "User | Any") -> "QuerySet[User]":
-    """Accounts the user may manage (users.manage): those holding a grant, or linked to a person, inside
-    the manager's subtrees. Superusers (the deployer's accounts) are never managed from here."""
+    """Accounts the user may manage (users.manage): those holding a grant, or linked to a person,
+    inside the manager's subtrees. Superusers (the deployer's accounts) are not managed here."""
     from xuefen.accounts.models import User
 
     paths = paths_with(user, Cap.USERS_MANAGE)
@@ -147,8 +147,8 @@ def _is_root(path: str) -> bool:
 def filter_audit(user: "User | Any", queryset: QuerySet[Any]) -> QuerySet[Any]:
     """Scopes audit events (audit.view) by their node_path to the user's subtrees.
 
-    Events tied to no node (a failed log-in under an unknown name, system jobs) are shown only to those
-    who read the trail of a whole tree (a grant on a root node).
+    Events tied to no node (a failed log-in under an unknown name, system jobs) are shown only to
+    those who read the trail of a whole tree (a grant on a root node).
     """
     paths = paths_with(user, Cap.AUDIT_VIEW)
     if not paths:

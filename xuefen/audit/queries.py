@@ -16,7 +16,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def events(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[AuditEvent]:
-    """The events the user may read (audit.view on their subtrees), narrowed by the filter form's data."""
+    """The events the user may read (audit.view on their subtrees), narrowed by the filters."""
     qs = scope.filter_audit(user, AuditEvent.objects.all())
     f = filters or {}
     if f.get("date_from"):
@@ -50,7 +50,7 @@ def access_event(user: Any, event_id: Any) -> AuditEvent:
 
 
 def change_rows(event: AuditEvent) -> list[tuple[str, Any, Any]]:
-    """(field, before, after) for display; a value that is not a [before, after] pair is shown as after."""
+    """(field, before, after) for display; a value that is not a [before, after] pair is "after"."""
     rows = []
     for field, value in sorted((event.changes or {}).items()):
         if isinstance(value, list) and len(value) == 2:
