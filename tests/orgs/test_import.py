@@ -243,3 +243,33 @@ def test_template_has_headers_example_and_instructions(cast, client):
     assert rows[0][:5] == ("身份证号", "姓名", "性别", "出生日期", "单位代码")
     assert len(rows) == 2
     assert len(book.worksheets) == 2
+
+
+def test_import_writes_one_summary_event(cast, new_id):
+    plan = plan_of(cast.alice, xlsx_bytes([person_row(new_id()), person_row(new_id("F"))]))
+    apply_people_import(cast.alice, plan.planned, effective_on=dt.date.today())
+    event = AuditEvent.objects.get(action="import")
+    assert event.changes["new"] == [None, 2]
+
+
+def test_oversized_upload_is_refused_before_it_is_stored(cast, client, settings):
+    settings.MAX_UPLOAD_MB = 1
+    client.force_login(cast.alice)
+    data = b"x" * (1024 * 1024 + 1)
+    response = client.post(reverse("orgs:people_import"), {"file": upload(data, "p.csv")})
+    assert response.context["form"].errors["file"]
+    assert not list((settings.MEDIA_ROOT / "imports").glob("*"))
+
+
+def test_formula_cell_in_import_is_an_error(cast):
+    from openpyxl import Workbook
+
+    from xuefen.orgs.importing import HEADERS
+
+    book = Workbook()
+    book.active.append(HEADERS)
+    book.active.append(person_row('=CONCAT("1101","01")'))
+    buf = io.BytesIO()
+    book.save(buf)
+    plan = plan_of(cast.alice, buf.getvalue())
+    assert errors_of(plan) == [(2, "身份证号", "formula")]

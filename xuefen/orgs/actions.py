@@ -229,6 +229,15 @@ def apply_people_import(
                 )
             update_person(actor, person, **values)
         counts[row.kind] += 1
+    if counts["new"] or counts["changed"]:
+        record(
+            actor,
+            A.IMPORT,
+            None,
+            object_type="orgs.person",
+            object_repr=f"{counts['new']}+{counts['changed']}",
+            changes={k: [None, v] for k, v in counts.items()},
+        )
     return counts
 
 

@@ -6,6 +6,7 @@ page and the `import_people` command share this code path.
 
 import datetime as dt
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.core.errors import CodedError
-from xuefen.core.tabular import CellError, Column, Kind, Row, read_table
+from xuefen.core.tabular import CellError, Column, Kind, Row, TableError, read_table
 from xuefen.orgs import idnumber
 from xuefen.orgs.models import OrgNode, Person
 
 MAX_ROWS = 20000
+PENDING_SECONDS = 24 * 3600
 
 COLUMNS: tuple[Column, ...] = (
     Column("id_number", "身份证号", ("ID number", "id"), kind=Kind.CODE),
@@ -305,6 +307,17 @@ def _pending_dir() -> Path:
 
 def save_pending(user: Any, upload: Any) -> str:
     """Stores an upload until it is confirmed; a random token, the user's id in the file name."""
+    if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
+        raise TableError(
+            "file_too_large",
+            _("%(file)s is %(size)d MB; the largest file accepted is %(max)d MB.")
+            % {
+                "file": upload.name,
+                "size": upload.size // (1024 * 1024),
+                "max": settings.MAX_UPLOAD_MB,
+            },
+        )
+    _forget_stale()
     token = secrets.token_urlsafe(18)
     name = str(getattr(upload, "name", "")).lower()
     suffix = ".csv" if name.endswith((".csv", ".txt")) else ".xlsx"
@@ -313,6 +326,14 @@ def save_pending(user: Any, upload: Any) -> str:
         for chunk in upload.chunks():
             out.write(chunk)
     return token
+
+
+def _forget_stale() -> None:
+    """Uploads never confirmed are removed after a day."""
+    cutoff = time.time() - PENDING_SECONDS
+    for path in _pending_dir().iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
 
 
 def pending_path(user: Any, token: str) -> Path | None:

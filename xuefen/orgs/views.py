@@ -255,13 +255,16 @@ def people_import(request: HttpRequest) -> HttpResponse:
         return _confirm_import(request, request.POST["token"])
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        token = importing.save_pending(request.user, upload)
-        path = importing.pending_path(request.user, token)
-        assert path is not None
         try:
-            plan = importing.plan_import(request.user, path, filename=upload.name)
+            token = importing.save_pending(request.user, upload)
+            path = importing.pending_path(request.user, token)
+            assert path is not None
+            try:
+                plan = importing.plan_import(request.user, path, filename=upload.name)
+            except TableError:
+                importing.discard_pending(path)
+                raise
         except TableError as exc:
-            importing.discard_pending(path)
             form.add_error("file", str(exc.message))
         else:
             if not plan.ok:
