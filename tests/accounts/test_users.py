@@ -229,3 +229,15 @@ def test_revoke_of_another_users_grant_is_404(client, cast):
     response = client.post(reverse("accounts:revoke", args=[cast.alice.pk, bobs.pk]))
     assert response.status_code == 404
     assert RoleGrant.objects.filter(pk=bobs.pk).exists()
+
+
+def test_sysadmin_of_unit_b_cannot_see_or_change_accounts_of_unit_a(client, cast):
+    admin_b = f.user("sysb", Role.SYSADMIN, cast.unit_b)
+    client.force_login(admin_b)
+    assert client.get(reverse("accounts:user_detail", args=[cast.alice.pk])).status_code == 404
+    response = client.post(reverse("accounts:set_active", args=[cast.alice.pk]), {"active": "0"})
+    assert response.status_code == 404
+    cast.alice.refresh_from_db()
+    assert cast.alice.is_active
+    body = client.get(reverse("accounts:users")).content.decode()
+    assert "bob" in body and "alice" not in body

@@ -9,7 +9,7 @@ from django.db import models
 
 from xuefen.audit.models import AuditEvent
 
-# The client address of the request being served (set by AuditContextMiddleware); None in CLI and tasks.
+# The address of the client being served (set by AuditContextMiddleware); None in CLI and tasks.
 client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
 
 

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     """One recorded change: who, when, what (before/after) and from which address.
 
-    Append-only for the application: save() refuses to update, delete() refuses, and database triggers
-    (see the migration) refuse UPDATE and DELETE from any code path.
+    Append-only for the application: save() refuses to update, delete() refuses, and database
+    triggers (see the migration) refuse UPDATE and DELETE from any code path.
     """
 
     class Action(models.TextChoices):
