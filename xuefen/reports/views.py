@@ -247,7 +247,10 @@ def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
 
 
 def _unmet(evaluation: Evaluation | None) -> list[Any]:
-    return [r for r in evaluation.requirements if not r.met] if evaluation is not None else []
+    """The binding requirements not met (advisory ones do not make a person short)."""
+    if evaluation is None:
+        return []
+    return [r for r in evaluation.requirements if r.binding and not r.met]
 
 
 def _export(table: str, result: rollups.Rollup, people: Any, period: int) -> HttpResponse:

@@ -3,12 +3,14 @@
   var source = document.getElementById("rollup-chart-data");
   if (!source || typeof Chart === "undefined") return;
   var data = JSON.parse(source.textContent);
+  var COLORS = { excellent: "#14532d", good: "#1f7a3d", pass: "#6fbf8a", fail: "#b42318",
+    exempt: "#9aa5b1", "": "#d9e2ec" };
   var grades = document.getElementById("grade-chart");
   if (grades) {
     new Chart(grades, {
       type: "doughnut",
       data: { labels: data.grades.labels, datasets: [{ data: data.grades.values,
-        backgroundColor: ["#1f7a3d", "#3f9b5f", "#7cc596", "#b42318", "#9aa5b1", "#d9e2ec"] }] },
+        backgroundColor: data.grades.codes.map(function (c) { return COLORS[c] || "#9aa5b1"; }) }] },
       options: { maintainAspectRatio: false, plugins: { legend: { position: "bottom" } } }
     });
   }
