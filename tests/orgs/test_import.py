@@ -273,3 +273,14 @@ def test_formula_cell_in_import_is_an_error(cast):
     book.save(buf)
     plan = plan_of(cast.alice, buf.getvalue())
     assert errors_of(plan) == [(2, "身份证号", "formula")]
+
+
+def test_preview_lists_changes_by_column(cast, client):
+    unit_a2 = f.node("财政局二所", parent=cast.dept, code="A2")
+    assert unit_a2
+    data = xlsx_bytes([person_row(cast.person_a.id_number, "李明", unit="A2", title="高级")])
+    client.force_login(cast.carol)
+    response = client.post(reverse("orgs:people_import"), {"file": upload(data)})
+    (planned,) = response.context["plan"].planned
+    assert planned.change_rows == [("职称级别", "", "高级"), ("单位代码", "A", "A2")]
+    assert "职称级别: — → 高级" in response.content.decode()

@@ -95,6 +95,14 @@ def choice_label(field_name: str, value: str) -> str:
     return ZH_LABELS[field_name].get(value, value) if value else ""
 
 
+def _cell_text(name: str, value: Any) -> str:
+    if name in ZH_LABELS:
+        return choice_label(name, value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
 @dataclass
 class PlannedRow:
     row: int
@@ -102,6 +110,17 @@ class PlannedRow:
     person: Person | None = None
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     new_unit: OrgNode | None = None
+
+    @property
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """(column header, before, after) as the spreadsheet writes them, for the preview."""
+        labels = {c.key: c.label for c in COLUMNS}
+        out = []
+        for name, (before, after) in self.changes.items():
+            out.append((labels[name], _cell_text(name, before), _cell_text(name, after)))
+        if self.new_unit is not None and self.person is not None:
+            out.append((labels["unit"], self.person.unit.code, self.new_unit.code))
+        return out
 
     @property
     def kind(self) -> str:
