@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.policy.engine import fmt, unit_label
@@ -66,7 +67,8 @@ def status_name(value: str) -> Any:
 def personnel_names(values: list[str]) -> str:
     if not values:
         return str(_("All"))
-    return "、".join(str(PERSONNEL.get(v, v)) for v in values)
+    separator = ", " if (get_language() or "").startswith("en") else "、"
+    return separator.join(str(PERSONNEL.get(v, v)) for v in values)
 
 
 @register.simple_tag
