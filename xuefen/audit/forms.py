@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xuefen.audit.models import AuditEvent
 
@@ -13,7 +14,7 @@ class EventFilterForm(forms.Form):
     )
     actor = forms.CharField(label=_("Actor (username)"), required=False, max_length=150)
     action = forms.ChoiceField(
-        label=_("Action"),
+        label=pgettext_lazy("audit trail", "Action"),
         required=False,
         choices=[("", _("Any action")), *AuditEvent.Action.choices],
     )

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
@@ -67,7 +68,7 @@ def event_export(request: HttpRequest) -> HttpResponse:
         _("Time"),
         _("Actor"),
         _("Address"),
-        _("Action"),
+        pgettext("audit trail", "Action"),
         _("Object type"),
         _("Object id"),
         _("Object"),
