@@ -14,7 +14,9 @@ from django.urls import reverse
 
 from tests import factories as f
 from tests.reports.conftest import post
-from xuefen.reports.rollups import rollup
+from xuefen.policy.actions import import_ruleset
+from xuefen.policy.shipped import shipped_texts
+from xuefen.reports.rollups import grade_label, rollup, tier_labels
 
 
 @pytest.fixture
@@ -129,3 +131,14 @@ def test_export_of_grades(client, year):
         openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
     )
     assert dict(rows[1:]) == {"合格": 1, "不合格": 1, "未评定": 1}
+
+
+def test_auditor_sees_the_region(client, year):
+    response = page(client, year.dave, year.region.pk, period=2026)
+    assert response.status_code == 200 and 'data-testid="people">3<' in response.content.decode()
+
+
+def test_grade_codes_of_a_rule_set_are_named_by_its_labels(year):
+    import_ruleset(year.carol, shipped_texts()["cadre_nanjing"], year.unit_b)
+    assert tier_labels()["good"] == "良好"
+    assert grade_label("distinction", {"distinction": "特别优秀"}) == "特别优秀"

@@ -25,6 +25,7 @@ from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.ledger.models import OVERALL, Standing, Total
 from xuefen.orgs.models import OrgNode, Person
+from xuefen.policy.models import RuleSet
 
 ZERO = Decimal(0)
 COUNTED_STATUSES = (Person.Status.ACTIVE, Person.Status.LEAVE)
@@ -41,8 +42,20 @@ GRADE_LABELS = {
 GRADE_ORDER = ["excellent", "good", "pass", "fail", "exempt", NO_GRADE]
 
 
-def grade_label(code: str) -> str:
-    return str(GRADE_LABELS.get(code, code))
+def grade_label(code: str, extra: dict[str, str] | None = None) -> str:
+    if code in GRADE_LABELS:
+        return str(GRADE_LABELS[code])
+    return (extra or {}).get(code, code)
+
+
+def tier_labels() -> dict[str, str]:
+    """Labels of the grade tiers that rule sets define beyond the usual ones (one query)."""
+    labels: dict[str, str] = {}
+    for ruleset in RuleSet.objects.all():
+        grades = ruleset.data.grades
+        for tier in grades.tiers if grades else ():
+            labels.setdefault(tier.code, str(tier.label))
+    return labels
 
 
 @dataclass
@@ -139,7 +152,8 @@ def grade_distribution(people: QuerySet[Person], period: int) -> list[tuple[str,
     ordered = sorted(
         counts, key=lambda c: (GRADE_ORDER.index(c) if c in GRADE_ORDER else len(GRADE_ORDER), c)
     )
-    return [(code, grade_label(code), counts[code]) for code in ordered]
+    extra = tier_labels() if any(code not in GRADE_LABELS for code in counts) else {}
+    return [(code, grade_label(code, extra), counts[code]) for code in ordered]
 
 
 def rollup(user: Any, node: OrgNode, period: int) -> Rollup:
