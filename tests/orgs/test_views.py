@@ -313,3 +313,11 @@ def test_every_page_opens_for_the_credit_office(cast, client, name):
     else:
         client.force_login(cast.carol)
     assert client.get(reverse(name, kwargs=kwargs)).status_code == 200
+
+
+def test_export_follows_the_list_filters(cast, client):
+    client.force_login(cast.alice)
+    response = client.get(reverse("orgs:people_export"), {"sex": "F", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r[1] for r in rows[1:]] == ["林娜"]
+    assert AuditEvent.objects.filter(action="export", actor=cast.alice).exists()
