@@ -321,3 +321,10 @@ def test_export_follows_the_list_filters(cast, client):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [r[1] for r in rows[1:]] == ["林娜"]
     assert AuditEvent.objects.filter(action="export", actor=cast.alice).exists()
+
+
+def test_people_page_speaks_chinese(cast, client):
+    response = get(client, cast.alice, "orgs:people")
+    content = response.content.decode()
+    assert "人员类别" in content
+    assert "一般干部" in content
