@@ -1,7 +1,6 @@
 """Results pages: a person's credits and gap, their certificate, the public verification page and
 roll-ups. Views parse, call one query or action, render."""
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -10,89 +9,44 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.core.errors import CodedError
-from xuefen.ledger.models import Entry, Standing
 from xuefen.orgs.models import OrgNode, Person
-from xuefen.policy.engine import CreditLine, Evaluation, Status
+from xuefen.policy.engine import Evaluation
 from xuefen.reports import rollups
 from xuefen.reports.actions import issue_certificate
 from xuefen.reports.certificates import render_pdf
-from xuefen.reports.compliance import evaluate_many, person_compliance
+from xuefen.reports.compliance import evaluate_many
 from xuefen.reports.models import Certificate, normalize_code
+from xuefen.reports.personal import personal_page, this_year
 
 PAGE_SIZE = 25
 FIRST_PERIOD, LAST_PERIOD = 1990, 2100
-
-
-def current_period() -> int:
-    return timezone.localdate().year
 
 
 def _period(request: HttpRequest) -> int:
     try:
         period = int(request.GET.get("period", ""))
     except ValueError:
-        return current_period()
-    return period if FIRST_PERIOD <= period <= LAST_PERIOD else current_period()
+        return this_year()
+    return period if FIRST_PERIOD <= period <= LAST_PERIOD else this_year()
 
 
 # --- a person's credits ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LineRow:
-    line: CreditLine
-    entry: Entry | None
-
-
 def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
     period = _period(request)
-    evaluation = person_compliance(person, period)
-    entries = {
-        e.pk: e
-        for e in Entry.objects.filter(person=person).filter(
-            pk__in=[line.entry_id for line in evaluation.lines] if evaluation else []
-        )
-    }
-    lines = [
-        LineRow(line, entries.get(line.entry_id))
-        for line in (evaluation.lines if evaluation else [])
-    ]
-    this_period = [item for item in lines if item.line.period == period]
-    earlier = [item for item in lines if item.line.period != period]
-    known = set(Standing.objects.filter(person=person).values_list("period", flat=True))
-    known.update(
-        Entry.objects.filter(person=person).values_list("period", flat=True).order_by().distinct()
-    )
-    known.add(current_period())
-    results = evaluation.requirements if evaluation else []
-    # explain() names what is missing first, one sentence per unmet requirement, in order.
-    unmet_sentences = iter(evaluation.explain() if evaluation else [])
-    requirements = [
-        {
-            "result": r,
-            "percent": min(100, int(r.earned * 100 / r.required)) if r.required else 100,
-            "gap_text": "" if r.met else next(unmet_sentences, ""),
-        }
-        for r in results
-    ]
     return render(
         request,
         "reports/person.html",
         {
             "person": person,
+            "page": personal_page(person, period),
             "period": period,
-            "periods": sorted(known, reverse=True),
-            "evaluation": evaluation,
-            "requirements": requirements,
-            "lines": this_period,
-            "earlier_lines": earlier,
-            "Status": Status,
             "certificates": Certificate.objects.filter(person=person, period=period)[:5],
             "is_self": getattr(request.user, "person_id", None) == person.pk,
         },
@@ -226,7 +180,7 @@ def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
             "node": node,
             "ancestors": ancestors[:-1],
             "period": period,
-            "periods": list(range(current_period(), current_period() - 6, -1)),
+            "periods": list(range(this_year(), this_year() - 6, -1)),
             "result": result,
             "page_obj": page,
             "rows": rows,
