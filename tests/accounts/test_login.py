@@ -192,3 +192,19 @@ def test_superuser_has_django_admin(client, cast):
     root = User.objects.create_superuser("root", password="root-pass-123")
     client.force_login(root)
     assert client.get("/django-admin/").status_code == 200
+
+
+def test_session_ends_when_the_person_leaves(client, cast):
+    _login(client, "lena", cast.password)
+    assert client.get(reverse("core:home")).status_code == 200
+    Person.objects.filter(pk=cast.lena_person.pk).update(status=Person.Status.LEFT)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_session_ends_when_the_account_is_deactivated(client, cast):
+    _login(client, "alice", cast.password)
+    User.objects.filter(pk=cast.alice.pk).update(is_active=False)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302

@@ -22,11 +22,15 @@ def initial_password_matches(person: Person, password: str) -> bool:
     return password.strip().upper() == person.id_number[-6:]
 
 
+def _has_left(user: User) -> bool:
+    return user.person is not None and user.person.status == Person.Status.LEFT
+
+
 class XuefenBackend(ModelBackend):
     """Username/password login that refuses locked accounts.
 
-    Learners log in with their ID number. Their account is made at first login (a province has millions
-    of people and most accounts would otherwise sit unused): the initial password is the last six
+    Learners log in with their ID number. Their account is made at first login (a province has
+    millions of people and most accounts would otherwise sit unused): the initial password is the last six
     characters of the ID number, and the password-change page is forced before anything else.
     """
 
@@ -45,13 +49,23 @@ class XuefenBackend(ModelBackend):
             return self._first_login(username, password)
         if user.is_locked or not self.user_can_authenticate(user):
             return None
-        if user.person is not None and user.person.status == Person.Status.LEFT:
+        if _has_left(user):
             return None  # a person who left keeps their history but no log-in
         if user.has_usable_password():
             return user if user.check_password(password) else None
         if user.must_change_password and user.person is not None:
             return user if initial_password_matches(user.person, password) else None
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The user of a session; None (logged out) once deactivated or their person has left."""
+        try:
+            user = User._default_manager.select_related("person").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        if not self.user_can_authenticate(user) or _has_left(user):
+            return None
+        return user
 
     def _first_login(self, username: str, password: str) -> User | None:
         from xuefen.accounts.actions import create_user

@@ -1,8 +1,8 @@
 """Roles and what each may do. A role is granted on an org node and is valid for its whole subtree.
 
-Capabilities are the only thing views and actions ask about; the table below is the one place that says
-which role has which. The system administrator keeps accounts and settings and never approves credits
-(separation of duties).
+Capabilities are the only thing views and actions ask about; the table below is the one place that
+says which role has which. The system administrator keeps accounts and settings and never approves
+credits (separation of duties).
 """
 
 from django.db import models
@@ -19,7 +19,7 @@ class Role(models.TextChoices):
 
 
 class Cap:
-    """Capability names. Strings, so that later apps can add their own without touching this module."""
+    """Capability names. Strings, so that later apps can add their own without touching this."""
 
     ORGS_VIEW = "orgs.view"
     ORGS_CHANGE = "orgs.change"

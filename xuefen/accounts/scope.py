@@ -1,8 +1,10 @@
-"""The one door for scoped reads: turns a user into the org nodes, people and records they may see or change.
+"""The one door for scoped reads: turns a user into the org nodes, people and records they may see
+or change.
 
 Every view, API call, export and admin action that reads people or credits goes through here. The
-fetch-and-authorize helpers (`access_person`, `access_node`) raise the same Http404 for "does not exist"
-and "not yours", so an outsider learns nothing. Anything that must bypass scope is named `unscoped_*`.
+fetch-and-authorize helpers (`access_person`, `access_node`, `access_user`) raise the same Http404
+for "does not exist" and "not yours", so an outsider learns nothing. Anything that must bypass
+scope is named `unscoped_*`.
 """
 
 from functools import reduce
@@ -23,7 +25,7 @@ SELF_CAPABILITIES = frozenset({Cap.PEOPLE_VIEW, Cap.CREDITS_VIEW})
 
 
 def _grant_paths(user: Any) -> list[tuple[str, str]]:
-    """(role, node path) for each of the user's grants, cached on the user object for the request."""
+    """(role, node path) for each of the user's grants, cached on the user object."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_xuefen_grant_paths", None)
@@ -46,14 +48,14 @@ def paths_with(user: "User | Any", capability: str) -> list[str]:
 
 
 def subtree_q(paths: list[str], prefix: str = "") -> Q:
-    """Q over OrgNode (through `prefix`) matching any of the subtrees; matches nothing for no paths."""
+    """Q over OrgNode (through `prefix`) matching any of the subtrees; nothing for no paths."""
     if not paths:
         return Q(pk__in=[])
     return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
 
 
 def has_capability(user: "User | Any", capability: str, node: OrgNode | None = None) -> bool:
-    """True if the user holds `capability` anywhere (node=None) or on a subtree containing `node`."""
+    """True if the user holds `capability` anywhere (node=None) or on a subtree holding `node`."""
     paths = paths_with(user, capability)
     if node is None:
         return bool(paths) or (
@@ -81,7 +83,7 @@ def people(user: "User | Any", capability: str = Cap.PEOPLE_VIEW) -> QuerySet[Pe
 def filter_by_person(
     user: "User | Any", queryset: QuerySet[Any], capability: str = Cap.CREDITS_VIEW
 ) -> QuerySet[Any]:
-    """Scopes any per-person queryset (it must have a `person` relation) to the people the user may see."""
+    """Scopes a per-person queryset (with a `person` relation) to the people the user may see."""
     q = subtree_q(paths_with(user, capability), prefix="person__unit__")
     person_id = getattr(user, "person_id", None)
     if person_id is not None and capability in SELF_CAPABILITIES:
