@@ -27,11 +27,12 @@ def _has_left(user: User) -> bool:
 
 
 class XuefenBackend(ModelBackend):
-    """Username/password login that refuses locked accounts.
+    """Username/password login that refuses locked accounts and people who have left.
 
     Learners log in with their ID number. Their account is made at first login (a province has
-    millions of people and most accounts would otherwise sit unused): the initial password is the last six
-    characters of the ID number, and the password-change page is forced before anything else.
+    millions of people and most accounts would otherwise sit unused): the initial password is the
+    last six characters of the ID number, and the password-change page is forced before anything
+    else.
     """
 
     def authenticate(

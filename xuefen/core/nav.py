@@ -1,5 +1,5 @@
-"""Navigation per role. Each app may define `nav.py` with `items(user) -> list[NavItem]`; the shell collects
-them in app order, so an app adds its pages without editing shared templates."""
+"""Navigation per role. Each app may define `nav.py` with `items(user) -> list[NavItem]`; the shell
+collects them in app order, so an app adds its pages without editing shared templates."""
 
 from dataclasses import dataclass
 from importlib import import_module
