@@ -142,3 +142,18 @@ def test_grade_codes_of_a_rule_set_are_named_by_its_labels(year):
     import_ruleset(year.carol, shipped_texts()["cadre_nanjing"], year.unit_b)
     assert tier_labels()["good"] == "良好"
     assert grade_label("distinction", {"distinction": "特别优秀"}) == "特别优秀"
+
+
+def test_chart_data_is_embedded_for_the_charts(client, year):
+    import json
+    import re
+
+    text = page(client, year.carol, year.region.pk, period=2026).content.decode()
+    raw = re.search(r'<script id="rollup-chart-data" type="application/json">(.*?)</script>', text)
+    data = json.loads(raw.group(1))
+    assert dict(zip(data["grades"]["codes"], data["grades"]["values"], strict=True)) == {
+        "pass": 1, "fail": 1, "": 1,
+    }  # fmt: skip
+    assert dict(zip(data["children"]["labels"], data["children"]["values"], strict=True)) == {
+        "县财政局": 50.0, "第一中学": 0.0,
+    }  # fmt: skip

@@ -25,7 +25,9 @@ from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.ledger.models import OVERALL, Standing, Total
 from xuefen.orgs.models import OrgNode, Person
+from xuefen.policy.engine import RequirementResult
 from xuefen.policy.models import RuleSet
+from xuefen.reports.compliance import evaluate_many
 
 ZERO = Decimal(0)
 COUNTED_STATUSES = (Person.Status.ACTIVE, Person.Status.LEAVE)
@@ -101,6 +103,44 @@ class Rollup:
     figures: Figures
     children: list[Row] = field(default_factory=list)
     grades: list[tuple[str, str, int]] = field(default_factory=list)  # code, label, people
+
+    def chart_data(self) -> dict[str, Any]:
+        """What the page's charts draw (embedded with json_script)."""
+        return {
+            "grades": {
+                "codes": [code for code, _label, _n in self.grades],
+                "labels": [label for _code, label, _n in self.grades],
+                "values": [n for _code, _label, n in self.grades],
+            },
+            "children": {
+                "labels": [row.node.name for row in self.children],
+                "values": [float(row.figures.met_rate) for row in self.children],
+            },
+        }
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    person: Person
+    standing: Standing | None
+    grade_label: str
+    gaps: list[RequirementResult]  # binding requirements not met
+
+
+def person_rows(people: list[Person], period: int) -> list[PersonRow]:
+    """A page of people with their standing and, judged now in a fixed number of queries, the
+    requirements they fall short of (advisory ones do not make a person short)."""
+    standings = standings_of(people, period)
+    evaluations = evaluate_many(people, period)
+    extra = tier_labels() if any(s.grade not in GRADE_LABELS for s in standings.values()) else {}
+    rows = []
+    for p in people:
+        standing = standings.get(p.pk)
+        evaluation = evaluations[p.pk]
+        gaps = [r for r in evaluation.requirements if r.binding and not r.met] if evaluation else []
+        grade = standing.grade if standing else NO_GRADE
+        rows.append(PersonRow(p, standing, grade_label(grade, extra), gaps))
+    return rows
 
 
 def people_under(user: Any, node: OrgNode) -> QuerySet[Person]:

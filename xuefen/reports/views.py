@@ -15,11 +15,9 @@ from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.core.errors import CodedError
 from xuefen.orgs.models import OrgNode, Person
-from xuefen.policy.engine import Evaluation
 from xuefen.reports import rollups
 from xuefen.reports.actions import issue_certificate
 from xuefen.reports.certificates import render_pdf
-from xuefen.reports.compliance import evaluate_many
 from xuefen.reports.models import Certificate, normalize_code
 from xuefen.reports.personal import personal_page, this_year
 
@@ -156,20 +154,7 @@ def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
     if export:
         return _export(export, result, people, period)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    members = list(page.object_list)
-    standings = rollups.standings_of(members, period)
-    evaluations = evaluate_many(members, period)
-    rows = [
-        {
-            "person": p,
-            "standing": standings.get(p.pk),
-            "grade_label": rollups.grade_label(
-                standings[p.pk].grade if p.pk in standings else rollups.NO_GRADE
-            ),
-            "gaps": _unmet(evaluations[p.pk]),
-        }
-        for p in members
-    ]
+    rows = rollups.person_rows(list(page.object_list), period)
     ancestors = [
         a for a in node.ancestors() if scope.has_capability(request.user, Cap.REPORTS_VIEW, a)
     ]
@@ -186,25 +171,9 @@ def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
             "rows": rows,
             "show_all": show_all,
             "querystring_base": f"period={period}&" + ("show=all&" if show_all else ""),
-            "chart": {
-                "grades": {
-                    "labels": [g[1] for g in result.grades],
-                    "values": [g[2] for g in result.grades],
-                },
-                "children": {
-                    "labels": [row.node.name for row in result.children],
-                    "values": [float(row.figures.met_rate) for row in result.children],
-                },
-            },
+            "chart": result.chart_data(),
         },
     )
-
-
-def _unmet(evaluation: Evaluation | None) -> list[Any]:
-    """The binding requirements not met (advisory ones do not make a person short)."""
-    if evaluation is None:
-        return []
-    return [r for r in evaluation.requirements if r.binding and not r.met]
 
 
 def _export(table: str, result: rollups.Rollup, people: Any, period: int) -> HttpResponse:

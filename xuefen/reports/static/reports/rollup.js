@@ -16,11 +16,14 @@
   }
   var children = document.getElementById("children-chart");
   if (children) {
+    // One readable bar per child node: the box grows with their number.
+    children.parentNode.style.height = Math.max(256, data.children.labels.length * 24 + 40) + "px";
     new Chart(children, {
       type: "bar",
       data: { labels: data.children.labels, datasets: [{ data: data.children.values, backgroundColor: "#b0252a" }] },
       options: { maintainAspectRatio: false, indexAxis: "y", plugins: { legend: { display: false } },
-        scales: { x: { min: 0, max: 100, ticks: { callback: function (v) { return v + "%"; } } } } }
+        scales: { x: { min: 0, max: 100, ticks: { callback: function (v) { return v + "%"; } } },
+          y: { ticks: { autoSkip: false } } } }
     });
   }
 })();
