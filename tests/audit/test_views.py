@@ -159,3 +159,14 @@ def test_export_of_auditor_of_b_omits_unit_a(client, cast, trail, auditor_of_b):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row)
     assert cast.person_a.name not in text
+
+
+def test_detail_links_to_all_events_of_the_object(client, cast, trail):
+    client.force_login(cast.dave)
+    body = client.get(reverse("audit:event_detail", args=[trail["a"].pk])).content.decode()
+    link = f"?object_type=orgs.person&amp;q={cast.person_a.pk}"
+    assert link in body
+    page = client.get(
+        reverse("audit:events"), {"object_type": "orgs.person", "q": str(cast.person_a.pk)}
+    ).context["page_obj"]
+    assert list(page.object_list) == [trail["a"]]
