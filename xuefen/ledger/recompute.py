@@ -21,6 +21,9 @@ from xuefen.orgs.models import Person
 from xuefen.policy.engine import Credit
 
 CHUNK = 5000
+# PostgreSQL: memory for the GROUP BY of a full recompute, so it aggregates in memory instead of
+# sorting on disk (this transaction only).
+RECOMPUTE_WORK_MEM = "256MB"
 
 
 def _unnest() -> str:
@@ -72,6 +75,8 @@ def recompute_totals(period: int | None = None) -> int:
     deleted (0 when the live totals were right)."""
     grouped, params = grouped_totals_sql(period)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [RECOMPUTE_WORK_MEM])
         # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
         cursor.execute(
             "INSERT INTO ledger_total (person_id, period, category, unit, amount)"
