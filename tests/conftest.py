@@ -24,14 +24,20 @@ def cast(db):
     region = f.node("示范县", OrgNode.Kind.REGION, code="R")
     dept = f.node("县财政局", OrgNode.Kind.DEPARTMENT, region, code="D")
     unit_a = f.node("财政局机关", OrgNode.Kind.UNIT, dept, code="A")
-    unit_b = f.node("第一中学", OrgNode.Kind.UNIT, region, code="B",
-                    unit_type=OrgNode.UnitType.INSTITUTION)
+    unit_b = f.node(
+        "第一中学", OrgNode.Kind.UNIT, region, code="B", unit_type=OrgNode.UnitType.INSTITUTION
+    )
     person_a = f.person(unit_a, "李明")
     person_b = f.person(unit_b, "王芳", sex="F")
     lena_person = f.person(unit_a, "林娜", sex="F")
     return SimpleNamespace(
-        region=region, dept=dept, unit_a=unit_a, unit_b=unit_b,
-        person_a=person_a, person_b=person_b, lena_person=lena_person,
+        region=region,
+        dept=dept,
+        unit_a=unit_a,
+        unit_b=unit_b,
+        person_a=person_a,
+        person_b=person_b,
+        lena_person=lena_person,
         alice=f.user("alice", Role.UNIT_ADMIN, unit_a),
         bob=f.user("bob", Role.UNIT_ADMIN, unit_b),
         carol=f.user("carol", Role.OFFICE, region),

@@ -1,7 +1,8 @@
 """Xuefen settings: one file, every knob an environment variable with a safe local default.
 
-Set XUEFEN_PROFILE=production for a deployment: it then requires XUEFEN_SECRET_KEY and XUEFEN_ALLOWED_HOSTS,
-turns DEBUG off and sends secure cookies and HSTS (`xuefen check --deploy` passes).
+Set XUEFEN_PROFILE=production for a deployment: it then requires XUEFEN_SECRET_KEY and
+XUEFEN_ALLOWED_HOSTS, turns DEBUG off and sends secure cookies and HSTS
+(`xuefen check --deploy` passes).
 """
 
 import os
@@ -62,8 +63,6 @@ INSTALLED_APPS = [
     "xuefen.policy",
     "xuefen.ledger",
     "xuefen.reports",
-    "xuefen.claims",
-    "xuefen.intake",
 ]
 
 MIDDLEWARE = [
@@ -100,7 +99,8 @@ TEMPLATES = [
 ]
 
 # Database: SQLite (WAL) under var/ unless DATABASE_URL names another (PostgreSQL in a province).
-# Connections persist across requests: a new PostgreSQL connection per request costs more than the request.
+# Connections persist across requests: a new PostgreSQL connection per request costs more than
+# the request itself.
 CONN_MAX_AGE = env_int("XUEFEN_CONN_MAX_AGE", 600)
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
@@ -162,6 +162,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The shared stylesheet and the npm front-end files (copied into static/vendor by make).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -172,7 +174,7 @@ STORAGES = {
         )
     },
 }
-# Uploaded evidence and import files live outside the web root and are served only through views that check scope.
+# Uploaded evidence and import files live outside the web root; only scoped views serve them.
 MEDIA_ROOT = VAR_DIR / "files"
 FONT_DIR = BASE_DIR / "static" / "vendor" / "fonts"
 
@@ -192,6 +194,9 @@ TASKS = {
 
 # The demo password of every demo account (README lists them).
 DEMO_PASSWORD = env_str("XUEFEN_DEMO_PASSWORD", "xuefen-demo-2026")
+
+# Reverse proxies whose X-Forwarded-For the audit trail may believe (comma-separated addresses).
+TRUSTED_PROXIES = env_list("XUEFEN_TRUSTED_PROXIES")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

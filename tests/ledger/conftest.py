@@ -3,17 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from xuefen.core import nav
 from xuefen.ledger.actions import post_entry
-
-
-@pytest.fixture(autouse=True)
-def _core_nav_has_items(monkeypatch):
-    # core.nav.collect() imports "<app>.nav" for every app, core included, and
-    # xuefen/core/nav.py has no items(): every page fails to render. Reported to core;
-    # inert once core defines items().
-    if not hasattr(nav, "items"):
-        monkeypatch.setattr(nav, "items", lambda user: [], raising=False)
 
 
 @pytest.fixture

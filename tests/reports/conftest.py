@@ -4,19 +4,10 @@ from types import SimpleNamespace
 import pytest
 
 from tests import factories as f
-from xuefen.core import nav
 from xuefen.ledger.actions import post_entry, reverse_entry
 from xuefen.orgs.models import Person
 from xuefen.policy.actions import import_ruleset
 from xuefen.policy.shipped import shipped_texts
-
-
-@pytest.fixture(autouse=True)
-def _core_nav_has_items(monkeypatch):
-    # core.nav.collect() imports "<app>.nav" for every app, core included, whose nav module has no
-    # items() (reported to core by policy); give it an empty one until core does.
-    if not hasattr(nav, "items"):
-        monkeypatch.setattr(nav, "items", lambda user: [], raising=False)
 
 
 @pytest.fixture

@@ -1,4 +1,7 @@
-"""Errors are values with codes: the same stable code reaches the web page, the API and the error file."""
+"""Errors are values with codes.
+
+The same stable code reaches the web page, the API and the error file.
+"""
 
 from typing import Any
 

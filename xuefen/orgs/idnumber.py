@@ -1,7 +1,8 @@
 """Chinese resident identity numbers (GB 11643-1999): 18 characters, the last a check character.
 
-Layout: 6-digit area code, 8-digit birth date (YYYYMMDD), 3-digit sequence whose last digit is odd for men
-and even for women, and a check character computed over the first 17 digits (ISO 7064 MOD 11-2).
+Layout: 6-digit area code, 8-digit birth date (YYYYMMDD), 3-digit sequence whose last digit is odd
+for men and even for women, and a check character computed over the first 17 digits
+(ISO 7064 MOD 11-2).
 """
 
 import datetime as dt
@@ -99,7 +100,10 @@ def mask(value: str) -> str:
 
 
 def make(area: str, birth: dt.date, sequence: int, sex: str) -> str:
-    """Builds a valid ID number (for demo data and tests). sequence is 0..499; sex fixes the parity."""
+    """Builds a valid ID number (for demo data and tests).
+
+    sequence is 0..499; sex fixes the parity.
+    """
     seq = sequence * 2 + (1 if sex == "M" else 0)
     if seq > 999:
         raise ValueError("sequence out of range")

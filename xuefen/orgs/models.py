@@ -10,8 +10,8 @@ from xuefen.orgs import idnumber
 class OrgNode(models.Model):
     """A node of the org tree: region → department/township → unit.
 
-    `path` is the materialised chain of ids ("/1/7/42/"), so "everything under this node" is one indexed
-    prefix query (`path__startswith`), never recursion in Python.
+    `path` is the materialised chain of ids ("/1/7/42/"), so "everything under this node" is one
+    indexed prefix query (`path__startswith`), never recursion in Python.
     """
 
     class Kind(models.TextChoices):
@@ -65,7 +65,10 @@ class OrgNode(models.Model):
 
 
 class Person(models.Model):
-    """A learner: a cadre or a professional-technical staff member. Credits belong to the person, not the unit."""
+    """A learner: a cadre or a professional-technical staff member.
+
+    Credits belong to the person, not the unit.
+    """
 
     class Sex(models.TextChoices):
         MALE = "M", _("Male")
@@ -119,9 +122,7 @@ class Person(models.Model):
             models.Index(fields=["category"]),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(sex__in=["M", "F"]), name="person_sex_valid"
-            ),
+            models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="person_sex_valid"),
         ]
 
     def __str__(self) -> str:
@@ -139,7 +140,10 @@ class Person(models.Model):
 
 
 class Transfer(models.Model):
-    """One move of a person between units. Credits stay with the person; this keeps where they were."""
+    """One move of a person between units.
+
+    Credits stay with the person; this keeps where they were.
+    """
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="transfers"

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,80 +14,219 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='OrgNode',
+            name="OrgNode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('region', 'Region'), ('department', 'Department'), ('township', 'Township'), ('unit', 'Unit')], max_length=16, verbose_name='kind')),
-                ('unit_type', models.CharField(blank=True, choices=[('organ', 'Government organ'), ('institution', 'Public institution'), ('enterprise', 'Enterprise'), ('other', 'Other')], max_length=16, verbose_name='unit type')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='orgs.orgnode', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("region", "Region"),
+                            ("department", "Department"),
+                            ("township", "Township"),
+                            ("unit", "Unit"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "unit_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("organ", "Government organ"),
+                            ("institution", "Public institution"),
+                            ("enterprise", "Enterprise"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="unit type",
+                    ),
+                ),
+                ("path", models.CharField(db_index=True, editable=False, max_length=255)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="orgs.orgnode",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'org node',
-                'verbose_name_plural': 'org nodes',
-                'ordering': ['path'],
+                "verbose_name": "org node",
+                "verbose_name_plural": "org nodes",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_number', models.CharField(max_length=18, unique=True, verbose_name='ID number')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('sex', models.CharField(choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='sex')),
-                ('birth_date', models.DateField(verbose_name='birth date')),
-                ('category', models.CharField(choices=[('county', 'County/division-level cadre'), ('township', 'Township/section-level cadre'), ('general', 'General cadre'), ('professional', 'Professional-technical staff')], max_length=16, verbose_name='personnel category')),
-                ('title_level', models.CharField(blank=True, choices=[('', 'None'), ('junior', 'Junior'), ('intermediate', 'Intermediate'), ('senior', 'Senior')], default='', max_length=16, verbose_name='title level')),
-                ('position', models.CharField(blank=True, max_length=100, verbose_name='position')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('leave', 'On long leave'), ('retired', 'Retired'), ('left', 'Left')], default='active', max_length=16, verbose_name='status')),
-                ('hired_on', models.DateField(blank=True, null=True, verbose_name='hired on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='orgs.orgnode', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(max_length=18, unique=True, verbose_name="ID number"),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female")], max_length=1, verbose_name="sex"
+                    ),
+                ),
+                ("birth_date", models.DateField(verbose_name="birth date")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("county", "County/division-level cadre"),
+                            ("township", "Township/section-level cadre"),
+                            ("general", "General cadre"),
+                            ("professional", "Professional-technical staff"),
+                        ],
+                        max_length=16,
+                        verbose_name="personnel category",
+                    ),
+                ),
+                (
+                    "title_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "None"),
+                            ("junior", "Junior"),
+                            ("intermediate", "Intermediate"),
+                            ("senior", "Senior"),
+                        ],
+                        default="",
+                        max_length=16,
+                        verbose_name="title level",
+                    ),
+                ),
+                ("position", models.CharField(blank=True, max_length=100, verbose_name="position")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("leave", "On long leave"),
+                            ("retired", "Retired"),
+                            ("left", "Left"),
+                        ],
+                        default="active",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("hired_on", models.DateField(blank=True, null=True, verbose_name="hired on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="orgs.orgnode",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'ordering': ['unit_id', 'name', 'id'],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "ordering": ["unit_id", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_on', models.DateField(verbose_name='effective on')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='from unit')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfers', to='orgs.person', verbose_name='person')),
-                ('to_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='to unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("effective_on", models.DateField(verbose_name="effective on")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="from unit",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transfers",
+                        to="orgs.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "to_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="to unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'transfer',
-                'verbose_name_plural': 'transfers',
-                'ordering': ['person', '-effective_on', '-id'],
+                "verbose_name": "transfer",
+                "verbose_name_plural": "transfers",
+                "ordering": ["person", "-effective_on", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['unit', 'name'], name='orgs_person_unit_id_c0cf7a_idx'),
+            model_name="person",
+            index=models.Index(fields=["unit", "name"], name="orgs_person_unit_id_c0cf7a_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['name'], name='orgs_person_name_48c7d8_idx'),
+            model_name="person",
+            index=models.Index(fields=["name"], name="orgs_person_name_48c7d8_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['category'], name='orgs_person_categor_ac953d_idx'),
+            model_name="person",
+            index=models.Index(fields=["category"], name="orgs_person_categor_ac953d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('sex__in', ['M', 'F'])), name='person_sex_valid'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sex__in", ["M", "F"])), name="person_sex_valid"
+            ),
         ),
     ]

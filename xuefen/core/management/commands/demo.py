@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if OrgNode.objects.exists():
-            raise CommandError("The database already has an org tree; demo data loads only into an empty one.")
+            raise CommandError(
+                "The database already has an org tree; demo data loads only into an empty one."
+            )
         for config in apps.get_app_configs():
             if not config.name.startswith("xuefen."):
                 continue

@@ -1,7 +1,12 @@
 """Keeps the translation catalogues complete: every app has zh_Hans and en catalogues in its own
-locale/ folder, regenerated from the source and compiled. --check fails on any untranslated or fuzzy
-entry, or on a catalogue whose compiled .mo is missing or older than its .po."""
+locale/ folder (the project folder has its own for the shared templates), regenerated from the
+source and compiled. --check fails on an untranslated or fuzzy entry, or a compiled .mo that does
+not say what its .po says (missing, or not recompiled after an edit)."""
 
+import gettext
+import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,43 +17,76 @@ from django.core.management.base import BaseCommand, CommandError
 LOCALES = ["zh_Hans", "en"]
 
 
-def catalogue_dirs() -> list[Path]:
-    base = Path(settings.BASE_DIR)
-    return [base] + sorted(p.parent for p in base.glob("*/apps.py"))
+@dataclass
+class PoEntry:
+    msgctxt: str | None
+    msgid: str
+    msgid_plural: str | None
+    msgstrs: list[str]
+    fuzzy: bool
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def _unquote(text: str) -> str:
+    if not (text.startswith('"') and text.endswith('"')):
+        return text
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), text[1:-1])
+
+
+def parse_po(path: Path) -> list[PoEntry]:
+    entries: list[PoEntry] = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        fields: dict[str, str] = {}
+        fuzzy = False
+        key: str | None = None
+        for line in block.strip().splitlines():
+            if line.startswith("#,") and "fuzzy" in line:
+                fuzzy = True
+            if line.startswith("#") or not line.strip():
+                continue
+            if line.startswith('"') and key is not None:
+                fields[key] += _unquote(line)
+                continue
+            key, _, rest = line.partition(" ")
+            fields[key] = _unquote(rest.strip())
+        if "msgid" not in fields:
+            continue
+        strs = [v for k, v in sorted(fields.items()) if k.startswith("msgstr")]
+        entries.append(
+            PoEntry(fields.get("msgctxt"), fields["msgid"], fields.get("msgid_plural"), strs, fuzzy)
+        )
+    return entries
 
 
 def problems(po_path: Path) -> list[str]:
-    """Entries of a .po file that are untranslated or fuzzy (the header entry excepted)."""
     found: list[str] = []
-    entry: list[str] = []
-    for block in po_path.read_text(encoding="utf-8").split("\n\n"):
-        lines = [line for line in block.strip().splitlines() if line]
-        if not lines:
+    entries = [e for e in parse_po(po_path) if e.msgid != ""]
+    for e in entries:
+        if e.fuzzy:
+            found.append(f"fuzzy: {e.msgid!r}")
+        if not e.msgstrs or any(s == "" for s in e.msgstrs):
+            found.append(f"untranslated: {e.msgid!r}")
+    mo_path = po_path.with_suffix(".mo")
+    if not mo_path.exists():
+        return [*found, "not compiled (.mo missing)"]
+    with mo_path.open("rb") as fh:
+        catalog: dict[Any, str] = gettext.GNUTranslations(fh)._catalog  # type: ignore[attr-defined]
+    for e in entries:
+        if e.fuzzy or not e.msgstrs:
             continue
-        entry = lines
-        msgid = _field(entry, "msgid")
-        if msgid == "":
-            continue
-        if any(line.startswith("#,") and "fuzzy" in line for line in entry):
-            found.append(f"fuzzy: {msgid!r}")
-        strs = [_field(entry, key) for key in ("msgstr", "msgstr[0]", "msgstr[1]")]
-        if all(value in (None, "") for value in strs):
-            found.append(f"untranslated: {msgid!r}")
+        key = f"{e.msgctxt}\x04{e.msgid}" if e.msgctxt is not None else e.msgid
+        compiled = catalog.get((key, 0)) if e.msgid_plural else catalog.get(key)
+        if compiled != e.msgstrs[0]:
+            found.append(f".mo out of date for {e.msgid!r} (run `xuefen messages`)")
+            break
     return found
 
 
-def _field(lines: list[str], key: str) -> str | None:
-    out: list[str] | None = None
-    for line in lines:
-        if line.startswith("#"):
-            continue
-        if line.startswith(key + " "):
-            out = [line[len(key) + 1 :].strip()[1:-1]]
-        elif out is not None and line.startswith('"'):
-            out.append(line[1:-1])
-        elif out is not None:
-            break
-    return None if out is None else "".join(out)
+def catalogue_dirs() -> list[Path]:
+    base = Path(settings.BASE_DIR)
+    return [base, *sorted(p.parent for p in base.glob("*/apps.py"))]
 
 
 class Command(BaseCommand):
@@ -58,34 +96,48 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        import os
-
         if options["check"]:
-            errors: list[str] = []
-            for folder in catalogue_dirs():
-                for po in sorted(folder.glob("locale/*/LC_MESSAGES/django.po")):
-                    errors += [f"{po.relative_to(settings.PROJECT_DIR)}: {p}" for p in problems(po)]
-                    mo = po.with_suffix(".mo")
-                    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime - 1:
-                        errors.append(f"{mo.relative_to(settings.PROJECT_DIR)}: not compiled")
-            if errors:
-                raise CommandError("Translation catalogues are incomplete:\n" + "\n".join(errors))
-            self.stdout.write("Translation catalogues are complete.")
+            self.check_catalogues()
             return
         cwd = os.getcwd()
+        base = Path(settings.BASE_DIR)
+        apps_dirs = catalogue_dirs()[1:]
         try:
             for folder in catalogue_dirs():
-                if not any(folder.rglob("*.py")) and not any(folder.rglob("*.html")):
-                    continue
                 os.chdir(folder)
                 (folder / "locale").mkdir(exist_ok=True)
                 ignore = ["migrations/*", "static/*"]
-                if folder == Path(settings.BASE_DIR):
-                    # The project folder owns only its own files; each app owns its own catalogue.
-                    ignore += [f"{p.name}/*" for p in catalogue_dirs()[1:]]
-                call_command("makemessages", locale=LOCALES, ignore_patterns=ignore,
-                             no_obsolete=True, verbosity=0)
+                if folder == base:
+                    # The project folder owns only its templates; each app owns its catalogue.
+                    ignore += [f"{p.name}/*" for p in apps_dirs]
+                call_command(
+                    "makemessages",
+                    locale=LOCALES,
+                    ignore_patterns=ignore,
+                    no_obsolete=True,
+                    verbosity=0,
+                )
                 call_command("compilemessages", locale=LOCALES, verbosity=0)
         finally:
             os.chdir(cwd)
         self.stdout.write("Catalogues regenerated and compiled.")
+
+    def check_catalogues(self) -> None:
+        errors: list[str] = []
+        for folder in catalogue_dirs():
+            has_strings = any(
+                "translate" in p.read_text(encoding="utf-8")
+                or "gettext" in p.read_text(encoding="utf-8")
+                for p in [*folder.glob("*.py"), *folder.glob("templates/**/*.html")]
+            )
+            for locale in LOCALES:
+                po = folder / "locale" / locale / "LC_MESSAGES" / "django.po"
+                rel = po.relative_to(settings.PROJECT_DIR)
+                if not po.exists():
+                    if has_strings:
+                        errors.append(f"{rel}: missing")
+                    continue
+                errors += [f"{rel}: {p}" for p in problems(po)]
+        if errors:
+            raise CommandError("Translation catalogues are incomplete:\n" + "\n".join(errors))
+        self.stdout.write("Translation catalogues are complete.")
