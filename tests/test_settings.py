@@ -16,7 +16,8 @@ def _run(args, tmp_path, **env):
     base = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("XUEFEN_") and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+        if not k.startswith("XUEFEN_")
+        and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     base.update(DJANGO_SETTINGS_MODULE="xuefen.settings", XUEFEN_VAR_DIR=str(tmp_path), **env)
     return subprocess.run(
