@@ -63,7 +63,8 @@ lock:
 	uv pip compile pyproject.toml --extra dev --python-version 3.12 -c requirements.lock -o requirements-dev.lock -q
 
 bench: $(VENV)/.dev
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/recompute.py
+	$(BIN)/python bench/post_read.py
 
 clean:
 	rm -rf $(VENV) node_modules xuefen/static/vendor var/static

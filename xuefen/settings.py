@@ -48,8 +48,9 @@ else:
     ALLOWED_HOSTS = env_list("XUEFEN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     DEBUG = env_bool("XUEFEN_DEBUG", False)
 
+# Our apps come before django.contrib.admin so that their translations win where both translate
+# the same word ("Filter", "Action"): the first app listed has precedence.
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "xuefen.policy",
     "xuefen.ledger",
     "xuefen.reports",
+    "django.contrib.admin",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,11 @@ from xuefen.orgs.models import OrgNode, Person
 
 
 class NodeChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Django's own empty label is not translated into Chinese yet; a dash reads in any language.
+        kwargs.setdefault("empty_label", "—")
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{'— ' * obj.depth}{obj.name} ({obj.code})"
 

@@ -69,7 +69,9 @@ def ruleset_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 class ImportForm(forms.Form):
     region = forms.ModelChoiceField(
-        queryset=OrgNode.objects.none(), label=gettext_lazy("Applies to (region subtree)")
+        queryset=OrgNode.objects.none(),
+        label=gettext_lazy("Applies to (region subtree)"),
+        empty_label="—",
     )
     file = forms.FileField(label=gettext_lazy("YAML file"), required=False)
     text = forms.CharField(
