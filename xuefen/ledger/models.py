@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xuefen.core.models import AppendOnlyModel
+
 OVERALL = "*"  # the category of a Total that sums every entry of the period
 GENESIS = "0" * 64  # prev_hash of a person's first entry
 
@@ -39,7 +41,7 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-class Entry(models.Model):
+class Entry(AppendOnlyModel):
     """One credit (or reversal of one) for one person, with its source, evidence and approver."""
 
     person = models.ForeignKey(
@@ -112,14 +114,6 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.period} {self.amount} {self.unit} {self.description}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise RuntimeError("Ledger entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("Ledger entries are append-only.")
 
     def hashed_fields(self) -> dict[str, Any]:
         """The content the chain protects, as plain JSON values."""

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xuefen.core.models import AppendOnlyModel
+
 # Base32 without the characters people confuse when typing a code from paper (0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12
@@ -39,7 +41,7 @@ def content_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
-class Certificate(models.Model):
+class Certificate(AppendOnlyModel):
     """One issued certificate of a person's credits for a period."""
 
     person = models.ForeignKey(
@@ -71,14 +73,6 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return format_code(self.code)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise RuntimeError("Certificates are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("Certificates are append-only.")
 
     @property
     def display_code(self) -> str:
