@@ -570,16 +570,21 @@ def xlsx_response(
     return workbook_response(filename, [Sheet(sheet_title, headers, rows)])
 
 
-def csv_response(
-    filename: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]
-) -> HttpResponse:
-    """A CSV download in UTF-8 with a BOM (so Excel opens Chinese text correctly), formula-safe."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+def write_csv(target: IO[str], headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> None:
+    """CSV in UTF-8 with a BOM (so Excel opens Chinese text correctly), formula-safe, row by row."""
+    target.write("\ufeff")
+    writer = csv.writer(target, lineterminator="\r\n")
     writer.writerow([display(_plain(h)) for h in headers])
     for values in rows:
         writer.writerow([display(_plain(v)) for v in values])
+
+
+def csv_response(
+    filename: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
+    """A CSV download (see write_csv)."""
+    buffer = io.StringIO()
+    write_csv(buffer, headers, rows)
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type=CSV_CONTENT_TYPE)
     return _attachment(response, filename)
 

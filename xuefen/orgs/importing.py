@@ -7,7 +7,7 @@ page and the `import_people` command share this code path.
 import datetime as dt
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -370,7 +370,7 @@ def discard_pending(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def export_rows(people: Sequence[Person], can_see_id: Any) -> list[list[Any]]:
+def export_rows(people: Iterable[Person], can_see_id: Any) -> list[list[Any]]:
     """Rows for an export with the import's columns; `can_see_id(person)` decides masking."""
     out: list[list[Any]] = []
     for p in people:
