@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests import factories as f
+from tests.audit.append_only import append_only_flush  # noqa: F401  (a fixture for every test)
 from xuefen.accounts.roles import Role
 from xuefen.orgs.models import OrgNode
 

@@ -126,6 +126,9 @@ else:
     }
 if test_name := env_str("XUEFEN_TEST_DB_NAME"):
     default_db["TEST"] = {"NAME": test_name}
+elif not DATABASE_URL:
+    # A file, not Django's in-memory default, so that tests with threads share one database.
+    default_db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DATABASES = {"default": default_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -5,9 +5,7 @@ append-only triggers refuse. Mark the test `@pytest.mark.usefixtures("append_onl
 brings `transactional_db`). Before the flush, on SQLite it empties the append-only tables with
 their triggers briefly dropped, then restores the triggers (the flush finds nothing to delete
 there); on PostgreSQL the flush runs with triggers off for that connection (superuser only),
-which Django closes right after.
-
-    from tests.audit.append_only import append_only_flush  # noqa: F401
+which Django closes right after. tests/conftest.py makes the fixture available to every test.
 """
 
 import pytest

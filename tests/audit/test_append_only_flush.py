@@ -4,7 +4,6 @@ survive them (the next test is refused an UPDATE as before)."""
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from tests.audit.append_only import append_only_flush  # noqa: F401
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 

@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 
-from tests.audit.append_only import append_only_flush  # noqa: F401
 from tests.browser.conftest import log_in, screenshot
 from xuefen.ledger.actions import post_entry
 from xuefen.orgs.models import Person

@@ -4,23 +4,15 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from xuefen.ledger.actions import post_entry
 from xuefen.ledger.models import Chain, Entry
 from xuefen.ledger.verify import verify
 
-
-@pytest.fixture
-def committed_db(transactional_db):
-    """A database whose rows are committed (other threads see them). Django empties it afterwards
-    with TRUNCATE, which the ledger's append-only trigger refuses: the flush runs with triggers off
-    (superuser only), and Django closes that connection right after."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs a server database: SQLite's test database is one in-memory connection")
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")
+# Rows must be committed for the other threads to see them; append_only_flush empties the
+# database afterwards despite the append-only triggers (see tests/audit/append_only.py).
+pytestmark = pytest.mark.usefixtures("append_only_flush")
 
 
 def post_at_once(cast, source_ids: list[str]) -> list[BaseException]:
@@ -54,7 +46,7 @@ def post_at_once(cast, source_ids: list[str]) -> list[BaseException]:
     return errors
 
 
-def test_simultaneous_posts_for_one_person_all_land_in_one_chain(committed_db, cast):
+def test_simultaneous_posts_for_one_person_all_land_in_one_chain(cast):
     assert post_at_once(cast, ["1", "2", "3", "4"]) == []
     seqs = sorted(Entry.objects.filter(person=cast.person_a).values_list("seq", flat=True))
     assert seqs == [1, 2, 3, 4]
@@ -62,6 +54,6 @@ def test_simultaneous_posts_for_one_person_all_land_in_one_chain(committed_db, c
     assert list(verify()) == []
 
 
-def test_same_source_sent_at_once_is_posted_once(committed_db, cast):
+def test_same_source_sent_at_once_is_posted_once(cast):
     assert post_at_once(cast, ["same", "same", "same"]) == []
     assert Entry.objects.filter(person=cast.person_a).count() == 1
