@@ -169,6 +169,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 # The shared stylesheet and the npm front-end files (copied into static/vendor by make).
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Locally (and in tests) WhiteNoise serves straight from the app folders; production serves the
+# collected, compressed, hashed copies (`xuefen setup` runs collectstatic).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
