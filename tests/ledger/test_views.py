@@ -28,10 +28,9 @@ def test_unit_admin_sees_entries_by_period_with_reversal(
     post(cast.person_a, "3", "2", description="网络课程", categories=["elective", "online"])
     reverse_entry(cast.carol, entry, "重复报送")
     logged_in(client, cast.alice)
+    client.cookies["django_language"] = "en"
     with django_assert_max_num_queries(12):
-        response = client.get(
-            reverse("ledger:person_entries", args=[cast.person_a.pk]), HTTP_ACCEPT_LANGUAGE="en"
-        )
+        response = client.get(reverse("ledger:person_entries", args=[cast.person_a.pk]))
     page = response.content.decode()
     assert response.status_code == 200
     assert "党校春季班" in page and "网络课程" in page and "重复报送" in page
@@ -108,10 +107,9 @@ def test_office_posts_manual_entry_once_even_if_sent_twice(client, cast):
 
 def test_manual_entry_with_zero_amount_shows_error_and_posts_nothing(client, cast):
     logged_in(client, cast.carol)
+    client.cookies["django_language"] = "en"
     response = client.post(
-        reverse("ledger:post_manual", args=[cast.person_a.pk]),
-        manual(amount="0"),
-        HTTP_ACCEPT_LANGUAGE="en",
+        reverse("ledger:post_manual", args=[cast.person_a.pk]), manual(amount="0")
     )
     assert response.status_code == 200
     assert "must not be zero" in response.content.decode()

@@ -118,7 +118,8 @@ def test_other_unit_admin_gets_404_and_nothing_is_issued(client, cast, pro, cert
 
 
 def verify(client, code):
-    return client.get(reverse("reports:verify"), {"code": code}, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    return client.get(reverse("reports:verify"), {"code": code})
 
 
 def test_verify_needs_no_login_and_shows_what_the_certificate_states(client, certificate):

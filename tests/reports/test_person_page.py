@@ -16,7 +16,7 @@ def pro_user(pro):
 
 def page(client, user, url, **params):
     client.force_login(user)
-    return client.get(url, params, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    return client.get(url, params)
 
 
 def test_learner_sees_own_gap_in_plain_words(client, pro_user, django_assert_max_num_queries):

@@ -1,0 +1,13 @@
+from django.urls import reverse
+
+
+def test_pages_are_in_chinese_even_for_an_english_browser(client):
+    page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in page.content.decode()
+
+
+def test_the_switch_turns_the_interface_into_english(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("accounts:login"))
+    assert '<html lang="en">' in page.content.decode()
+    assert "Log in" in page.content.decode()
