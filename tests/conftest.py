@@ -8,11 +8,21 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from tests import factories as f
 from tests.audit.append_only import append_only_flush  # noqa: F401  (a fixture for every test)
 from xuefen.accounts.roles import Role
 from xuefen.orgs.models import OrgNode
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first():
+    """Each test starts in the site's default language, whatever a request before it activated."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
