@@ -6,17 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap, Role
-from xuefen.orgs.models import OrgNode
-
-
-class NodeChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # Django's own empty label is not translated into Chinese yet; a dash reads in any language.
-        kwargs.setdefault("empty_label", "—")
-        super().__init__(*args, **kwargs)
-
-    def label_from_instance(self, obj: OrgNode) -> str:
-        return f"{'　' * obj.depth}{obj.name} ({obj.code})"
+from xuefen.orgs.forms import NodeChoiceField
 
 
 def _node_field(user: Any) -> NodeChoiceField:

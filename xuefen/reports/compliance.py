@@ -9,10 +9,10 @@ from xuefen.ledger.models import Entry
 from xuefen.ledger.queries import CREDIT_FIELDS, credit_from_row, credits_for
 from xuefen.orgs.models import Person
 from xuefen.policy import engine, services
-from xuefen.policy.actions import effective_end
 from xuefen.policy.engine import Credit, Evaluation, Subject, evaluate, window_periods
-from xuefen.policy.models import Exemption, RuleSet, period_date
+from xuefen.policy.models import Exemption, RuleSet
 from xuefen.policy.schema import RuleSetData
+from xuefen.policy.services import pick_in_force
 
 
 def person_compliance(person: Person, period: int) -> Evaluation | None:
@@ -28,30 +28,17 @@ def person_compliance(person: Person, period: int) -> Evaluation | None:
 
 class RuleSets:
     """The version in force per (unit path, personnel category) for one period, from every rule-set
-    row read once: the same choice as policy.services.ruleset_row_for (deepest region on the unit's
-    path, then latest start, then highest version), without a query per person."""
+    row read once, chosen by policy.services.pick_in_force, without a query per person."""
 
     def __init__(self, period: int) -> None:
         self.period = period
-        self.day = period_date(period)
         self.rows = list(RuleSet.objects.all())
         self._found: dict[tuple[str, str], RuleSetData | None] = {}
 
     def __call__(self, unit_path: str, category: str) -> RuleSetData | None:
         key = (unit_path, category)
         if key not in self._found:
-            region_ids = [int(part) for part in unit_path.strip("/").split("/") if part]
-            depth = {node_id: index for index, node_id in enumerate(region_ids)}
-            in_force = [
-                r
-                for r in self.rows
-                if r.region_id in depth
-                and r.covers(category)
-                and r.valid_from <= self.day <= effective_end(r, self.rows)
-            ]
-            best = max(
-                in_force, key=lambda r: (depth[r.region_id], r.valid_from, r.version), default=None
-            )
+            best = pick_in_force(self.rows, unit_path, category, self.period)
             self._found[key] = best.data if best is not None else None
         return self._found[key]
 
