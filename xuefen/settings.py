@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "xuefen.policy",
     "xuefen.ledger",
     "xuefen.reports",
+    "xuefen.intake",
+    "xuefen.claims",
+    "xuefen.api",
     "django.contrib.admin",
 ]
 

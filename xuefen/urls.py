@@ -9,6 +9,9 @@ urlpatterns = [
     path("policy/", include("xuefen.policy.urls")),
     path("ledger/", include("xuefen.ledger.urls")),
     path("reports/", include("xuefen.reports.urls")),
+    path("intake/", include("xuefen.intake.urls")),
+    path("claims/", include("xuefen.claims.urls")),
+    path("api/", include("xuefen.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

@@ -34,15 +34,24 @@ class Cap:
     CREDITS_APPROVE = "credits.approve"  # office approval
     POLICY_CHANGE = "policy.change"
     REPORTS_VIEW = "reports.view"
-    COURSES_MANAGE = "courses.manage"
-    INTAKE_SUBMIT = "intake.submit"
+    COURSES_MANAGE = "courses.manage"  # register providers (office) and their courses
+    INTAKE_SUBMIT = "intake.submit"  # send rosters / batches as a provider
+    INTAKE_VIEW = "intake.view"  # see providers, courses and batches
+    CLAIMS_SUBMIT = "claims.submit"  # submit a claim (for oneself, or on behalf of one's unit)
 
 
 _READ = {Cap.ORGS_VIEW, Cap.PEOPLE_VIEW, Cap.CREDITS_VIEW, Cap.REPORTS_VIEW}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.UNIT_ADMIN: frozenset(
-        _READ | {Cap.PEOPLE_CHANGE, Cap.PEOPLE_IMPORT, Cap.PEOPLE_VIEW_ID, Cap.CREDITS_CHECK}
+        _READ
+        | {
+            Cap.PEOPLE_CHANGE,
+            Cap.PEOPLE_IMPORT,
+            Cap.PEOPLE_VIEW_ID,
+            Cap.CREDITS_CHECK,
+            Cap.CLAIMS_SUBMIT,
+        }
     ),
     Role.OFFICE: frozenset(
         _READ
@@ -55,13 +64,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.POLICY_CHANGE,
             Cap.AUDIT_VIEW,
             Cap.COURSES_MANAGE,
+            Cap.INTAKE_VIEW,
+            Cap.CLAIMS_SUBMIT,
         }
     ),
-    Role.AUDITOR: frozenset(_READ | {Cap.AUDIT_VIEW}),
+    Role.AUDITOR: frozenset(_READ | {Cap.AUDIT_VIEW, Cap.INTAKE_VIEW}),
     Role.SYSADMIN: frozenset(
         {Cap.ORGS_VIEW, Cap.ORGS_CHANGE, Cap.USERS_MANAGE, Cap.PEOPLE_VIEW, Cap.AUDIT_VIEW}
     ),
-    Role.PROVIDER: frozenset({Cap.COURSES_MANAGE, Cap.INTAKE_SUBMIT}),
+    Role.PROVIDER: frozenset({Cap.COURSES_MANAGE, Cap.INTAKE_SUBMIT, Cap.INTAKE_VIEW}),
     Role.TEACHER: frozenset(),
 }
 

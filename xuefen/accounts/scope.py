@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from xuefen.accounts.models import User
 
 # A learner may always see their own person and credits.
-SELF_CAPABILITIES = frozenset({Cap.PEOPLE_VIEW, Cap.CREDITS_VIEW})
+SELF_CAPABILITIES = frozenset({Cap.PEOPLE_VIEW, Cap.CREDITS_VIEW, Cap.CLAIMS_SUBMIT})
 
 
 def _grant_paths(user: Any) -> list[tuple[str, str]]:

@@ -84,6 +84,25 @@ def problems(po_path: Path) -> list[str]:
     return found
 
 
+def fill_english(po_path: Path) -> None:
+    """The source strings are English: an untranslated English entry says its msgid."""
+    if not po_path.exists():
+        return
+    out: list[str] = []
+    for block in po_path.read_text(encoding="utf-8").split("\n\n"):
+        lines = block.split("\n")
+        is_plain = any(line.startswith("msgid ") for line in lines) and not any(
+            line.startswith("msgid_plural") for line in lines
+        )
+        if is_plain and lines[-1] == 'msgstr ""' and not block.startswith('msgid ""\nmsgstr ""'):
+            start = next(i for i, line in enumerate(lines) if line.startswith("msgid "))
+            msgid_lines = lines[start:-1]
+            lines = [*lines[:-1], "msgstr " + msgid_lines[0][len("msgid ") :], *msgid_lines[1:]]
+            lines = [line for line in lines if line != "#, fuzzy"]
+        out.append("\n".join(lines))
+    po_path.write_text("\n\n".join(out), encoding="utf-8")
+
+
 def catalogue_dirs() -> list[Path]:
     base = Path(settings.BASE_DIR)
     return [base, *sorted(p.parent for p in base.glob("*/apps.py"))]
@@ -94,6 +113,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--check", action="store_true")
+        parser.add_argument(
+            "--app",
+            action="append",
+            default=[],
+            help="Regenerate only this app's catalogue (repeatable); the default is every app.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["check"]:
@@ -102,8 +127,13 @@ class Command(BaseCommand):
         cwd = os.getcwd()
         base = Path(settings.BASE_DIR)
         apps_dirs = catalogue_dirs()[1:]
+        folders = catalogue_dirs()
+        if options["app"]:
+            folders = [f for f in folders if f.name in options["app"] and f != base]
+            if len(folders) != len(set(options["app"])):
+                raise CommandError(f"Unknown app in {options['app']}")
         try:
-            for folder in catalogue_dirs():
+            for folder in folders:
                 os.chdir(folder)
                 (folder / "locale").mkdir(exist_ok=True)
                 ignore = ["migrations/*", "static/*"]
@@ -117,6 +147,7 @@ class Command(BaseCommand):
                     no_obsolete=True,
                     verbosity=0,
                 )
+                fill_english(folder / "locale" / "en" / "LC_MESSAGES" / "django.po")
                 call_command("compilemessages", locale=LOCALES, verbosity=0)
         finally:
             os.chdir(cwd)
