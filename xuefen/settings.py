@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "xuefen.accounts.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "xuefen.audit.middleware.AuditContextMiddleware",
@@ -159,7 +160,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 LOCKOUT_ATTEMPTS = env_int("XUEFEN_LOCKOUT_ATTEMPTS", 5)
 LOCKOUT_MINUTES = env_int("XUEFEN_LOCKOUT_MINUTES", 15)
 SESSION_COOKIE_AGE = env_int("XUEFEN_SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# A session in use is written at most once a minute (accounts.middleware.SessionIdleMiddleware),
+# not on every request.
+SESSION_TOUCH_SECONDS = env_int("XUEFEN_SESSION_TOUCH_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"

@@ -1,10 +1,12 @@
 import datetime as dt
+import time
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from xuefen.accounts.middleware import TOUCHED
 from xuefen.accounts.models import User
 from xuefen.audit.models import AuditEvent
 from xuefen.orgs.models import Person
@@ -80,13 +82,39 @@ def test_inactive_account_cannot_log_in(client, cast):
     assert "_auth_user_id" not in client.session
 
 
+def _expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
 def test_session_expiry_is_the_idle_timeout(client, cast, settings):
     _login(client, "alice", cast.password)
     client.get(reverse("core:home"))
-    session = Session.objects.get(session_key=client.session.session_key)
-    left = (session.expire_date - timezone.now()).total_seconds()
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    left = (_expiry(client) - timezone.now()).total_seconds()
     assert settings.SESSION_COOKIE_AGE - 60 < left <= settings.SESSION_COOKIE_AGE
+
+
+def test_a_session_in_use_is_kept_alive(client, cast, settings):
+    _login(client, "alice", cast.password)
+    # Pretend the last write was long ago and the session is about to run out.
+    key = client.session.session_key
+    soon = timezone.now() + dt.timedelta(seconds=90)
+    session = client.session
+    session[TOUCHED] = int(time.time()) - settings.SESSION_TOUCH_SECONDS - 1
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=soon)
+    client.get(reverse("core:home"))
+    left = (_expiry(client) - timezone.now()).total_seconds()
+    assert left > settings.SESSION_COOKIE_AGE - 60
+
+
+def test_a_session_is_not_written_on_every_request(client, cast):
+    _login(client, "alice", cast.password)
+    client.get(reverse("core:home"))
+    key = client.session.session_key
+    marker = timezone.now() + dt.timedelta(seconds=1234)
+    Session.objects.filter(session_key=key).update(expire_date=marker)
+    client.get(reverse("core:home"))
+    assert _expiry(client) == marker
 
 
 def test_expired_session_is_sent_to_login(client, cast):
