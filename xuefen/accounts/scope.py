@@ -159,3 +159,22 @@ def filter_audit(user: "User | Any", queryset: QuerySet[Any]) -> QuerySet[Any]:
     if any(_is_root(p) for p in paths):
         q |= Q(node_path="")
     return queryset.filter(q)
+
+
+def providers(user: "User | Any", capability: str = Cap.INTAKE_VIEW) -> "QuerySet[Any]":
+    """Providers (intake) the user may act for or oversee with `capability`: those whose node lies
+    in one of the user's subtrees. Provider staff are granted on the provider's node (or above); the
+    credit office, granted on the region, sees every provider of its region."""
+    from xuefen.intake.models import Provider
+
+    return Provider.objects.filter(subtree_q(paths_with(user, capability), prefix="node__"))
+
+
+def access_provider(user: "User | Any", provider_id: Any, capability: str = Cap.INTAKE_VIEW) -> Any:
+    """The provider, if the user holds `capability` on its node; Http404 otherwise."""
+    from xuefen.intake.models import Provider
+
+    try:
+        return providers(user, capability).select_related("node", "serves").get(pk=int(provider_id))
+    except (Provider.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

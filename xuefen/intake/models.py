@@ -1,0 +1,211 @@
+"""Providers and industry departments, the courses they register, and the batches of completions
+they report (rosters uploaded as files, JSON batches sent to the API) with a result per row.
+
+A provider acts at its `node` (its staff hold the provider role there or above) and may report
+only people inside its `serves` subtree. A batch is processed in chunks by a background worker;
+`processed_rows` is the checkpoint a resumed worker continues from.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xuefen.ledger.models import Unit
+
+INTERRUPTED = "interrupted"  # Batch.failure_code of a worker that stopped by accident
+
+
+class Provider(models.Model):
+    class Kind(models.TextChoices):
+        PROVIDER = "provider", _("Training provider")
+        INDUSTRY_DEPARTMENT = "industry_department", _("Industry department")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.PROVIDER)
+    node = models.ForeignKey(
+        "orgs.OrgNode",
+        verbose_name=_("org node"),
+        on_delete=models.PROTECT,
+        related_name="providers",
+        help_text=_("Provider staff granted on this node (or above) act for the provider."),
+    )
+    serves = models.ForeignKey(
+        "orgs.OrgNode",
+        verbose_name=_("serves"),
+        on_delete=models.PROTECT,
+        related_name="served_by",
+        help_text=_("The provider may report completions of people in this subtree only."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Course(models.Model):
+    """A course or class a provider runs; its completions become ledger entries."""
+
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="courses"
+    )
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("activity kind"), max_length=40, blank=True)
+    categories = models.JSONField(_("categories"), default=list)
+    amount = models.DecimalField(_("credit value"), max_digits=7, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=16, choices=Unit.choices, default=Unit.HOURS)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["provider_id", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "code"], name="intake_course_code_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="intake_course_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="intake_course_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Batch(models.Model):
+    """One roster file or JSON batch of completions from one provider."""
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("File upload")
+        API = "api", _("API")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="batches"
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, blank=True)
+    payload_sha256 = models.CharField(_("SHA-256 of the payload"), max_length=64, db_index=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    file_path = models.CharField(max_length=300, editable=False)  # relative to MEDIA_ROOT
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    failure_code = models.CharField(max_length=40, blank=True)
+    failure = models.CharField(_("reason for failure"), max_length=500, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    posted_rows = models.PositiveIntegerField(_("rows posted"), default=0)
+    duplicate_rows = models.PositiveIntegerField(_("duplicate rows"), default=0)
+    error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="intake_batch_idempotency_key_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(processed_rows__gte=models.F("posted_rows")),
+                name="intake_batch_counts_sane",
+            ),
+        ]
+        indexes = [models.Index(fields=["provider", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.filename or self.get_source_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def interrupted(self) -> bool:
+        """Stopped by a crash, not by what it holds: resuming may finish it."""
+        return self.status == self.Status.FAILED and self.failure_code == INTERRUPTED
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+
+class BatchRow(models.Model):
+    """The outcome of one row of a batch: posted, duplicate (already in the ledger) or error."""
+
+    class Status(models.TextChoices):
+        POSTED = "posted", _("Posted")
+        DUPLICATE = "duplicate", _("Duplicate")
+        ERROR = "error", _("Error")
+
+    batch = models.ForeignKey(
+        Batch, verbose_name=_("batch"), on_delete=models.CASCADE, related_name="rows"
+    )
+    row_number = models.PositiveIntegerField(_("row"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    person = models.ForeignKey(
+        "orgs.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    id_number_masked = models.CharField(_("ID number"), max_length=32, blank=True)
+    course_code = models.CharField(_("course code"), max_length=40, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    entry = models.ForeignKey(
+        "ledger.Entry",
+        verbose_name=_("ledger entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("batch row")
+        verbose_name_plural = _("batch rows")
+        ordering = ["batch_id", "row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "row_number"], name="intake_batchrow_once"),
+        ]
+        indexes = [models.Index(fields=["batch", "status", "row_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number} {self.status}"

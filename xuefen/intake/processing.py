@@ -1,0 +1,425 @@
+"""Processing a batch: the background worker's part.
+
+The stored file is streamed once to count its rows (and refuse it as a whole if a cell holds a
+formula), then again in chunks. Each chunk is validated set-based (one query for its people, one
+for its courses) and committed in ONE transaction that posts its ledger entries
+(`ledger.bulk.post_entries`), writes its BatchRows and advances the batch's checkpoint
+(`processed_rows`). A worker killed mid-file leaves the last committed chunk behind; the next run
+skips the rows already processed, so each row lands exactly once. Memory stays flat: at most one
+chunk of rows is held at a time.
+"""
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xuefen.audit.actions import record
+from xuefen.audit.models import AuditEvent
+from xuefen.core.errors import CodedError
+from xuefen.intake import roster
+from xuefen.intake.models import INTERRUPTED, Batch, BatchRow, Course, Provider
+from xuefen.intake.roster import RowError, RowInput
+from xuefen.ledger import bulk
+from xuefen.orgs import idnumber
+from xuefen.orgs.models import Person
+
+log = logging.getLogger(__name__)
+
+CHUNK_ROWS = int(os.environ.get("XUEFEN_INTAKE_CHUNK_ROWS", "2000"))
+MAX_ROWS = 2_000_000
+SOURCE_TYPE = "roster"
+
+
+def source_id(provider_code: str, course_code: str, completed_on: dt.date) -> str:
+    """The ledger source id of a completion: the same completion re-sent is a duplicate."""
+    return f"{provider_code}:{course_code}:{completed_on.isoformat()}"
+
+
+@dataclass
+class Checked:
+    """A row that passed validation, ready to post."""
+
+    row: RowInput
+    person: Person
+    course: Course
+    amount: Decimal
+    categories: list[str]
+
+
+# ---------------------------------------------------------------------------------- the worker
+
+
+class _Lost(Exception):
+    """Another worker advanced the batch; this one stops."""
+
+
+def process_batch(batch_id: int, *, chunk_rows: int | None = None) -> Batch | None:
+    """Processes the batch from its checkpoint to the end. Safe to run twice at once or after a
+    crash: a chunk commits only if the checkpoint is where this worker found it. Returns the
+    batch, or None if there was nothing to do (done, failed, or another worker is at it)."""
+    batch = _claim(batch_id)
+    if batch is None:
+        return None
+    try:
+        path = Path(settings.MEDIA_ROOT) / batch.file_path
+        if batch.total_rows is None and not _count_rows(batch, path):
+            return _reload(batch)
+        _process_chunks(batch, path, chunk_rows or CHUNK_ROWS)
+    except _Lost:
+        return _reload(batch)
+    except CodedError as exc:
+        _fail(batch, exc.code, str(exc.message))
+    except Exception as exc:
+        log.exception("intake batch %s stopped", batch_id)
+        _fail(
+            batch,
+            INTERRUPTED,
+            _("Processing stopped unexpectedly (%(error)s); resume it.")
+            % {"error": type(exc).__name__},
+        )
+        raise
+    return _reload(batch)
+
+
+def _reload(batch: Batch) -> Batch:
+    batch.refresh_from_db()
+    return batch
+
+
+@transaction.atomic
+def _claim(batch_id: int) -> Batch | None:
+    from xuefen.intake.actions import is_stale
+
+    batch = (
+        Batch.objects.select_for_update()
+        .select_related("provider", "provider__node", "provider__serves", "created_by")
+        .filter(pk=batch_id)
+        .first()
+    )
+    if batch is None or batch.status in (Batch.Status.DONE, Batch.Status.FAILED):
+        return None
+    if batch.status == Batch.Status.RUNNING and not is_stale(batch):
+        return None  # a live worker holds it
+    now = timezone.now()
+    batch.status = Batch.Status.RUNNING
+    batch.started_at = batch.started_at or now
+    batch.heartbeat_at = now
+    batch.save(update_fields=["status", "started_at", "heartbeat_at"])
+    return batch
+
+
+def _fail(batch: Batch, code: str, message: str) -> None:
+    with transaction.atomic():
+        Batch.objects.filter(pk=batch.pk).exclude(status=Batch.Status.DONE).update(
+            status=Batch.Status.FAILED,
+            failure_code=code[:40],
+            failure=message[:500],
+            finished_at=timezone.now(),
+        )
+        record(
+            None,
+            AuditEvent.Action.REJECT,
+            batch,
+            node_path=batch.provider.node.path,
+            object_repr=str(batch),
+            changes={"failure": code},
+        )
+
+
+def _beat(batch: Batch, **fields: Any) -> None:
+    Batch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now(), **fields)
+
+
+def _rows(path: Path, batch: Batch) -> Iterator[RowInput]:
+    with open(path, "rb") as fh:
+        yield from roster.iter_rows(fh, path, batch.filename or path.name)
+
+
+def _count_rows(batch: Batch, path: Path) -> bool:
+    """First pass: counts rows and refuses the whole file if any cell holds a formula (a sender
+    pasting formulas has not sent the values they see). False if the batch was failed."""
+    total = 0
+    for item in _rows(path, batch):
+        total += 1
+        formula = next((e for e in item.errors if e.code == "formula"), None)
+        if formula is not None:
+            _fail(
+                batch,
+                "formula",
+                _(
+                    "Row %(row)d, column %(column)s holds a formula; paste the values only "
+                    "(Paste Special → Values) and send the file again. Nothing was recorded."
+                )
+                % {"row": item.number, "column": formula.field},
+            )
+            return False
+        if total > MAX_ROWS:
+            _fail(
+                batch,
+                "too_many_rows",
+                _("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS},
+            )
+            return False
+        if total % 10_000 == 0:
+            _beat(batch)
+    _beat(batch, total_rows=total)
+    batch.total_rows = total
+    return True
+
+
+def _process_chunks(batch: Batch, path: Path, size: int) -> None:
+    rows = _rows(path, batch)
+    done = batch.processed_rows
+    # Rows already committed by an earlier run are read past, not processed again.
+    for _skipped in islice(rows, done):
+        pass
+    while True:
+        chunk = list(islice(rows, size))
+        if not chunk:
+            break
+        _commit_chunk(batch, done, chunk)
+        done += len(chunk)
+    with transaction.atomic():
+        locked = Batch.objects.select_for_update().get(pk=batch.pk)
+        if locked.processed_rows != done:
+            raise _Lost
+        Batch.objects.filter(pk=batch.pk).update(
+            status=Batch.Status.DONE,
+            total_rows=done,
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+        )
+        record(
+            None,
+            AuditEvent.Action.IMPORT,
+            locked,
+            node_path=batch.provider.node.path,
+            object_repr=str(locked),
+            changes={
+                "rows": done,
+                "posted": locked.posted_rows,
+                "duplicates": locked.duplicate_rows,
+                "errors": locked.error_rows,
+            },
+        )
+
+
+def _commit_chunk(batch: Batch, start: int, chunk: list[RowInput]) -> None:
+    """One transaction: the chunk's ledger entries, its BatchRows and the checkpoint move."""
+    checked, outcomes = validate_chunk(batch.provider, chunk)
+    with transaction.atomic():
+        locked = Batch.objects.select_for_update().only("processed_rows").get(pk=batch.pk)
+        if locked.processed_rows != start:
+            raise _Lost
+        items = [_new_entry(batch, c) for c in checked]
+        result = bulk.post_entries(
+            batch.created_by,
+            items,
+            note=f"intake batch #{batch.pk}",
+            node_path=batch.provider.node.path,
+        )
+        for index, c in enumerate(checked):
+            if index in result.posted:
+                outcomes[c.row.number] = _row(
+                    batch, c, BatchRow.Status.POSTED, result.posted[index]
+                )
+            elif index in result.duplicates:
+                outcomes[c.row.number] = _row(
+                    batch, c, BatchRow.Status.DUPLICATE, result.duplicates[index]
+                )
+            else:
+                err = result.errors.get(index)
+                c.row.errors.append(
+                    RowError(
+                        getattr(err, "code", "ledger"),
+                        getattr(err, "field", "") or "",
+                        str(getattr(err, "message", "")),
+                    )
+                )
+                outcomes[c.row.number] = _error_row(batch, c.row)
+        made = [outcomes[r.number] for r in chunk]
+        for made_row in made:
+            made_row.batch = batch
+        BatchRow.objects.bulk_create(made, batch_size=500)
+        counts = {s: sum(1 for r in made if r.status == s) for s in BatchRow.Status.values}
+        Batch.objects.filter(pk=batch.pk).update(
+            processed_rows=F("processed_rows") + len(chunk),
+            posted_rows=F("posted_rows") + counts[BatchRow.Status.POSTED],
+            duplicate_rows=F("duplicate_rows") + counts[BatchRow.Status.DUPLICATE],
+            error_rows=F("error_rows") + counts[BatchRow.Status.ERROR],
+            heartbeat_at=timezone.now(),
+        )
+
+
+def _new_entry(batch: Batch, c: Checked) -> bulk.NewEntry:
+    assert c.row.completed_on is not None
+    return bulk.NewEntry(
+        person_id=c.person.pk,
+        period=c.row.completed_on.year,
+        activity_date=c.row.completed_on,
+        categories=tuple(c.categories),
+        amount=c.amount,
+        unit=c.course.unit,
+        source_type=SOURCE_TYPE,
+        source_id=source_id(batch.provider.code, c.course.code, c.row.completed_on),
+        kind=c.course.kind,
+        description=f"{c.course.name}（{batch.provider.name}）"[:300],
+        evidence=f"intake batch #{batch.pk} row {c.row.number}",
+    )
+
+
+def _row(batch: Batch, c: Checked, status: str, entry_id: int) -> BatchRow:
+    return BatchRow(
+        batch=batch,
+        row_number=c.row.number,
+        status=status,
+        person=c.person,
+        id_number_masked=idnumber.mask(c.row.id_number),
+        course_code=c.course.code,
+        completed_on=c.row.completed_on,
+        entry_id=entry_id,
+    )
+
+
+def _error_row(batch: Batch, row: RowInput) -> BatchRow:
+    return BatchRow(
+        batch=batch,
+        row_number=row.number,
+        status=BatchRow.Status.ERROR,
+        id_number_masked=idnumber.mask(row.id_number)[:32],
+        course_code=row.course_code[:40],
+        completed_on=row.completed_on,
+        errors=[e.as_dict() for e in row.errors],
+    )
+
+
+# ------------------------------------------------------------------------------ validation
+
+
+def validate_chunk(
+    provider: Provider, chunk: list[RowInput], today: dt.date | None = None
+) -> tuple[list[Checked], dict[int, BatchRow]]:
+    """Checks every row of a chunk; people and courses are fetched in one query each. Returns the
+    rows to post and, for rows that failed, their error BatchRows (without the batch set)."""
+    today = today or timezone.localdate()
+    for row in chunk:
+        _check_fields(row)
+    ids = {r.id_number for r in chunk if not r.errors}
+    # Only people inside the provider's subtree are looked up: someone outside it is reported
+    # exactly like someone who does not exist.
+    people = {
+        p.id_number: p
+        for p in Person.objects.filter(
+            id_number__in=ids, unit__path__startswith=provider.serves.path
+        ).only("pk", "id_number", "name", "unit_id")
+    }
+    codes = {r.course_code for r in chunk if r.course_code}
+    courses = {c.code: c for c in provider.courses.filter(code__in=codes, is_active=True)}
+    checked: list[Checked] = []
+    failed: dict[int, BatchRow] = {}
+    batch = Batch(pk=None)
+    for row in chunk:
+        result = _check_row(row, people, courses, today) if not row.errors else None
+        if result is None:
+            failed[row.number] = _error_row(batch, row)
+        else:
+            checked.append(result)
+    return checked, failed
+
+
+def _check_fields(row: RowInput) -> None:
+    id_label = row.labels.get("id_number", "id_number")
+    if not any(e.field == id_label for e in row.errors):
+        try:
+            idnumber.parse(row.id_number)
+        except idnumber.IdNumberError as exc:
+            row.error("id_number", exc.code, exc.message)
+    if not row.course_code:
+        row.error("course_code", "course_missing", _("The course code is empty."))
+    if row.completed_on is None and not any(
+        e.field == row.labels.get("completed_on") for e in row.errors
+    ):
+        row.error("completed_on", "date_missing", _("The completion date is empty."))
+
+
+def _check_row(
+    row: RowInput, people: dict[str, Person], courses: dict[str, Course], today: dt.date
+) -> Checked | None:
+    person = people.get(row.id_number)
+    if person is None:
+        row.error(
+            "id_number",
+            "person_unknown",
+            _("No person with this ID number is within your reporting scope."),
+        )
+    elif row.name and row.name != person.name:
+        row.error("name", "name_mismatch", _("The name does not match the ID number's holder."))
+    course = courses.get(row.course_code)
+    if course is None:
+        row.error(
+            "course_code",
+            "course_unknown",
+            _("No active course with this code is registered to your organisation."),
+        )
+    assert row.completed_on is not None
+    if row.completed_on > today:
+        row.error("completed_on", "date_future", _("The completion date is in the future."))
+    elif course is not None and (
+        row.completed_on < course.starts_on
+        or (course.ends_on is not None and row.completed_on > course.ends_on)
+    ):
+        row.error(
+            "completed_on",
+            "date_outside_course",
+            _("The completion date is outside the course's dates (%(start)s to %(end)s).")
+            % {"start": course.starts_on, "end": course.ends_on or "…"},
+        )
+    if course is None or person is None or row.errors:
+        return None
+    amount, categories = _amount_and_categories(row, course)
+    if amount is None or categories is None:
+        return None
+    return Checked(row, person, course, amount, categories)
+
+
+def _amount_and_categories(
+    row: RowInput, course: Course
+) -> tuple[Decimal | None, list[str] | None]:
+    amount = row.amount if row.amount is not None else Decimal(course.amount)
+    key = "amounts" if "amounts" in row.labels else "amount"
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        row.error(
+            key, "amount_invalid", _("The amount must be positive, with at most two decimals.")
+        )
+        return None, None
+    if amount > course.amount:
+        row.error(
+            key,
+            "amount_too_large",
+            _("The amount %(amount)s is more than the course is worth (%(value)s).")
+            % {"amount": amount, "value": course.amount},
+        )
+        return None, None
+    categories = row.categories if row.categories is not None else list(course.categories)
+    unknown = [c for c in categories if c not in course.categories]
+    if unknown:
+        row.error(
+            "amounts" if "amounts" in row.labels else "categories",
+            "category_unknown",
+            _("The course does not count in %(categories)s; it counts in %(allowed)s.")
+            % {"categories": "、".join(unknown), "allowed": "、".join(course.categories)},
+        )
+        return None, None
+    return amount, categories

@@ -1,0 +1,172 @@
+"""Reading a batch's rows: roster files (XLSX/CSV, streamed by core.tabular) and JSON batches
+(stored one row per line), both turned into `RowInput`s with their cell-level problems.
+
+Nothing here touches the database; `processing` validates rows against people and courses.
+"""
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+from django.utils.translation import gettext_lazy as _
+
+from xuefen.core.tabular import Column, Kind, Row, display, parse_date, read_table
+from xuefen.orgs import idnumber
+
+COLUMNS = [
+    Column("id_number", "身份证号", ("ID number", "id"), kind=Kind.CODE),
+    Column("name", "姓名", ("Name",), required=False),
+    Column("course_code", "课程代码", ("Course code", "班次代码", "course"), kind=Kind.CODE),
+    Column("completed_on", "完成日期", ("Completion date", "结业日期"), kind=Kind.DATE),
+    Column("amount", "学时", ("Amount", "学分", "credit"), required=False),
+    Column("categories", "类别", ("Categories", "category"), required=False),
+]
+HEADERS = [c.label for c in COLUMNS]
+JSON_FIELDS = {"id_number", "course_code", "completed_on", "name", "amounts"}
+LABELS = {c.key: c.label for c in COLUMNS}
+
+
+@dataclass(frozen=True)
+class RowError:
+    code: str
+    field: str  # the column's header as the sender wrote it ("" for the whole row)
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "field": self.field, "message": self.message}
+
+
+@dataclass
+class RowInput:
+    """One row as sent. `amount` None means the course's full value, `categories` None the
+    course's categories (a partial credit may count in some of them only)."""
+
+    number: int
+    id_number: str = ""
+    name: str = ""
+    course_code: str = ""
+    completed_on: dt.date | None = None
+    amount: Decimal | None = None
+    categories: list[str] | None = None
+    errors: list[RowError] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
+
+    def error(self, key: str, code: str, message: Any) -> None:
+        self.errors.append(RowError(code, self.labels.get(key, key), str(message)))
+
+
+def _split_categories(text: str) -> list[str]:
+    for sep in ("，", "、", ";", "；", " ", "|"):
+        text = text.replace(sep, ",")
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() else None
+
+
+def from_table_row(row: Row) -> RowInput:
+    """A roster row: its cell errors (formulas, mangled numbers, bad dates) come along."""
+    item = RowInput(number=row.number, labels=dict(row.headers), raw=dict(row.raw))
+    for err in row.errors:
+        item.errors.append(RowError(err.code, err.column, str(err.message)))
+    v = row.values
+    item.id_number = idnumber.normalize(v.get("id_number") or "")
+    item.name = (v.get("name") or "").strip()
+    item.course_code = (v.get("course_code") or "").strip()
+    item.completed_on = v.get("completed_on")
+    amount_text = (v.get("amount") or "").strip()
+    if amount_text:
+        item.amount = _decimal(amount_text)
+        if item.amount is None:
+            item.error("amount", "amount_invalid", _("The amount is not a number."))
+    categories = _split_categories(v.get("categories") or "")
+    item.categories = categories or None
+    return item
+
+
+def from_json(number: int, data: Any) -> RowInput:
+    """A JSON batch row: {"id_number", "course_code", "completed_on", "name"?, "amounts"?}."""
+    item = RowInput(number=number, labels={k: k for k in JSON_FIELDS})
+    if not isinstance(data, dict):
+        item.error("", "row_invalid", _("A row must be an object with the documented fields."))
+        return item
+    item.raw = {k: display(v) for k, v in data.items() if k in JSON_FIELDS and k != "amounts"}
+    unknown = sorted(set(data) - JSON_FIELDS)
+    if unknown:
+        item.error(
+            "",
+            "unknown_fields",
+            _("Unknown fields: %(fields)s.") % {"fields": ", ".join(map(str, unknown))},
+        )
+    for key in ("id_number", "course_code", "name"):
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            item.error(key, "not_text", _("This field must be text."))
+            value = ""
+        setattr(item, key, value.strip())
+    item.id_number = idnumber.normalize(item.id_number)
+    raw_date = data.get("completed_on")
+    if raw_date is not None and not isinstance(raw_date, str):
+        item.error("completed_on", "bad_date", _("The date must be text such as 2026-01-05."))
+    else:
+        try:
+            item.completed_on = parse_date(raw_date)
+        except Exception as exc:  # CodedError from parse_date
+            item.error("completed_on", getattr(exc, "code", "bad_date"), exc)
+    amounts = data.get("amounts")
+    if amounts is not None:
+        if not isinstance(amounts, dict) or not amounts:
+            item.error("amounts", "amounts_invalid", _("amounts must map categories to numbers."))
+        else:
+            values = {
+                _decimal(v)
+                if isinstance(v, int | float | str) and not isinstance(v, bool)
+                else None
+                for v in amounts.values()
+            }
+            if None in values:
+                item.error("amounts", "amount_invalid", _("The amount is not a number."))
+            elif len(values) > 1:
+                # one completion is one ledger entry, counted alike in each of its categories
+                item.error(
+                    "amounts",
+                    "amounts_differ",
+                    _("Give the same amount for every category of one completion."),
+                )
+            else:
+                item.amount = values.pop()
+                item.categories = [str(c) for c in amounts]
+    return item
+
+
+# ------------------------------------------------------------------------------- stored files
+
+
+def is_json_lines(path: Path) -> bool:
+    return path.suffix == ".jsonl"
+
+
+def iter_rows(fh: IO[bytes], path: Path, filename: str) -> Iterator[RowInput]:
+    """Rows of a stored batch file, streamed; fh must stay open while iterating."""
+    if is_json_lines(path):
+        for number, line in enumerate(fh, start=1):
+            try:
+                data = json.loads(line)
+            except ValueError:
+                data = None
+            yield from_json(number, data)
+        return
+    for row in read_table(fh, columns=COLUMNS, filename=filename):
+        yield from_table_row(row)
