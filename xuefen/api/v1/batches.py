@@ -1,0 +1,231 @@
+"""Batches of completions: submit one (idempotently), follow its progress, read a result per row."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Query, Router, Schema
+
+from xuefen.api.errors import ApiError
+from xuefen.api.models import TokenScope
+from xuefen.api.v1.auth import TokenAuth, token_of
+from xuefen.api.v1.pagination import PageParams, page
+from xuefen.api.v1.responses import READ, READ_ONE, WRITE, with_errors
+from xuefen.api.v1.schemas import BatchIn, BatchOut, BatchPage, RowIn, RowPage
+from xuefen.intake import actions as intake
+from xuefen.intake.models import Batch, BatchRow
+from xuefen.intake.queries import batch_rows, batches_for_provider
+
+router = Router(tags=["batches"], auth=TokenAuth(TokenScope.BATCHES))
+
+# Printable ASCII without spaces, as HTTP header values travel safely.
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+def max_rows() -> int:
+    return int(getattr(settings, "API_MAX_BATCH_ROWS", 10_000))
+
+
+def _url(request: HttpRequest, name: str, batch_id: int) -> str:
+    return request.build_absolute_uri(reverse(name, kwargs={"batch_id": batch_id}))
+
+
+def batch_out(request: HttpRequest, batch: Batch) -> dict[str, Any]:
+    failed = batch.status == Batch.Status.FAILED
+    return {
+        "id": batch.pk,
+        "status": batch.status,
+        "source": batch.source,
+        "filename": batch.filename,
+        "idempotency_key": batch.idempotency_key,
+        "progress": batch.percent,
+        "rows": {
+            "total": batch.total_rows,
+            "processed": batch.processed_rows,
+            "posted": batch.posted_rows,
+            "duplicate": batch.duplicate_rows,
+            "error": batch.error_rows,
+        },
+        "failure": (
+            {"code": batch.failure_code or "failed", "message": batch.failure} if failed else None
+        ),
+        "created_at": batch.created_at,
+        "started_at": batch.started_at,
+        "finished_at": batch.finished_at,
+        "links": {
+            "self": _url(request, "api:v1-batch", batch.pk),
+            "rows": _url(request, "api:v1-batch-rows", batch.pk),
+        },
+    }
+
+
+def row_out(row: BatchRow) -> dict[str, Any]:
+    return {
+        "row": row.row_number,
+        "status": row.status,
+        "id_number": row.id_number_masked,
+        "course_code": row.course_code,
+        "completed_on": row.completed_on,
+        "entry_id": row.entry_id,
+        "errors": [
+            {
+                "code": str(e.get("code", "")),
+                "field": e.get("field") or None,
+                "message": str(e.get("message", "")),
+            }
+            for e in (row.errors or [])
+        ],
+    }
+
+
+def _row_dict(row: RowIn) -> dict[str, Any]:
+    """The intake contract's row dict; amounts as decimal strings so no float rounding creeps in."""
+    data: dict[str, Any] = {
+        "id_number": row.id_number,
+        "course_code": row.course_code,
+        "completed_on": row.completed_on,
+    }
+    if row.name is not None:
+        data["name"] = row.name
+    if row.amounts is not None:
+        data["amounts"] = {
+            k: (format(v, "f") if isinstance(v, Decimal) else str(v))
+            for k, v in row.amounts.items()
+        }
+    return data
+
+
+def _clean_key(raw: str | None) -> str:
+    if raw is None:
+        return ""
+    if not IDEMPOTENCY_KEY.match(raw):
+        raise ApiError(
+            "invalid_idempotency_key",
+            _("The Idempotency-Key must be 1 to 200 visible ASCII characters."),
+            field="Idempotency-Key",
+        )
+    return raw
+
+
+def _batch_of(request: HttpRequest, batch_id: int) -> Batch:
+    batch = batches_for_provider(token_of(request).provider).filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+@router.post(
+    "/batches",
+    response=with_errors({202: BatchOut}, WRITE),
+    operation_id="submitBatch",
+    url_name="v1-batches",
+    summary="Submit a batch of completions",
+)
+def submit_batch(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: BatchIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description="Optional, recommended: a key of your choice (1-200 visible ASCII "
+        "characters) unique to this batch. Sending the same key and body again returns the same "
+        "batch instead of a new one; the same key with another body is refused with 409 "
+        "idempotency_key_reused.",
+    ),
+) -> dict[str, Any]:
+    """Queues the rows for checking and posting, and answers at once with the batch (202); follow
+    `links.self` until `status` is `done`, then read `links.rows`. Each row is checked on its own
+    (ID number, person served by the provider, course, date, amounts); a row already in the ledger
+    is a `duplicate` and posts nothing, so sending a batch twice changes nothing. At most
+    API_MAX_BATCH_ROWS rows (default 10,000) per batch, else 413 too_many_rows. Scope: `batches`."""
+    key = _clean_key(idempotency_key)
+    if len(payload.rows) > max_rows():
+        raise ApiError(
+            "too_many_rows",
+            _("A batch may hold at most %(limit)d rows; split it.") % {"limit": max_rows()},
+            status=413,
+            field="rows",
+        )
+    token = token_of(request)
+    batch = intake.submit_batch(
+        None,
+        token.provider,
+        rows=[_row_dict(row) for row in payload.rows],
+        source=Batch.Source.API,
+        idempotency_key=key,
+    )
+    response["Location"] = _url(request, "api:v1-batch", batch.pk)
+    response.status_code = 202
+    return batch_out(request, batch)
+
+
+class BatchFilters(Schema):
+    status: Literal["queued", "running", "done", "failed"] | None = None
+    source: Literal["api", "upload"] | None = None
+    created_after: dt.datetime | None = Field(None, description="Sent at or after (ISO 8601).")
+    created_before: dt.datetime | None = Field(None, description="Sent before (ISO 8601).")
+
+
+@router.get(
+    "/batches",
+    response=with_errors({200: BatchPage}, READ),
+    operation_id="listBatches",
+    url_name="v1-batches",
+    summary="List the provider's batches",
+)
+def list_batches(
+    request: HttpRequest, filters: Query[BatchFilters], params: Query[PageParams]
+) -> dict[str, Any]:
+    """The provider's batches, newest first, from the API and from uploads. Scope: `batches`."""
+    batches = batches_for_provider(token_of(request).provider)
+    if filters.status:
+        batches = batches.filter(status=filters.status)
+    if filters.source:
+        batches = batches.filter(source=filters.source)
+    if filters.created_after:
+        batches = batches.filter(created_at__gte=filters.created_after)
+    if filters.created_before:
+        batches = batches.filter(created_at__lt=filters.created_before)
+    found = page(request, batches, params)
+    found["items"] = [batch_out(request, b) for b in found["items"]]
+    return found
+
+
+@router.get(
+    "/batches/{int:batch_id}",
+    response=with_errors({200: BatchOut}, READ_ONE),
+    operation_id="getBatch",
+    url_name="v1-batch",
+    summary="Read a batch: status, counts, progress",
+)
+def get_batch(request: HttpRequest, batch_id: int) -> dict[str, Any]:
+    """One of the provider's batches; 404 for another provider's. Scope: `batches`."""
+    return batch_out(request, _batch_of(request, batch_id))
+
+
+class RowFilters(Schema):
+    status: Literal["posted", "duplicate", "error"] | None = None
+
+
+@router.get(
+    "/batches/{int:batch_id}/rows",
+    response=with_errors({200: RowPage}, READ_ONE),
+    operation_id="listBatchRows",
+    url_name="v1-batch-rows",
+    summary="Read the result of each row",
+)
+def list_batch_rows(
+    request: HttpRequest, batch_id: int, filters: Query[RowFilters], params: Query[PageParams]
+) -> dict[str, Any]:
+    """The result per row, in row order, optionally only `error`, `duplicate` or `posted` rows.
+    Rows appear as the worker processes them. Scope: `batches`."""
+    batch = _batch_of(request, batch_id)
+    found = page(request, batch_rows(batch, status=filters.status), params)
+    found["items"] = [row_out(r) for r in found["items"]]
+    return found
