@@ -202,7 +202,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 XLSX_MAX_UNCOMPRESSED_MB = env_int("XUEFEN_XLSX_MAX_UNCOMPRESSED_MB", 400)
 
 # Background work (imports, exports, reminders): Django's task framework on a database-backed queue,
-# so the embedded default needs no extra server. Tests run tasks immediately.
+# so the embedded default needs no extra server. Tests use the same backend: they call the task's
+# function directly or start `xuefen db_worker` against the test database (tests/intake/test_resume.py).
 TASKS = {
     "default": {
         "BACKEND": env_str("XUEFEN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
