@@ -6,6 +6,10 @@ for URLs without object kwargs). A URL without a case fails here by name. For ev
 administrator of B) must learn nothing about unit A: a 404 for A's objects on GET and POST, no audit
 event (every change writes one), and no name or ID number of A's people in any page. An anonymous
 visitor is sent to the log-in page on every non-public URL.
+
+URLs an app lists in its `TOKEN_AUTH` (the REST API) take no session at all: anyone without an API
+token, logged in or not, gets 401 with the JSON error body; the app tests what one token may see
+of another provider's data. An app may list public URLs of its own in `PUBLIC`, with reasons.
 """
 
 from importlib import import_module
@@ -38,8 +42,7 @@ def _url_names():
     return sorted({name for name, _sample in PATTERNS})
 
 
-def _load_cases():
-    cases = {}
+def _scoping_modules():
     for app in APPS:
         module_name = f"tests.{app}.scoping"
         try:
@@ -48,13 +51,27 @@ def _load_cases():
             if exc.name not in (module_name, f"tests.{app}"):
                 raise
             continue
+        yield module
+
+
+def _load_cases():
+    cases = {}
+    for module in _scoping_modules():
         cases.update(module.CASES)
     return cases
 
 
+def _load_public():
+    public = {}
+    for module in _scoping_modules():
+        public.update(getattr(module, "PUBLIC", {}))
+    return public
+
+
 URL_NAMES = _url_names()
 CASES = _load_cases()
-PUBLIC = import_module("tests.core.scoping").PUBLIC
+PUBLIC = _load_public()
+TOKEN_AUTH = set().union(*(getattr(m, "TOKEN_AUTH", ()) for m in _scoping_modules()))
 GUARDED = [name for name in URL_NAMES if name not in PUBLIC]
 
 
@@ -68,7 +85,7 @@ def test_every_public_url_has_a_reason():
 
 @pytest.mark.parametrize("name", URL_NAMES)
 def test_every_url_has_a_scoping_case(name):
-    assert name in CASES or name in PUBLIC, (
+    assert name in CASES or name in PUBLIC or name in TOKEN_AUTH, (
         f"{name} has no case in tests/<app>/scoping.py CASES (nor is it in the public list)"
     )
 
@@ -108,5 +125,20 @@ def test_anonymous_is_sent_to_login(client, db, name, keys):
     response = client.get(url)
     if response.status_code == 405:
         response = client.post(url, {})
+    if name in TOKEN_AUTH:
+        _assert_asks_for_a_token(response, url)
+        return
     assert response.status_code == 302, f"{url}: {response.status_code}"
     assert response.url.startswith(reverse(settings.LOGIN_URL)), url
+
+
+def _assert_asks_for_a_token(response, url):
+    assert response.status_code == 401, f"{url}: {response.status_code}"
+    assert response.json()["error"]["code"] == "not_authenticated", url
+
+
+@pytest.mark.parametrize(("name", "keys"), [(n, k) for n, k in PATTERNS if n in TOKEN_AUTH])
+def test_a_session_is_no_api_credential(client, cast, name, keys):
+    url = reverse(name, kwargs=dict.fromkeys(keys, "1"))
+    client.force_login(cast.carol)
+    _assert_asks_for_a_token(client.get(url), url)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from xuefen.api.errors import ApiError
 from xuefen.api.models import TokenScope
@@ -138,7 +138,7 @@ def submit_batch(
         "batch instead of a new one; the same key with another body is refused with 409 "
         "idempotency_key_reused.",
     ),
-) -> dict[str, Any]:
+) -> Status[dict[str, Any]]:
     """Queues the rows for checking and posting, and answers at once with the batch (202); follow
     `links.self` until `status` is `done`, then read `links.rows`. Each row is checked on its own
     (ID number, person served by the provider, course, date, amounts); a row already in the ledger
@@ -161,8 +161,7 @@ def submit_batch(
         idempotency_key=key,
     )
     response["Location"] = _url(request, "api:v1-batch", batch.pk)
-    response.status_code = 202
-    return batch_out(request, batch)
+    return Status(202, batch_out(request, batch))
 
 
 class BatchFilters(Schema):
