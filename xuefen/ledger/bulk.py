@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from xuefen.audit.actions import client_address
 from xuefen.audit.models import AuditEvent
 from xuefen.ledger.actions import LedgerError, _amount, _categories, _validate
-from xuefen.ledger.models import OVERALL, Chain, Entry, Standing
+from xuefen.ledger.models import OVERALL, Chain, Entry, Standing, chain_hash
 from xuefen.ledger.queries import CREDIT_FIELDS, credit_from_row
 from xuefen.ledger.standing import BulkJudge
 from xuefen.orgs.models import Person
@@ -33,7 +33,7 @@ from xuefen.policy.models import RuleSet
 from xuefen.policy.schema import RuleSetData
 from xuefen.policy.services import pick_in_force
 
-# Rows per statement: well under SQLite's 32,766 variables and PostgreSQL's 65,535 parameters.
+# Parameters per statement: well under SQLite's 32,766 variables and PostgreSQL's 65,535 parameters.
 MAX_PARAMS = 30_000
 # Length limits of the entry's text columns: longer values are refused per item (post_entry would
 # fail the whole transaction on PostgreSQL; here one bad row must not sink the others).
@@ -69,13 +69,88 @@ class BulkResult:
     errors: dict[int, LedgerError] = field(default_factory=dict)  # index -> why not posted
 
 
+@dataclass(slots=True)
+class _Row:
+    """An entry on its way in: the attributes Entry.hashed_fields() and Entry.__str__() read, so
+    the hash and the audit text come from the model's own definitions without a model instance
+    per row (building 1,000 of those costs more than inserting them)."""
+
+    person_id: int
+    seq: int
+    period: int
+    activity_date: dt.date
+    categories: list[str]
+    amount: Decimal
+    unit: str
+    kind: str
+    artefact_key: str
+    source_type: str
+    source_id: str
+    description: str
+    evidence: str
+    approved_by_id: int | None
+    approved_at: dt.datetime | None
+    created_by_id: int | None
+    created_at: dt.datetime
+    prev_hash: str
+    hash: str = ""
+    reverses_id: int | None = None
+    pk: int | None = None
+
+    def seal(self) -> None:
+        self.hash = chain_hash(Entry.hashed_fields(cast(Entry, self)), self.prev_hash)
+
+    def __str__(self) -> str:
+        return Entry.__str__(cast(Entry, self))
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Person:
+    """What judging a standing reads of a person (the attributes BulkJudge uses)."""
+
+    pk: int
+    category: str
+    title_level: str
+    birth_date: dt.date
+    hired_on: dt.date | None
+    unit: _Unit
+
+
 def _chunks[T](values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
 
-def _rows_per_statement(columns: int) -> int:
-    return max(1, MAX_PARAMS // columns)
+def _insert(
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    conflict: str = "",
+    returning: str = "",
+) -> list[Any]:
+    """Multi-row INSERT (… ON CONFLICT …) of already adapted values, as few statements as the
+    parameter limit allows; the `returning` column of each row, in row order."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    mark = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    out: list[Any] = []
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, max(1, MAX_PARAMS // len(columns))):
+            sql = f"INSERT INTO {quote(table)} ({names}) VALUES {', '.join([mark] * len(chunk))}"
+            if conflict:
+                sql += f" {conflict}"
+            if returning:
+                sql += f" RETURNING {quote(returning)}"
+            cursor.execute(sql, [value for row in chunk for value in row])
+            if returning:
+                out.extend(row[0] for row in cursor.fetchall())
+    return out
 
 
 def _check_lengths(item: NewEntry) -> None:
@@ -98,19 +173,22 @@ def _clean(item: NewEntry) -> tuple[list[str], Decimal]:
     return categories, amount
 
 
-def _load_people(person_ids: Iterable[int]) -> dict[int, Person]:
+def _load_people(person_ids: Iterable[int]) -> dict[int, _Person]:
     ids = sorted(set(person_ids))
-    people: dict[int, Person] = {}
+    fields = ("pk", "category", "title_level", "birth_date", "hired_on", "unit__path")
+    people: dict[int, _Person] = {}
     for chunk in _chunks(ids, MAX_PARAMS):
-        people.update(Person.objects.select_related("unit").in_bulk(list(chunk)))
+        rows = Person.objects.filter(pk__in=list(chunk)).values_list(*fields)
+        for pk, category, title, birth, hired, path in rows:
+            people[pk] = _Person(pk, category, title, birth, hired, _Unit(path))
     return people
 
 
-def _lock_chains(person_ids: list[int]) -> dict[int, Chain]:
-    """The chain heads of `person_ids` (sorted), created where missing, locked until the transaction
-    ends. Missing heads are inserted first and every head is then locked, both in person-id order,
-    so two calls (or a call and post_entry) over overlapping people queue instead of deadlocking.
-    On SQLite the IMMEDIATE transaction already serialises writers."""
+def _lock_chains(person_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """{person: (last seq, last hash)} of `person_ids` (sorted), heads created where missing and
+    locked until the transaction ends. Missing heads are inserted first and every head is then
+    locked, both in person-id order, so two calls (or a call and post_entry) over overlapping
+    people queue instead of deadlocking. On SQLite the IMMEDIATE transaction serialises writers."""
     existing: set[int] = set()
     for chunk in _chunks(person_ids, MAX_PARAMS):
         existing.update(
@@ -119,12 +197,13 @@ def _lock_chains(person_ids: list[int]) -> dict[int, Chain]:
     missing = [Chain(person_id=pid) for pid in person_ids if pid not in existing]
     if missing:
         # A head created meanwhile by someone else is left alone (and waited for on PostgreSQL).
-        Chain.objects.bulk_create(missing, ignore_conflicts=True, batch_size=_rows_per_statement(3))
-    chains: dict[int, Chain] = {}
+        Chain.objects.bulk_create(missing, ignore_conflicts=True, batch_size=MAX_PARAMS // 3)
+    heads: dict[int, tuple[int, str]] = {}
     for chunk in _chunks(person_ids, MAX_PARAMS):
         locked = Chain.objects.select_for_update().filter(person_id__in=list(chunk))
-        chains.update((c.person_id, c) for c in locked.order_by("person_id"))
-    return chains
+        rows = locked.order_by("person_id").values_list("person_id", "last_seq", "last_hash")
+        heads.update((pid, (seq, digest)) for pid, seq, digest in rows)
+    return heads
 
 
 def _existing_sources(keys: set[tuple[int, str, str]]) -> dict[tuple[int, str, str], int]:
@@ -150,56 +229,82 @@ def _existing_sources(keys: set[tuple[int, str, str]]) -> dict[tuple[int, str, s
     return found
 
 
-def _add_to_totals(entries: Sequence[Entry]) -> None:
+ENTRY_COLUMNS = (
+    "person_id", "seq", "period", "activity_date", "categories", "amount", "unit", "kind",
+    "artefact_key", "source_type", "source_id", "description", "evidence", "approved_by_id",
+    "approved_at", "reverses_id", "created_by_id", "created_at", "prev_hash", "hash",
+)  # fmt: skip
+
+
+def _insert_entries(rows: Sequence[_Row]) -> None:
+    """Inserts the entries and sets each row's pk."""
+    ops = connection.ops
+    values = [
+        (
+            r.person_id,
+            r.seq,
+            r.period,
+            ops.adapt_datefield_value(r.activity_date),
+            ops.adapt_json_value(r.categories, None),
+            ops.adapt_decimalfield_value(r.amount),
+            r.unit,
+            r.kind,
+            r.artefact_key,
+            r.source_type,
+            r.source_id,
+            r.description,
+            r.evidence,
+            r.approved_by_id,
+            ops.adapt_datetimefield_value(r.approved_at),
+            None,
+            r.created_by_id,
+            ops.adapt_datetimefield_value(r.created_at),
+            r.prev_hash,
+            r.hash,
+        )
+        for r in rows
+    ]
+    ids = _insert(Entry._meta.db_table, ENTRY_COLUMNS, values, returning="id")
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+
+
+def _add_to_totals(rows: Sequence[_Row]) -> None:
     """Moves the totals by the new entries: summed per (person, period, category, unit) here, then
     one upsert that adds each sum to its row or creates the row."""
     sums: dict[tuple[int, int, str, str], Decimal] = defaultdict(Decimal)
-    for entry in entries:
-        for category in [*entry.categories, OVERALL]:
-            sums[(entry.person_id, entry.period, category, entry.unit)] += entry.amount
-    rows = sorted(sums.items())
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows, _rows_per_statement(5)):
-            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-            params: list[Any] = []
-            for (person_id, period, category, unit), amount in chunk:
-                params += [person_id, period, category, unit, amount]
-            cursor.execute(
-                "INSERT INTO ledger_total (person_id, period, category, unit, amount)"
-                f" VALUES {values}"
-                " ON CONFLICT (person_id, period, category, unit)"
-                " DO UPDATE SET amount = ledger_total.amount + excluded.amount",
-                params,
-            )
+    for row in rows:
+        for category in [*row.categories, OVERALL]:
+            sums[(row.person_id, row.period, category, row.unit)] += row.amount
+    _insert(
+        "ledger_total",
+        ("person_id", "period", "category", "unit", "amount"),
+        [(*key, amount) for key, amount in sorted(sums.items())],
+        conflict="ON CONFLICT (person_id, period, category, unit)"
+        " DO UPDATE SET amount = ledger_total.amount + excluded.amount",
+    )
 
 
-def _move_heads(chains: Iterable[Chain]) -> None:
-    """Writes the new heads of the chains that grew (one upsert; every head exists)."""
-    heads = sorted(chains, key=lambda c: c.person_id)
-    with connection.cursor() as cursor:
-        for chunk in _chunks(heads, _rows_per_statement(3)):
-            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
-            params: list[Any] = []
-            for chain in chunk:
-                params += [chain.person_id, chain.last_seq, chain.last_hash]
-            cursor.execute(
-                "INSERT INTO ledger_chain (person_id, last_seq, last_hash)"
-                f" VALUES {values}"
-                " ON CONFLICT (person_id)"
-                " DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
-                params,
-            )
+def _move_heads(heads: dict[int, tuple[int, str]]) -> None:
+    """Writes the new heads of the chains that grew (an upsert; every head exists)."""
+    _insert(
+        "ledger_chain",
+        ("person_id", "last_seq", "last_hash"),
+        [(pid, seq, digest) for pid, (seq, digest) in sorted(heads.items())],
+        conflict="ON CONFLICT (person_id)"
+        " DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
+    )
 
 
 class _CallJudge(BulkJudge):
     """BulkJudge with every rule-set version of the regions involved read in one query, so the
     version in force is picked in memory (the same choice as policy.services.ruleset_for)."""
 
-    def __init__(self, people: Iterable[Person]) -> None:
+    def __init__(self, people: Iterable[_Person]) -> None:
         super().__init__()
         regions: set[int] = set()
-        for person in people:
-            regions.update(int(part) for part in person.unit.path.strip("/").split("/") if part)
+        for path in {person.unit.path for person in people}:
+            regions.update(int(part) for part in path.strip("/").split("/") if part)
         self._rows = list(RuleSet.objects.filter(region_id__in=sorted(regions)))
 
     def rules(self, person: Person, period: int) -> RuleSetData | None:
@@ -210,13 +315,15 @@ class _CallJudge(BulkJudge):
         return self._rules[key]
 
 
-def _refresh_standings(people: dict[int, Person], touched: dict[int, set[int]]) -> None:
+def _refresh_standings(people: dict[int, _Person], touched: dict[int, set[int]]) -> None:
     """What refresh_after does for every (person, period) touched, in a few queries: each touched
     period is judged, and so is every later period already judged whose window reaches back to a
     touched one; the credits of all of them are read at once and the standings upserted."""
     person_ids = sorted(touched)
     judge = _CallJudge(people[pid] for pid in person_ids)
     judge.load_exemptions(person_ids)
+    # BulkJudge reads only the attributes _Person has.
+    who = {pid: cast(Person, people[pid]) for pid in person_ids}
     earliest = min(min(periods) for periods in touched.values())
     later: dict[int, set[int]] = defaultdict(set)
     for chunk in _chunks(person_ids, MAX_PARAMS):
@@ -226,16 +333,16 @@ def _refresh_standings(people: dict[int, Person], touched: dict[int, set[int]]) 
     to_judge: dict[int, set[int]] = {}
     needed: set[int] = set()
     for pid in person_ids:
-        person, periods = people[pid], set(touched[pid])
+        periods = set(touched[pid])
         for other in later.get(pid, ()):
             if other in periods:
                 continue
-            rules = judge.rules(person, other)
+            rules = judge.rules(who[pid], other)
             if rules is not None and any(p in window_periods(rules, other) for p in touched[pid]):
                 periods.add(other)
         to_judge[pid] = periods
         for period in periods:
-            rules = judge.rules(person, period)
+            rules = judge.rules(who[pid], period)
             needed.update(window_periods(rules, period) if rules is not None else [period])
     credits: dict[int, list[Credit]] = defaultdict(list)
     for chunk in _chunks(person_ids, MAX_PARAMS - len(needed)):
@@ -246,66 +353,68 @@ def _refresh_standings(people: dict[int, Person], touched: dict[int, set[int]]) 
         )
         for row in rows:
             credits[row[0]].append(credit_from_row(row[1:]))
-    now = timezone.now()
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
     fresh = []
     for pid in person_ids:
         for period in sorted(to_judge[pid]):
-            met, grade, earned, ruleset = judge(people[pid], period, credits.get(pid, []))
+            met, grade, earned, ruleset = judge(who[pid], period, credits.get(pid, []))
             fresh.append(
-                Standing(
-                    person_id=pid,
-                    period=period,
-                    met=met,
-                    grade=grade,
-                    earned=earned,
-                    ruleset=ruleset,
-                    evaluated_at=now,
-                )
+                (pid, period, met, grade, ops.adapt_decimalfield_value(earned), ruleset, now)
             )
-    Standing.objects.bulk_create(
+    _insert(
+        "ledger_standing",
+        ("person_id", "period", "met", "grade", "earned", "ruleset", "evaluated_at"),
         fresh,
-        update_conflicts=True,
-        unique_fields=["person", "period"],
-        update_fields=["met", "grade", "earned", "ruleset", "evaluated_at"],
-        batch_size=_rows_per_statement(7),
+        conflict="ON CONFLICT (person_id, period) DO UPDATE SET met = excluded.met,"
+        " grade = excluded.grade, earned = excluded.earned, ruleset = excluded.ruleset,"
+        " evaluated_at = excluded.evaluated_at",
     )
 
 
-def _audit_events(
-    actor: Any, entries: Sequence[Entry], people: dict[int, Person], note: str
-) -> None:
+AUDIT_COLUMNS = (
+    "at", "actor_id", "actor_name", "address", "action", "object_type", "object_id",
+    "object_repr", "changes", "node_path", "person_id",
+)  # fmt: skip
+
+
+def _audit_events(actor: Any, rows: Sequence[_Row], people: dict[int, _Person], note: str) -> None:
     """The audit record post_entry writes with each entry (verify and each person's scoped trail
     rely on one per entry), all in one statement; each names the call's note."""
+    ops = connection.ops
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    name = actor_obj.get_username() if actor_obj else "system"
-    address = client_address.get()
+    actor_id = actor_obj.pk if actor_obj is not None else None
+    name = actor_obj.get_username() if actor_obj is not None else "system"
+    address = ops.adapt_ipaddressfield_value(client_address.get())
+    at = ops.adapt_datetimefield_value(timezone.now())
     label = Entry._meta.label_lower
-    events = []
-    for entry in entries:
+    values = []
+    for row in rows:
         changes: dict[str, Any] = {
-            "period": entry.period,
-            "amount": str(entry.amount),
-            "unit": entry.unit,
-            "categories": entry.categories,
-            "source": f"{entry.source_type}:{entry.source_id}",
+            "period": row.period,
+            "amount": str(row.amount),
+            "unit": row.unit,
+            "categories": row.categories,
+            "source": f"{row.source_type}:{row.source_id}",
         }
         if note:
             changes["note"] = note
-        events.append(
-            AuditEvent(
-                actor=actor_obj,
-                actor_name=name,
-                address=address,
-                action=AuditEvent.Action.POST,
-                object_type=label,
-                object_id=str(entry.pk),
-                object_repr=str(entry)[:200],
-                changes=changes,
-                node_path=people[entry.person_id].unit.path,
-                person_id=entry.person_id,
+        values.append(
+            (
+                at,
+                actor_id,
+                name,
+                address,
+                AuditEvent.Action.POST.value,
+                label,
+                str(row.pk),
+                str(row)[:200],
+                ops.adapt_json_value(changes, None),
+                people[row.person_id].unit.path,
+                row.person_id,
             )
         )
-    AuditEvent.objects.bulk_create(events, batch_size=_rows_per_statement(11))
+    _insert(AuditEvent._meta.db_table, AUDIT_COLUMNS, values)
 
 
 def post_entries(
@@ -319,23 +428,21 @@ def post_entries(
     later ones are duplicates of it); the same validation and LedgerError codes (plus
     `person_unknown` and `field_too_long`, which post_entry cannot meet); each person's entries
     appended to their hash chain in item order; totals and standings current when it returns; an
-    audit record per entry, carrying `note`. `node_path` is the caller's node (the provider's),
-    kept for the record of a call that posts nothing.
+    audit record per entry (as post_entry writes, so `ledger verify` and each person's scoped
+    trail see it), carrying `note`. `node_path` (the caller's node) is accepted for the contract;
+    each record is filed under its person's unit, as post_entry files it.
     """
     result = BulkResult()
     if not items:
         return result
     with transaction.atomic():
-        _post(actor, items, note, node_path, result)
+        _post(actor, items, note, result)
     return result
 
 
-def _post(
-    actor: Any, items: Sequence[NewEntry], note: str, node_path: str, result: BulkResult
-) -> None:
+def _post(actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult) -> None:
     people = _load_people(item.person_id for item in items)
-    person_ids = sorted(pid for pid in {item.person_id for item in items} if pid in people)
-    chains = _lock_chains(person_ids)
+    heads = _lock_chains(sorted(pid for pid in {item.person_id for item in items} if pid in people))
     keys = {
         (item.person_id, item.source_type, str(item.source_id))
         for item in items
@@ -343,11 +450,10 @@ def _post(
     }
     seen = _existing_sources(keys)
     now = timezone.now()
-    created_by = actor if getattr(actor, "is_authenticated", False) else None
-    created_by_id = created_by.pk if created_by is not None else None
-    new: list[tuple[int, Entry]] = []
+    created_by_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    new: list[tuple[int, _Row]] = []
     posted_at: dict[tuple[int, str, str], int] = {}  # key -> index of the item posting it
-    grown: dict[int, Chain] = {}
+    grown: dict[int, tuple[int, str]] = {}
     for index, item in enumerate(items):
         if item.person_id not in people:
             result.errors[index] = LedgerError(
@@ -367,10 +473,10 @@ def _post(
         except LedgerError as error:
             result.errors[index] = error
             continue
-        chain = chains[item.person_id]
-        entry = Entry(
+        last_seq, last_hash = heads[item.person_id]
+        row = _Row(
             person_id=item.person_id,
-            seq=chain.last_seq + 1,
+            seq=last_seq + 1,
             period=item.period,
             activity_date=item.activity_date,
             categories=categories,
@@ -386,26 +492,26 @@ def _post(
             approved_at=now if item.approved_by_id is not None else None,
             created_by_id=created_by_id,
             created_at=now,
-            prev_hash=chain.last_hash,
+            prev_hash=last_hash,
         )
-        entry.hash = entry.compute_hash()
-        chain.last_seq, chain.last_hash = entry.seq, entry.hash
-        grown[item.person_id] = chain
+        row.seal()
+        heads[item.person_id] = grown[item.person_id] = (row.seq, row.hash)
         posted_at[key] = index
-        new.append((index, entry))
+        new.append((index, row))
     if not new:
         return
-    entries = [entry for _index, entry in new]
-    Entry.objects.bulk_create(entries, batch_size=_rows_per_statement(21))
-    for index, entry in new:
-        result.posted[index] = entry.pk
+    rows = [row for _index, row in new]
+    _insert_entries(rows)
+    for index, row in new:
+        assert row.pk is not None
+        result.posted[index] = row.pk
     for index, marker in result.duplicates.items():
         if marker < 0:
             result.duplicates[index] = result.posted[-1 - marker]
-    _move_heads(grown.values())
-    _add_to_totals(entries)
+    _move_heads(grown)
+    _add_to_totals(rows)
     touched: dict[int, set[int]] = defaultdict(set)
-    for entry in entries:
-        touched[entry.person_id].add(entry.period)
+    for row in rows:
+        touched[row.person_id].add(row.period)
     _refresh_standings(people, touched)
-    _audit_events(actor, entries, people, note)
+    _audit_events(actor, rows, people, note)
