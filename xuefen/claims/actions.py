@@ -201,6 +201,7 @@ def update_claim(
 def add_evidence(actor: Any, claim: Claim, requirement: str, upload: Any) -> Evidence:
     """Stores one evidence file for a draft or returned claim; refused (nothing kept) if the
     content is not a PDF, JPEG or PNG of the kinds the requirement allows, or is too large."""
+    claim = _locked(claim)
     _require_submitter(actor, claim)
     _require_editable(claim)
     spec = next((e for e in claim.claim_type.evidence if e["code"] == requirement), None)
@@ -236,7 +237,7 @@ def add_evidence(actor: Any, claim: Claim, requirement: str, upload: Any) -> Evi
 
 @transaction.atomic
 def remove_evidence(actor: Any, evidence: Evidence) -> None:
-    claim = evidence.claim
+    claim = _locked(evidence.claim)
     _require_submitter(actor, claim)
     _require_editable(claim)
     name = evidence.stored_name
