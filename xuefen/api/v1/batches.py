@@ -133,6 +133,7 @@ def submit_batch(
     idempotency_key: str | None = Header(
         None,
         alias="Idempotency-Key",
+        pattern=IDEMPOTENCY_KEY.pattern,
         description="Optional, recommended: a key of your choice (1-200 visible ASCII "
         "characters) unique to this batch. Sending the same key and body again returns the same "
         "batch instead of a new one; the same key with another body is refused with 409 "
