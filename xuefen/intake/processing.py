@@ -103,7 +103,7 @@ def _claim(batch_id: int) -> Batch | None:
     from xuefen.intake.actions import is_stale
 
     batch = (
-        Batch.objects.select_for_update()
+        Batch.objects.select_for_update(of=("self",))
         .select_related("provider", "provider__node", "provider__serves", "created_by")
         .filter(pk=batch_id)
         .first()
