@@ -14,7 +14,7 @@ def _flags(claim):
 def test_same_paper_claimed_twice_by_one_person_is_flagged(cast, rules):
     first = file_claim(cast.lena, cast.lena_person, title="县级财政绩效评价")
     second = file_claim(cast.lena, cast.lena_person, title="县级 财政绩效评价！")
-    assert f"#{first.pk}" in _flags(second)["duplicate"]
+    assert f"第 {first.pk} 号申报" in _flags(second)["duplicate"]
     assert "duplicate" not in _flags(first)
 
 
@@ -52,7 +52,7 @@ def test_two_full_day_activities_on_one_day_are_flagged(cast, rules):
     start = DAY
     first = file_claim(cast.lena, cast.lena_person, "secondment", start=start, end=start)
     second = file_claim(cast.lena, cast.lena_person, "conference", title="年会", start=start)
-    assert f"#{first.pk}" in _flags(second)["overlap"]
+    assert f"第 {first.pk} 号申报" in _flags(second)["overlap"]
 
 
 def test_full_day_claim_on_a_day_of_a_ledger_class_is_flagged(cast, rules):

@@ -128,7 +128,7 @@ def test_office_batch_approval_page_credits_the_chosen_and_lists_failures(client
         reverse("claims:batch_approve"), {"claim": [c.pk for c in [*good, bad]]}, follow=True
     )
     body = response.content.decode()
-    assert f"#{bad.pk}" in body
+    assert f"第 {bad.pk} 号申报" in body
     assert Entry.objects.filter(source_type="claim").count() == 2
 
 
