@@ -1,0 +1,84 @@
+"""A claim's whole journey in a real browser: the learner claims with a PDF, the unit administrator
+checks it, the credit office approves it, and the learner's page shows the credit at once."""
+
+import datetime as dt
+
+import pytest
+
+from tests.browser.conftest import log_in, screenshot
+from tests.claims.conftest import PDF, RULES
+from xuefen.claims.models import Claim, Status
+from xuefen.policy.actions import import_ruleset
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("append_only_flush")]
+
+
+def _context(browser, live_server, phone=False):  # type: ignore[no-untyped-def]
+    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+    context = browser.new_context(locale="zh-CN", viewport=size, is_mobile=phone, has_touch=phone)
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    pg.base_url = live_server.url
+    return context, pg
+
+
+def test_a_claim_goes_from_the_learner_through_the_unit_and_office_into_her_credits(
+    browser, live_server, cast, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "files"
+    import_ruleset(cast.carol, RULES, cast.region)
+    evidence = tmp_path / "授课通知.pdf"
+    evidence.write_bytes(PDF)
+    day = dt.date.today() - dt.timedelta(days=2)
+
+    # The learner, on her phone, claims 3 hours of teaching with the teaching notice as a PDF.
+    context, learner = _context(browser, live_server, phone=True)
+    log_in(learner, "lena", cast.password)
+    learner.goto(learner.base_url + "/claims/new/")
+    learner.get_by_role("link", name="授课").click()
+    learner.wait_for_load_state("networkidle")
+    learner.fill("input[name=title]", "财务人员业务培训班授课")
+    learner.fill("input[name=start_date]", day.isoformat())
+    learner.fill("input[name=end_date]", day.isoformat())
+    learner.fill("input[name=f_course]", "县财务人员业务培训班")
+    learner.fill("input[name=f_hours]", "3")
+    learner.set_input_files("input[name=ev_schedule]", str(evidence))
+    screenshot(learner, "claims-new-phone")
+    learner.click("button[name=submit]")
+    learner.wait_for_load_state("networkidle")
+    assert "已提交" in learner.inner_text("body")
+    claim = Claim.objects.get()
+    assert claim.status == Status.SUBMITTED and claim.evidence_files.count() == 1
+    screenshot(learner, "claims-detail-learner")
+
+    # The unit administrator checks it from her queue.
+    ctx_unit, unit = _context(browser, live_server)
+    log_in(unit, "alice", cast.password)
+    unit.goto(unit.base_url + "/claims/check/")
+    unit.get_by_role("link", name="财务人员业务培训班授课").click()
+    unit.wait_for_load_state("networkidle")
+    assert "授课通知.pdf" in unit.inner_text("body")
+    screenshot(unit, "claims-unit-check")
+    unit.click("button[name=step][value=check]")
+    unit.wait_for_load_state("networkidle")
+    claim.refresh_from_db()
+    assert claim.status == Status.UNIT_CHECKED
+
+    # The credit office approves it from the office queue.
+    ctx_office, office = _context(browser, live_server)
+    log_in(office, "carol", cast.password)
+    office.goto(office.base_url + "/claims/office/")
+    screenshot(office, "claims-office-queue")
+    office.get_by_role("link", name="财务人员业务培训班授课").click()
+    office.wait_for_load_state("networkidle")
+    office.click("button[name=step][value=approve]")
+    office.wait_for_load_state("networkidle")
+    claim.refresh_from_db()
+    assert claim.status == Status.CREDITED
+
+    # Her personal page shows the 15 hours (3 hours taught × 5) at once.
+    learner.goto(learner.base_url + f"/reports/me/?period={day.year}")
+    assert "15 / 90" in learner.inner_text("body")
+    screenshot(learner, "claims-personal-page")
+    for ctx in (context, ctx_unit, ctx_office):
+        ctx.close()
