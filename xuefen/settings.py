@@ -201,6 +201,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 XLSX_MAX_UNCOMPRESSED_MB = env_int("XUEFEN_XLSX_MAX_UNCOMPRESSED_MB", 400)
 
+# Largest JSON batch the REST API accepts (rows); larger ones get 413 too_many_rows.
+API_MAX_BATCH_ROWS = env_int("XUEFEN_API_MAX_BATCH_ROWS", 10_000)
+
 # Background work (imports, exports, reminders): Django's task framework on a database-backed queue,
 # so the embedded default needs no extra server. Tests use the same backend: they call the task's
 # function directly or start `xuefen db_worker` against the test database (tests/intake/test_resume.py).

@@ -11,3 +11,12 @@ def test_the_switch_turns_the_interface_into_english(client):
     page = client.get(reverse("accounts:login"))
     assert '<html lang="en">' in page.content.decode()
     assert "Log in" in page.content.decode()
+
+
+def test_api_callers_may_ask_for_english_with_accept_language(client, db):
+    # Browsers get Chinese whatever they send; programs calling the API choose their language.
+    chinese = client.get("/api/v1/courses").json()["error"]["message"]
+    english = client.get("/api/v1/courses", HTTP_ACCEPT_LANGUAGE="en").json()["error"]["message"]
+    assert chinese != english
+    assert english.isascii()
+    assert not chinese.isascii()

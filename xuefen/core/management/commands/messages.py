@@ -91,6 +91,9 @@ def fill_english(po_path: Path) -> None:
     out: list[str] = []
     for block in po_path.read_text(encoding="utf-8").split("\n\n"):
         lines = block.split("\n")
+        trailing = len(lines) > 1 and lines[-1] == ""
+        if trailing:
+            lines = lines[:-1]
         is_plain = any(line.startswith("msgid ") for line in lines) and not any(
             line.startswith("msgid_plural") for line in lines
         )
@@ -99,6 +102,8 @@ def fill_english(po_path: Path) -> None:
             msgid_lines = lines[start:-1]
             lines = [*lines[:-1], "msgstr " + msgid_lines[0][len("msgid ") :], *msgid_lines[1:]]
             lines = [line for line in lines if line != "#, fuzzy"]
+        if trailing:
+            lines.append("")
         out.append("\n".join(lines))
     po_path.write_text("\n\n".join(out), encoding="utf-8")
 
