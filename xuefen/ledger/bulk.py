@@ -11,20 +11,21 @@ standings and audit records are each written in one statement (or a few, for lar
 # ruff: noqa: S608
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.audit.actions import client_address
 from xuefen.audit.models import AuditEvent
 from xuefen.ledger.actions import LedgerError, _amount, _categories, _validate
-from xuefen.ledger.models import OVERALL, Chain, Entry, Standing, chain_hash
+from xuefen.ledger.models import OVERALL, Chain, Entry, Standing, Total, chain_hash
 from xuefen.ledger.queries import CREDIT_FIELDS, credit_from_row
 from xuefen.ledger.standing import BulkJudge
 from xuefen.orgs.models import Person
@@ -35,6 +36,8 @@ from xuefen.policy.services import pick_in_force
 
 # Parameters per statement: well under SQLite's 32,766 variables and PostgreSQL's 65,535 parameters.
 MAX_PARAMS = 30_000
+# Rows per INSERT … SELECT FROM unnest on PostgreSQL (the arrays travel as one literal each).
+PG_ROWS = 5_000
 # Length limits of the entry's text columns: longer values are refused per item (post_entry would
 # fail the whole transaction on PostgreSQL; here one bad row must not sink the others).
 LIMITS = {"source_type": 40, "source_id": 100, "kind": 40, "artefact_key": 200}
@@ -127,29 +130,43 @@ def _chunks[T](values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 def _insert(
-    table: str,
+    model: type[models.Model],
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     *,
     conflict: str = "",
-    returning: str = "",
-) -> list[Any]:
-    """Multi-row INSERT (… ON CONFLICT …) of already adapted values, as few statements as the
-    parameter limit allows; the `returning` column of each row, in row order."""
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """INSERT (… ON CONFLICT …) of already adapted values in as few statements as practical;
+    returns the `returning` columns of the rows inserted. PostgreSQL gets one array per column
+    (INSERT … SELECT FROM unnest): a multi-row VALUES list of tens of thousands of placeholders
+    costs more to parse on the client than to insert. SQLite gets multi-row VALUES."""
     quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     names = ", ".join(quote(c) for c in columns)
-    mark = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    out: list[Any] = []
+    tail = (f" {conflict}" if conflict else "") + (
+        f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
+    )
+    out: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            types = [model._meta.get_field(c).db_type(connection) for c in columns]
+            arrays = ", ".join(f"%s::{t}[]" for t in types)
+            sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){tail}"
+            for chunk in _chunks(rows, PG_ROWS):
+                cursor.execute(sql, [list(column) for column in zip(*chunk, strict=True)])
+                if returning:
+                    out.extend(cursor.fetchall())
+            return out
+        mark = "(" + ", ".join(["%s"] * len(columns)) + ")"
         for chunk in _chunks(rows, max(1, MAX_PARAMS // len(columns))):
-            sql = f"INSERT INTO {quote(table)} ({names}) VALUES {', '.join([mark] * len(chunk))}"
-            if conflict:
-                sql += f" {conflict}"
+            values = ", ".join([mark] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {values}{tail}",
+                [value for row in chunk for value in row],
+            )
             if returning:
-                sql += f" RETURNING {quote(returning)}"
-            cursor.execute(sql, [value for row in chunk for value in row])
-            if returning:
-                out.extend(row[0] for row in cursor.fetchall())
+                out.extend(cursor.fetchall())
     return out
 
 
@@ -237,7 +254,8 @@ ENTRY_COLUMNS = (
 
 
 def _insert_entries(rows: Sequence[_Row]) -> None:
-    """Inserts the entries and sets each row's pk."""
+    """Inserts the entries and sets each row's pk. JSON goes as the text JSONField would store
+    (json.dumps); the column (or the array's cast on PostgreSQL) reads it."""
     ops = connection.ops
     values = [
         (
@@ -245,7 +263,7 @@ def _insert_entries(rows: Sequence[_Row]) -> None:
             r.seq,
             r.period,
             ops.adapt_datefield_value(r.activity_date),
-            ops.adapt_json_value(r.categories, None),
+            json.dumps(r.categories),
             ops.adapt_decimalfield_value(r.amount),
             r.unit,
             r.kind,
@@ -264,9 +282,10 @@ def _insert_entries(rows: Sequence[_Row]) -> None:
         )
         for r in rows
     ]
-    ids = _insert(Entry._meta.db_table, ENTRY_COLUMNS, values, returning="id")
-    for row, pk in zip(rows, ids, strict=True):
-        row.pk = pk
+    inserted = _insert(Entry, ENTRY_COLUMNS, values, returning=("person_id", "seq", "id"))
+    ids = {(person_id, seq): pk for person_id, seq, pk in inserted}
+    for row in rows:
+        row.pk = ids[(row.person_id, row.seq)]
 
 
 def _add_to_totals(rows: Sequence[_Row]) -> None:
@@ -277,7 +296,7 @@ def _add_to_totals(rows: Sequence[_Row]) -> None:
         for category in [*row.categories, OVERALL]:
             sums[(row.person_id, row.period, category, row.unit)] += row.amount
     _insert(
-        "ledger_total",
+        Total,
         ("person_id", "period", "category", "unit", "amount"),
         [(*key, amount) for key, amount in sorted(sums.items())],
         conflict="ON CONFLICT (person_id, period, category, unit)"
@@ -288,7 +307,7 @@ def _add_to_totals(rows: Sequence[_Row]) -> None:
 def _move_heads(heads: dict[int, tuple[int, str]]) -> None:
     """Writes the new heads of the chains that grew (an upsert; every head exists)."""
     _insert(
-        "ledger_chain",
+        Chain,
         ("person_id", "last_seq", "last_hash"),
         [(pid, seq, digest) for pid, (seq, digest) in sorted(heads.items())],
         conflict="ON CONFLICT (person_id)"
@@ -363,7 +382,7 @@ def _refresh_standings(people: dict[int, _Person], touched: dict[int, set[int]])
                 (pid, period, met, grade, ops.adapt_decimalfield_value(earned), ruleset, now)
             )
     _insert(
-        "ledger_standing",
+        Standing,
         ("person_id", "period", "met", "grade", "earned", "ruleset", "evaluated_at"),
         fresh,
         conflict="ON CONFLICT (person_id, period) DO UPDATE SET met = excluded.met,"
@@ -385,7 +404,7 @@ def _audit_events(actor: Any, rows: Sequence[_Row], people: dict[int, _Person], 
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     actor_id = actor_obj.pk if actor_obj is not None else None
     name = actor_obj.get_username() if actor_obj is not None else "system"
-    address = ops.adapt_ipaddressfield_value(client_address.get())
+    address = client_address.get() or None
     at = ops.adapt_datetimefield_value(timezone.now())
     label = Entry._meta.label_lower
     values = []
@@ -409,12 +428,12 @@ def _audit_events(actor: Any, rows: Sequence[_Row], people: dict[int, _Person], 
                 label,
                 str(row.pk),
                 str(row)[:200],
-                ops.adapt_json_value(changes, None),
+                json.dumps(changes),
                 people[row.person_id].unit.path,
                 row.person_id,
             )
         )
-    _insert(AuditEvent._meta.db_table, AUDIT_COLUMNS, values)
+    _insert(AuditEvent, AUDIT_COLUMNS, values)
 
 
 def post_entries(
