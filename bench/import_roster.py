@@ -1,0 +1,311 @@
+"""Benchmark (d): a roster of 1,000,000 completions (ID number + course code + completion date)
+through the real import path, next to the fastest raw load of the same rows into a bare table of
+the same database, in the same run.
+
+Real path: `intake.actions.submit_batch` (whole-file checks, SHA-256, stored copy, queued Batch),
+then `intake.processing.process_batch` — what the background worker runs — called in this process:
+it streams the file twice (count + formula check, then chunks), validates each chunk (ID check
+digit, person in the provider's scope, course registered, dates), posts it with
+`ledger.bulk.post_entries` (duplicate check, hash chain, live totals, standings by the rule engine,
+audit records) and writes its BatchRows and checkpoint.
+Raw: the same CSV into a table with no index or constraint — `executemany` of the parsed rows in one
+transaction on SQLite, `COPY … FROM STDIN (FORMAT csv)` of the file's bytes on PostgreSQL.
+
+    .venv/bin/python bench/import_roster.py [--rows 1000000] [--people 100000] [--order course]
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_import .venv/bin/python bench/import_roster.py
+
+SQLite: /tmp/xuefen_bench_import.sqlite3 (wiped). PostgreSQL: the database named in DATABASE_URL
+(its name must contain "bench"; created if missing, its schema wiped). People are created
+set-based first and not timed. Peak memory is the process's ru_maxrss.
+"""
+
+# _population sets Django up, so the environment comes first and Django imports after it.
+# ruff: noqa: E402, I001
+
+import argparse
+import cProfile
+import csv
+import datetime as dt
+import os
+import pstats
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("XUEFEN_SQLITE_PATH", "/tmp/xuefen_bench_import.sqlite3")
+# Stored batch files go to a throwaway MEDIA_ROOT; the roster is larger than the 20 MB default.
+os.environ["XUEFEN_VAR_DIR"] = tempfile.mkdtemp(prefix="xuefen_bench_import_")
+os.environ.setdefault("XUEFEN_MAX_UPLOAD_MB", "200")
+# The worker's job is run here, in this process, so the queue need not hold it.
+os.environ["XUEFEN_TASK_BACKEND"] = "django.tasks.backends.dummy.DummyBackend"
+
+
+def _ensure_postgres_database() -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        return
+    import psycopg
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if "bench" not in name:
+        sys.exit(f"refusing to use {name}: the benchmark wants a database whose name has 'bench'")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+_ensure_postgres_database()
+
+from _population import _insert, fresh_database, region_and_unit
+
+from django.db import connection, transaction
+
+from xuefen.intake.actions import submit_batch
+from xuefen.intake.models import Batch, Course, Provider
+from xuefen.intake.processing import process_batch
+from xuefen.ledger.models import Entry, Standing, Total
+from xuefen.orgs import idnumber
+from xuefen.orgs.models import OrgNode
+
+COURSES = [
+    # code, categories, amount: the shapes the shipped rule sets count
+    ("GX2026-01", ["public", "online"], "3"),
+    ("ZY2026-02", ["professional", "offline"], "6"),
+    ("BX2026-03", ["required", "offline"], "8"),
+    ("XX2026-04", ["elective", "online"], "2"),
+    ("ZY2026-05", ["professional"], "12"),
+    ("BX2026-06", ["required", "online"], "4"),
+    ("XX2026-07", ["elective", "offline"], "6"),
+    ("GX2026-08", ["public"], "1.5"),
+    ("ZY2026-09", ["professional", "online"], "5"),
+    ("BX2026-10", ["required"], "10"),
+]
+BATCH = 10_000
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def id_number(i: int) -> str:
+    """Person i's ID number, as bench/_population makes them (unique for i < 10,000,000)."""
+    birth = dt.date(1970, 1, 1) + dt.timedelta(days=i % 10000)
+    return idnumber.make("110101", birth, i // 10000 % 1000, "M" if i % 2 else "F")
+
+
+def add_people(unit: OrgNode, count: int) -> None:
+    """`count` people in `unit`, alternating 一般干部 / 专技人员, inserted raw in batches."""
+    stamp = "2026-11-23 00:00:00+00:00" if connection.vendor == "postgresql" else "2026-11-23"
+    columns = (
+        "id_number, name, sex, birth_date, unit_id, category, title_level, position, phone,"
+        " status, hired_on, created_at, updated_at"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, count, BATCH):
+            rows = []
+            for i in range(start, min(count, start + BATCH)):
+                birth = dt.date(1970, 1, 1) + dt.timedelta(days=i % 10000)
+                category = "general" if i % 3 else "professional"
+                rows.append(
+                    (id_number(i), f"测试{i}", "M" if i % 2 else "F", birth, unit.pk, category,
+                     "", "", "", "active", None, stamp, stamp)
+                )  # fmt: skip
+            _insert(cursor, "orgs_person", columns, rows)
+
+
+def provider_and_courses(region: OrgNode) -> Provider:
+    provider = Provider.objects.create(
+        code="DX01", name="基准党校", kind=Provider.Kind.PROVIDER, node=region, serves=region
+    )
+    for code, categories, amount in COURSES:
+        Course.objects.create(
+            provider=provider,
+            code=code,
+            name=f"课程 {code}",
+            kind="training",
+            categories=categories,
+            amount=amount,
+            unit="hours",
+            starts_on=dt.date(2026, 1, 1),
+            ends_on=dt.date(2026, 10, 31),
+        )
+    return provider
+
+
+def write_roster(path: Path, rows: int, people: int, order: str) -> None:
+    """The roster as a provider's office would export it: UTF-8 CSV, one completion a row."""
+    numbers = [id_number(i) for i in range(people)]
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["身份证号", "课程代码", "完成日期"])
+        for n in range(rows):
+            if order == "course":  # each course's whole class, then the next course
+                course, person = divmod(n, people)
+            else:  # each person's courses together
+                person, course = divmod(n, len(COURSES))
+            code = COURSES[course % len(COURSES)][0]
+            day = dt.date(2026, 1, 5) + dt.timedelta(days=(course * 29 + person) % 280)
+            writer.writerow([numbers[person % people], code, day.isoformat()])
+
+
+def raw_load(path: Path) -> float:
+    """The floor: the same rows into a bare table (no index, no constraint), in one transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw_roster")
+        cursor.execute(
+            "CREATE TABLE bench_raw_roster"
+            " (id_number varchar(18), course_code varchar(40), completed_on date)"
+        )
+    began = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = "COPY bench_raw_roster FROM STDIN WITH (FORMAT csv, HEADER true)"
+            with cursor.cursor.copy(sql) as copy, open(path, "rb") as fh:
+                while block := fh.read(1 << 20):
+                    copy.write(block)
+        else:
+            with open(path, encoding="utf-8", newline="") as fh:
+                reader = csv.reader(fh)
+                next(reader)
+                connection.connection.executemany(
+                    "INSERT INTO bench_raw_roster VALUES (?, ?, ?)", reader
+                )
+    return time.perf_counter() - began
+
+
+def checkpoint() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CHECKPOINT")
+            cursor.execute("ANALYZE")
+        else:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.execute("ANALYZE")
+
+
+def _claim_lock_only_the_batch(batch_id: int) -> Batch | None:
+    """intake.processing._claim as committed, with FOR UPDATE OF the batch only: PostgreSQL refuses
+    FOR UPDATE over the nullable side of the LEFT JOIN that select_related("created_by") makes
+    (reported to the intake owner; used only while processing._claim has that problem)."""
+    from django.utils import timezone
+    from xuefen.intake.actions import is_stale
+
+    with transaction.atomic():
+        batch = (
+            Batch.objects.select_for_update(of=("self",))
+            .select_related("provider", "provider__node", "provider__serves", "created_by")
+            .filter(pk=batch_id)
+            .first()
+        )
+        if batch is None or batch.status in (Batch.Status.DONE, Batch.Status.FAILED):
+            return None
+        if batch.status == Batch.Status.RUNNING and not is_stale(batch):
+            return None
+        now = timezone.now()
+        batch.status = Batch.Status.RUNNING
+        batch.started_at = batch.started_at or now
+        batch.heartbeat_at = now
+        batch.save(update_fields=["status", "started_at", "heartbeat_at"])
+        return batch
+
+
+def real_import(provider: Provider, path: Path, chunk: int | None) -> tuple[float, float, Batch]:
+    if connection.vendor == "postgresql":
+        import inspect
+
+        from xuefen.intake import processing
+
+        if "of=" not in inspect.getsource(processing._claim):
+            processing._claim = _claim_lock_only_the_batch  # type: ignore[assignment]
+            print("note: intake.processing._claim patched to lock FOR UPDATE OF the batch only")
+    began = time.perf_counter()
+    with open(path, "rb") as fh:
+        batch = submit_batch(None, provider, upload=fh, source="upload", filename=path.name)
+    submitted = time.perf_counter() - began
+    process_batch(batch.pk, chunk_rows=chunk)
+    return submitted, time.perf_counter() - began, Batch.objects.get(pk=batch.pk)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--people", type=int, default=None, help="default: rows / 10")
+    parser.add_argument("--order", choices=["course", "person"], default="course")
+    parser.add_argument("--chunk", type=int, default=None, help="intake chunk rows")
+    parser.add_argument("--profile", help="write cProfile stats of the import to this file")
+    parser.add_argument("--sql-times", action="store_true", help="time spent per statement kind")
+    parser.add_argument("--check", action="store_true", help="verify + recompute afterwards")
+    args = parser.parse_args()
+    people = args.people or max(1, args.rows // len(COURSES))
+    print(f"database: {connection.vendor}; {args.rows:,} rows, {people:,} people, "
+          f"order by {args.order}")  # fmt: skip
+
+    began = time.perf_counter()
+    fresh_database()
+    unit = region_and_unit()
+    region = OrgNode.objects.get(pk=unit.parent_id)
+    add_people(unit, people)
+    provider = provider_and_courses(region)
+    roster = Path(os.environ["XUEFEN_VAR_DIR"]) / "roster.csv"
+    write_roster(roster, args.rows, people, args.order)
+    checkpoint()
+    size_mb = roster.stat().st_size / 1e6
+    label = f"set-up (people, courses, CSV of {size_mb:.0f} MB)"
+    print(f"{label:<44} "
+          f"{time.perf_counter() - began:8.1f} s   peak {peak_mb():6.0f} MB")  # fmt: skip
+
+    raw = raw_load(roster)
+    print(f"{'raw load into a bare table':<44} {raw:8.1f} s   {args.rows / raw:>10,.0f} rows/s"
+          f"   peak {peak_mb():6.0f} MB")  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_raw_roster")
+    checkpoint()
+
+    timings: dict[str, list[float]] = {}
+
+    def timed_sql(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = " ".join(sql.split()[:4])[:60]
+            timings.setdefault(key, []).append(time.perf_counter() - began)
+
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
+    if args.sql_times:
+        with connection.execute_wrapper(timed_sql):
+            submitted, total, batch = real_import(provider, roster, args.chunk)
+        for key, spent in sorted(timings.items(), key=lambda kv: -sum(kv[1]))[:15]:
+            print(f"  sql {sum(spent):7.2f} s  {len(spent):6d}x  {key}")
+    else:
+        submitted, total, batch = real_import(provider, roster, args.chunk)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+        pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
+    print(f"{'  of which submit_batch (checks, copy)':<44} {submitted:8.1f} s")
+    print(f"{'import through intake (submit + process)':<44} {total:8.1f} s   "
+          f"{args.rows / total:>10,.0f} rows/s   peak {peak_mb():6.0f} MB")  # fmt: skip
+    print(f"batch {batch.status}: {batch.posted_rows:,} posted, {batch.duplicate_rows:,} "
+          f"duplicates, {batch.error_rows:,} errors")  # fmt: skip
+    print(f"entries {Entry.objects.count():,}, totals {Total.objects.count():,}, "
+          f"standings {Standing.objects.count():,}")  # fmt: skip
+    print(f"ratio import / raw (rows/s): {raw / total:.3f}  (goal >= 0.333)")
+    print(f"peak memory (ru_maxrss): {peak_mb():.0f} MB  (goal < 500 MB)")
+    if args.check:
+        from xuefen.ledger.recompute import recompute
+        from xuefen.ledger.verify import verify
+
+        problems = sum(1 for _ in verify())
+        print(f"verify: {problems} problems; recompute changed {recompute()}")
+
+
+if __name__ == "__main__":
+    main()
