@@ -287,7 +287,7 @@ def test_the_detail_page_links_the_evidence(client, cast, rules):
     assert PDF not in body.encode()
 
 
-def test_unit_admin_of_a_person_without_account_sees_the_nav(client, cast):
+def test_a_user_without_role_or_person_gets_not_found_for_claims(client, cast):
     other = f.user("ulla", None)
     client.force_login(other)
     assert client.get(reverse("claims:mine")).status_code == 404
