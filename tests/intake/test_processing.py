@@ -13,6 +13,10 @@ from xuefen.intake.processing import process_batch
 from xuefen.ledger.models import Entry, Total
 
 
+def wrong_check(number):
+    return number[:-1] + ("1" if number[-1] == "0" else "0")
+
+
 def send(intake, upload=None, rows=None, source="upload"):
     batch = submit_batch(intake.pat, intake.pa, upload=upload, rows=rows, source=source)
     return process_batch(batch.pk)
@@ -78,7 +82,7 @@ def test_json_batch_is_processed_like_a_roster(cast, intake):
     ("cells", "code"),
     [
         (lambda c: ["110101850615123", "", "C1", "2026-03-01", ""], "id_15_digit"),
-        (lambda c: [c.person_a.id_number[:-1] + "0", "", "C1", "2026-03-01", ""], None),
+        (lambda c: [wrong_check(c.person_a.id_number), "", "C1", "2026-03-01", ""], None),
         (lambda c: [c.person_b.id_number, "", "C1", "2026-03-01", ""], "person_unknown"),
         (lambda c: [f.valid_id(), "", "C1", "2026-03-01", ""], "person_unknown"),
         (lambda c: [c.person_a.id_number, "别人", "C1", "2026-03-01", ""], "name_mismatch"),
