@@ -65,6 +65,7 @@ lock:
 bench: $(VENV)/.dev
 	$(BIN)/python bench/recompute.py
 	$(BIN)/python bench/post_read.py
+	$(BIN)/python bench/import_roster.py
 
 clean:
 	rm -rf $(VENV) node_modules xuefen/static/vendor var/static
