@@ -140,7 +140,8 @@ def _insert(
     """INSERT (… ON CONFLICT …) of already adapted values in as few statements as practical;
     returns the `returning` columns of the rows inserted. PostgreSQL gets one array per column
     (INSERT … SELECT FROM unnest): a multi-row VALUES list of tens of thousands of placeholders
-    costs more to parse on the client than to insert. SQLite gets multi-row VALUES."""
+    costs more to parse on the client than to insert. SQLite gets executemany, or multi-row VALUES
+    where rows must come back."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(c) for c in columns)
@@ -159,6 +160,11 @@ def _insert(
                     out.extend(cursor.fetchall())
             return out
         mark = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        if not returning:
+            # One statement text, prepared once: sqlite3 caches each distinct statement, and
+            # multi-row ones of varying length pile up there (hundreds of MB over a long import).
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {mark}{tail}", rows)
+            return out
         for chunk in _chunks(rows, max(1, MAX_PARAMS // len(columns))):
             values = ", ".join([mark] * len(chunk))
             cursor.execute(
