@@ -161,8 +161,7 @@ def _insert(
             return out
         mark = "(" + ", ".join(["%s"] * len(columns)) + ")"
         if not returning:
-            # One statement text, prepared once: sqlite3 caches each distinct statement, and
-            # multi-row ones of varying length pile up there (hundreds of MB over a long import).
+            # One statement, prepared once and run for every row by sqlite3's C loop.
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {mark}{tail}", rows)
             return out
         for chunk in _chunks(rows, max(1, MAX_PARAMS // len(columns))):
