@@ -29,6 +29,7 @@ import datetime as dt
 import os
 import pstats
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -308,4 +309,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(os.environ["XUEFEN_VAR_DIR"], ignore_errors=True)
