@@ -199,14 +199,19 @@ FONT_DIR = BASE_DIR / "static" / "vendor" / "fonts"
 MAX_UPLOAD_MB = env_int("XUEFEN_MAX_UPLOAD_MB", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest evidence file (PDF, JPEG, PNG) attached to a claim.
+CLAIM_MAX_FILE_MB = env_int("XUEFEN_CLAIM_MAX_FILE_MB", 10)
 XLSX_MAX_UNCOMPRESSED_MB = env_int("XUEFEN_XLSX_MAX_UNCOMPRESSED_MB", 400)
+
+# Roster rows posted per transaction by the background worker (each chunk is a resume checkpoint).
+INTAKE_CHUNK_ROWS = env_int("XUEFEN_INTAKE_CHUNK_ROWS", 2000)
 
 # Largest JSON batch the REST API accepts (rows); larger ones get 413 too_many_rows.
 API_MAX_BATCH_ROWS = env_int("XUEFEN_API_MAX_BATCH_ROWS", 10_000)
 
 # Background work (imports, exports, reminders): Django's task framework on a database-backed queue,
 # so the embedded default needs no extra server. Tests use the same backend: they call the task's
-# function directly or start `xuefen db_worker` against the test database (tests/intake/test_resume.py).
+# function directly or start `xuefen db_worker` on the test database (tests/intake/test_resume.py).
 TASKS = {
     "default": {
         "BACKEND": env_str("XUEFEN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

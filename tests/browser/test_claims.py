@@ -7,6 +7,7 @@ import pytest
 
 from tests.browser.conftest import log_in, screenshot
 from tests.claims.conftest import PDF, RULES
+from xuefen.claims.actions import load_default_types
 from xuefen.claims.models import Claim, Status
 from xuefen.policy.actions import import_ruleset
 
@@ -26,6 +27,8 @@ def test_a_claim_goes_from_the_learner_through_the_unit_and_office_into_her_cred
     browser, live_server, cast, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "files"
+    # A transactional test before this one may have flushed the types the migration loaded.
+    load_default_types()
     import_ruleset(cast.carol, RULES, cast.region)
     evidence = tmp_path / "授课通知.pdf"
     evidence.write_bytes(PDF)

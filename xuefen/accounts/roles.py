@@ -34,7 +34,8 @@ class Cap:
     CREDITS_APPROVE = "credits.approve"  # office approval
     POLICY_CHANGE = "policy.change"
     REPORTS_VIEW = "reports.view"
-    COURSES_MANAGE = "courses.manage"  # register providers (office) and their courses
+    PROVIDERS_MANAGE = "providers.manage"  # register providers and whom they report for
+    COURSES_MANAGE = "courses.manage"  # register a provider's courses
     INTAKE_SUBMIT = "intake.submit"  # send rosters / batches as a provider
     INTAKE_VIEW = "intake.view"  # see providers, courses and batches
     CLAIMS_SUBMIT = "claims.submit"  # submit a claim (for oneself, or on behalf of one's unit)
@@ -64,6 +65,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.POLICY_CHANGE,
             Cap.AUDIT_VIEW,
             Cap.COURSES_MANAGE,
+            Cap.PROVIDERS_MANAGE,
             Cap.INTAKE_VIEW,
             Cap.CLAIMS_SUBMIT,
         }

@@ -47,11 +47,9 @@ def _forbidden() -> IntakeError:
 
 
 def may_register_providers(actor: Any, node: OrgNode | None = None) -> bool:
-    """Registering who may report for whom is the credit office's (it also sets policy); provider
-    staff, who manage courses too, may not register providers."""
-    return scope.has_capability(actor, Cap.COURSES_MANAGE, node) and scope.has_capability(
-        actor, Cap.POLICY_CHANGE, node
-    )
+    """Registering who may report for whom is the credit office's; provider staff, who manage
+    their courses, may not register providers."""
+    return scope.has_capability(actor, Cap.PROVIDERS_MANAGE, node)
 
 
 # ---------------------------------------------------------------------------------- providers

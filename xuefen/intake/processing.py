@@ -11,7 +11,6 @@ chunk of rows is held at a time.
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,7 +36,6 @@ from xuefen.orgs.models import Person
 
 log = logging.getLogger(__name__)
 
-CHUNK_ROWS = int(os.environ.get("XUEFEN_INTAKE_CHUNK_ROWS", "2000"))
 MAX_ROWS = 2_000_000
 SOURCE_TYPE = "roster"
 
@@ -76,7 +74,7 @@ def process_batch(batch_id: int, *, chunk_rows: int | None = None) -> Batch | No
         path = Path(settings.MEDIA_ROOT) / batch.file_path
         if batch.total_rows is None and not _count_rows(batch, path):
             return _reload(batch)
-        _process_chunks(batch, path, chunk_rows or CHUNK_ROWS)
+        _process_chunks(batch, path, chunk_rows or settings.INTAKE_CHUNK_ROWS)
     except _Lost:
         return _reload(batch)
     except CodedError as exc:

@@ -16,6 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
+        # Batches whose worker died (the machine stopped mid-file) are queued again, from their
+        # last committed chunk.
+        call_command("intake", "resume", stdout=self.stdout)
         if not options["no_demo"] and not OrgNode.objects.exists():
             call_command("demo", stdout=self.stdout)
         call_command("collectstatic", interactive=False, verbosity=0)
