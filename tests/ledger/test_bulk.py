@@ -14,6 +14,7 @@ from xuefen.ledger.actions import post_entry, reverse_entry
 from xuefen.ledger.bulk import NewEntry, post_entries
 from xuefen.ledger.models import OVERALL, Chain, Entry, Standing, Total
 from xuefen.ledger.recompute import recompute
+from xuefen.ledger.standing import judge
 from xuefen.ledger.verify import verify
 from xuefen.orgs.models import Person
 from xuefen.policy.actions import import_ruleset
@@ -182,6 +183,30 @@ def test_standing_is_judged_with_the_new_credits(cast, rules):
     standing = Standing.objects.get(person=cast.person_a, period=2026)
     assert standing.met is True and standing.grade and standing.ruleset
     assert recompute() == (0, 0)
+
+
+def test_standings_equal_a_full_judgement_of_old_and_new_credits(cast, crowd, rules, post):
+    # Credits already in the ledger (one reversed) are read; the call's own join them from memory.
+    for n, person in enumerate(crowd):
+        entry = post(person, f"{n % 5 + 1}.5", f"old{n}", artefact_key=f"paper-{n % 3}")
+        post(person, "12", f"again{n}", categories=["elective", "online"])
+        if n % 4 == 0:
+            reverse_entry(cast.carol, entry, "entered twice")
+    items = [
+        item(p, f"new{n}", amount=f"{n % 9 + 1}", artefact_key=f"paper-{n % 2}" if n % 3 else "")
+        for p in crowd
+        for n in range(4)
+    ]
+    post_entries(cast.carol, items)
+    for person in crowd:
+        standing = Standing.objects.get(person=person, period=2026)
+        met, grade, earned, ruleset = judge(Person.objects.get(pk=person.pk), 2026)
+        assert (standing.met, standing.grade, standing.earned, standing.ruleset) == (
+            met,
+            grade,
+            earned,
+            ruleset,
+        )
 
 
 def test_earlier_period_refreshes_later_standing_whose_window_reaches_it(cast):

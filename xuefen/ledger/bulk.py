@@ -25,10 +25,10 @@ from django.utils.translation import gettext_lazy as _
 from xuefen.audit.actions import client_address
 from xuefen.audit.models import AuditEvent
 from xuefen.ledger.actions import LedgerError, _amount, _categories, _validate
-from xuefen.ledger.models import OVERALL, Chain, Entry, Standing, Total, chain_hash
+from xuefen.ledger.models import GENESIS, OVERALL, Chain, Entry, Standing, Total, chain_hash
 from xuefen.ledger.queries import CREDIT_FIELDS, credit_from_row
 from xuefen.ledger.standing import BulkJudge
-from xuefen.orgs.models import Person
+from xuefen.orgs.models import OrgNode, Person
 from xuefen.policy.engine import Credit, window_periods
 from xuefen.policy.models import RuleSet
 from xuefen.policy.schema import RuleSetData
@@ -36,6 +36,7 @@ from xuefen.policy.services import pick_in_force
 
 # Parameters per statement: well under SQLite's 32,766 variables and PostgreSQL's 65,535 parameters.
 MAX_PARAMS = 30_000
+CENT = Decimal("0.01")
 # Rows per INSERT … SELECT FROM unnest on PostgreSQL (the arrays travel as one literal each).
 PG_ROWS = 5_000
 # Length limits of the entry's text columns: longer values are refused per item (post_entry would
@@ -129,7 +130,54 @@ def _chunks[T](values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield values[start : start + size]
 
 
-def _insert(
+def _in(column: str, values: Sequence[Any], array: str) -> tuple[str, list[Any]]:
+    """`column IN (…)` of already adapted values: one array parameter on PostgreSQL (`= ANY`),
+    a placeholder per value on SQLite. Built by hand: Django's `__in` lookup preps every value
+    through the field again, which costs more than the query for thousands of them."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::{array}[])", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def _select(
+    model: type[models.Model],
+    columns: Sequence[str],
+    where: str,
+    params: Sequence[Any],
+    tail: str = "",
+) -> list[tuple[Any, ...]]:
+    """SELECT `columns` of `model`'s table, each value converted as the ORM converts it (the
+    backend's and the field's own converters: Decimal, JSON, dates), without a queryset."""
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    converting = []
+    for index, name in enumerate(columns):
+        model_field = cast(models.Field, model._meta.get_field(name))
+        column = model_field.get_col(table)
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converting.append((index, found, column))
+    names = ", ".join(
+        quote(str(cast(models.Field, model._meta.get_field(c)).column)) for c in columns
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {names} FROM {quote(table)} WHERE {where}{tail}", params)
+        rows = cursor.fetchall()
+    if not converting:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for index, found, column in converting:
+            value = values[index]
+            for converter in found:
+                value = converter(value, column, connection)
+            values[index] = value
+        out.append(tuple(values))
+    return out
+
+
+def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
@@ -175,6 +223,10 @@ def _insert(
     return out
 
 
+# The ledger's own name for it; intake writes its BatchRows with it too.
+_insert = insert_rows
+
+
 def _check_lengths(item: NewEntry) -> None:
     for name, limit in LIMITS.items():
         if len(str(getattr(item, name))) > limit:
@@ -197,13 +249,23 @@ def _clean(item: NewEntry) -> tuple[list[str], Decimal]:
 
 def _load_people(person_ids: Iterable[int]) -> dict[int, _Person]:
     ids = sorted(set(person_ids))
-    fields = ("pk", "category", "title_level", "birth_date", "hired_on", "unit__path")
-    people: dict[int, _Person] = {}
+    fields = ("id", "category", "title_level", "birth_date", "hired_on", "unit_id")
+    found: list[tuple[Any, ...]] = []
     for chunk in _chunks(ids, MAX_PARAMS):
-        rows = Person.objects.filter(pk__in=list(chunk)).values_list(*fields)
-        for pk, category, title, birth, hired, path in rows:
-            people[pk] = _Person(pk, category, title, birth, hired, _Unit(path))
-    return people
+        found.extend(_select(Person, fields, *_in("id", chunk, "bigint")))
+    unit_ids = sorted({row[5] for row in found})
+    units = (
+        {
+            pk: _Unit(path)
+            for pk, path in _select(OrgNode, ("id", "path"), *_in("id", unit_ids, "bigint"))
+        }
+        if unit_ids
+        else {}
+    )
+    return {
+        pk: _Person(pk, category, title, birth, hired, units[unit_id])
+        for pk, category, title, birth, hired, unit_id in found
+    }
 
 
 def _lock_chains(person_ids: list[int]) -> dict[int, tuple[int, str]]:
@@ -214,40 +276,60 @@ def _lock_chains(person_ids: list[int]) -> dict[int, tuple[int, str]]:
     existing: set[int] = set()
     for chunk in _chunks(person_ids, MAX_PARAMS):
         existing.update(
-            Chain.objects.filter(person_id__in=list(chunk)).values_list("person_id", flat=True)
+            pid for (pid,) in _select(Chain, ("person_id",), *_in("person_id", chunk, "bigint"))
         )
-    missing = [Chain(person_id=pid) for pid in person_ids if pid not in existing]
+    missing = [pid for pid in person_ids if pid not in existing]
     if missing:
         # A head created meanwhile by someone else is left alone (and waited for on PostgreSQL).
-        Chain.objects.bulk_create(missing, ignore_conflicts=True, batch_size=MAX_PARAMS // 3)
+        _insert(
+            Chain,
+            ("person_id", "last_seq", "last_hash"),
+            [(pid, 0, GENESIS) for pid in missing],
+            conflict="ON CONFLICT (person_id) DO NOTHING",
+        )
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     heads: dict[int, tuple[int, str]] = {}
     for chunk in _chunks(person_ids, MAX_PARAMS):
-        locked = Chain.objects.select_for_update().filter(person_id__in=list(chunk))
-        rows = locked.order_by("person_id").values_list("person_id", "last_seq", "last_hash")
+        where, params = _in("person_id", chunk, "bigint")
+        rows = _select(
+            Chain,
+            ("person_id", "last_seq", "last_hash"),
+            where,
+            params,
+            f" ORDER BY person_id{lock}",
+        )
         heads.update((pid, (seq, digest)) for pid, seq, digest in rows)
     return heads
 
 
 def _existing_sources(keys: set[tuple[int, str, str]]) -> dict[tuple[int, str, str], int]:
     """{(person, source_type, source_id): entry id} of the keys already in the ledger. Read under
-    the chain locks, so nothing can add one of them before this transaction ends."""
+    the chain locks, so nothing can add one of them before this transaction ends. The exact keys
+    are joined against the unique index, one probe each (narrowing by people IN (…) and sources
+    IN (…) probed every pair of them: a roster chunk of 2,000 people and 280 dates made 560,000)."""
     found: dict[tuple[int, str, str], int] = {}
     if not keys:
         return found
-    person_ids = sorted({k[0] for k in keys})
-    source_ids = sorted({k[2] for k in keys})
-    types = sorted({k[1] for k in keys})
-    # Narrowed by people and by source ids (a roster has few distinct ones); matched exactly here.
-    step = max(1, (MAX_PARAMS - len(types)) // 2)
-    for people in _chunks(person_ids, step):
-        for sources in _chunks(source_ids, step):
-            rows = Entry.objects.filter(
-                person_id__in=list(people), source_type__in=types, source_id__in=list(sources)
-            ).values_list("person_id", "source_type", "source_id", "id")
-            for person_id, source_type, source_id, entry_id in rows:
-                key = (person_id, source_type, source_id)
-                if key in keys:
-                    found[key] = entry_id
+    ordered = sorted(keys)
+    select = (
+        "SELECT e.person_id, e.source_type, e.source_id, e.id FROM {keys} "
+        "JOIN ledger_entry e ON e.person_id = k.p AND e.source_type = k.t AND e.source_id = k.s"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = select.format(keys="unnest(%s::bigint[], %s::text[], %s::text[]) AS k(p, t, s)")
+            for chunk in _chunks(ordered, PG_ROWS):
+                cursor.execute(sql, [list(column) for column in zip(*chunk, strict=True)])
+                found.update(((p, t, s), pk) for p, t, s, pk in cursor.fetchall())
+            return found
+        for chunk in _chunks(ordered, MAX_PARAMS // 3):
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            # CROSS JOIN keeps SQLite's planner from scanning the ledger for the key list.
+            sql = f"WITH k(p, t, s) AS (VALUES {values}) " + select.format(keys="k").replace(
+                " JOIN ", " CROSS JOIN ", 1
+            )
+            cursor.execute(sql, [value for key in chunk for value in key])
+            found.update(((p, t, s), pk) for p, t, s, pk in cursor.fetchall())
     return found
 
 
@@ -339,10 +421,23 @@ class _CallJudge(BulkJudge):
         return self._rules[key]
 
 
-def _refresh_standings(people: dict[int, _Person], touched: dict[int, set[int]]) -> None:
-    """What refresh_after does for every (person, period) touched, in a few queries: each touched
-    period is judged, and so is every later period already judged whose window reaches back to a
-    touched one; the credits of all of them are read at once and the standings upserted."""
+@dataclass
+class _Standings:
+    """The standings a call must re-judge, and the credits judging them reads."""
+
+    judge: _CallJudge
+    who: dict[int, Person]
+    to_judge: dict[int, set[int]]
+    credits: dict[int, list[Credit]]
+
+
+def _plan_standings(people: dict[int, _Person], touched: dict[int, set[int]]) -> _Standings:
+    """What refresh_after does for every (person, period) touched, set-based: each touched period
+    is judged, and so is every later period already judged whose window reaches back to a touched
+    one. The credits of all of them already in the ledger are read here, in one query, BEFORE the
+    call's entries are inserted (the chain locks keep anyone else from adding one meanwhile); the
+    new entries join them from memory once they have ids (`_judge_standings`), so what was just
+    written is not read back."""
     person_ids = sorted(touched)
     judge = _CallJudge(people[pid] for pid in person_ids)
     judge.load_exemptions(person_ids)
@@ -351,8 +446,10 @@ def _refresh_standings(people: dict[int, _Person], touched: dict[int, set[int]])
     earliest = min(min(periods) for periods in touched.values())
     later: dict[int, set[int]] = defaultdict(set)
     for chunk in _chunks(person_ids, MAX_PARAMS):
-        judged = Standing.objects.filter(person_id__in=list(chunk), period__gt=earliest)
-        for person_id, period in judged.values_list("person_id", "period"):
+        where, params = _in("person_id", chunk, "bigint")
+        for person_id, period in _select(
+            Standing, ("person_id", "period"), f"{where} AND period > %s", [*params, earliest]
+        ):
             later[person_id].add(period)
     to_judge: dict[int, set[int]] = {}
     needed: set[int] = set()
@@ -369,20 +466,49 @@ def _refresh_standings(people: dict[int, _Person], touched: dict[int, set[int]])
             rules = judge.rules(who[pid], period)
             needed.update(window_periods(rules, period) if rules is not None else [period])
     credits: dict[int, list[Credit]] = defaultdict(list)
-    for chunk in _chunks(person_ids, MAX_PARAMS - len(needed)):
-        rows = (
-            Entry.objects.filter(person_id__in=list(chunk), period__in=sorted(needed))
-            .order_by("person_id", "seq")
-            .values_list("person_id", *CREDIT_FIELDS)
+    wanted = sorted(needed)
+    for chunk in _chunks(person_ids, MAX_PARAMS - len(wanted)):
+        who_in, people_params = _in("person_id", chunk, "bigint")
+        period_in, period_params = _in("period", wanted, "integer")
+        rows = _select(
+            Entry,
+            ("person_id", *CREDIT_FIELDS),
+            f"{who_in} AND {period_in}",
+            [*people_params, *period_params],
+            " ORDER BY person_id, seq",
         )
         for row in rows:
             credits[row[0]].append(credit_from_row(row[1:]))
+    return _Standings(judge, who, to_judge, credits)
+
+
+def _judge_standings(plan: _Standings, rows: Sequence[_Row]) -> None:
+    """Adds the call's new entries (inserted, so with ids) to the credits read before, judges
+    every planned standing and upserts them in one statement."""
+    credits = plan.credits
+    for row in rows:
+        assert row.pk is not None
+        # As the ledger would return it: the column's two decimals, categories as a tuple.
+        credits[row.person_id].append(
+            Credit(
+                entry_id=row.pk,
+                period=row.period,
+                activity_date=row.activity_date,
+                categories=tuple(row.categories),
+                amount=row.amount.quantize(CENT),
+                unit=row.unit,
+                kind=row.kind,
+                artefact_key=row.artefact_key,
+                source_type=row.source_type,
+                reverses_id=row.reverses_id,
+            )
+        )
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     fresh = []
-    for pid in person_ids:
-        for period in sorted(to_judge[pid]):
-            met, grade, earned, ruleset = judge(who[pid], period, credits.get(pid, []))
+    for pid in sorted(plan.to_judge):
+        for period in sorted(plan.to_judge[pid]):
+            met, grade, earned, ruleset = plan.judge(plan.who[pid], period, credits.get(pid, []))
             fresh.append(
                 (pid, period, met, grade, ops.adapt_decimalfield_value(earned), ruleset, now)
             )
@@ -525,6 +651,10 @@ def _post(actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult) 
     if not new:
         return
     rows = [row for _index, row in new]
+    touched: dict[int, set[int]] = defaultdict(set)
+    for row in rows:
+        touched[row.person_id].add(row.period)
+    standings = _plan_standings(people, touched)
     _insert_entries(rows)
     for index, row in new:
         assert row.pk is not None
@@ -534,8 +664,5 @@ def _post(actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult) 
             result.duplicates[index] = result.posted[-1 - marker]
     _move_heads(grown)
     _add_to_totals(rows)
-    touched: dict[int, set[int]] = defaultdict(set)
-    for row in rows:
-        touched[row.person_id].add(row.period)
-    _refresh_standings(people, touched)
+    _judge_standings(standings, rows)
     _audit_events(actor, rows, people, note)

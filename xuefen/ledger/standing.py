@@ -6,7 +6,7 @@ from decimal import Decimal
 from xuefen.ledger.queries import credits_for
 from xuefen.orgs.models import Person
 from xuefen.policy import engine, services
-from xuefen.policy.engine import Credit, Subject, evaluate, window_periods
+from xuefen.policy.engine import Credit, Subject, window_periods
 from xuefen.policy.models import Exemption
 from xuefen.policy.schema import RuleSetData
 
@@ -88,10 +88,8 @@ class BulkJudge:
                 e for e in self._exemptions.get(person.pk, []) if e.period in (period - 1, period)
             ),
         )
-        evaluation = evaluate(
-            rules,
-            subject,
-            [c for c in credits if c.period in window],
-            period,
+        # The verdict only (engine.judge): a standing stores no explanation.
+        met, grade, earned = engine.judge(
+            rules, subject, [c for c in credits if c.period in window], period
         )
-        return evaluation.met, evaluation.grade, evaluation.total_counted, evaluation.ruleset
+        return met, grade, earned, rules.ref

@@ -20,11 +20,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xuefen.policy.schema import Cap, Requirement, RuleSetData, Target
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
+# Grade labels, made text only when an evaluation is explained.
+_lazy_exempt = gettext_lazy("Exempt")
+_lazy_pass = gettext_lazy("Pass")
+_lazy_fail = gettext_lazy("Fail")
 
 
 @dataclass(frozen=True)
@@ -269,8 +274,11 @@ def _per_label(per: str) -> str:
     return {"item": _("item"), "day": _("day"), "period": _("year")}.get(per, per)
 
 
-def judge_lines(rules: RuleSetData, credits: Sequence[Credit]) -> list[CreditLine]:
-    """Steps 1–4 over all given credits, in the order they happened; returns one line per credit."""
+def judge_lines(
+    rules: RuleSetData, credits: Sequence[Credit], explain: bool = True
+) -> list[CreditLine]:
+    """Steps 1–4 over all given credits, in the order they happened; returns one line per credit.
+    With `explain` False the lines carry no reasons (the same statuses and amounts)."""
     ordered = sorted(credits, key=lambda c: (c.activity_date, c.entry_id))
     reversed_by = {c.reverses_id: c.entry_id for c in credits if c.reverses_id is not None}
     first_with_key: dict[str, int] = {}
@@ -290,10 +298,14 @@ def judge_lines(rules: RuleSetData, credits: Sequence[Credit]) -> list[CreditLin
         lines.append(line)
         if credit.reverses_id is not None:
             line.status = Status.REVERSED
+            if not explain:
+                continue
             line.reason = _("Reverses entry %(id)s; neither counts") % {"id": credit.reverses_id}
             continue
         if credit.entry_id in reversed_by:
             line.status = Status.REVERSED
+            if not explain:
+                continue
             line.reason = _("Reversed by entry %(id)s; does not count") % {
                 "id": reversed_by[credit.entry_id]
             }
@@ -302,6 +314,8 @@ def judge_lines(rules: RuleSetData, credits: Sequence[Credit]) -> list[CreditLin
             first = first_with_key.setdefault(credit.artefact_key, credit.entry_id)
             if first != credit.entry_id:
                 line.status = Status.DUPLICATE
+                if not explain:
+                    continue
                 line.reason = _(
                     "The same artefact as entry %(id)s (%(key)s); one artefact counts once"
                 ) % {"id": first, "key": credit.artefact_key}
@@ -312,6 +326,8 @@ def judge_lines(rules: RuleSetData, credits: Sequence[Credit]) -> list[CreditLin
             value = credit.amount * rules.unit_rates[credit.unit]
         else:
             line.status = Status.EXCLUDED
+            if not explain:
+                continue
             line.reason = _("Recorded in %(unit)s, which this rule set does not count") % {
                 "unit": unit_label(credit.unit)
             }
@@ -329,6 +345,8 @@ def judge_lines(rules: RuleSetData, credits: Sequence[Credit]) -> list[CreditLin
         line.counted = value.quantize(CENT, ROUND_HALF_UP)
         if binding is not None:
             line.status = Status.CAPPED
+            if not explain:
+                continue
             line.reason = _(
                 "Capped by %(cap)s: at most %(max)s %(unit)s per %(per)s; "
                 "%(counted)s of %(amount)s counted"
@@ -343,11 +361,13 @@ def judge_lines(rules: RuleSetData, credits: Sequence[Credit]) -> list[CreditLin
     return lines
 
 
-def _bracket(rules: RuleSetData, subject: Subject, period: int) -> tuple[str, str]:
+def _bracket(
+    rules: RuleSetData, subject: Subject, period: int, explain: bool = True
+) -> tuple[str, str]:
     age = age_on(subject.birth_date, dt.date(period, 12, 31))
     for bracket in rules.age_brackets:
         if bracket.contains(age):
-            return bracket.code, str(bracket.label)
+            return bracket.code, str(bracket.label) if explain else ""
     return "", ""
 
 
@@ -359,7 +379,9 @@ def _exemption_kind(kind: str) -> str:
     }.get(kind, kind)
 
 
-def _factor(rules: RuleSetData, subject: Subject, period: int) -> tuple[Decimal, list[str]]:
+def _factor(
+    rules: RuleSetData, subject: Subject, period: int, explain: bool = True
+) -> tuple[Decimal, list[str]]:
     """The share of the requirements that applies, and why (exemptions and proration)."""
     factor = Decimal(1)
     notes: list[str] = []
@@ -367,10 +389,11 @@ def _factor(rules: RuleSetData, subject: Subject, period: int) -> tuple[Decimal,
     if rules.proration.new_hire and hired is not None and hired.year == period and hired.month > 1:
         months = 12 - hired.month + 1
         factor *= Decimal(months) / Decimal(12)
-        notes.append(
-            _("Hired on %(date)s: requirements prorated to %(months)s of 12 months")
-            % {"date": hired.isoformat(), "months": months}
-        )
+        if explain:
+            notes.append(
+                _("Hired on %(date)s: requirements prorated to %(months)s of 12 months")
+                % {"date": hired.isoformat(), "months": months}
+            )
     for exemption in subject.exemptions:
         if exemption.period != period:
             continue
@@ -382,6 +405,8 @@ def _factor(rules: RuleSetData, subject: Subject, period: int) -> tuple[Decimal,
             full = exemption.kind == "leave" and limit is not None and months >= limit
             waived = Decimal(1) if full else Decimal(months) / Decimal(12)
         factor *= Decimal(1) - waived
+        if not explain:
+            continue
         notes.append(
             _("Exemption (%(kind)s, %(reason)s): %(share)s%% of the requirements waived")
             % {
@@ -402,6 +427,7 @@ def _judge_target(
     bracket: str,
     factor: Decimal,
     period: int,
+    explain: bool = True,
 ) -> RequirementResult:
     start, end = requirement_window(requirement, period)
     earned = sum(
@@ -423,21 +449,22 @@ def _judge_target(
         # Mid-window: expected progress so far, at an even pace (e.g. 2 of 5 years → 2/5 of 550).
         elapsed = period - start + 1
         required = required * Decimal(elapsed) / Decimal(requirement.window_years)
-        note = _(
-            "%(label)s: window %(start)s–%(end)s; %(elapsed)s of %(years)s years passed, "
-            "so %(required)s is expected by now"
-        ) % {
-            "label": requirement.label,
-            "start": start,
-            "end": end,
-            "elapsed": elapsed,
-            "years": requirement.window_years,
-            "required": fmt(round_to(required, rules.rounding)),
-        }
+        if explain:
+            note = _(
+                "%(label)s: window %(start)s–%(end)s; %(elapsed)s of %(years)s years passed, "
+                "so %(required)s is expected by now"
+            ) % {
+                "label": requirement.label,
+                "start": start,
+                "end": end,
+                "elapsed": elapsed,
+                "years": requirement.window_years,
+                "required": fmt(round_to(required, rules.rounding)),
+            }
     required = round_to(required, rules.rounding)
     earned = earned.quantize(CENT, ROUND_HALF_UP)
     gap = max(required - earned, ZERO)
-    label = str(requirement.label)
+    label = str(requirement.label) if explain else ""
     return RequirementResult(
         code=requirement.code,
         label=label,
@@ -460,9 +487,10 @@ def _judge_requirement(
     bracket: str,
     factor: Decimal,
     period: int,
+    explain: bool = True,
 ) -> RequirementResult:
     results = [
-        _judge_target(rules, requirement, t, lines, carried, bracket, factor, period)
+        _judge_target(rules, requirement, t, lines, carried, bracket, factor, period, explain)
         for t in requirement.targets
     ]
     if len(results) == 1:
@@ -486,20 +514,40 @@ def evaluate(
 ) -> Evaluation:
     """Judges `period` by `rules`. `credits` should cover window_periods(rules, period); credits of
     the previous period give the carry-over in when `carried_in` is not passed."""
+    return _evaluate(rules, subject, credits, period, carried_in, explain=True)
+
+
+def judge(
+    rules: RuleSetData, subject: Subject, credits: Sequence[Credit], period: int
+) -> tuple[bool, str, Decimal]:
+    """evaluate()'s met, grade and total_counted, without the explanation (labels, reasons,
+    notes): the same steps and arithmetic, for callers that store only the verdict (standings)."""
+    evaluation = _evaluate(rules, subject, credits, period, None, explain=False)
+    return evaluation.met, evaluation.grade, evaluation.total_counted
+
+
+def _evaluate(
+    rules: RuleSetData,
+    subject: Subject,
+    credits: Sequence[Credit],
+    period: int,
+    carried_in: Mapping[str, Decimal] | None,
+    explain: bool,
+) -> Evaluation:
     considered = [c for c in credits if c.period <= period]
-    all_lines = judge_lines(rules, considered)
+    all_lines = judge_lines(rules, considered, explain)
     if carried_in is None:
         carried_in = {}
         if rules.carry_over and any(c.period == period - 1 for c in considered):
-            previous = evaluate(rules, subject, considered, period - 1, carried_in={})
+            previous = _evaluate(rules, subject, considered, period - 1, {}, explain)
             carried_in = previous.carry_out
     carried = {k: v for k, v in carried_in.items() if v > 0}
     first = min(requirement_window(r, period)[0] for r in rules.requirements)
     lines = [line for line in all_lines if first <= line.period <= period]
-    bracket, bracket_label = _bracket(rules, subject, period)
-    factor, notes = _factor(rules, subject, period)
+    bracket, bracket_label = _bracket(rules, subject, period, explain)
+    factor, notes = _factor(rules, subject, period, explain)
     requirements = [
-        _judge_requirement(rules, r, lines, carried, bracket, factor, period)
+        _judge_requirement(rules, r, lines, carried, bracket, factor, period, explain)
         for r in rules.requirements
     ]
     met = all(r.met for r in requirements if r.binding)
@@ -514,7 +562,7 @@ def evaluate(
             excess = min(excess, rule.max)
         if excess > 0:
             carry_out[rule.to] = carry_out.get(rule.to, ZERO) + excess
-    grade, grade_label = _grade(rules, requirements, met, bracket, factor)
+    grade, grade_label = _grade(rules, requirements, met, bracket, factor, explain)
     this_period = [line for line in lines if line.period == period]
     return Evaluation(
         ruleset=rules.ref,
@@ -532,7 +580,7 @@ def evaluate(
         carry_out=carry_out,
         factor=factor,
         notes=notes,
-        category_labels={c.code: str(c.label) for c in rules.categories},
+        category_labels={c.code: str(c.label) for c in rules.categories} if explain else {},
     )
 
 
@@ -552,18 +600,31 @@ def _grade(
     met: bool,
     bracket: str,
     factor: Decimal,
+    explain: bool = True,
 ) -> tuple[str, str]:
+    code, label = _grade_of(rules, requirements, met, bracket, factor)
+    return code, (str(label) if explain else "")
+
+
+def _grade_of(
+    rules: RuleSetData,
+    requirements: Sequence[RequirementResult],
+    met: bool,
+    bracket: str,
+    factor: Decimal,
+) -> tuple[str, object]:
+    """The grade's code and its label, not yet made text (str() of it picks the language)."""
     if factor == 0:
-        return "exempt", _("Exempt")
+        return "exempt", _lazy_exempt
     if rules.grades is None:
-        return ("pass", _("Pass")) if met else ("fail", _("Fail"))
+        return ("pass", _lazy_pass) if met else ("fail", _lazy_fail)
     tiers = rules.grades.tiers
     lowest = tiers[-1]
     if not met:
-        return lowest.code, str(lowest.label)
+        return lowest.code, lowest.label
     base = next((r for r in requirements if r.code == rules.grades.of), None)
     ratio = base.earned / base.required if base is not None and base.required else Decimal(10**6)
     for tier in tiers:
         if ratio >= tier.by_age.get(bracket, tier.min_ratio):
-            return tier.code, str(tier.label)
-    return lowest.code, str(lowest.label)
+            return tier.code, tier.label
+    return lowest.code, lowest.label
