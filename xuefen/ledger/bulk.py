@@ -145,18 +145,21 @@ def _select(
     where: str,
     params: Sequence[Any],
     tail: str = "",
+    shared: Sequence[str] = (),
 ) -> list[tuple[Any, ...]]:
     """SELECT `columns` of `model`'s table, each value converted as the ORM converts it (the
-    backend's and the field's own converters: Decimal, JSON, dates), without a queryset."""
+    backend's and the field's own converters: Decimal, JSON, dates), without a queryset. The
+    `shared` columns are converted once per distinct stored value and the result shared between
+    rows (for values the caller does not mutate: a roster's few category lists and amounts)."""
     table = model._meta.db_table
     quote = connection.ops.quote_name
-    converting = []
+    converting: list[tuple[int, list[Any], Any, dict[Any, Any] | None]] = []
     for index, name in enumerate(columns):
         model_field = cast(models.Field, model._meta.get_field(name))
         column = model_field.get_col(table)
         found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         if found:
-            converting.append((index, found, column))
+            converting.append((index, found, column, {} if name in shared else None))
     names = ", ".join(
         quote(str(cast(models.Field, model._meta.get_field(c)).column)) for c in columns
     )
@@ -168,11 +171,18 @@ def _select(
     out = []
     for row in rows:
         values = list(row)
-        for index, found, column in converting:
-            value = values[index]
+        for index, found, column, memo in converting:
+            raw = value = values[index]
+            if memo is not None and not isinstance(raw, str | int | float):
+                memo = None  # not hashable as stored: converted row by row
+            if memo is not None and raw in memo:
+                values[index] = memo[raw]
+                continue
             for converter in found:
                 value = converter(value, column, connection)
             values[index] = value
+            if memo is not None:
+                memo[raw] = value
         out.append(tuple(values))
     return out
 
@@ -476,6 +486,7 @@ def _plan_standings(people: dict[int, _Person], touched: dict[int, set[int]]) ->
             f"{who_in} AND {period_in}",
             [*people_params, *period_params],
             " ORDER BY person_id, seq",
+            shared=("categories", "amount"),  # made a tuple / not mutated by credit_from_row
         )
         for row in rows:
             credits[row[0]].append(credit_from_row(row[1:]))
