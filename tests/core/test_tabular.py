@@ -1,9 +1,12 @@
 import csv
 import datetime as dt
+import gc
 import io
+import tracemalloc
 import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from xuefen.core.tabular import (
@@ -222,3 +225,122 @@ def test_error_file_names_row_column_and_reason():
     assert first[1][:3] == (2, "日期", "nope")
     second = list(book.worksheets[1].iter_rows(values_only=True))
     assert second[1][0] == 2
+
+
+# ------------------------------------------------------------------------------ CSV streaming
+
+
+def write_csv_file(path, rows, encoding="utf-8", header="身份证号,姓名\r\n"):
+    with open(path, "w", encoding=encoding, newline="") as out:
+        out.write(header)
+        for row in rows:
+            out.write(row)
+    return path
+
+
+def test_large_csv_is_read_without_holding_the_file_in_memory(tmp_path):
+    name = "继续教育学员" * 10
+    path = write_csv_file(
+        tmp_path / "big.csv", (f"1101011985{i:08d},{name}{i}\r\n" for i in range(50_000))
+    )
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in read_table(path, columns=COLUMNS))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 50_000
+    # Reading it whole held its bytes and its text (2 bytes a character here): over 3 × size.
+    assert size > 6 * 1024 * 1024
+    assert peak < size / 4
+
+
+@pytest.mark.parametrize(("encoding", "last_name"), [("gbk", "张三丰"), ("gb18030", "𠀀明")])
+def test_csv_whose_only_chinese_is_on_the_last_line_is_read_as_gbk(tmp_path, encoding, last_name):
+    # Several read blocks of plain ASCII (valid UTF-8) before the first GBK byte.
+    ascii_rows = [f"1101011985{i:08d},Zhang San {i}\r\n" for i in range(40_000)]
+    path = write_csv_file(
+        tmp_path / "gbk.csv", [*ascii_rows, f"2,{last_name}\r\n"], encoding=encoding
+    )
+    assert path.stat().st_size > 1024 * 1024
+    rows = list(read_table(path, columns=COLUMNS))
+    assert len(rows) == 40_001
+    assert (rows[-1].number, rows[-1].values["name"]) == (40_002, last_name)
+
+
+def test_csv_undecodable_at_its_end_is_refused_before_any_row_is_read(tmp_path):
+    path = tmp_path / "bad.csv"
+    rows = "".join(f"1101011985{i:08d},Zhang\r\n" for i in range(40_000))
+    path.write_bytes(("身份证号,姓名\r\n" + rows).encode() + b"3,\xff\r\n")
+    with pytest.raises(TableError) as exc:
+        read_table(path, columns=COLUMNS)
+    assert exc.value.code == "csv_encoding"
+    assert "bad.csv" in str(exc.value)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_utf16_csv_is_refused(encoding):
+    data = "身份证号,姓名\r\n1,张三\r\n".encode(encoding)
+    with pytest.raises(TableError) as exc:
+        read(io.BytesIO(data), "t.csv")
+    assert exc.value.code == "csv_encoding"
+
+
+def test_tab_separated_csv_is_recognised_from_its_first_line():
+    data = "身份证号\t姓名\r\n1\t张三,李四\r\n".encode()
+    (row,) = read(io.BytesIO(data), "t.txt")
+    assert row.values == {"id": "1", "name": "张三,李四"}
+
+
+def test_csv_rows_are_numbered_by_record_skipping_blank_lines():
+    data = '身份证号,姓名\r\n1,"张\r\n三"\r\n\r\n2,李四\n3,王五\r4,赵六'.encode("gbk")
+    rows = read(io.BytesIO(data), "t.csv")
+    assert [(r.number, r.values["name"]) for r in rows] == [
+        (2, "张\r\n三"),
+        (4, "李四"),
+        (5, "王五"),
+        (6, "赵六"),
+    ]
+
+
+def test_reading_csv_leaves_the_callers_file_open(tmp_path):
+    path = write_csv_file(tmp_path / "t.csv", ["1,张三\r\n", "2,李四\r\n"])
+    with open(path, "rb") as fh:
+        assert len(list(read_table(fh, columns=COLUMNS, filename="t.csv"))) == 2
+        rows = read_table(fh, columns=COLUMNS, filename="t.csv")
+        next(rows)
+        rows.close()
+        del rows
+        gc.collect()
+        assert not fh.closed
+        fh.seek(0)
+        assert fh.read(3) == "身".encode()
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        lambda data: SimpleUploadedFile("名单.csv", data),
+        lambda data: TemporaryUploadedFile("名单.csv", "text/csv", len(data), None),
+    ],
+    ids=["in_memory", "temporary_file"],
+)
+def test_csv_uploads_are_streamed_from_django_upload_objects(upload):
+    data = "身份证号,姓名\r\n1,张三\r\n2,李四\r\n".encode("gbk")
+    uploaded = upload(data)
+    if isinstance(uploaded, TemporaryUploadedFile):
+        uploaded.write(data)
+        uploaded.seek(0)
+    rows = list(read_table(uploaded, columns=COLUMNS))
+    assert [r.values["name"] for r in rows] == ["张三", "李四"]
+    assert not uploaded.file.closed
+    uploaded.close()
+
+
+def test_xlsx_and_csv_are_read_from_a_path(tmp_path):
+    path = tmp_path / "名单.xlsx"
+    path.write_bytes(xlsx([[str(i), "张三", None] for i in range(500)]).getvalue())
+    assert len(list(read_table(path, columns=COLUMNS))) == 500
+    path = write_csv_file(tmp_path / "名单.csv", [f"{i},张三\r\n" for i in range(500)])
+    assert len(list(read_table(path, columns=COLUMNS))) == 500

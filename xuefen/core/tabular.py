@@ -123,15 +123,22 @@ def read_table(
 ) -> Iterator[Row]:
     """Opens an uploaded XLSX or CSV file and returns an iterator over its data rows.
 
-    `upload` is a Django UploadedFile, a binary file object or a path. The file-level checks (size,
-    type, zip central directory, header row, at least one data row) run before this returns and
-    raise TableError; rows are then read lazily (XLSX streamed with openpyxl read_only). Blank rows
-    are skipped.
+    `upload` is a Django UploadedFile, a seekable binary file object or a path. The file-level
+    checks (size, type, zip central directory, encoding, header row, at least one data row) run
+    before this returns and raise TableError; rows are then read lazily from the file (XLSX with
+    openpyxl read_only, CSV block by block), so it must stay open and its position untouched while
+    they are iterated. A file opened from a path is closed once the rows are exhausted or closed.
+    Blank rows are skipped.
     """
     name = filename or str(getattr(upload, "name", "") or upload)
     if isinstance(upload, str | Path):
-        with open(upload, "rb") as fh:
-            return read_table(fh, columns=columns, filename=name, max_rows=max_rows)
+        fh = open(upload, "rb")  # noqa: SIM115 - closed by _FileRows, after the last row
+        try:
+            rows = read_table(fh, columns=columns, filename=name, max_rows=max_rows)
+        except BaseException:
+            fh.close()
+            raise
+        return _FileRows(rows, fh)
     stream: BinaryIO = upload.file if hasattr(upload, "chunks") else upload
     _check_size(stream, name)
     head = stream.read(8)
@@ -159,6 +166,30 @@ def read_table(
             _("%(file)s is neither an Excel workbook (.xlsx) nor a CSV file.") % {"file": name},
         )
     return _rows(lines, columns, name, max_rows)
+
+
+class _FileRows(Iterator[Row]):
+    """Rows of a file read_table opened itself: the file is closed when the rows are exhausted,
+    closed or collected."""
+
+    def __init__(self, rows: Iterator[Row], fh: BinaryIO) -> None:
+        self._rows = rows
+        self._fh = fh
+
+    def __next__(self) -> Row:
+        try:
+            return next(self._rows)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        close = getattr(self._rows, "close", None)
+        if close is not None:
+            close()
+        self._fh.close()
+
+    __del__ = close
 
 
 def _check_size(stream: BinaryIO, name: str) -> None:
@@ -252,25 +283,90 @@ def _xlsx_value(cell: Any) -> Any:
     return getattr(cell, "value", None)
 
 
+# Chinese Excel saves CSV as GBK/GB18030; gb18030 is a superset of GBK and GB2312.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+_CSV_BLOCK = 256 * 1024
+
+
+class _Borrowed(io.BufferedIOBase):
+    """Reads from the caller's stream without owning it: closing (or collecting) the text
+    wrapper around it never closes the caller's file, whatever order objects are freed in."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    @property
+    def name(self) -> Any:
+        return getattr(self._stream, "name", "")
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        return self._stream.read(-1 if size is None else size)
+
+    def read1(self, size: int = -1, /) -> bytes:
+        return self._stream.read(size)
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """What one decoding pass learnt: whether the text holds NUL, and the delimiter counts of
+    its first line (up to the first newline)."""
+
+    has_nul: bool
+    tabs: int
+    commas: int
+
+
+def _scan(stream: BinaryIO, encoding: str) -> _Scan | None:
+    """Decodes the whole stream block by block, keeping no text; None if it does not decode."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    has_nul, tabs, commas, first_line_done = False, 0, 0, False
+    stream.seek(0)
+    try:
+        while True:
+            block = stream.read(_CSV_BLOCK)
+            text = decoder.decode(block, final=not block)
+            has_nul = has_nul or "\x00" in text
+            if not first_line_done:
+                end = text.find("\n")
+                first_line_done = end >= 0
+                stop = end if first_line_done else len(text)
+                tabs += text.count("\t", 0, stop)
+                commas += text.count(",", 0, stop)
+            if not block:
+                return _Scan(has_nul, tabs, commas)
+            del text  # before the next block is decoded, so only one block's text is held
+    except UnicodeDecodeError:
+        return None
+
+
 def _csv_lines(stream: BinaryIO, name: str) -> Iterator[tuple[int, list[Any]]]:
-    data = stream.read()
-    text = None
-    # Chinese Excel saves CSV as GBK/GB18030; gb18030 is a superset of GBK and GB2312.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = codecs.decode(data, encoding)
+    """Streams the CSV's records, numbered from 1; memory does not grow with the file.
+
+    The encoding is the first of CSV_ENCODINGS in which the WHOLE file decodes, so a first pass
+    decodes it block by block (a GBK file may look like UTF-8 until its last line) and the rows
+    are then read in a second pass; the refusal comes before any row is read."""
+    scan = None
+    for encoding in CSV_ENCODINGS:
+        scan = _scan(stream, encoding)
+        if scan is not None:
             break
-        except UnicodeDecodeError:
-            continue
-    if text is None or "\x00" in text:
+    if scan is None or scan.has_nul:
         raise TableError(
             "csv_encoding",
             _("%(file)s is not a text CSV file in UTF-8 or GBK/GB18030.") % {"file": name},
         )
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return ((number, list(cells)) for number, cells in enumerate(reader, start=1))
+    delimiter = "\t" if scan.tabs > scan.commas else ","
+
+    def lines() -> Iterator[tuple[int, list[Any]]]:
+        stream.seek(0)
+        with io.TextIOWrapper(_Borrowed(stream), encoding=encoding, newline="") as text:
+            yield from enumerate(csv.reader(text, delimiter=delimiter), start=1)
+
+    return lines()
 
 
 def _header_key(text: Any) -> str:
