@@ -239,7 +239,12 @@ def main() -> None:
     parser.add_argument("--order", choices=["course", "person"], default="course")
     parser.add_argument("--chunk", type=int, default=None, help="intake chunk rows")
     parser.add_argument("--profile", help="write cProfile stats of the import to this file")
-    parser.add_argument("--sql-times", action="store_true", help="time spent per statement kind")
+    parser.add_argument(
+        "--sql-times",
+        action="store_true",
+        help="time spent per statement kind (on PostgreSQL without ledger.bulk's array"
+        " statements, which bind on the server past Django's cursor)",
+    )
     parser.add_argument("--check", action="store_true", help="verify + recompute afterwards")
     args = parser.parse_args()
     people = args.people or max(1, args.rows // len(COURSES))
