@@ -291,3 +291,11 @@ def test_a_user_without_role_or_person_gets_not_found_for_claims(client, cast):
     other = f.user("ulla", None)
     client.force_login(other)
     assert client.get(reverse("claims:mine")).status_code == 404
+
+
+def test_the_detail_page_names_the_categories_of_the_rule_set(client, cast, rules):
+    claim = file_claim(cast.lena, cast.lena_person, "degree")
+    client.force_login(cast.lena)
+    body = client.get(reverse("claims:detail", args=[claim.pk])).content.decode()
+    assert "专业" in body
+    assert "professional" not in body

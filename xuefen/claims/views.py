@@ -25,6 +25,7 @@ from xuefen.claims.forms import (
 from xuefen.claims.models import ClaimType, Evidence, ReportingPeriod, Status
 from xuefen.claims.workflow import EDITABLE, STEP_LABELS, Step, steps_from
 from xuefen.core.errors import CodedError
+from xuefen.policy.services import ruleset_for
 
 PAGE_SIZE = 50
 
@@ -139,12 +140,15 @@ def detail(request: HttpRequest, claim_id: int) -> HttpResponse:
         for t in steps_from(claim.status)
         if t.step not in (Step.SUBMIT, Step.REVOKE) and actions.can_take(request.user, t, claim)
     ]
+    rules = ruleset_for(person, claim.period)
+    category_names = [rules.category_label(c) if rules else c for c in claim.categories or []]
     own = request.user.pk == claim.submitted_by_id or request.user.person_id == claim.person_id  # type: ignore[union-attr]
     return render(
         request,
         "claims/detail.html",
         {
             "claim": claim,
+            "category_names": category_names,
             "evidence": list(claim.evidence_files.all()),
             "history": list(claim.history.select_related("actor")),
             "flags": list(claim.flags.all()) if reviewer else [],
