@@ -4,6 +4,7 @@ stored under MEDIA_ROOT/claims/ with a random name and read back only through th
 import hashlib
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,3 +133,33 @@ def path_of(stored_name: str) -> Path:
 
 def discard(stored_name: str) -> None:
     path_of(stored_name).unlink(missing_ok=True)
+
+
+def sweep_orphans(older_than: float, *, dry_run: bool = False) -> list[str]:
+    """Removes stored files that no evidence row names and that are older than `older_than`
+    seconds: left behind when a caller's transaction rolled back after the file was written (the
+    age guard spares uploads whose transaction is still running). Returns the names removed."""
+    from xuefen.claims.models import Evidence
+
+    directory = storage_dir()
+    if not directory.is_dir():
+        return []
+    cutoff = time.time() - older_than
+    candidates = {
+        p.name: p
+        for p in directory.iterdir()
+        if p.is_file() and re.fullmatch(r"[0-9a-f]{32}", p.name) and p.stat().st_mtime < cutoff
+    }
+    names = sorted(candidates)
+    known: set[str] = set()
+    for start in range(0, len(names), 500):
+        known.update(
+            Evidence.objects.filter(stored_name__in=names[start : start + 500]).values_list(
+                "stored_name", flat=True
+            )
+        )
+    removed = sorted(name for name in candidates if name not in known)
+    if not dry_run:
+        for name in removed:
+            candidates[name].unlink(missing_ok=True)
+    return removed

@@ -19,6 +19,8 @@ class Command(BaseCommand):
         # Batches whose worker died (the machine stopped mid-file) are queued again, from their
         # last committed chunk.
         call_command("intake", "resume", stdout=self.stdout)
+        # Evidence files an interrupted upload left behind (no claim names them).
+        call_command("sweep_evidence", stdout=self.stdout)
         if not options["no_demo"] and not OrgNode.objects.exists():
             call_command("demo", stdout=self.stdout)
         call_command("collectstatic", interactive=False, verbosity=0)
