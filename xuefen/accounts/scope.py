@@ -170,6 +170,12 @@ def providers(user: "User | Any", capability: str = Cap.INTAKE_VIEW) -> "QuerySe
     return Provider.objects.filter(subtree_q(paths_with(user, capability), prefix="node__"))
 
 
+def people_served_by(provider: Any) -> QuerySet[Person]:
+    """The people a provider may report credits for or read (its `serves` subtree). A provider's
+    API token and its rosters see people only through here; anyone else is treated as unknown."""
+    return Person.objects.filter(subtree_q([provider.serves.path], prefix="unit__"))
+
+
 def access_provider(user: "User | Any", provider_id: Any, capability: str = Cap.INTAKE_VIEW) -> Any:
     """The provider, if the user holds `capability` on its node; Http404 otherwise."""
     from xuefen.intake.models import Provider

@@ -68,9 +68,8 @@ def person_served(provider: Provider, id_number: str) -> Person:
     """The person with this ID number inside the provider's `serves` subtree; Http404 for anyone
     else, the same as for a number nobody has."""
     number = idnumber.normalize(id_number)
-    served = Person.objects.filter(scope.subtree_q([provider.serves.path], prefix="unit__"))
     try:
-        return served.select_related("unit").get(id_number=number)
+        return scope.people_served_by(provider).select_related("unit").get(id_number=number)
     except Person.DoesNotExist:
         raise Http404 from None
 

@@ -25,6 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xuefen.accounts import scope
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.core.errors import CodedError
@@ -331,9 +332,9 @@ def validate_chunk(
     # exactly like someone who does not exist.
     people = {
         p.id_number: p
-        for p in Person.objects.filter(
-            id_number__in=ids, unit__path__startswith=provider.serves.path
-        ).only("pk", "id_number", "name", "unit_id")
+        for p in scope.people_served_by(provider)
+        .filter(id_number__in=ids)
+        .only("pk", "id_number", "name", "unit_id")
     }
     codes = {r.course_code for r in chunk if r.course_code}
     courses = {c.code: c for c in provider.courses.filter(code__in=codes, is_active=True)}
