@@ -14,6 +14,7 @@ from xuefen.accounts.roles import Cap
 from xuefen.audit import queries
 from xuefen.audit.actions import record_export
 from xuefen.audit.forms import EventFilterForm
+from xuefen.core.paging import querystring
 from xuefen.core.tabular import xlsx_response
 
 PAGE_SIZE = 50
@@ -32,16 +33,14 @@ def event_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filtered(request)
     rows = queries.events(request.user, filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    query = params.urlencode()
+    base, query = querystring(request)
     return render(
         request,
         "audit/events.html",
         {
             "form": form,
             "page_obj": page,
-            "querystring_base": f"{query}&" if query else "",
+            "querystring_base": base,
             "query": query,
         },
     )

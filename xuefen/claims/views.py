@@ -25,6 +25,7 @@ from xuefen.claims.forms import (
 from xuefen.claims.models import ClaimType, Evidence, ReportingPeriod, Status
 from xuefen.claims.workflow import EDITABLE, STEP_LABELS, Step, steps_from
 from xuefen.core.errors import CodedError
+from xuefen.core.paging import querystring
 from xuefen.policy.services import ruleset_for
 
 PAGE_SIZE = 50
@@ -287,8 +288,7 @@ def office_queue(request: HttpRequest) -> HttpResponse:
             "late": late,
         }
     page = _page(request, queries.office_queue(request.user, **filters))
-    query = request.GET.copy()
-    query.pop("page", None)
+    base, _filters = querystring(request)
     return render(
         request,
         "claims/office_queue.html",
@@ -297,7 +297,7 @@ def office_queue(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "claims": page.object_list,
             "batchable": filters["status"] == Status.UNIT_CHECKED,
-            "querystring_base": (query.urlencode() + "&") if query else "",
+            "querystring_base": base,
         },
     )
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.core.errors import CodedError
+from xuefen.core.paging import querystring
 from xuefen.core.tabular import Sheet, workbook_response, xlsx_response
 from xuefen.intake import actions, queries, roster
 from xuefen.intake.forms import (
@@ -39,13 +40,6 @@ def _require_view(user: Any) -> None:
 def _form_error(form: Any, exc: CodedError) -> None:
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, str(exc.message))
-
-
-def _querystring(request: HttpRequest) -> tuple[str, str]:
-    query = request.GET.copy()
-    query.pop("page", None)
-    encoded = query.urlencode()
-    return (f"{encoded}&" if encoded else ""), encoded
 
 
 # ---------------------------------------------------------------------------------- providers
@@ -81,7 +75,7 @@ def providers(request: HttpRequest) -> HttpResponse:
     form, qs = _filter_providers(request)
     qs = qs.annotate(course_count=Count("courses", distinct=True))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    base, encoded = _querystring(request)
+    base, encoded = querystring(request)
     return render(
         request,
         "intake/providers.html",
@@ -195,7 +189,7 @@ def courses(request: HttpRequest) -> HttpResponse:
     _require_view(request.user)
     form, qs = _filter_courses(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    base, encoded = _querystring(request)
+    base, encoded = querystring(request)
     return render(
         request,
         "intake/courses.html",
@@ -333,7 +327,7 @@ def batches(request: HttpRequest) -> HttpResponse:
     if status in Batch.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    base, _encoded = _querystring(request)
+    base, _encoded = querystring(request)
     return render(
         request,
         "intake/batches.html",
@@ -362,7 +356,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     status = form.cleaned_data["status"] if form.is_valid() else ""
     rows = queries.batch_rows(batch, status or None).select_related("person")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    base, _encoded = _querystring(request)
+    base, _encoded = querystring(request)
     context = _batch_context(request, batch)
     context.update(form=form, page_obj=page, querystring_base=base)
     return render(request, "intake/batch_detail.html", context)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.core.errors import CodedError
+from xuefen.core.paging import querystring
 from xuefen.core.tabular import (
     Sheet,
     TableError,
@@ -132,16 +133,15 @@ def people(request: HttpRequest) -> HttpResponse:
     visible = queries.id_visibility(request.user)
     for person in page.object_list:
         person.shown_id = person.id_number if visible(person) else person.masked_id_number
-    query = request.GET.copy()
-    query.pop("page", None)
+    base, encoded = querystring(request)
     return render(
         request,
         "orgs/people.html",
         {
             "form": form,
             "page_obj": page,
-            "querystring_base": f"{query.urlencode()}&" if query else "",
-            "filter_query": query.urlencode(),
+            "querystring_base": base,
+            "filter_query": encoded,
             "can_change": scope.has_capability(request.user, Cap.PEOPLE_CHANGE),
             "can_import": scope.has_capability(request.user, Cap.PEOPLE_IMPORT),
         },
