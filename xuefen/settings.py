@@ -206,6 +206,10 @@ XLSX_MAX_UNCOMPRESSED_MB = env_int("XUEFEN_XLSX_MAX_UNCOMPRESSED_MB", 400)
 # Roster rows posted per transaction by the background worker (each chunk is a resume checkpoint).
 INTAKE_CHUNK_ROWS = env_int("XUEFEN_INTAKE_CHUNK_ROWS", 2000)
 
+# Standings a page judges again itself before showing them (stale after a person's facts or a rule
+# set changed); past this many, the background worker does it and the page says so.
+SETTLE_INLINE = env_int("XUEFEN_SETTLE_INLINE", 5000)
+
 # Largest JSON batch the REST API accepts (rows); larger ones get 413 too_many_rows.
 API_MAX_BATCH_ROWS = env_int("XUEFEN_API_MAX_BATCH_ROWS", 10_000)
 

@@ -5,6 +5,7 @@ The duplicate check looks at other people's claims of single-author types (that 
 it reads claims unscoped; its reason names only the claim number, never the other person.
 """
 
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
@@ -75,6 +76,32 @@ def _full_day_kinds(rules: RuleSetData | None) -> set[str]:
     return kinds
 
 
+def _full_days_in_ledger(
+    claim: Claim, kinds: set[str], days: set[dt.date]
+) -> list[tuple[dt.date, str]]:
+    """(day, description) of each of the claim's days that a ledger entry of a full-day kind fills:
+    every day of the entry's span, unless it says it took fewer days than its span (a part-time
+    class over weeks: which days is not known, so none is claimed)."""
+    rows = Entry.objects.filter(
+        person_id=claim.person_id,
+        first_day__lte=claim.end_date,
+        last_day__gte=claim.start_date,
+        kind__in=sorted(kinds),
+        reverses__isnull=True,
+        reversals__isnull=True,
+    ).values_list("first_day", "last_day", "days", "description")
+    out: list[tuple[dt.date, str]] = []
+    for first, last, taken, description in rows:
+        span = (last - first).days + 1
+        if taken is not None and taken < span:
+            continue
+        for offset in range(span):
+            day = first + dt.timedelta(days=offset)
+            if day in days:
+                out.append((day, description))
+    return out
+
+
 def time_conflicts(claim: Claim, rules: RuleSetData | None) -> list[Found]:
     """Two full-day activities on one day, and more than 24 hours of activity in one day, against
     the person's other live claims and their ledger entries of full-day kinds (that person only)."""
@@ -90,16 +117,7 @@ def time_conflicts(claim: Claim, rules: RuleSetData | None) -> list[Found]:
         .exclude(pk=claim.pk)
         .select_related("claim_type")
     )
-    full_kinds = _full_day_kinds(rules)
-    entries = list(
-        Entry.objects.filter(
-            person_id=claim.person_id,
-            activity_date__in=sorted(days),
-            kind__in=sorted(full_kinds),
-            reverses__isnull=True,
-            reversals__isnull=True,
-        ).values_list("activity_date", "description")
-    )
+    entries = _full_days_in_ledger(claim, _full_day_kinds(rules), days)
     found: list[Found] = []
     if claim.claim_type.full_day:
         for other in others:
@@ -165,7 +183,8 @@ def caps(claim: Claim, rules: RuleSetData | None, price: pricing.Pricing) -> lis
             )
         if cap.per == "period":
             for part in price.parts:
-                already = _period_sum(claim, kind, part.period)
+                period = rules.calendar.period_of(part.last_day)
+                already = _period_sum(claim, kind, period)
                 if already + part.amount > cap.max:
                     found.append(
                         (
@@ -175,7 +194,7 @@ def caps(claim: Claim, rules: RuleSetData | None, price: pricing.Pricing) -> lis
                                 "at most %(max)s a year."
                             )
                             % {
-                                "period": part.period,
+                                "period": period,
                                 "total": fmt(already + part.amount),
                                 "cap": label,
                                 "max": fmt(cap.max),

@@ -189,7 +189,7 @@ class ClaimTypeForm(forms.ModelForm):
         fields = [
             "code", "name_zh", "name_en", "description", "order", "is_active",
             "conversion_kind", "quantity_field", "artefact_field", "single_author",
-            "full_day", "hours_field", "needs_signoff", "manual_amount",
+            "full_day", "hours_field", "days_field", "needs_signoff", "manual_amount",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

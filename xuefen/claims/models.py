@@ -57,6 +57,15 @@ class ClaimType(models.Model):
     single_author = models.BooleanField(_("single author"), default=False)
     full_day = models.BooleanField(_("full-day activity"), default=False)
     hours_field = models.CharField(_("hours field"), max_length=40, blank=True)
+    days_field = models.CharField(
+        _("days field"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "For activities measured in days: @days for every day from start to end, or the "
+            "field where the claimant gives the days; empty: not measured in days."
+        ),
+    )
     needs_signoff = models.BooleanField(_("needs sign-off by the unit"), default=False)
     manual_amount = models.BooleanField(_("amount set by the office"), default=False)
     default_categories = models.JSONField(_("categories"), default=list, blank=True)

@@ -19,10 +19,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Part:
-    period: int
-    activity_date: dt.date
+    """One ledger entry of a claim: its span (and days), amount and source suffix."""
+
+    first_day: dt.date
+    last_day: dt.date
     amount: Decimal
     suffix: str  # "" for a claim posted as one entry, ":<year>" for each year of a split
+    days: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -80,12 +83,36 @@ def daily_hours(claim: "Claim", hours_per_day: Decimal) -> Decimal:
     return hours_per_day if claim.claim_type.full_day else Decimal(0)
 
 
-def _split_parts(claim: "Claim", amounts: tuple[Decimal, ...]) -> tuple[Part, ...]:
+def days_taken(claim: "Claim") -> Decimal | None:
+    """The days the activity took, where its type measures it in days (@days: every day from
+    start to end; or a field the claimant fills, for a part-time activity over weeks)."""
+    name = claim.claim_type.days_field
+    if not name:
+        return None
+    if name == "@days":
+        return Decimal(len(claim.days))
+    try:
+        value = Decimal(str(claim.data.get(name)))
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() and value > 0 else None
+
+
+def whole(claim: "Claim", amount: Decimal) -> Part:
+    """The claim as one entry over its span."""
+    return Part(claim.start_date, claim.end_date, amount, "", days_taken(claim))
+
+
+def _split_parts(
+    claim: "Claim", rules: RuleSetData, amounts: tuple[Decimal, ...]
+) -> tuple[Part, ...]:
+    """A split (degree study over 2 years): the first share on the claim's last day, each later
+    share on the first day of the next period (one-day entries, each its own year)."""
     parts = []
     for i, amount in enumerate(amounts):
         period = claim.period + i
-        day = claim.end_date if i == 0 else dt.date(period, 1, 1)
-        parts.append(Part(period, day, amount, f":{period}"))
+        day = claim.end_date if i == 0 else rules.calendar.first_day(period)
+        parts.append(Part(day, day, amount, f":{period}"))
     return tuple(parts)
 
 
@@ -99,17 +126,17 @@ def price(claim: "Claim", rules: RuleSetData | None, manual: Decimal | None = No
     if ctype.manual_amount or not kind or rules is None or kind not in rules.conversions:
         if manual is None:
             return Pricing(None, unit, default_cats)
-        part = Part(claim.period, claim.end_date, manual, "")
+        part = whole(claim, manual)
         return Pricing(manual, unit, default_cats, _("set by the credit office"), parts=(part,))
     attrs = {name: field_value(claim, name) for name in ctype.attr_fields}
     try:
-        result = convert(rules, kind, quantity(claim), **attrs)
+        result = convert(rules, kind, quantity(claim), span_days=len(claim.days), **attrs)
     except ConversionError as error:
         return Pricing(None, unit, default_cats, str(error.message))
     if result.splits:
-        parts = _split_parts(claim, result.splits)
+        parts = _split_parts(claim, rules, result.splits)
     else:
-        parts = (Part(claim.period, claim.end_date, result.amount, ""),)
+        parts = (whole(claim, result.amount),)
     return Pricing(
         result.amount, result.unit, result.categories, result.reason, result.capped, parts
     )

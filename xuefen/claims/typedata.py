@@ -18,7 +18,7 @@ SPECIAL = {"@title", "@days"}
 TYPE_KEYS = {
     "code", "order", "name", "description", "fields", "evidence", "conversion_kind",
     "quantity_field", "attr_fields", "artefact_field", "single_author", "full_day", "hours_field",
-    "needs_signoff", "manual_amount", "default_categories",
+    "days_field", "needs_signoff", "manual_amount", "default_categories",
 }  # fmt: skip
 
 
@@ -106,9 +106,9 @@ def check_evidence(value: Any, where: str = "evidence") -> list[dict[str, Any]]:
 
 
 def check_references(spec: dict[str, Any]) -> None:
-    """The fields a type names (quantity, attributes, artefact, hours) must exist."""
+    """The fields a type names (quantity, attributes, artefact, hours, days) must exist."""
     names = {f["name"] for f in spec.get("fields", [])} | SPECIAL
-    for key in ("quantity_field", "artefact_field", "hours_field"):
+    for key in ("quantity_field", "artefact_field", "hours_field", "days_field"):
         value = spec.get(key) or ""
         if value and value not in names:
             raise _fail(key, _("names no field of this type: %(v)s") % {"v": value})
@@ -140,6 +140,7 @@ def parse_type(item: dict[str, Any], where: str) -> dict[str, Any]:
         "single_author": bool(item.get("single_author", False)),
         "full_day": bool(item.get("full_day", False)),
         "hours_field": str(item.get("hours_field") or ""),
+        "days_field": str(item.get("days_field") or ""),
         "needs_signoff": bool(item.get("needs_signoff", False)),
         "manual_amount": bool(item.get("manual_amount", False)),
         "default_categories": [str(c) for c in item.get("default_categories") or []],

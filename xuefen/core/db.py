@@ -48,3 +48,9 @@ def _drop_append_only(table: str) -> Any:
 def append_only(table: str) -> migrations.RunPython:
     """A migration operation that makes the database refuse UPDATE and DELETE on `table`."""
     return migrations.RunPython(_create_append_only(table), _drop_append_only(table))
+
+
+def lift_append_only(table: str) -> migrations.RunPython:
+    """For a migration that must rewrite `table` (fill a new column, or SQLite rebuilding it to add
+    a constraint): drops its triggers. Every such migration ends with append_only(table)."""
+    return migrations.RunPython(_drop_append_only(table), _create_append_only(table))

@@ -23,10 +23,16 @@ COURSES: dict[str, list[tuple[str, str, str, list[str], str]]] = {
             "DX-2026-01",
             "县委党校中青年干部培训班",
             "party_school_day",
-            ["required", "offline"],
+            ["required", "offline", "centralised"],
             "30",
         ),
-        ("DX-2026-02", "学习贯彻党的二十届三中全会精神专题班", "session", ["required"], "12"),
+        (
+            "DX-2026-02",
+            "学习贯彻党的二十届三中全会精神专题班",
+            "training_day",
+            ["required", "offline", "centralised"],
+            "15",
+        ),
         ("DX-2026-03", "乡村振兴专题培训班", "session", ["elective", "offline"], "8"),
     ],
     "WJW": [
@@ -69,14 +75,14 @@ def load(write: Callable[[str], Any]) -> None:
 
 
 def _demo_batch(provider: Provider) -> Batch:
-    """Twelve completions of the party-school class, one of them with a mistyped ID number."""
+    """Twelve completions of a two-day party-school class, one of them with a mistyped ID number."""
     people = list(Person.objects.filter(unit__code="CZJ01").order_by("id")[:12])
-    lines = [",".join(roster.HEADERS[:4])]
+    lines = [",".join(roster.HEADERS[:6])]
     for person in people:
-        lines.append(f"{person.id_number},{person.name},DX-2026-02,2026-10-16")
+        lines.append(f"{person.id_number},{person.name},DX-2026-02,2026-10-15,2026-10-16,2")
     if people:
         wrong = people[0].id_number[:-1] + ("0" if people[0].id_number[-1] != "0" else "1")
-        lines.append(f"{wrong},{people[0].name},DX-2026-02,2026-10-16")
+        lines.append(f"{wrong},{people[0].name},DX-2026-02,2026-10-15,2026-10-16,2")
     data = ("\r\n".join(lines) + "\r\n").encode("utf-8")
     upload = SimpleUploadedFile("党校专题班结业名单.csv", io.BytesIO(data).getvalue())
     sender = User.objects.filter(username="provider").first()

@@ -32,7 +32,7 @@ from xuefen.core.errors import CodedError
 from xuefen.intake import roster
 from xuefen.intake.models import INTERRUPTED, Batch, BatchRow, Course, Provider
 from xuefen.intake.roster import RowError, RowInput
-from xuefen.ledger import bulk
+from xuefen.ledger import bulk, sql
 from xuefen.orgs import idnumber
 from xuefen.orgs.models import Person
 
@@ -230,12 +230,7 @@ def _commit_chunk(batch: Batch, start: int, chunk: list[RowInput]) -> None:
         if locked.processed_rows != start:
             raise _Lost
         items = [_new_entry(batch, c) for c in checked]
-        result = bulk.post_entries(
-            batch.created_by,
-            items,
-            note=f"intake batch #{batch.pk}",
-            node_path=batch.provider.node.path,
-        )
+        result = bulk.post_entries(batch.created_by, items, note=f"intake batch #{batch.pk}")
         outcomes: dict[int, tuple[Any, ...]] = {}
         for index, c in enumerate(checked):
             if index in result.posted:
@@ -248,10 +243,11 @@ def _commit_chunk(batch: Batch, start: int, chunk: list[RowInput]) -> None:
                 )
             else:
                 err = result.errors.get(index)
+                where = getattr(err, "field", "") or ""
                 c.row.errors.append(
                     RowError(
                         getattr(err, "code", "ledger"),
-                        getattr(err, "field", "") or "",
+                        c.row.labels.get(where, where),
                         str(getattr(err, "message", "")),
                     )
                 )
@@ -259,7 +255,7 @@ def _commit_chunk(batch: Batch, start: int, chunk: list[RowInput]) -> None:
         made = [outcomes.get(r.number) or _error_row(batch, r) for r in chunk]
         # Plain rows in one prepared statement (or one array per column on PostgreSQL), as the
         # ledger writes its entries: a model instance per row cost more than the insert.
-        bulk.insert_rows(BatchRow, ROW_COLUMNS, made)
+        sql.insert_rows(BatchRow, ROW_COLUMNS, made)
         counts = {s: sum(1 for r in made if r[2] == s) for s in BatchRow.Status.values}
         Batch.objects.filter(pk=batch.pk).update(
             processed_rows=F("processed_rows") + len(chunk),
@@ -274,8 +270,9 @@ def _new_entry(batch: Batch, c: Checked) -> bulk.NewEntry:
     assert c.row.completed_on is not None
     return bulk.NewEntry(
         person_id=c.person.pk,
-        period=c.row.completed_on.year,
-        activity_date=c.row.completed_on,
+        first_day=c.row.first_day,
+        last_day=c.row.completed_on,
+        days=c.row.days,
         categories=tuple(c.categories),
         amount=c.amount,
         unit=c.course.unit,
@@ -396,12 +393,54 @@ def _check_row(
             _("The completion date is outside the course's dates (%(start)s to %(end)s).")
             % {"start": course.starts_on, "end": course.ends_on or "…"},
         )
+    _check_span(row, course)
     if course is None or person is None or row.errors:
         return None
     amount, categories = _amount_and_categories(row, course)
     if amount is None or categories is None:
         return None
     return Checked(row, person, course, amount, categories)
+
+
+def _check_span(row: RowInput, course: Course | None) -> None:
+    """The first day (if given) not after the completion day nor before the course starts; the
+    days (if given) a positive number in half days that fits the span."""
+    assert row.completed_on is not None
+    first = row.first_day or row.completed_on
+    if first > row.completed_on:
+        row.error(
+            "first_day",
+            "span_reversed",
+            _("The first day (%(first)s) is after the completion date (%(last)s).")
+            % {"first": first.isoformat(), "last": row.completed_on.isoformat()},
+        )
+        return
+    if course is not None and row.first_day is not None and row.first_day < course.starts_on:
+        row.error(
+            "first_day",
+            "date_outside_course",
+            _("The first day is before the course starts (%(start)s).")
+            % {"start": course.starts_on},
+        )
+    if row.days is None:
+        return
+    span = (row.completed_on - first).days + 1
+    if row.days <= 0 or row.days % Decimal("0.5") != 0:
+        row.error(
+            "days", "days_invalid", _("The days must be a positive number in steps of half a day.")
+        )
+    elif row.days > span:
+        row.error(
+            "days",
+            "days_exceed_span",
+            _("%(days)s days do not fit between %(first)s and %(last)s (%(span)s days).")
+            % {
+                "days": row.days.normalize(),
+                "first": first.isoformat(),
+                "last": row.completed_on.isoformat(),
+                "span": span,
+            },
+        )
 
 
 def _amount_and_categories(

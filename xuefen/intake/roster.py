@@ -21,12 +21,20 @@ COLUMNS = [
     Column("id_number", "身份证号", ("ID number", "id"), kind=Kind.CODE),
     Column("name", "姓名", ("Name",), required=False),
     Column("course_code", "课程代码", ("Course code", "班次代码", "course"), kind=Kind.CODE),
-    Column("completed_on", "完成日期", ("Completion date", "结业日期"), kind=Kind.DATE),
+    Column(
+        "first_day",
+        "开始日期",
+        ("First day", "Start date", "开班日期"),
+        required=False,
+        kind=Kind.DATE,
+    ),
+    Column("completed_on", "完成日期", ("Completion date", "结业日期", "Last day"), kind=Kind.DATE),
+    Column("days", "天数", ("Days", "培训天数"), required=False),
     Column("amount", "学时", ("Amount", "学分", "credit"), required=False),
     Column("categories", "类别", ("Categories", "category"), required=False),
 ]
 HEADERS = [c.label for c in COLUMNS]
-JSON_FIELDS = {"id_number", "course_code", "completed_on", "name", "amounts"}
+JSON_FIELDS = {"id_number", "course_code", "first_day", "completed_on", "days", "name", "amounts"}
 LABELS = {c.key: c.label for c in COLUMNS}
 
 
@@ -43,13 +51,16 @@ class RowError:
 @dataclass
 class RowInput:
     """One row as sent. `amount` None means the course's full value, `categories` None the
-    course's categories (a partial credit may count in some of them only)."""
+    course's categories (a partial credit may count in some of them only). `first_day` None means
+    a one-day activity; `days` is given for training counted in days."""
 
     number: int
     id_number: str = ""
     name: str = ""
     course_code: str = ""
+    first_day: dt.date | None = None
     completed_on: dt.date | None = None
+    days: Decimal | None = None
     amount: Decimal | None = None
     categories: list[str] | None = None
     errors: list[RowError] = field(default_factory=list)
@@ -85,7 +96,13 @@ def from_table_row(row: Row) -> RowInput:
     item.id_number = idnumber.normalize(v.get("id_number") or "")
     item.name = (v.get("name") or "").strip()
     item.course_code = (v.get("course_code") or "").strip()
+    item.first_day = v.get("first_day")
     item.completed_on = v.get("completed_on")
+    days_text = (v.get("days") or "").strip()
+    if days_text:
+        item.days = _decimal(days_text)
+        if item.days is None:
+            item.error("days", "days_invalid", _("The days are not a number."))
     amount_text = (v.get("amount") or "").strip()
     if amount_text:
         item.amount = _decimal(amount_text)
@@ -117,14 +134,25 @@ def from_json(number: int, data: Any) -> RowInput:
             value = ""
         setattr(item, key, value.strip())
     item.id_number = idnumber.normalize(item.id_number)
-    raw_date = data.get("completed_on")
-    if raw_date is not None and not isinstance(raw_date, str):
-        item.error("completed_on", "bad_date", _("The date must be text such as 2026-01-05."))
-    else:
+    for key in ("first_day", "completed_on"):
+        raw_date = data.get(key)
+        if raw_date is not None and not isinstance(raw_date, str):
+            item.error(key, "bad_date", _("The date must be text such as 2026-01-05."))
+            continue
         try:
-            item.completed_on = parse_date(raw_date)
+            setattr(item, key, parse_date(raw_date))
         except Exception as exc:  # CodedError from parse_date
-            item.error("completed_on", getattr(exc, "code", "bad_date"), exc)
+            item.error(key, getattr(exc, "code", "bad_date"), exc)
+    raw_days = data.get("days")
+    if raw_days is not None:
+        days = (
+            _decimal(raw_days)
+            if isinstance(raw_days, int | float | str) and not isinstance(raw_days, bool)
+            else None
+        )
+        if days is None:
+            item.error("days", "days_invalid", _("The days are not a number."))
+        item.days = days
     amounts = data.get("amounts")
     if amounts is not None:
         if not isinstance(amounts, dict) or not amounts:

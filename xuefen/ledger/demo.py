@@ -1,39 +1,29 @@
-"""Demo ledger for the county: 2025 and 2026 (to late November) of classes, online courses, exams
-and papers for every demo person, seeded. Some people meet their targets and some fall short.
+"""Demo ledger for the county: 2025 and 2026 (to mid November) of party-school classes and
+training days (multi-day, with their days), online courses, exams and papers for every demo
+person, seeded. Some people meet their targets, some fall short, county cadres are on their way
+through the five-year window.
 
-Fast: entries are built in memory with their hash chains and inserted with plain multi-row
-INSERTs (table and column names are constants here); totals and standings are then built
-set-based by the recompute code, exactly as `xuefen recompute` would.
+Loaded through the ledger's one writer (`ledger.bulk.post_entries`), a few hundred people per call,
+so demo entries have exactly the checks, hash chains, totals, standings and audit records of any
+other entry; a few corrections go through `reverse_entry`.
 """
 
 import datetime as dt
-import json
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-from django.db import connection
 
 from xuefen.accounts.models import User
-from xuefen.audit.models import AuditEvent
-from xuefen.ledger.models import GENESIS, Chain, Entry
-from xuefen.ledger.recompute import recompute
+from xuefen.ledger.actions import reverse_entry
+from xuefen.ledger.bulk import NewEntry, post_entries
+from xuefen.ledger.models import Entry
 from xuefen.orgs.models import Person
 
 SEED = 20261124
 LAST_DAY = {2025: dt.date(2025, 12, 20), 2026: dt.date(2026, 11, 16)}
-BATCH = 2000
-ENTRY_COLUMNS = [
-    "person_id", "seq", "period", "activity_date", "categories", "amount", "unit", "kind",
-    "artefact_key", "source_type", "source_id", "description", "evidence", "approved_by_id",
-    "approved_at", "reverses_id", "created_by_id", "created_at", "prev_hash", "hash",
-]  # fmt: skip
-AUDIT_COLUMNS = [
-    "at", "actor_id", "actor_name", "address", "action", "object_type", "object_id",
-    "object_repr", "changes", "node_path", "person_id",
-]  # fmt: skip
+PEOPLE_PER_CALL = 300
 
 PARTY_CLASSES = [
     "县委党校中青年干部培训班",
@@ -67,172 +57,131 @@ PUBLIC_COURSES = [
 PRO_TRAINING = ["市级专业技术骨干研修班", "新技术新方法培训班", "学术年会", "专业技能提升培训"]
 
 
-def _activities(
-    rng: random.Random, person: Person, year: int
-) -> list[tuple[str, list[str], Decimal, str, str, str]]:
-    """(kind, categories, amount, description, source type, artefact key) for one person's year."""
-    cadre = person.category != Person.Category.PROFESSIONAL
-    # How diligent this person is this year: most reach the target, a fair share falls short.
-    effort = rng.triangular(0.35, 1.5, 1.1)
-    out: list[tuple[str, list[str], Decimal, str, str, str]] = []
-    if cadre:
-        goal = Decimal(110 if person.category == Person.Category.COUNTY else 90) * Decimal(
-            f"{effort:.2f}"
+@dataclass(frozen=True)
+class Activity:
+    kind: str
+    categories: list[str]
+    amount: Decimal
+    description: str
+    source: str
+    days: int = 0  # > 0: a class of that many consecutive days
+    artefact: str = ""
+
+
+def _cadre_year(rng: random.Random, person: Person, effort: float) -> list[Activity]:
+    """集中 training (party-school classes and topic classes, counted in days and 学时) toward the
+    yearly 12 days / 90 学时 (county cadres: their share of 550 in five years), and online
+    courses toward the plan's online hours."""
+    out: list[Activity] = []
+    county = person.category == Person.Category.COUNTY
+    goal_days = Decimal(22 if county else 12) * Decimal(f"{effort:.2f}")
+    days = Decimal(0)
+    centralised = ["required", "offline", "centralised"]
+    if rng.random() < 0.7:
+        n = rng.choice([3, 5, 7, 10, 13] if not county else [5, 10, 15, 20])
+        amount = Decimal("7.5") * n
+        out.append(
+            Activity("party_school_day", centralised, amount, rng.choice(PARTY_CLASSES), "class", n)
         )
-        earned = Decimal(0)
-        if rng.random() < 0.7:
-            days = rng.choice([2, 3, 4, 5])
-            amount = Decimal("7.5") * days
+        days += n
+    while days < goal_days:
+        n = rng.choice([1, 2, 3])
+        amount = Decimal("7.5") * n
+        out.append(
+            Activity("training_day", centralised, amount, rng.choice(TOPIC_CLASSES), "class", n)
+        )
+        days += n
+    online = Decimal(0)
+    goal_online = Decimal(50) * Decimal(f"{effort:.2f}")
+    while online < goal_online:
+        if rng.random() < 0.9:
+            amount = Decimal(rng.choice(["1", "2", "3", "4"]))
+            course = rng.choice(ONLINE_COURSES)
             out.append(
-                (
-                    "party_school_day",
-                    ["required", "offline"],
-                    amount,
-                    rng.choice(PARTY_CLASSES),
-                    "class",
-                    "",
-                )
+                Activity("online_course", ["elective", "online"], amount, course, "elearning")
             )
-            earned += amount
-        while earned < goal:
-            r = rng.random()
-            if r < 0.2:
-                amount = Decimal("7.5") * rng.choice([1, 2])
-                out.append(
-                    (
-                        "training_day",
-                        ["required", "offline"],
-                        amount,
-                        rng.choice(TOPIC_CLASSES),
-                        "class",
-                        "",
-                    )
-                )
-            elif r < 0.9:
-                amount = Decimal(rng.choice(["2", "3", "4", "6"]))
-                out.append(
-                    (
-                        "online_course",
-                        ["elective", "online"],
-                        amount,
-                        rng.choice(ONLINE_COURSES),
-                        "elearning",
-                        "",
-                    )
-                )
-            else:
-                amount = Decimal("0.5")
-                out.append(
-                    ("online_test", ["elective", "online"], amount, "网络课程结业测试", "exam", "")
-                )
-            earned += amount
-        return out
+        else:
+            amount = Decimal("0.5")
+            out.append(
+                Activity("online_test", ["elective", "online"], amount, "网络课程结业测试", "exam")
+            )
+        online += amount
+    return out
+
+
+def _professional_year(
+    rng: random.Random, person: Person, year: int, effort: float
+) -> list[Activity]:
+    """公需 online courses and 专业 training (multi-day classes with their days), exams, papers."""
+    out: list[Activity] = []
     factor = Decimal(f"{effort:.2f}")
     public_goal, pro_goal = Decimal(30) * factor, Decimal(60) * factor
     earned = Decimal(0)
     while earned < public_goal:
         amount = Decimal(rng.choice(["4", "6", "8"]))
-        out.append(
-            (
-                "public_training",
-                ["public", "online"],
-                amount,
-                rng.choice(PUBLIC_COURSES),
-                "elearning",
-                "",
-            )
-        )
+        course = rng.choice(PUBLIC_COURSES)
+        out.append(Activity("public_training", ["public", "online"], amount, course, "elearning"))
         earned += amount
     earned = Decimal(0)
     while earned < pro_goal:
         r = rng.random()
         if r < 0.75:
-            amount = Decimal(rng.choice(["6", "12", "18", "24"]))
+            n = rng.choice([1, 2, 3, 4])
+            amount = Decimal(6 * n)
+            course = rng.choice(PRO_TRAINING)
             out.append(
-                (
-                    "professional_training",
-                    ["professional", "offline"],
-                    amount,
-                    rng.choice(PRO_TRAINING),
-                    "class",
-                    "",
+                Activity(
+                    "full_time_training", ["professional", "offline"], amount, course, "class", n
                 )
             )
         elif r < 0.9:
             amount = Decimal(10)
-            out.append(("exam", ["professional"], amount, "专业课程考核通过", "exam", ""))
+            out.append(Activity("exam", ["professional"], amount, "专业课程考核通过", "exam"))
         else:
             amount = Decimal(rng.choice([12, 24]))
-            key = f"paper-{person.pk}-{year}-{len(out)}"
-            out.append(("paper", ["professional"], amount, "发表专业论文", "claim", key))
+            key = f"paper:{person.pk}-{year}-{len(out)}"
+            out.append(Activity("paper", ["professional"], amount, "发表专业论文", "claim", 0, key))
         earned += amount
     return out
 
 
-def _entry(person: Person, seq: int, prev: str, office: User | None, **fields: object) -> Entry:
-    entry = Entry(
-        person=person, seq=seq, prev_hash=prev, approved_by=office, created_by=office, **fields
-    )
-    entry.hash = entry.compute_hash()
-    return entry
-
-
-def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Plain INSERTs (COPY on PostgreSQL): the ORM's bulk_create spends most of the demo's time
-    building SQL."""
-    names = ", ".join(columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[start : start + BATCH])
-
-
-def _entry_row(e: Entry) -> tuple[Any, ...]:
-    ops = connection.ops
-    return (
-        e.person_id, e.seq, e.period, ops.adapt_datefield_value(e.activity_date),
-        json.dumps(e.categories), ops.adapt_decimalfield_value(e.amount, 9, 2), e.unit, e.kind,
-        e.artefact_key, e.source_type, e.source_id, e.description, e.evidence, e.approved_by_id,
-        ops.adapt_datetimefield_value(e.approved_at), e.reverses_id, e.created_by_id,
-        ops.adapt_datetimefield_value(e.created_at), e.prev_hash, e.hash,
-    )  # fmt: skip
-
-
-def _audit_rows(
-    entries: list[Entry],
-    ids: dict[tuple[int, int], int],
-    office: User | None,
-    paths: dict[int, str],
-) -> list[tuple[Any, ...]]:
-    """The audit record post_entry / reverse_entry would have written for each entry."""
-    ops = connection.ops
-    name = office.get_username() if office else "system"
-    return [
-        (
-            ops.adapt_datetimefield_value(e.created_at),
-            office.pk if office else None,
-            name,
-            None,
-            AuditEvent.Action.REVERSE if e.reverses_id else AuditEvent.Action.POST,
-            Entry._meta.label_lower,
-            str(ids[(e.person_id, e.seq)]),
-            str(e)[:200],
-            json.dumps({"amount": str(e.amount), "period": e.period, "demo": True}),
-            paths[e.person_id],
-            e.person_id,
-        )
-        for e in entries
-    ]
-
-
-def _ids() -> dict[tuple[int, int], int]:
-    return {(p, q): i for p, q, i in Entry.objects.values_list("person_id", "seq", "id")}
+def _items(rng: random.Random, person: Person, office: User | None) -> list[NewEntry]:
+    items: list[NewEntry] = []
+    for year in (2025, 2026):
+        if year == 2025 and rng.random() < 0.3:
+            continue  # not everyone's 2025 is on record
+        # How diligent this person is this year: most reach the target, a fair share falls short.
+        effort = rng.triangular(0.35, 1.5, 1.1)
+        if person.category == Person.Category.PROFESSIONAL:
+            activities = _professional_year(rng, person, year, effort)
+        else:
+            activities = _cadre_year(rng, person, effort)
+        start = dt.date(year, 1, 5)
+        span = (LAST_DAY[year] - start).days - 20
+        for n, activity in enumerate(activities):
+            first = start + dt.timedelta(days=rng.randrange(span))
+            last = first + dt.timedelta(days=max(activity.days - 1, 0))
+            items.append(
+                NewEntry(
+                    person_id=person.pk,
+                    first_day=first,
+                    last_day=last,
+                    days=Decimal(activity.days) if activity.days else None,
+                    categories=tuple(activity.categories),
+                    amount=activity.amount,
+                    unit="hours",
+                    kind=activity.kind,
+                    artefact_key=activity.artefact,
+                    artefact_exclusive=bool(activity.artefact),
+                    source_type=activity.source,
+                    source_id=f"demo-{year}-{n}",
+                    description=activity.description,
+                    evidence="demo",
+                    approved_by_id=office.pk if office else None,
+                )
+            )
+    items.sort(key=lambda item: (item.last_day, item.source_id))
+    return items
 
 
 def load(write: Callable[[str], object]) -> None:
@@ -240,99 +189,28 @@ def load(write: Callable[[str], object]) -> None:
     rng = random.Random(SEED)
     office = User.objects.filter(username="office").first()
     people = list(Person.objects.select_related("unit").order_by("id"))
-    entries: list[Entry] = []
-    heads: dict[int, tuple[int, str, Entry]] = {}
-    for person in people:
-        planned = []
-        for year in (2025, 2026):
-            if year == 2025 and rng.random() < 0.3:
-                continue  # not everyone's 2025 is on record
-            start = dt.date(year, 1, 5)
-            span = (LAST_DAY[year] - start).days
-            for n, (kind, cats, amount, text, source, artefact) in enumerate(
-                _activities(rng, person, year)
-            ):
-                day = start + dt.timedelta(days=rng.randrange(span))
-                planned.append((day, year, n, kind, cats, amount, text, source, artefact))
-        planned.sort(key=lambda p: (p[0], p[2]))
-        prev = GENESIS
-        for seq, (day, year, n, kind, cats, amount, text, source, artefact) in enumerate(
-            planned, 1
-        ):
-            created = dt.datetime.combine(
-                day + dt.timedelta(days=rng.randrange(1, 5)), dt.time(2, 30), tzinfo=dt.UTC
-            )
-            entry = _entry(
-                person,
-                seq,
-                prev,
-                office,
-                period=year,
-                activity_date=day,
-                categories=cats,
-                amount=amount,
-                unit="hours",
-                kind=kind,
-                artefact_key=artefact,
-                source_type=source,
-                source_id=f"demo-{year}-{n}",
-                description=text,
-                evidence="demo",
-                approved_at=created,
-                created_at=created,
-            )
-            entries.append(entry)
-            prev = entry.hash
-            heads[person.pk] = (seq, prev, entry)
-    _insert("ledger_entry", ENTRY_COLUMNS, [_entry_row(e) for e in entries])
-    ids = _ids()
-
+    posted = 0
+    for start in range(0, len(people), PEOPLE_PER_CALL):
+        items = [
+            item
+            for person in people[start : start + PEOPLE_PER_CALL]
+            for item in _items(rng, person, office)
+        ]
+        result = post_entries(office, items, note="demo")
+        if result.errors:
+            index, error = next(iter(result.errors.items()))
+            raise RuntimeError(f"demo entry {items[index]} refused: {error.message}")
+        posted += len(result.posted)
     # A few corrections: about one person in a hundred has their latest entry reversed.
-    reversals: list[Entry] = []
+    reversed_count = 0
     for person in people:
-        if person.pk not in heads or rng.random() >= 0.01:
+        if rng.random() >= 0.01:
             continue
-        seq, prev, last = heads[person.pk]
-        created = last.created_at + dt.timedelta(days=2)
-        reversal = _entry(
-            person,
-            seq + 1,
-            prev,
-            office,
-            period=last.period,
-            activity_date=last.activity_date,
-            categories=list(last.categories),
-            amount=-last.amount,
-            unit=last.unit,
-            kind=last.kind,
-            artefact_key=last.artefact_key,
-            source_type="reversal",
-            source_id=str(ids[(person.pk, seq)]),
-            description="重复报送，冲销",
-            evidence="",
-            approved_at=created,
-            created_at=created,
-            reverses_id=ids[(person.pk, seq)],
-        )
-        reversals.append(reversal)
-        heads[person.pk] = (seq + 1, reversal.hash, reversal)
-    _insert("ledger_entry", ENTRY_COLUMNS, [_entry_row(e) for e in reversals])
-    ids = _ids()
-    Chain.objects.bulk_create(
-        [
-            Chain(person_id=pid, last_seq=seq, last_hash=digest)
-            for pid, (seq, digest, _e) in heads.items()
-        ],
-        batch_size=BATCH,
-    )
-    _insert(
-        "audit_auditevent",
-        AUDIT_COLUMNS,
-        _audit_rows(entries + reversals, ids, office, {p.pk: p.unit.path for p in people}),
-    )
-    totals, standings = recompute()
+        latest = Entry.objects.filter(person=person).order_by("-seq").first()
+        if latest is not None and latest.reverses_id is None:
+            reverse_entry(office, latest, "重复报送，冲销")
+            reversed_count += 1
     write(
-        f"ledger: {len(entries) + len(reversals)} entries ({len(reversals)} reversals) for "
-        f"{len(heads)} people; {totals} totals, {standings} standings "
-        f"({time.perf_counter() - began:.1f} s)"
+        f"ledger: {posted + reversed_count} entries ({reversed_count} reversals) for "
+        f"{len(people)} people ({time.perf_counter() - began:.1f} s)"
     )

@@ -1,6 +1,7 @@
-"""The credit office's form for a manual entry (an activity no other channel reports)."""
+"""The ledger's forms: a manual entry (an activity no other channel reports) and an exemption."""
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,11 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from xuefen.ledger.models import Unit
 from xuefen.orgs.models import Person
 from xuefen.policy import services
+from xuefen.policy.models import Exemption
 
 # Offered when no rule set applies to the person: the codes the shipped rule sets use.
 DEFAULT_CATEGORIES = [
     ("required", _("Required")),
     ("elective", _("Elective")),
+    ("centralised", _("Centralised training")),
     ("public", _("Public subjects")),
     ("professional", _("Professional subjects")),
     ("online", _("Online")),
@@ -29,11 +32,32 @@ def category_choices(person: Person, period: int) -> list[tuple[str, Any]]:
     return [(c.code, str(c.label)) for c in rules.categories]
 
 
+def kind_choices(person: Person, period: int) -> list[tuple[str, Any]]:
+    """The activity kinds the person's rule set converts (their labels), for the kind field."""
+    rules = services.ruleset_for(person, period)
+    kinds = [(k, str(c.label)) for k, c in rules.conversions.items()] if rules else []
+    return [("", _("Other activity")), *kinds]
+
+
 class ManualEntryForm(forms.Form):
-    period = forms.IntegerField(label=_("Period (year)"), min_value=1990, max_value=2100)
-    activity_date = forms.DateField(
-        label=_("Activity date"), widget=forms.DateInput(attrs={"type": "date"})
+    """The period is not asked: it is the year the last day falls in."""
+
+    first_day = forms.DateField(
+        label=_("First day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for a one-day activity."),
     )
+    last_day = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    days = forms.DecimalField(
+        label=_("Days"),
+        required=False,
+        min_value=Decimal("0.5"),
+        max_digits=5,
+        decimal_places=1,
+        help_text=_("For training counted in days (full-time, party school, away): how many."),
+    )
+    kind = forms.ChoiceField(label=_("Activity kind"), required=False)
     categories = forms.MultipleChoiceField(
         label=_("Categories"), widget=forms.CheckboxSelectMultiple
     )
@@ -52,8 +76,26 @@ class ManualEntryForm(forms.Form):
     def __init__(self, person: Person, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         year = timezone.localdate().year
-        self.fields["period"].initial = year
         self.fields["token"].initial = uuid.uuid4().hex
         field = self.fields["categories"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = category_choices(person, year)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = kind_choices(person, year)
+
+
+class ExemptionForm(forms.Form):
+    period = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Exemption.Kind.choices)
+    months = forms.IntegerField(
+        label=_("Months not held to"), min_value=1, max_value=12, required=False
+    )
+    ratio = forms.DecimalField(
+        label=_("or share waived (0–1)"),
+        min_value=Decimal("0.001"),
+        max_value=Decimal(1),
+        decimal_places=3,
+        required=False,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xuefen.core.models import AppendOnlyModel
 
@@ -51,13 +52,19 @@ class Entry(AppendOnlyModel):
         related_name="ledger_entries",
     )
     seq = models.PositiveIntegerField(_("sequence"))
+    # The period the last day falls in, by the calendar of the person's rule set (never typed).
     period = models.PositiveSmallIntegerField(_("period"))
-    activity_date = models.DateField(_("activity date"))
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+    # Where the activity is measured in days (脱产培训, 党校 classes, 外出培训): how many it took.
+    days = models.DecimalField(_("days"), max_digits=5, decimal_places=1, null=True, blank=True)
     categories = models.JSONField(_("categories"), default=list)
     amount = models.DecimalField(_("amount"), max_digits=9, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=16, choices=Unit.choices)
     kind = models.CharField(_("activity kind"), max_length=40, blank=True)
     artefact_key = models.CharField(_("artefact"), max_length=200, blank=True)
+    # The artefact counts for one person only (a single-author paper, a degree certificate).
+    artefact_exclusive = models.BooleanField(_("one holder only"), default=False)
     source_type = models.CharField(_("source type"), max_length=40)
     source_id = models.CharField(_("source id"), max_length=100)
     description = models.CharField(_("description"), max_length=300, blank=True)
@@ -109,19 +116,37 @@ class Entry(AppendOnlyModel):
             ),
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_entry_amount_nonzero"),
             models.CheckConstraint(condition=Q(seq__gte=1), name="ledger_entry_seq_positive"),
+            models.CheckConstraint(
+                condition=Q(last_day__gte=models.F("first_day")), name="ledger_entry_span_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(days__isnull=True) | Q(days__gt=0), name="ledger_entry_days_positive"
+            ),
         ]
-        indexes = [models.Index(fields=["person", "period"])]
+        indexes = [
+            models.Index(fields=["person", "period"]),
+            # Who else holds a one-holder artefact: looked up by key, only for such entries.
+            models.Index(
+                fields=["artefact_key"],
+                condition=Q(artefact_exclusive=True),
+                name="ledger_entry_exclusive_key",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.period} {self.amount} {self.unit} {self.description}"
 
     def hashed_fields(self) -> dict[str, Any]:
-        """The content the chain protects, as plain JSON values."""
-        return {
+        """The content the chain protects, as plain JSON values.
+
+        The last day keeps the name it had when chains began ("activity_date"); the fields added
+        since (first day, days, one holder only) are part of the content when they say something
+        beyond a one-day activity, so every entry written before them still verifies."""
+        fields = {
             "person": self.person_id,
             "seq": self.seq,
             "period": self.period,
-            "activity_date": _iso(self.activity_date),
+            "activity_date": _iso(self.last_day),
             "categories": sorted(self.categories),
             "amount": f"{Decimal(self.amount):.2f}",
             "unit": self.unit,
@@ -136,6 +161,13 @@ class Entry(AppendOnlyModel):
             "reverses": self.reverses_id,
             "created_at": _iso(self.created_at),
         }
+        if self.first_day != self.last_day:
+            fields["first_day"] = _iso(self.first_day)
+        if self.days is not None:
+            fields["days"] = f"{Decimal(self.days):.1f}"
+        if self.artefact_exclusive:
+            fields["artefact_exclusive"] = True
+        return fields
 
     def compute_hash(self) -> str:
         return chain_hash(self.hashed_fields(), self.prev_hash)
@@ -192,16 +224,29 @@ class Total(models.Model):
 
 
 class Standing(models.Model):
-    """A person's compliance for one period, as judged when their ledger last changed."""
+    """A person's verdict for one period, as the one judge (`ledger.judging`) gave it when one of
+    its inputs last changed: status, grade, what counted and each requirement not (yet) met."""
+
+    class Status(models.TextChoices):
+        MET = "met", pgettext_lazy("standing", "Met")
+        SHORT = "short", pgettext_lazy("standing", "Not met")
+        IN_PROGRESS = "in_progress", pgettext_lazy("standing", "In progress")
+        EXEMPT = "exempt", pgettext_lazy("standing", "Exempt")
+        NO_RULES = "no_rules", pgettext_lazy("standing", "No rule set applies")
 
     person = models.ForeignKey(
         "orgs.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="standings"
     )
     period = models.PositiveSmallIntegerField(_("period"))
-    met = models.BooleanField(_("target met"), default=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SHORT
+    )
     grade = models.CharField(_("grade"), max_length=32, blank=True)
     earned = models.DecimalField(_("earned"), max_digits=11, decimal_places=2, default=0)
     ruleset = models.CharField(_("rule set"), max_length=80, blank=True)
+    # Requirements not (yet) met: [{code, state, binding, gaps: [{amount, unit}], years_left,
+    # window}], as RequirementResult.as_shortfall() gives them.
+    shortfalls = models.JSONField(_("shortfalls"), default=list, blank=True)
     evaluated_at = models.DateTimeField(_("evaluated at"))
 
     class Meta:
@@ -210,7 +255,12 @@ class Standing(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "period"], name="ledger_standing_once"),
         ]
-        indexes = [models.Index(fields=["period", "met"])]
+        indexes = [models.Index(fields=["period", "status"], name="ledger_stan_period_status")]
 
     def __str__(self) -> str:
-        return f"{self.person_id} {self.period} {'met' if self.met else 'not met'} {self.grade}"
+        return f"{self.person_id} {self.period} {self.status} {self.grade}"
+
+    @property
+    def met(self) -> bool:
+        """Met the period's target (an exempt period counts as met, as the engine says)."""
+        return self.status in (self.Status.MET, self.Status.EXEMPT)

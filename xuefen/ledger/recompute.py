@@ -1,26 +1,25 @@
 """Rebuilding the derived tables (Total, Standing) from the ledger, set-based.
 
 Totals are one GROUP BY over the ledger (the category tags unnested in SQL) upserted into
-ledger_total, writing only rows whose amount differs; stale totals are deleted. Standings need the
-rule engine, so they stream the entries once in person order and write the differences in bulk.
+ledger_total, writing only rows whose amount differs; stale totals are deleted. Standings are the
+one judge's verdicts (`ledger.judging`), read and judged in chunks of people, the differences
+written in bulk.
 """
 
 # The SQL below formats in only constant fragments (vendor syntax); every value is a parameter.
 # ruff: noqa: S608
 
-from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 
+from xuefen.ledger.judging import Loader
 from xuefen.ledger.models import OVERALL, Entry, Standing
-from xuefen.ledger.queries import CREDIT_FIELDS, credit_from_row
-from xuefen.orgs.models import Person
-from xuefen.policy.engine import Credit
+from xuefen.ledger.standings import store
+from xuefen.policy.services import RuleSetIndex
 
 CHUNK = 5000
+CHUNK_PEOPLE = 1000
 # PostgreSQL: memory for the GROUP BY of a full recompute, so it aggregates in memory instead of
 # sorting on disk (this transaction only).
 RECOMPUTE_WORK_MEM = "256MB"
@@ -98,90 +97,49 @@ def recompute_totals(period: int | None = None) -> int:
     return changed
 
 
-def _credits_by_person(period: int | None) -> Iterator[tuple[int, list[Credit]]]:
-    """(person id, every credit of that person) in person order, streamed in chunks."""
-    entries = Entry.objects.order_by("person_id", "seq")
-    if period is not None:
-        # The window of a multi-year rule reaches back; judging `period` needs earlier credits too.
-        entries = entries.filter(period__lte=period)
-    rows = entries.values_list("person_id", *CREDIT_FIELDS).iterator(chunk_size=CHUNK)
-    current: int | None = None
-    credits: list[Credit] = []
-    for row in rows:
-        if row[0] != current:
-            if current is not None:
-                yield current, credits
-            current, credits = row[0], []
-        credits.append(credit_from_row(row[1:]))
-    if current is not None:
-        yield current, credits
-
-
-def judge_all(period: int | None = None) -> Iterator[Standing]:
-    """A fresh (unsaved) Standing for every (person, period) that has entries."""
-    from xuefen.ledger.standing import BulkJudge
-
-    judge = BulkJudge()
-    now = timezone.now()
-    pending: list[tuple[int, list[Credit]]] = []
-
-    def flush() -> Iterator[Standing]:
-        ids = [pid for pid, _c in pending]
-        people = Person.objects.select_related("unit").in_bulk(ids)
-        judge.load_exemptions(ids)
-        for person_id, credits in pending:
-            person = people[person_id]
-            periods = {c.period for c in credits}
-            for judged in sorted(periods if period is None else periods & {period}):
-                met, grade, earned, ruleset = judge(person, judged, credits)
-                yield Standing(
-                    person_id=person_id,
-                    period=judged,
-                    met=met,
-                    grade=grade,
-                    earned=earned,
-                    ruleset=ruleset,
-                    evaluated_at=now,
-                )
-        pending.clear()
-
-    for item in _credits_by_person(period):
-        pending.append(item)
-        if len(pending) >= 500:
-            yield from flush()
-    yield from flush()
-
-
-def _same(a: Standing, b: Standing) -> bool:
-    return (a.met, a.grade, Decimal(a.earned), a.ruleset) == (
-        b.met,
-        b.grade,
-        Decimal(b.earned),
-        b.ruleset,
-    )
+def _people(period: int | None) -> list[int]:
+    """Everyone with an entry (of `period` or before) or a standing (of `period`)."""
+    entries = Entry.objects.all() if period is None else Entry.objects.filter(period__lte=period)
+    found = Standing.objects.all() if period is None else Standing.objects.filter(period=period)
+    ids = set(entries.values_list("person_id", flat=True).distinct().order_by())
+    ids.update(found.values_list("person_id", flat=True).distinct().order_by())
+    return sorted(ids)
 
 
 @transaction.atomic
 def recompute_standings(period: int | None = None) -> int:
-    """Re-judges every (person, period) with entries and writes the standings that differ; returns
-    how many rows it inserted, changed or deleted."""
-    existing = Standing.objects.all() if period is None else Standing.objects.filter(period=period)
-    stored = {(s.person_id, s.period): s for s in existing.iterator(chunk_size=CHUNK)}
-    create: list[Standing] = []
-    update: list[Standing] = []
-    for fresh in judge_all(period):
-        old = stored.pop((fresh.person_id, fresh.period), None)
-        if old is None:
-            create.append(fresh)
-        elif not _same(old, fresh):
-            fresh.pk = old.pk
-            update.append(fresh)
-    Standing.objects.bulk_create(create, batch_size=CHUNK)
-    Standing.objects.bulk_update(
-        update, ["met", "grade", "earned", "ruleset", "evaluated_at"], batch_size=CHUNK
-    )
-    deleted, _ = Standing.objects.filter(pk__in=[s.pk for s in stored.values()]).delete()
-    return len(create) + len(update) + deleted
+    """Re-judges every (person, period) that has entries or a standing — `period` only, if given —
+    through the one judge, in chunks of people, and writes the standings that differ; returns how
+    many rows it inserted or changed."""
+    rulesets = RuleSetIndex.everywhere()
+    changed = 0
+    ids = _people(period)
+    for start in range(0, len(ids), CHUNK_PEOPLE):
+        chunk = ids[start : start + CHUNK_PEOPLE]
+        loader = Loader.for_people(chunk, rulesets)
+        stored = Standing.objects.filter(person_id__in=chunk)
+        if period is not None:
+            stored = stored.filter(period=period)
+        existing = {(s.person_id, s.period): s for s in stored}
+        wanted: dict[int, set[int]] = {pid: set() for pid in chunk}
+        for pid, judged in existing:
+            wanted[pid].add(judged)
+        for pid in chunk:
+            periods = loader.periods(pid)
+            if period is None:
+                wanted[pid].update(periods)
+            elif any(p <= period for p in periods):
+                wanted[pid].add(period)
+        fresh = {}
+        for pid, periods in wanted.items():
+            for judged in periods:
+                verdict = loader.verdict(pid, judged)
+                old = existing.get((pid, judged))
+                if old is None or not verdict.same_as(old):
+                    fresh[(pid, judged)] = verdict
+        store(fresh)
+        changed += len(fresh)
+    return changed
 
 
 def recompute(period: int | None = None) -> tuple[int, int]:

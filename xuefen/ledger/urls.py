@@ -7,4 +7,5 @@ urlpatterns = [
     path("people/<int:person_id>/", views.person_entries, name="person_entries"),
     path("people/<int:person_id>/post/", views.post_manual, name="post_manual"),
     path("entries/<int:entry_id>/reverse/", views.reverse, name="reverse"),
+    path("people/<int:person_id>/exemptions/", views.exemptions, name="exemptions"),
 ]

@@ -8,15 +8,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.core.errors import CodedError
-from xuefen.ledger.actions import post_entry, reverse_entry
-from xuefen.ledger.forms import ManualEntryForm
+from xuefen.ledger.actions import post_entry, record_exemption, reverse_entry
+from xuefen.ledger.forms import ExemptionForm, ManualEntryForm
 from xuefen.ledger.models import Entry, Standing
 from xuefen.ledger.queries import entries_for
+from xuefen.policy.models import Exemption
 
 
 @login_required
@@ -37,6 +39,7 @@ def person_entries(request: HttpRequest, person_id: int) -> HttpResponse:
             "periods": periods,
             "reversed_ids": reversed_ids,
             "can_approve": scope.has_capability(request.user, Cap.CREDITS_APPROVE, person.unit),
+            "can_exempt": scope.has_capability(request.user, Cap.PEOPLE_CHANGE, person.unit),
         },
     )
 
@@ -72,8 +75,10 @@ def post_manual(request: HttpRequest, person_id: int) -> HttpResponse:
             post_entry(
                 request.user,
                 person,
-                period=data["period"],
-                activity_date=data["activity_date"],
+                first_day=data["first_day"],
+                last_day=data["last_day"],
+                days=data["days"],
+                kind=data["kind"],
                 categories=data["categories"],
                 amount=data["amount"],
                 unit=data["unit"],
@@ -89,3 +94,32 @@ def post_manual(request: HttpRequest, person_id: int) -> HttpResponse:
             messages.success(request, _("The entry was posted."))
             return redirect("ledger:person_entries", person_id=person.pk)
     return render(request, "ledger/post_manual.html", {"person": person, "form": form})
+
+
+def this_year() -> int:
+    return timezone.localdate().year
+
+
+@login_required
+def exemptions(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = scope.access_person(request.user, person_id, Cap.PEOPLE_CHANGE)
+    form = ExemptionForm(request.POST or None, initial={"period": this_year()})
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        try:
+            record_exemption(
+                request.user,
+                person,
+                period=values["period"],
+                kind=values["kind"],
+                months=values["months"],
+                ratio=values["ratio"],
+                reason=values["reason"],
+            )
+        except CodedError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Exemption recorded."))
+            return redirect("ledger:exemptions", person_id=person.pk)
+    rows = Exemption.objects.filter(person=person).select_related("created_by")
+    return render(request, "ledger/exemptions.html", {"person": person, "rows": rows, "form": form})

@@ -1,9 +1,9 @@
-"""State changes of policy: importing a rule-set version and recording an exemption. Each runs in
-one transaction and writes its audit record; a refusal saves nothing."""
+"""State changes of policy: saving a rule-set version (imported or edited in the form). It runs in
+one transaction and writes its audit record; a refusal saves nothing. (Exemptions change standings,
+so they are recorded by the ledger: `ledger.actions.record_exemption`.)"""
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -14,8 +14,8 @@ from xuefen.accounts.scope import has_capability
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.core.errors import CodedError, PermissionDenied
-from xuefen.orgs.models import OrgNode, Person
-from xuefen.policy.models import Exemption, RuleSet
+from xuefen.orgs.models import OrgNode
+from xuefen.policy.models import RuleSet
 from xuefen.policy.schema import RuleSetData, load_yaml
 
 A = AuditEvent.Action
@@ -120,67 +120,3 @@ def import_ruleset(actor: Any, yaml_text: str, region: OrgNode) -> RuleSet:
         node_path=region.path,
     )
     return ruleset
-
-
-def _refresh_standing(person: Person, period: int) -> None:
-    """An exemption changes the person's standing for the period; the ledger keeps standings."""
-    try:
-        from xuefen.ledger.actions import refresh_standing
-    except ImportError:  # the ledger app has not landed yet
-        return
-    refresh_standing(person, period)
-
-
-@transaction.atomic
-def record_exemption(
-    actor: Any,
-    person: Person,
-    *,
-    period: int,
-    kind: str,
-    reason: str,
-    months: int | None = None,
-    ratio: Decimal | None = None,
-) -> Exemption:
-    """Records that `person` is held to less for `period` (months of it or a share waived), with the
-    reason, and refreshes their standing for that period."""
-    _require(actor, Cap.PEOPLE_CHANGE, person.unit)
-    if kind not in Exemption.Kind.values:
-        raise PolicyError("bad_kind", _("Unknown kind of exemption."), field="kind")
-    if not reason.strip():
-        raise PolicyError("reason_required", _("Give the reason."), field="reason")
-    if (months is None) == (ratio is None):
-        raise PolicyError(
-            "months_or_ratio", _("Give either the months or the share waived."), field="months"
-        )
-    if months is not None and not 0 < months <= 12:
-        raise PolicyError("bad_months", _("Months must be 1 to 12."), field="months")
-    if ratio is not None and not 0 < ratio <= 1:
-        raise PolicyError(
-            "bad_ratio", _("The share waived must be above 0 and at most 1."), field="ratio"
-        )
-    exemption = Exemption.objects.create(
-        person=person,
-        period=period,
-        kind=kind,
-        months=months,
-        ratio=ratio,
-        reason=reason.strip(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    record(
-        actor,
-        A.CREATE,
-        exemption,
-        changes={
-            "period": [None, period],
-            "kind": [None, kind],
-            "months": [None, months],
-            "ratio": [None, None if ratio is None else str(ratio)],
-            "reason": [None, exemption.reason],
-        },
-        node_path=person.unit.path,
-        person_id=person.pk,
-    )
-    _refresh_standing(person, period)
-    return exemption

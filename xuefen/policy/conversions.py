@@ -1,7 +1,7 @@
 """From an activity to credits, by the conversion rules of a rule set (pure).
 
 `quantity` means, by method: per_day → days; per_half_day → half days; per_hour → hours;
-per_minutes and by_duration → minutes (of one day, for per_minutes with a daily cap);
+per_minutes and by_duration → minutes (in all, over the activity's span of days);
 per_1000_chars → characters (only whole thousands count); per_item and lump_sum → number of
 items. per_item looks up `level` (and `author_rank`, if the table has ranks) in the rule's table.
 """
@@ -56,7 +56,7 @@ def _base_amount(rule: Conversion, quantity: Decimal, attrs: dict[str, Any]) -> 
         return blocks * rule.rate
     if method == "by_duration":
         for band in rule.bands:  # longest first
-            if quantity >= band.min_minutes:
+            if band.takes(quantity):
                 return band.amount
         return ZERO
     if method == "per_1000_chars":
@@ -67,9 +67,15 @@ def _base_amount(rule: Conversion, quantity: Decimal, attrs: dict[str, Any]) -> 
 
 
 def convert(
-    rules: RuleSetData, kind: str, quantity: Decimal | int | str, **attrs: Any
+    rules: RuleSetData,
+    kind: str,
+    quantity: Decimal | int | str,
+    *,
+    span_days: int = 1,
+    **attrs: Any,
 ) -> ConversionResult:
-    """The credit an activity earns by `rules`, with the per-day and per-item caps applied.
+    """The credit an activity earns by `rules`, with the per-day and per-item caps applied: a
+    per-day cap allows its amount for each of the `span_days` calendar days the activity covers.
 
     Raises ConversionError if the rule set has no conversion for `kind` or the quantity is negative.
     """
@@ -89,8 +95,9 @@ def convert(
     amount = _base_amount(rule, amount_in, attrs)
     reasons: list[str] = []
     capped = False
+    per_span = rule.max_per_day * max(span_days, 1) if rule.max_per_day is not None else None
     for limit, label in (
-        (rule.max_per_day, _("per day")),
+        (per_span, _("per day") if span_days <= 1 else _("for %(n)s days") % {"n": span_days}),
         (rule.max_per_item, _("per item")),
     ):
         if limit is not None and amount > limit:

@@ -1,28 +1,39 @@
 """The rule engine: pure, no database, no request. Judges one person's credits for one period
-against one rule-set version and explains every step.
+against one rule-set version and explains every step. It is the only judge: posting, recompute,
+the personal page, roll-ups, exports and certificates all take their verdict from `evaluate`.
+
+A credit is an activity with a span (first and last day), an amount, and — where the activity is
+measured in days (脱产培训, 党校 classes, 外出培训) — the number of days it took.
 
 Order of the judgement (each step sees only what the steps before let through):
 1. reversals: an entry and the entry that reverses it both count 0;
-2. duplicates: the same artefact counts once (the earliest); later ones are "duplicate";
+2. duplicates: an artefact counts once, ever — the person's earliest entry of it, in any earlier
+   period; and an artefact only one person may hold (a single-author paper) counts for whoever was
+   credited with it first;
 3. units: an entry in another unit is converted by the rule set's unit_rates, or excluded;
-4. caps per item, then per day, then per period (an entry that overflows counts in part: "capped");
-5. requirements: minimum per category (either/or: met if any alternative is met; the closest is
-   shown), summed over the window of a multi-year requirement, scaled by exemptions and proration;
+4. caps per item, then per calendar day of the span, then per period (an entry that overflows
+   counts in part: "capped");
+5. requirements: each target summed over its window, in the rule set's unit, in days (the days
+   recorded on the entries) or in months (calendar days the spans cover); either/or: met if any
+   alternative is met; scaled by exemptions and proration; a fixed window that has not reached its
+   last year is "in progress" when not yet met;
 6. carry-over in (from the previous period) and out (excess to a named category of the next period);
-7. grade by age bracket; 8. sentences that explain the result.
+7. grade by age bracket.
+The result is structured (requirement → targets → gap); `explain()` and the gap texts are built
+from that structure.
 """
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
-from xuefen.policy.schema import Cap, Requirement, RuleSetData, Target
+from xuefen.policy.schema import Cap, Requirement, RuleSetData, Target, Window
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -30,6 +41,7 @@ CENT = Decimal("0.01")
 _lazy_exempt = gettext_lazy("Exempt")
 _lazy_pass = gettext_lazy("Pass")
 _lazy_fail = gettext_lazy("Fail")
+_lazy_not_graded = gettext_lazy("Not graded")
 
 
 @dataclass(frozen=True)
@@ -38,14 +50,26 @@ class Credit:
 
     entry_id: int
     period: int
-    activity_date: dt.date
+    first_day: dt.date
+    last_day: dt.date
     categories: tuple[str, ...]
     amount: Decimal  # negative for a reversal
     unit: str  # "hours" | "credits"
     kind: str = ""
+    days: Decimal | None = None  # days the activity took, where it is measured in days
     artefact_key: str = ""  # the same artefact counts once
+    exclusive: bool = False  # the artefact counts for one person only (e.g. a single-author paper)
     source_type: str = ""
     reverses_id: int | None = None  # entry this one reverses (both then count 0)
+
+    @property
+    def span(self) -> int:
+        """Calendar days from the first to the last day, both included."""
+        return (self.last_day - self.first_day).days + 1
+
+    def calendar_days(self) -> Iterator[dt.date]:
+        for offset in range(self.span):
+            yield self.first_day + dt.timedelta(days=offset)
 
 
 @dataclass(frozen=True)
@@ -71,6 +95,8 @@ class Subject:
 
 
 class Status:
+    """What became of one credit line."""
+
     COUNTED = "counted"
     CAPPED = "capped"
     EXCLUDED = "excluded"
@@ -78,41 +104,143 @@ class Status:
     REVERSED = "reversed"
 
 
+COUNTING = (Status.COUNTED, Status.CAPPED)
+
+
+class State:
+    """Where a requirement, and the person's period as a whole, stands."""
+
+    MET = "met"
+    SHORT = "short"  # not met, and the window is over (or it is a one-year requirement)
+    IN_PROGRESS = "in_progress"  # not yet met, with years of its window still to come
+    EXEMPT = "exempt"  # the whole period waived (verdicts only)
+
+
 @dataclass
 class CreditLine:
     entry_id: int
     period: int
-    activity_date: dt.date
+    first_day: dt.date
+    last_day: dt.date
     kind: str
     categories: tuple[str, ...]
     amount: Decimal  # as recorded
     unit: str  # as recorded
+    days: Decimal | None = None
     counted: Decimal = ZERO  # in the rule set's unit
     status: str = Status.COUNTED
     reason: str = ""
+
+    @property
+    def activity_date(self) -> dt.date:
+        return self.last_day
+
+
+@dataclass
+class TargetResult:
+    """One way of meeting a requirement, judged: required and earned in `unit`."""
+
+    unit: str
+    required: Decimal
+    earned: Decimal
+
+    @property
+    def gap(self) -> Decimal:
+        return max(self.required - self.earned, ZERO)
+
+    @property
+    def met(self) -> bool:
+        return self.earned >= self.required
+
+    @property
+    def distance(self) -> Decimal:
+        """How far from met, as a share of what is required (to pick the closest alternative)."""
+        return self.gap / self.required if self.required else ZERO
 
 
 @dataclass
 class RequirementResult:
     code: str
     label: str
-    required: Decimal
-    earned: Decimal
-    gap: Decimal
-    met: bool
-    unit: str
+    state: str  # State.MET | SHORT | IN_PROGRESS
+    targets: list[TargetResult]  # one, or the alternatives of an either/or requirement
     binding: bool = True
     window: tuple[int, int] | None = None  # first and last period of a multi-year window
-    alternatives: list["RequirementResult"] = field(default_factory=list)
-    note: str = ""
+    window_kind: str = ""  # fixed | rolling, for a multi-year window
+    years_left: int = 0  # periods of the window after the one judged
+    source: str = ""
+
+    @property
+    def met(self) -> bool:
+        return self.state == State.MET
+
+    @property
+    def closest(self) -> TargetResult:
+        return min(self.targets, key=lambda t: (not t.met, t.distance))
+
+    # The closest alternative's figures, for a single-number display (a progress bar).
+    @property
+    def required(self) -> Decimal:
+        return self.closest.required
+
+    @property
+    def earned(self) -> Decimal:
+        return self.closest.earned
+
+    @property
+    def gap(self) -> Decimal:
+        return ZERO if self.met else self.closest.gap
+
+    @property
+    def unit(self) -> str:
+        return self.closest.unit
+
+    @property
+    def alternatives(self) -> list[TargetResult]:
+        return self.targets if len(self.targets) > 1 else []
+
+    @property
+    def percent(self) -> int:
+        target = self.closest
+        if not target.required:
+            return 100
+        return min(100, int(target.earned * 100 / target.required))
+
+    def gap_text(self) -> str:
+        """ "还差 2 天 或 5 学时": every alternative's gap; empty when met."""
+        return "" if self.met else shortfall_text(self.label, self.as_shortfall())
+
+    def window_text(self) -> str:
+        """ "五年累计 2023–2027 (fixed plan cycle)": the window the requirement reads, or ""."""
+        if self.window is None:
+            return ""
+        start, end = self.window
+        kind = (
+            pgettext("window", "fixed cycle")
+            if self.window_kind == "fixed"
+            else pgettext("window", "rolling")
+        )
+        return _("window %(start)s–%(end)s (%(kind)s)") % {"start": start, "end": end, "kind": kind}
+
+    def as_shortfall(self) -> dict[str, Any]:
+        """The plain form a standing stores of a requirement not (yet) met."""
+        return {
+            "code": self.code,
+            "state": self.state,
+            "binding": self.binding,
+            "gaps": [{"amount": fmt(t.gap), "unit": t.unit} for t in self.targets if not t.met],
+            "years_left": self.years_left,
+            "window": list(self.window) if self.window else None,
+        }
 
 
 @dataclass
 class Evaluation:
-    ruleset: str
+    ruleset: str  # the rule set's reference, "code vN"
+    ruleset_label: str  # its name and version, as people read it
     period: int
     unit: str
-    met: bool
+    state: str  # State.MET | SHORT | IN_PROGRESS | EXEMPT
     grade: str
     grade_label: str
     age_bracket: str
@@ -122,11 +250,18 @@ class Evaluation:
     total_counted: Decimal
     carry_in: dict[str, Decimal] = field(default_factory=dict)
     carry_out: dict[str, Decimal] = field(default_factory=dict)
-    factor: Decimal = Decimal(
-        1
-    )  # share of the requirements that applies after exemptions/proration
+    factor: Decimal = Decimal(1)  # share of the requirements that applies after exemptions
     notes: list[str] = field(default_factory=list)
     category_labels: dict[str, str] = field(default_factory=dict)
+    kind_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def met(self) -> bool:
+        return self.state in (State.MET, State.EXEMPT)
+
+    @property
+    def shortfalls(self) -> list[dict[str, Any]]:
+        return [r.as_shortfall() for r in self.requirements if not r.met]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe form for the API and exports: amounts as strings ("12.5"), dates ISO."""
@@ -149,13 +284,7 @@ class Evaluation:
     def explain(self) -> list[str]:
         """Plain-language sentences, the most useful first: what is missing, then what happened."""
         unit = unit_label(self.unit)
-        out: list[str] = []
-        for r in self.requirements:
-            if not r.met:
-                out.append(
-                    _("%(gap)s %(unit)s short of %(label)s")
-                    % {"label": r.label, "gap": fmt(r.gap), "unit": unit_label(r.unit)}
-                )
+        out: list[str] = [r.gap_text() for r in self.requirements if not r.met]
         for r in self.requirements:
             if r.met:
                 out.append(
@@ -167,8 +296,8 @@ class Evaluation:
                         "unit": unit_label(r.unit),
                     }
                 )
-            if r.note:
-                out.append(r.note)
+            if r.window:
+                out.append(f"{r.label}: {r.window_text()}")
         out.extend(self.notes)
         for line in self.lines:
             if line.status != Status.COUNTED:
@@ -196,18 +325,40 @@ class Evaluation:
                 }
             )
         out.append(
-            _("Grade: %(grade)s (age bracket %(bracket)s); judged by rule set %(ruleset)s")
+            _("Grade: %(grade)s (age bracket %(bracket)s); judged by %(ruleset)s")
             % {
                 "grade": self.grade_label,
                 "bracket": self.age_bracket_label,
-                "ruleset": self.ruleset,
+                "ruleset": self.ruleset_label,
             }
         )
         return out
 
 
+def shortfall_text(label: str, shortfall: Mapping[str, Any]) -> str:
+    """The sentence for a requirement not (yet) met, from its stored form (as_shortfall): the same
+    words on the personal page, the roll-up, the export and the certificate."""
+    gaps = _(" or ").join(
+        f"{gap['amount']} {unit_label(gap['unit'])}" for gap in shortfall.get("gaps", ())
+    )
+    if shortfall.get("state") == State.IN_PROGRESS:
+        window = shortfall.get("window") or ["", ""]
+        return _("%(gaps)s still to earn for %(label)s by %(end)s (%(years)s more years)") % {
+            "gaps": gaps,
+            "label": label,
+            "end": window[1],
+            "years": shortfall.get("years_left", 0),
+        }
+    return _("%(gaps)s short of %(label)s") % {"gaps": gaps, "label": label}
+
+
 def unit_label(unit: str) -> str:
-    return {"hours": _("hours"), "credits": _("credits"), "days": _("days")}.get(unit, unit)
+    return {
+        "hours": _("hours"),
+        "credits": _("credits"),
+        "days": pgettext("amount", "days"),
+        "months": pgettext("amount", "months"),
+    }.get(unit, unit)
 
 
 def fmt(value: Decimal) -> str:
@@ -223,31 +374,22 @@ def round_to(value: Decimal, step: Decimal) -> Decimal:
     return (steps * step).quantize(CENT, ROUND_HALF_UP)
 
 
-def requirement_window(requirement: Requirement, period: int) -> tuple[int, int]:
-    """First and last period of the requirement's window that contains `period`.
-
-    With an anchor (e.g. 2023 for a 2023–2027 plan) windows are fixed blocks; without, the window is
-    the N years ending with `period`.
-    """
-    years = requirement.window_years
-    if years == 1:
+def window_of(window: Window, period: int) -> tuple[int, int]:
+    """First and last period of the window that contains `period`: a fixed cycle's block (5 years
+    from 2023: 2023–2027, 2028–2032 …), or the `years` ending with `period` when rolling."""
+    if window.years == 1:
         return period, period
-    if requirement.window_anchor is None:
-        return period - years + 1, period
-    start = requirement.window_anchor + ((period - requirement.window_anchor) // years) * years
-    return start, start + years - 1
+    if window.kind == "rolling" or window.first is None:
+        return period - window.years + 1, period
+    start = window.first + ((period - window.first) // window.years) * window.years
+    return start, start + window.years - 1
 
 
-def window_periods(rules: RuleSetData, period: int) -> list[int]:
-    """The periods whose credits evaluate() needs for `period`: the requirement windows, and the
-    year before when the rule set carries excess over."""
-    periods = {period}
-    for requirement in rules.requirements:
-        start, _end = requirement_window(requirement, period)
-        periods.update(range(start, period + 1))
-    if rules.carry_over:
-        periods.add(period - 1)
-    return sorted(periods)
+def reaches_back(rules: RuleSetData, period: int) -> int:
+    """The earliest period whose credits a requirement of `period` sums (its windows, and the year
+    before when the rule set carries excess over)."""
+    first = min(window_of(r.window, period)[0] for r in rules.requirements)
+    return min(first, period - 1) if rules.carry_over else first
 
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:
@@ -261,92 +403,111 @@ def _selects(credit: CreditLine, categories: tuple[str, ...], kinds: tuple[str, 
     return all(c in credit.categories for c in categories) and (not kinds or credit.kind in kinds)
 
 
-def _cap_key(cap: Cap, credit: Credit) -> tuple[object, ...]:
-    """What one cap counts against: the artefact (item), the activity day, or the period."""
-    if cap.per == "item":
-        return (cap.code, credit.artefact_key or f"entry:{credit.entry_id}")
-    if cap.per == "day":
-        return (cap.code, credit.activity_date)
-    return (cap.code, credit.period)
-
-
 def _per_label(per: str) -> str:
-    return {"item": _("item"), "day": _("day"), "period": _("year")}.get(per, per)
+    return {"item": _("item"), "day": pgettext("cap", "day"), "period": _("year")}.get(per, per)
+
+
+class _Caps:
+    """What each cap has used so far: per item (artefact), per calendar day, per period."""
+
+    def __init__(self, rules: RuleSetData) -> None:
+        self.caps = sorted(rules.caps, key=lambda cap: ("item", "day", "period").index(cap.per))
+        self.used: dict[tuple[object, ...], Decimal] = defaultdict(lambda: ZERO)
+
+    def _key(self, cap: Cap, credit: Credit) -> tuple[object, ...]:
+        if cap.per == "item":
+            return (cap.code, credit.artefact_key or f"entry:{credit.entry_id}")
+        return (cap.code, credit.period)
+
+    def apply(self, line: CreditLine, credit: Credit, value: Decimal) -> tuple[Decimal, Cap | None]:
+        """The part of `value` every applicable cap lets through, and the cap that bound (if any);
+        records what is used. A per-day cap judges each calendar day of the span on its own: the
+        amount is spread evenly over the span, and when the entry says how many days it took, it
+        counts at most that many days' worth."""
+        applicable = [cap for cap in self.caps if _selects(line, cap.categories, cap.kinds)]
+        binding: Cap | None = None
+        daily: dict[str, list[tuple[dt.date, Decimal]]] = {}
+        for cap in applicable:
+            if cap.per == "day":
+                days = list(credit.calendar_days())
+                share = value / len(days)
+                shares = [
+                    (day, min(share, max(cap.max - self.used[(cap.code, day)], ZERO)))
+                    for day in days
+                ]
+                allowed = sum((amount for _day, amount in shares), ZERO)
+                if credit.days is not None:
+                    allowed = min(allowed, cap.max * credit.days)
+                daily[cap.code] = shares
+            else:
+                allowed = max(cap.max - self.used[self._key(cap, credit)], ZERO)
+            if value > allowed:
+                value, binding = allowed, cap
+        for cap in applicable:
+            if cap.per != "day":
+                self.used[self._key(cap, credit)] += value
+                continue
+            shares = daily[cap.code]
+            spread = sum((amount for _day, amount in shares), ZERO)
+            scale = value / spread if spread else ZERO
+            for day, amount in shares:
+                self.used[(cap.code, day)] += amount * scale
+        return value, binding
 
 
 def judge_lines(
-    rules: RuleSetData, credits: Sequence[Credit], explain: bool = True
+    rules: RuleSetData,
+    credits: Sequence[Credit],
+    explain: bool = True,
+    elsewhere: Mapping[str, int] | None = None,
 ) -> list[CreditLine]:
     """Steps 1–4 over all given credits, in the order they happened; returns one line per credit.
+
+    `elsewhere` maps an exclusive artefact's key to the id of another person's entry of it, when
+    one exists: the artefact counts for whichever of the two was credited first (the lower id).
     With `explain` False the lines carry no reasons (the same statuses and amounts)."""
-    ordered = sorted(credits, key=lambda c: (c.activity_date, c.entry_id))
+    elsewhere = elsewhere or {}
+    ordered = sorted(credits, key=lambda c: (c.last_day, c.first_day, c.entry_id))
     reversed_by = {c.reverses_id: c.entry_id for c in credits if c.reverses_id is not None}
+
     first_with_key: dict[str, int] = {}
-    used: dict[tuple[object, ...], Decimal] = defaultdict(lambda: ZERO)
-    caps = sorted(rules.caps, key=lambda cap: ("item", "day", "period").index(cap.per))
+    caps = _Caps(rules)
     lines: list[CreditLine] = []
     for credit in ordered:
         line = CreditLine(
             credit.entry_id,
             credit.period,
-            credit.activity_date,
+            credit.first_day,
+            credit.last_day,
             credit.kind,
             tuple(credit.categories),
             credit.amount,
             credit.unit,
+            credit.days,
         )
         lines.append(line)
-        if credit.reverses_id is not None:
-            line.status = Status.REVERSED
-            if not explain:
-                continue
-            line.reason = _("Reverses entry %(id)s; neither counts") % {"id": credit.reverses_id}
+        skipped = _skip(credit, reversed_by, first_with_key, elsewhere, explain)
+        if skipped is not None:
+            line.status, line.reason = skipped
             continue
-        if credit.entry_id in reversed_by:
-            line.status = Status.REVERSED
-            if not explain:
-                continue
-            line.reason = _("Reversed by entry %(id)s; does not count") % {
-                "id": reversed_by[credit.entry_id]
-            }
-            continue
-        if credit.artefact_key:
-            first = first_with_key.setdefault(credit.artefact_key, credit.entry_id)
-            if first != credit.entry_id:
-                line.status = Status.DUPLICATE
-                if not explain:
-                    continue
-                line.reason = _(
-                    "The same artefact as entry %(id)s (%(key)s); one artefact counts once"
-                ) % {"id": first, "key": credit.artefact_key}
-                continue
         if credit.unit == rules.unit:
             value = credit.amount
         elif credit.unit in rules.unit_rates:
             value = credit.amount * rules.unit_rates[credit.unit]
         else:
             line.status = Status.EXCLUDED
-            if not explain:
-                continue
-            line.reason = _("Recorded in %(unit)s, which this rule set does not count") % {
-                "unit": unit_label(credit.unit)
-            }
+            if explain:
+                line.reason = _("Recorded in %(unit)s, which this rule set does not count") % {
+                    "unit": unit_label(credit.unit)
+                }
             continue
         full = value
-        binding: Cap | None = None
-        applicable = [cap for cap in caps if _selects(line, cap.categories, cap.kinds)]
-        if value > 0:
-            for cap in applicable:
-                room = max(cap.max - used[_cap_key(cap, credit)], ZERO)
-                if value > room:
-                    value, binding = room, cap
-        for cap in applicable:
-            used[_cap_key(cap, credit)] += value
+        value, binding = caps.apply(line, credit, value) if value > 0 else (value, None)
         line.counted = value.quantize(CENT, ROUND_HALF_UP)
-        if binding is not None:
-            line.status = Status.CAPPED
-            if not explain:
-                continue
+        if binding is None:
+            continue
+        line.status = Status.CAPPED
+        if explain:
             line.reason = _(
                 "Capped by %(cap)s: at most %(max)s %(unit)s per %(per)s; "
                 "%(counted)s of %(amount)s counted"
@@ -361,10 +522,43 @@ def judge_lines(
     return lines
 
 
+def _skip(
+    credit: Credit,
+    reversed_by: Mapping[int, int],
+    first_with_key: dict[str, int],
+    elsewhere: Mapping[str, int],
+    explain: bool,
+) -> tuple[str, str] | None:
+    """(status, reason) of a credit that counts nothing — reversed, or a duplicate — or None."""
+    if credit.reverses_id is not None:
+        reason = _("Reverses entry %(id)s; neither counts") % {"id": credit.reverses_id}
+        return Status.REVERSED, reason if explain else ""
+    if credit.entry_id in reversed_by:
+        reason = _("Reversed by entry %(id)s; does not count") % {
+            "id": reversed_by[credit.entry_id]
+        }
+        return Status.REVERSED, reason if explain else ""
+    key = credit.artefact_key
+    if not key:
+        return None
+    first = first_with_key.setdefault(key, credit.entry_id)
+    if first != credit.entry_id:
+        reason = _("The same artefact as entry %(id)s (%(key)s); one artefact counts once") % {
+            "id": first,
+            "key": key,
+        }
+        return Status.DUPLICATE, reason if explain else ""
+    other = elsewhere.get(key) if credit.exclusive else None
+    if other is not None and other < credit.entry_id:
+        reason = _("%(key)s was credited to another person first; it counts for one person only")
+        return Status.DUPLICATE, reason % {"key": key} if explain else ""
+    return None
+
+
 def _bracket(
     rules: RuleSetData, subject: Subject, period: int, explain: bool = True
 ) -> tuple[str, str]:
-    age = age_on(subject.birth_date, dt.date(period, 12, 31))
+    age = age_on(subject.birth_date, rules.calendar.last_day(period))
     for bracket in rules.age_brackets:
         if bracket.contains(age):
             return bracket.code, str(bracket.label) if explain else ""
@@ -386,8 +580,13 @@ def _factor(
     factor = Decimal(1)
     notes: list[str] = []
     hired = subject.hired_on
-    if rules.proration.new_hire and hired is not None and hired.year == period and hired.month > 1:
-        months = 12 - hired.month + 1
+    first = rules.calendar.first_day(period)
+    last = rules.calendar.last_day(period)
+    months = 12
+    if rules.proration.new_hire and hired is not None and first < hired <= last:
+        months = 12 - ((hired.year - first.year) * 12 + hired.month - first.month)
+    if months < 12:
+        assert hired is not None
         factor *= Decimal(months) / Decimal(12)
         if explain:
             notes.append(
@@ -418,65 +617,34 @@ def _factor(
     return max(factor, ZERO), notes
 
 
-def _judge_target(
+def _months(rules: RuleSetData, lines: Sequence[CreditLine]) -> Decimal:
+    """Calendar days the lines' spans cover (each day once), ÷ days_per_month."""
+    covered: set[dt.date] = set()
+    for line in lines:
+        span = (line.last_day - line.first_day).days + 1
+        covered.update(line.first_day + dt.timedelta(days=i) for i in range(span))
+    return Decimal(len(covered)) / rules.days_per_month
+
+
+def _earned(
     rules: RuleSetData,
-    requirement: Requirement,
     target: Target,
     lines: Sequence[CreditLine],
     carried: Mapping[str, Decimal],
-    bracket: str,
-    factor: Decimal,
-    period: int,
-    explain: bool = True,
-) -> RequirementResult:
-    start, end = requirement_window(requirement, period)
-    earned = sum(
-        (
-            line.counted
-            for line in lines
-            if start <= line.period <= period and _selects(line, target.categories, target.kinds)
-        ),
-        ZERO,
-    )
+    unit: str,
+) -> Decimal:
+    chosen = [line for line in lines if _selects(line, target.categories, target.kinds)]
+    if unit == "days":
+        return sum(
+            (line.days for line in chosen if line.days is not None and line.status in COUNTING),
+            ZERO,
+        )
+    if unit == "months":
+        return _months(rules, [line for line in chosen if line.status in COUNTING])
+    earned = sum((line.counted for line in chosen), ZERO)
     if not target.kinds:
         earned += sum((v for k, v in carried.items() if _takes(target.categories, k)), ZERO)
-    unit = target.unit or rules.unit
-    if unit == "days":
-        earned = earned / rules.hours_per_day
-    required = target.by_age.get(bracket, target.min) * factor
-    note = ""
-    if end > period:
-        # Mid-window: expected progress so far, at an even pace (e.g. 2 of 5 years → 2/5 of 550).
-        elapsed = period - start + 1
-        required = required * Decimal(elapsed) / Decimal(requirement.window_years)
-        if explain:
-            note = _(
-                "%(label)s: window %(start)s–%(end)s; %(elapsed)s of %(years)s years passed, "
-                "so %(required)s is expected by now"
-            ) % {
-                "label": requirement.label,
-                "start": start,
-                "end": end,
-                "elapsed": elapsed,
-                "years": requirement.window_years,
-                "required": fmt(round_to(required, rules.rounding)),
-            }
-    required = round_to(required, rules.rounding)
-    earned = earned.quantize(CENT, ROUND_HALF_UP)
-    gap = max(required - earned, ZERO)
-    label = str(requirement.label) if explain else ""
-    return RequirementResult(
-        code=requirement.code,
-        label=label,
-        required=required,
-        earned=earned,
-        gap=gap,
-        met=earned >= required,
-        unit=unit,
-        binding=requirement.binding,
-        window=(start, end) if requirement.window_years > 1 else None,
-        note=note,
-    )
+    return earned
 
 
 def _judge_requirement(
@@ -489,20 +657,28 @@ def _judge_requirement(
     period: int,
     explain: bool = True,
 ) -> RequirementResult:
-    results = [
-        _judge_target(rules, requirement, t, lines, carried, bracket, factor, period, explain)
-        for t in requirement.targets
-    ]
-    if len(results) == 1:
-        return results[0]
-
-    def distance(r: RequirementResult) -> Decimal:
-        return r.gap / r.required if r.required else ZERO
-
-    closest = min(results, key=distance)
-    chosen = RequirementResult(**{**closest.__dict__, "alternatives": results})
-    chosen.met = any(r.met for r in results)
-    return chosen
+    start, end = window_of(requirement.window, period)
+    in_window = [line for line in lines if start <= line.period <= period]
+    targets = []
+    for target in requirement.targets:
+        unit = target.unit or rules.unit
+        required = round_to(target.by_age.get(bracket, target.min) * factor, rules.rounding)
+        earned = _earned(rules, target, in_window, carried, unit).quantize(CENT, ROUND_HALF_UP)
+        targets.append(TargetResult(unit, required, earned))
+    met = any(t.met for t in targets)
+    state = State.MET if met else (State.IN_PROGRESS if end > period else State.SHORT)
+    multi = requirement.window.is_multi_year
+    return RequirementResult(
+        code=requirement.code,
+        label=str(requirement.label) if explain else "",
+        state=state,
+        targets=targets,
+        binding=requirement.binding,
+        window=(start, end) if multi else None,
+        window_kind=requirement.window.kind if multi else "",
+        years_left=end - period,
+        source=requirement.source,
+    )
 
 
 def evaluate(
@@ -511,38 +687,26 @@ def evaluate(
     credits: Sequence[Credit],
     period: int,
     carried_in: Mapping[str, Decimal] | None = None,
+    *,
+    elsewhere: Mapping[str, int] | None = None,
+    explain: bool = True,
 ) -> Evaluation:
-    """Judges `period` by `rules`. `credits` should cover window_periods(rules, period); credits of
-    the previous period give the carry-over in when `carried_in` is not passed."""
-    return _evaluate(rules, subject, credits, period, carried_in, explain=True)
-
-
-def judge(
-    rules: RuleSetData, subject: Subject, credits: Sequence[Credit], period: int
-) -> tuple[bool, str, Decimal]:
-    """evaluate()'s met, grade and total_counted, without the explanation (labels, reasons,
-    notes): the same steps and arithmetic, for callers that store only the verdict (standings)."""
-    evaluation = _evaluate(rules, subject, credits, period, None, explain=False)
-    return evaluation.met, evaluation.grade, evaluation.total_counted
-
-
-def _evaluate(
-    rules: RuleSetData,
-    subject: Subject,
-    credits: Sequence[Credit],
-    period: int,
-    carried_in: Mapping[str, Decimal] | None,
-    explain: bool,
-) -> Evaluation:
+    """Judges `period` by `rules` on the person's credits: all of them, or at least every one of
+    `period` and before (later ones are ignored; earlier ones outside the windows still count as
+    the first of an artefact). Credits of the previous period give the carry-over in when
+    `carried_in` is not passed. With `explain` False the result carries no labels or reasons
+    (the same verdict, for callers that store only the verdict)."""
     considered = [c for c in credits if c.period <= period]
-    all_lines = judge_lines(rules, considered, explain)
+    all_lines = judge_lines(rules, considered, explain, elsewhere)
     if carried_in is None:
         carried_in = {}
         if rules.carry_over and any(c.period == period - 1 for c in considered):
-            previous = _evaluate(rules, subject, considered, period - 1, {}, explain)
+            previous = evaluate(
+                rules, subject, considered, period - 1, {}, elsewhere=elsewhere, explain=explain
+            )
             carried_in = previous.carry_out
     carried = {k: v for k, v in carried_in.items() if v > 0}
-    first = min(requirement_window(r, period)[0] for r in rules.requirements)
+    first = reaches_back(rules, period)
     lines = [line for line in all_lines if first <= line.period <= period]
     bracket, bracket_label = _bracket(rules, subject, period, explain)
     factor, notes = _factor(rules, subject, period, explain)
@@ -550,7 +714,15 @@ def _evaluate(
         _judge_requirement(rules, r, lines, carried, bracket, factor, period, explain)
         for r in rules.requirements
     ]
-    met = all(r.met for r in requirements if r.binding)
+    binding = [r for r in requirements if r.binding]
+    if factor == 0:
+        state = State.EXEMPT
+    elif any(r.state == State.SHORT for r in binding):
+        state = State.SHORT
+    elif any(r.state == State.IN_PROGRESS for r in binding):
+        state = State.IN_PROGRESS
+    else:
+        state = State.MET
     carry_out: dict[str, Decimal] = {}
     for rule in rules.carry_over:
         result = next(r for r in requirements if r.code == rule.requirement)
@@ -562,13 +734,14 @@ def _evaluate(
             excess = min(excess, rule.max)
         if excess > 0:
             carry_out[rule.to] = carry_out.get(rule.to, ZERO) + excess
-    grade, grade_label = _grade(rules, requirements, met, bracket, factor, explain)
+    grade, grade_label = _grade(rules, requirements, state, bracket, explain)
     this_period = [line for line in lines if line.period == period]
     return Evaluation(
         ruleset=rules.ref,
+        ruleset_label=rules.label if explain else "",
         period=period,
         unit=rules.unit,
-        met=met,
+        state=state,
         grade=grade,
         grade_label=grade_label,
         age_bracket=bracket,
@@ -581,6 +754,7 @@ def _evaluate(
         factor=factor,
         notes=notes,
         category_labels={c.code: str(c.label) for c in rules.categories} if explain else {},
+        kind_labels={k: str(c.label) for k, c in rules.conversions.items()} if explain else {},
     )
 
 
@@ -597,30 +771,28 @@ def _target_of(rules: RuleSetData, code: str) -> tuple[str, ...]:
 def _grade(
     rules: RuleSetData,
     requirements: Sequence[RequirementResult],
-    met: bool,
+    state: str,
     bracket: str,
-    factor: Decimal,
     explain: bool = True,
 ) -> tuple[str, str]:
-    code, label = _grade_of(rules, requirements, met, bracket, factor)
+    code, label = grade_of(rules, requirements, state, bracket)
     return code, (str(label) if explain else "")
 
 
-def _grade_of(
-    rules: RuleSetData,
-    requirements: Sequence[RequirementResult],
-    met: bool,
-    bracket: str,
-    factor: Decimal,
+def grade_of(
+    rules: RuleSetData, requirements: Sequence[RequirementResult], state: str, bracket: str
 ) -> tuple[str, object]:
-    """The grade's code and its label, not yet made text (str() of it picks the language)."""
-    if factor == 0:
+    """The grade's code and its label, not yet made text (str() of it picks the language). A period
+    still in progress has no grade yet ("", "Not graded")."""
+    if state == State.EXEMPT:
         return "exempt", _lazy_exempt
+    if state == State.IN_PROGRESS:
+        return "", _lazy_not_graded
     if rules.grades is None:
-        return ("pass", _lazy_pass) if met else ("fail", _lazy_fail)
+        return ("pass", _lazy_pass) if state == State.MET else ("fail", _lazy_fail)
     tiers = rules.grades.tiers
     lowest = tiers[-1]
-    if not met:
+    if state != State.MET:
         return lowest.code, lowest.label
     base = next((r for r in requirements if r.code == rules.grades.of), None)
     ratio = base.earned / base.required if base is not None and base.required else Decimal(10**6)
@@ -628,3 +800,13 @@ def _grade_of(
         if ratio >= tier.by_age.get(bracket, tier.min_ratio):
             return tier.code, tier.label
     return lowest.code, lowest.label
+
+
+def grade_label(rules: RuleSetData | None, code: str) -> str:
+    """The label of a stored grade code, as the rule set that gave it names it."""
+    if rules is not None and rules.grades is not None:
+        for tier in rules.grades.tiers:
+            if tier.code == code:
+                return str(tier.label)
+    known = {"exempt": _lazy_exempt, "pass": _lazy_pass, "fail": _lazy_fail, "": _lazy_not_graded}
+    return str(known.get(code, code))

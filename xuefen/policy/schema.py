@@ -19,7 +19,10 @@ from django.utils.translation import gettext as _
 from xuefen.core.errors import CodedError
 
 UNITS = ("hours", "credits")
-TARGET_UNITS = (*UNITS, "days")
+# A target counts the rule set's own unit, days (recorded on each entry: a fact of the activity, not
+# a conversion) or months (calendar days covered by the entries' spans ÷ days_per_month).
+SPAN_UNITS = ("days", "months")
+WINDOW_KINDS = ("fixed", "rolling")
 CAP_PER = ("item", "day", "period")
 METHODS = (
     "per_day",
@@ -64,6 +67,7 @@ class AgeBracket:
     label: Label
     min_age: int | None = None
     max_age: int | None = None
+    source: str = ""
 
     def contains(self, age: int) -> bool:
         return (self.min_age is None or age >= self.min_age) and (
@@ -74,8 +78,9 @@ class AgeBracket:
 @dataclass(frozen=True)
 class Target:
     """One way of meeting a requirement: at least `min` of credits carrying all `categories` tags
-    (and, if `kinds` is set, of one of those activity kinds). Unit "days" divides by
-    hours_per_day."""
+    (and, if `kinds` is set, of one of those activity kinds), counted in `unit`: the rule set's
+    unit, "days" (the days recorded on the entries) or "months" (calendar days their spans cover,
+    ÷ days_per_month)."""
 
     min: Decimal
     unit: str = ""
@@ -85,15 +90,30 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Window:
+    """The periods a requirement sums over. One year by default. A fixed window is a plan cycle
+    (e.g. 5 years from 2023: 2023–2027, 2028–2032 …): before its last year a person is in progress.
+    A rolling window is the `years` ending with the year judged, so every year is a last year."""
+
+    years: int = 1
+    kind: str = "fixed"  # fixed | rolling
+    first: int | None = None  # a fixed window's first year (the cycle's anchor)
+
+    @property
+    def is_multi_year(self) -> bool:
+        return self.years > 1
+
+
+@dataclass(frozen=True)
 class Requirement:
     """A requirement is met when any of its targets is met (one target for a plain minimum)."""
 
     code: str
     label: Label
     targets: tuple[Target, ...]
-    window_years: int = 1
-    window_anchor: int | None = None
+    window: Window = Window()
     binding: bool = True  # False: reported (e.g. a plan's recommendation) but not needed to pass
+    source: str = ""  # the document and article the numbers come from
 
 
 @dataclass(frozen=True)
@@ -104,6 +124,7 @@ class Cap:
     per: str  # item | day | period
     categories: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,12 +134,20 @@ class CarryOver:
     requirement: str
     to: str
     max: Decimal | None = None
+    source: str = ""
 
 
 @dataclass(frozen=True)
 class Band:
+    """A length band of `by_duration`: courses of at least `min_minutes` (or, with `over`, more
+    than that) earn `amount`."""
+
     min_minutes: Decimal
     amount: Decimal
+    over: bool = False
+
+    def takes(self, minutes: Decimal) -> bool:
+        return minutes > self.min_minutes if self.over else minutes >= self.min_minutes
 
 
 @dataclass(frozen=True)
@@ -142,6 +171,7 @@ class Conversion:
     max_per_day: Decimal | None = None
     round_to: Decimal | None = None
     split_years: int = 1
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,12 +186,42 @@ class GradeTier:
 class Grades:
     of: str  # requirement code whose earned/required ratio grades the person
     tiers: tuple[GradeTier, ...]  # highest first; the last is the tier for "not met"
+    source: str = ""
 
 
 @dataclass(frozen=True)
 class Proration:
     new_hire: bool = False  # hired during the period: required × months served / 12
     leave_exempt_months: int | None = None  # leave of at least this many months exempts fully
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """A region's periods: years starting on `month`-`day` (1 January by default). A period is
+    named by the calendar year in which it ends, so with a year from 1 October, 2026 is
+    2025-10-01 to 2026-09-30."""
+
+    month: int = 1
+    day: int = 1
+
+    def period_of(self, day: dt.date) -> int:
+        return day.year + 1 if (day.month, day.day) >= (self.month, self.day) > (1, 1) else day.year
+
+    def first_day(self, period: int) -> dt.date:
+        if (self.month, self.day) == (1, 1):
+            return dt.date(period, 1, 1)
+        return dt.date(period - 1, self.month, self.day)
+
+    def last_day(self, period: int) -> dt.date:
+        return self.first_day(period + 1) - dt.timedelta(days=1)
+
+    @property
+    def is_calendar_year(self) -> bool:
+        return (self.month, self.day) == (1, 1)
+
+
+CALENDAR_YEAR = Calendar()
 
 
 @dataclass(frozen=True)
@@ -178,7 +238,10 @@ class RuleSetData:
     regions: tuple[str, ...] = ()
     personnel_categories: tuple[str, ...] = ()
     unit_rates: Mapping[str, Decimal] = field(default_factory=dict)
-    hours_per_day: Decimal = Decimal(8)
+    hours_per_day: Decimal = Decimal(8)  # clock hours of a full day (claims' 24-hours-a-day check)
+    days_per_month: Decimal = Decimal(30)  # for "months" targets
+    calendar: Calendar = CALENDAR_YEAR
+    source: str = ""  # the document the rule set as a whole implements
     rounding: Decimal = Decimal("0.01")
     age_brackets: tuple[AgeBracket, ...] = ()
     caps: tuple[Cap, ...] = ()
@@ -200,6 +263,16 @@ class RuleSetData:
 
     def requirement(self, code: str) -> Requirement | None:
         return next((r for r in self.requirements if r.code == code), None)
+
+    @property
+    def label(self) -> str:
+        """How people read the rule set: its name and version, e.g. 某某培训（第1版）."""
+        return _("%(name)s (version %(version)s)") % {"name": self.name, "version": self.version}
+
+    def kind_label(self, kind: str) -> str:
+        """The activity kind's label from the conversions (e.g. 党校培训（天）), or the code."""
+        found = self.conversions.get(kind)
+        return str(found.label) if found else kind
 
 
 DEFAULT_AGE_BRACKETS = (
@@ -388,6 +461,9 @@ class _Reader:
             "unit",
             "unit_rates",
             "hours_per_day",
+            "days_per_month",
+            "year_starts",
+            "source",
             "rounding",
             "categories",
             "age_brackets",
@@ -450,6 +526,9 @@ class _Reader:
             unit=unit,
             unit_rates=unit_rates,
             hours_per_day=r.decimal("hours_per_day", positive=True) or Decimal(8),
+            days_per_month=r.decimal("days_per_month", positive=True) or Decimal(30),
+            calendar=self.read_calendar(),
+            source=r.text("source"),
             rounding=r.decimal("rounding", positive=True) or Decimal("0.01"),
             categories=categories,
             age_brackets=brackets,
@@ -480,12 +559,13 @@ class _Reader:
         out: list[AgeBracket] = []
         for path, raw in self.root.items("age_brackets"):
             node = _Node(raw, path)
-            node.only("code", "label", "min_age", "max_age")
+            node.only("code", "label", "min_age", "max_age", "source")
             bracket = AgeBracket(
                 node.code("code"),
                 node.label("label"),
                 node.integer("min_age"),
                 node.integer("max_age"),
+                node.text("source"),
             )
             if bracket.code in self.bracket_codes:
                 raise _fail(
@@ -502,12 +582,30 @@ class _Reader:
             out.append(bracket)
         return tuple(out)
 
+    def read_calendar(self) -> Calendar:
+        raw = self.root.raw("year_starts")
+        if raw is None:
+            return CALENDAR_YEAR
+        try:
+            month, day = (int(part) for part in str(raw).split("-"))
+            dt.date(2001, month, day)  # a real day of a common year (no 29 February)
+        except ValueError:
+            raise _fail(
+                "bad_year_start",
+                "year_starts",
+                _("expected the month and day a year starts, like 01-01 or 10-01"),
+            ) from None
+        return Calendar(month, day)
+
     def read_target(self, node: _Node, unit: str) -> Target:
         node.only("min", "unit", "categories", "category", "kinds", "kind", "by_age")
         target_unit = node.text("unit", default=unit)
-        if target_unit not in TARGET_UNITS:
+        if target_unit not in (unit, *SPAN_UNITS):
             raise _fail(
-                "unknown_unit", node.at("unit"), _("unknown unit '%(u)s'") % {"u": target_unit}
+                "unknown_unit",
+                node.at("unit"),
+                _("a target counts %(allowed)s, not '%(u)s'")
+                % {"allowed": ", ".join((unit, *SPAN_UNITS)), "u": target_unit},
             )
         minimum = node.decimal("min", required=True)
         assert minimum is not None
@@ -537,9 +635,11 @@ class _Reader:
                 "kind",
                 "by_age",
                 "any_of",
+                "window",
                 "window_years",
                 "window_anchor",
                 "binding",
+                "source",
             )
             code = node.code("code")
             if any(r.code == code for r in out):
@@ -568,18 +668,61 @@ class _Reader:
                     code=code,
                     label=node.label("label", fallback=code),
                     targets=targets,
-                    window_years=node.integer("window_years", default=1, minimum=1) or 1,
-                    window_anchor=node.integer("window_anchor"),
+                    window=self.read_window(node),
                     binding=True if binding is None else bool(binding),
+                    source=node.text("source"),
                 )
             )
         return tuple(out)
+
+    def read_window(self, node: _Node) -> Window:
+        """`window: {years: 5, kind: fixed, first: 2023}` or `{years: 3, kind: rolling}`; the older
+        `window_years` (+ `window_anchor` for a fixed cycle; without it, rolling) still reads."""
+        if node.has("window"):
+            if node.has("window_years") or node.has("window_anchor"):
+                raise _fail(
+                    "window_twice",
+                    node.at("window"),
+                    _("give window, or window_years and window_anchor, not both"),
+                )
+            window = _Node(node.raw("window"), node.at("window"))
+            window.only("years", "kind", "first")
+            years = window.integer("years", default=1, minimum=1) or 1
+            kind = window.text("kind", default="fixed")
+            if kind not in WINDOW_KINDS:
+                raise _fail(
+                    "unknown_window_kind",
+                    window.at("kind"),
+                    _("'%(k)s' is not one of %(all)s")
+                    % {"k": kind, "all": ", ".join(WINDOW_KINDS)},
+                )
+            first = window.integer("first", minimum=1900)
+            if kind == "fixed" and years > 1 and first is None:
+                raise _fail(
+                    "window_first_missing",
+                    window.at("first"),
+                    _("a fixed window of several years needs the year its cycle starts"),
+                )
+            if kind == "rolling" and first is not None:
+                raise _fail(
+                    "window_first_rolling",
+                    window.at("first"),
+                    _("a rolling window has no first year"),
+                )
+            return Window(years, kind, first if years > 1 else None)
+        years = node.integer("window_years", default=1, minimum=1) or 1
+        anchor = node.integer("window_anchor")
+        if years == 1:
+            return Window()
+        return Window(years, "fixed" if anchor is not None else "rolling", anchor)
 
     def read_caps(self) -> tuple[Cap, ...]:
         out: list[Cap] = []
         for path, raw in self.root.items("caps"):
             node = _Node(raw, path)
-            node.only("code", "label", "max", "per", "categories", "category", "kinds", "kind")
+            node.only(
+                "code", "label", "max", "per", "categories", "category", "kinds", "kind", "source"
+            )
             code = node.code("code")
             per = node.text("per", required=True)
             if per not in CAP_PER:
@@ -602,6 +745,7 @@ class _Reader:
                     per=per,
                     categories=self.check_categories(categories, node.at("categories")),
                     kinds=kinds,
+                    source=node.text("source"),
                 )
             )
         return tuple(out)
@@ -610,7 +754,7 @@ class _Reader:
         out = []
         for path, raw in self.root.items("carry_over"):
             node = _Node(raw, path)
-            node.only("requirement", "to", "max")
+            node.only("requirement", "to", "max", "source")
             code = node.text("requirement", required=True)
             requirement = next((r for r in requirements if r.code == code), None)
             if requirement is None:
@@ -619,7 +763,7 @@ class _Reader:
                     node.at("requirement"),
                     _("unknown requirement '%(c)s'") % {"c": code},
                 )
-            if len(requirement.targets) != 1 or requirement.window_years != 1:
+            if len(requirement.targets) != 1 or requirement.window.is_multi_year:
                 raise _fail(
                     "bad_carry_over",
                     node.at("requirement"),
@@ -627,7 +771,7 @@ class _Reader:
                 )
             to = node.text("to", required=True)
             self.check_categories((to,), node.at("to"))
-            out.append(CarryOver(code, to, node.decimal("max")))
+            out.append(CarryOver(code, to, node.decimal("max"), node.text("source")))
         return tuple(out)
 
     def read_conversions(self) -> dict[str, Conversion]:
@@ -651,6 +795,7 @@ class _Reader:
                 "max_per_day",
                 "round_to",
                 "split_years",
+                "source",
             )
             method = node.text("method", required=True)
             if method not in METHODS:
@@ -662,11 +807,19 @@ class _Reader:
             bands = []
             for band_path, band_raw in node.items("bands", required=method == "by_duration"):
                 band = _Node(band_raw, band_path)
-                band.only("min_minutes", "amount")
+                band.only("min_minutes", "over_minutes", "amount")
+                if band.has("min_minutes") == band.has("over_minutes"):
+                    raise _fail(
+                        "band_bound",
+                        band_path,
+                        _("give min_minutes (at least) or over_minutes (more than), one of them"),
+                    )
+                over = band.has("over_minutes")
                 bands.append(
                     Band(
-                        band.decimal("min_minutes", True) or Decimal(0),
+                        band.decimal("over_minutes" if over else "min_minutes", True) or Decimal(0),
                         band.decimal("amount", True) or Decimal(0),
+                        over,
                     )
                 )
             rows = []
@@ -690,12 +843,13 @@ class _Reader:
                 categories=self.check_categories(categories, node.at("categories")),
                 rate=node.decimal("rate", required=needs_rate) or Decimal(0),
                 minutes=minutes or Decimal(0),
-                bands=tuple(sorted(bands, key=lambda b: b.min_minutes, reverse=True)),
+                bands=tuple(sorted(bands, key=lambda b: (b.min_minutes, b.over), reverse=True)),
                 table=tuple(rows),
                 max_per_item=node.decimal("max_per_item"),
                 max_per_day=node.decimal("max_per_day"),
                 round_to=node.decimal("round_to", positive=True),
                 split_years=node.integer("split_years", default=1, minimum=1) or 1,
+                source=node.text("source"),
             )
         return out
 
@@ -703,7 +857,7 @@ class _Reader:
         if not self.root.has("grades"):
             return None
         node = _Node(self.root.raw("grades"), "grades")
-        node.only("of", "tiers")
+        node.only("of", "tiers", "source")
         of = node.text("of", required=True)
         if not any(r.code == of for r in requirements):
             raise _fail(
@@ -730,16 +884,17 @@ class _Reader:
                     node.at("tiers") + f"[{i}]",
                     _("list tiers from highest to lowest"),
                 )
-        return Grades(of, tuple(tiers))
+        return Grades(of, tuple(tiers), node.text("source"))
 
     def read_proration(self) -> Proration:
         if not self.root.has("proration"):
             return Proration()
         node = _Node(self.root.raw("proration"), "proration")
-        node.only("new_hire", "leave_exempt_months")
+        node.only("new_hire", "leave_exempt_months", "source")
         return Proration(
             new_hire=bool(node.raw("new_hire")),
             leave_exempt_months=node.integer("leave_exempt_months", minimum=1),
+            source=node.text("source"),
         )
 
 
@@ -771,6 +926,19 @@ def _label(label: Label) -> dict[str, str]:
     return {"zh": label.zh, "en": label.en}
 
 
+def _with_source(out: dict[str, Any], source: str) -> dict[str, Any]:
+    if source:
+        out["source"] = source
+    return out
+
+
+def _window(window: Window) -> dict[str, Any]:
+    out: dict[str, Any] = {"years": window.years, "kind": window.kind}
+    if window.first is not None:
+        out["first"] = window.first
+    return out
+
+
 def _target(target: Target) -> dict[str, Any]:
     out: dict[str, Any] = {"min": _num(target.min), "unit": target.unit}
     if target.categories:
@@ -795,40 +963,60 @@ def to_dict(data: RuleSetData) -> dict[str, Any]:
             "regions": list(data.regions),
             "personnel_categories": list(data.personnel_categories),
         },
+        "source": data.source,
         "unit": data.unit,
         "unit_rates": {k: _num(v) for k, v in data.unit_rates.items()},
         "hours_per_day": _num(data.hours_per_day),
+        "days_per_month": _num(data.days_per_month),
+        "year_starts": f"{data.calendar.month:02d}-{data.calendar.day:02d}",
         "rounding": _num(data.rounding),
         "categories": [{"code": c.code, "label": _label(c.label)} for c in data.categories],
         "age_brackets": [
-            {"code": b.code, "label": _label(b.label), "min_age": b.min_age, "max_age": b.max_age}
+            _with_source(
+                {
+                    "code": b.code,
+                    "label": _label(b.label),
+                    "min_age": b.min_age,
+                    "max_age": b.max_age,
+                },
+                b.source,
+            )
             for b in data.age_brackets
         ],
         "requirements": [],
         "caps": [
-            {
-                "code": c.code,
-                "label": _label(c.label),
-                "max": _num(c.max),
-                "per": c.per,
-                "categories": list(c.categories),
-                "kinds": list(c.kinds),
-            }
+            _with_source(
+                {
+                    "code": c.code,
+                    "label": _label(c.label),
+                    "max": _num(c.max),
+                    "per": c.per,
+                    "categories": list(c.categories),
+                    "kinds": list(c.kinds),
+                },
+                c.source,
+            )
             for c in data.caps
         ],
         "carry_over": [
-            {
-                "requirement": c.requirement,
-                "to": c.to,
-                "max": None if c.max is None else _num(c.max),
-            }
+            _with_source(
+                {
+                    "requirement": c.requirement,
+                    "to": c.to,
+                    "max": None if c.max is None else _num(c.max),
+                },
+                c.source,
+            )
             for c in data.carry_over
         ],
         "conversions": {},
-        "proration": {
-            "new_hire": data.proration.new_hire,
-            "leave_exempt_months": data.proration.leave_exempt_months,
-        },
+        "proration": _with_source(
+            {
+                "new_hire": data.proration.new_hire,
+                "leave_exempt_months": data.proration.leave_exempt_months,
+            },
+            data.proration.source,
+        ),
     }
     for r in data.requirements:
         item: dict[str, Any] = {"code": r.code, "label": _label(r.label)}
@@ -836,11 +1024,10 @@ def to_dict(data: RuleSetData) -> dict[str, Any]:
             item.update(_target(r.targets[0]))
         else:
             item["any_of"] = [_target(t) for t in r.targets]
-        item["window_years"] = r.window_years
-        if r.window_anchor is not None:
-            item["window_anchor"] = r.window_anchor
+        if r.window.is_multi_year:
+            item["window"] = _window(r.window)
         item["binding"] = r.binding
-        out["requirements"].append(item)
+        out["requirements"].append(_with_source(item, r.source))
     for kind, c in data.conversions.items():
         conv: dict[str, Any] = {
             "label": _label(c.label),
@@ -853,7 +1040,11 @@ def to_dict(data: RuleSetData) -> dict[str, Any]:
             conv["minutes"] = _num(c.minutes)
         if c.bands:
             conv["bands"] = [
-                {"min_minutes": _num(b.min_minutes), "amount": _num(b.amount)} for b in c.bands
+                {
+                    "over_minutes" if b.over else "min_minutes": _num(b.min_minutes),
+                    "amount": _num(b.amount),
+                }
+                for b in c.bands
             ]
         if c.table:
             conv["table"] = [
@@ -865,7 +1056,7 @@ def to_dict(data: RuleSetData) -> dict[str, Any]:
             if value is not None:
                 conv[name] = _num(value)
         conv["split_years"] = c.split_years
-        out["conversions"][kind] = conv
+        out["conversions"][kind] = _with_source(conv, c.source)
     if data.grades is not None:
         out["grades"] = {
             "of": data.grades.of,
@@ -879,6 +1070,7 @@ def to_dict(data: RuleSetData) -> dict[str, Any]:
                 for t in data.grades.tiers
             ],
         }
+        _with_source(out["grades"], data.grades.source)
     return out
 
 

@@ -1,69 +1,110 @@
-"""Reads that join the rule engine with the database: which version judges a person's period, and
-the evaluation itself. No request and no scoping here: callers pass a person they may see."""
+"""Which rule-set version applies: to a person's period, and which period a day falls in. Reads of
+the policy tables only; no request and no scoping (callers pass people they may see). Judging
+itself is the pure engine (`policy.engine`), fed by the ledger's one loader (`ledger.judging`)."""
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterable, Sequence
 
 from xuefen.orgs.models import Person
 from xuefen.policy.actions import effective_end
-from xuefen.policy.engine import Credit, Evaluation, Subject, evaluate
-from xuefen.policy.models import Exemption, RuleSet, period_date
-from xuefen.policy.schema import RuleSetData
+from xuefen.policy.models import RuleSet
+from xuefen.policy.schema import CALENDAR_YEAR, Calendar, RuleSetData
+
+
+def region_ids(unit_path: str) -> list[int]:
+    return [int(part) for part in unit_path.strip("/").split("/") if part]
+
+
+def _candidates(
+    rows: Sequence[RuleSet], unit_path: str, category: str
+) -> list[tuple[int, RuleSet]]:
+    """(depth, row) of the versions for `category` on the regions of `unit_path`, deepest region
+    first, then the latest start, then the highest version."""
+    depth = {node_id: index for index, node_id in enumerate(region_ids(unit_path))}
+    found = [(depth[r.region_id], r) for r in rows if r.region_id in depth and r.covers(category)]
+    return sorted(
+        found, key=lambda item: (item[0], item[1].valid_from, item[1].version), reverse=True
+    )
+
+
+def _in_force(row: RuleSet, rows: Sequence[RuleSet], day: dt.date) -> bool:
+    return row.valid_from <= day <= effective_end(row, rows)
 
 
 def pick_in_force(
     rows: Sequence[RuleSet], unit_path: str, category: str, period: int
 ) -> RuleSet | None:
-    """The one choice of version, for code that reads many rule-set rows once (roll-ups, recompute):
-    of the rows in force on the period's first day for `category`, the one on the deepest region on
-    `unit_path`, then the latest start, then the highest version. `rows` must hold every version of
-    the regions on the path (effective ends depend on later versions)."""
-    day = period_date(period)
-    region_ids = [int(part) for part in unit_path.strip("/").split("/") if part]
-    depth = {node_id: index for index, node_id in enumerate(region_ids)}
-    in_force = [
-        r
-        for r in rows
-        if r.region_id in depth
-        and r.covers(category)
-        and r.valid_from <= day <= effective_end(r, rows)
-    ]
-    return max(in_force, key=lambda r: (depth[r.region_id], r.valid_from, r.version), default=None)
+    """The one choice of version: of the versions for `category` on the regions of `unit_path`,
+    the one in force on the period's first day (by that version's own calendar: 1 January unless
+    it says otherwise) on the deepest region, then the latest start, then the highest version.
+    `rows` must hold every version of the regions on the path (effective ends depend on later
+    versions). A version dated mid-year first judges the next year, so a year is never judged by
+    rules that changed under it."""
+    for _depth, row in _candidates(rows, unit_path, category):
+        if _in_force(row, rows, row.data.calendar.first_day(period)):
+            return row
+    return None
 
 
-def ruleset_row_for(person: Person, period: int) -> RuleSet | None:
-    """The version in force on the period's first day for the person's category, taken from the
-    deepest region on the path of the person's unit that has one."""
-    path = person.unit.path
-    region_ids = [int(part) for part in path.strip("/").split("/") if part]
-    rows = list(RuleSet.objects.filter(region_id__in=region_ids))
-    return pick_in_force(rows, path, person.category, period)
+def calendar_on(rows: Sequence[RuleSet], unit_path: str, category: str, day: dt.date) -> Calendar:
+    """The calendar of the version in force on `day` (a calendar year where none is)."""
+    for _depth, row in _candidates(rows, unit_path, category):
+        if _in_force(row, rows, day):
+            return row.data.calendar
+    return CALENDAR_YEAR
+
+
+class RuleSetIndex:
+    """Every rule-set version of some regions, read once (one query): the version that judges a
+    (unit path, personnel category, period) and the period a day falls in, chosen in memory by
+    `pick_in_force` / `calendar_on`, each answer kept."""
+
+    def __init__(self, rows: Iterable[RuleSet]) -> None:
+        self.rows = list(rows)
+        self._rules: dict[tuple[str, str, int], RuleSetData | None] = {}
+
+    @classmethod
+    def for_paths(cls, unit_paths: Iterable[str]) -> "RuleSetIndex":
+        ids: set[int] = set()
+        for path in set(unit_paths):
+            ids.update(region_ids(path))
+        return cls(RuleSet.objects.filter(region_id__in=sorted(ids)) if ids else [])
+
+    @classmethod
+    def everywhere(cls) -> "RuleSetIndex":
+        return cls(RuleSet.objects.all())
+
+    def rules(self, unit_path: str, category: str, period: int) -> RuleSetData | None:
+        key = (unit_path, category, period)
+        if key not in self._rules:
+            row = pick_in_force(self.rows, unit_path, category, period)
+            self._rules[key] = row.data if row is not None else None
+        return self._rules[key]
+
+    def period_of(self, unit_path: str, category: str, day: dt.date) -> int:
+        """The period a day falls in: by the calendar of the version in force that day."""
+        return calendar_on(self.rows, unit_path, category, day).period_of(day)
 
 
 def ruleset_for(person: Person, period: int) -> RuleSetData | None:
-    row = ruleset_row_for(person, period)
-    return row.data if row is not None else None
-
-
-def subject_for(person: Person, periods: Sequence[int] | None = None) -> Subject:
-    exemptions = Exemption.objects.filter(person=person)
-    if periods is not None:
-        exemptions = exemptions.filter(period__in=list(periods))
-    return Subject(
-        personnel_category=person.category,
-        title_level=person.title_level,
-        birth_date=person.birth_date,
-        hired_on=person.hired_on,
-        exemptions=tuple(e.as_engine() for e in exemptions),
+    """The version that judges the person's period (one query)."""
+    return RuleSetIndex.for_paths([person.unit.path]).rules(
+        person.unit.path, person.category, period
     )
 
 
-def evaluate_person(person: Person, period: int, credits: Sequence[Credit]) -> Evaluation | None:
-    """The person's evaluation for `period`, or None when no rule set applies to them.
+def period_of(person: Person, day: dt.date) -> int:
+    """The period a day of the person's falls in (one query)."""
+    return RuleSetIndex.for_paths([person.unit.path]).period_of(
+        person.unit.path, person.category, day
+    )
 
-    `credits` should cover `engine.window_periods(rules, period)`; passing all of the person's
-    credits is also right (later periods are ignored).
-    """
-    rules = ruleset_for(person, period)
-    if rules is None:
-        return None
-    return evaluate(rules, subject_for(person, [period - 1, period]), credits, period)
+
+def rules_by_ref(refs: Iterable[str]) -> dict[str, RuleSetData]:
+    """{"code vN": rule set} for the references standings store (one query)."""
+    wanted = {ref for ref in refs if ref}
+    codes = {ref.rsplit(" v", 1)[0] for ref in wanted}
+    if not codes:
+        return {}
+    rows = RuleSet.objects.filter(code__in=sorted(codes)).only("code", "version", "source")
+    return {row.ref: row.data for row in rows if row.ref in wanted}

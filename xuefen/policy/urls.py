@@ -10,5 +10,4 @@ urlpatterns = [
     path("<int:pk>/", views.ruleset_detail, name="detail"),
     path("<int:pk>/export/", views.ruleset_export, name="export"),
     path("<int:pk>/try/", views.ruleset_try, name="try"),
-    path("people/<int:person_id>/exemptions/", views.exemptions, name="exemptions"),
 ]

@@ -21,7 +21,7 @@ from xuefen.core.errors import CodedError
 from xuefen.orgs.models import OrgNode
 from xuefen.policy import actions
 from xuefen.policy.engine import Credit, Subject, evaluate
-from xuefen.policy.models import Exemption, RuleSet
+from xuefen.policy.models import RuleSet
 from xuefen.policy.shipped import RULESET_DIR
 
 MAX_YAML_BYTES = 512 * 1024
@@ -165,18 +165,9 @@ class TryForm(forms.Form):
                 ) from None
             categories = tuple(parts[1].split(",")) if len(parts) > 1 else ()
             kind = parts[2] if len(parts) > 2 else ""
-            out.append(
-                # One day each, so a per-day cap judges each line on its own.
-                Credit(
-                    number,
-                    period,
-                    dt.date(period, 1, 1) + dt.timedelta(days=number),
-                    categories,
-                    amount,
-                    unit,
-                    kind,
-                )
-            )
+            day = dt.date(period, 1, 1) + dt.timedelta(days=number)
+            # One day each, so a per-day cap judges each line on its own.
+            out.append(Credit(number, period, day, day, categories, amount, unit, kind))
         return out
 
 
@@ -200,44 +191,3 @@ def ruleset_try(request: HttpRequest, pk: int) -> HttpResponse:
         "policy/try.html",
         {"ruleset": ruleset, "data": data, "form": form, "evaluation": evaluation},
     )
-
-
-class ExemptionForm(forms.Form):
-    period = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Exemption.Kind.choices)
-    months = forms.IntegerField(
-        label=gettext_lazy("Months not held to"), min_value=1, max_value=12, required=False
-    )
-    ratio = forms.DecimalField(
-        label=gettext_lazy("or share waived (0–1)"),
-        min_value=Decimal("0.001"),
-        max_value=Decimal(1),
-        decimal_places=3,
-        required=False,
-    )
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
-
-
-@login_required
-def exemptions(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = scope.access_person(request.user, person_id, Cap.PEOPLE_CHANGE)
-    form = ExemptionForm(request.POST or None, initial={"period": dt.date.today().year})
-    if request.method == "POST" and form.is_valid():
-        values = form.cleaned_data
-        try:
-            actions.record_exemption(
-                request.user,
-                person,
-                period=values["period"],
-                kind=values["kind"],
-                months=values["months"],
-                ratio=values["ratio"],
-                reason=values["reason"],
-            )
-        except CodedError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-        else:
-            messages.success(request, _("Exemption recorded."))
-            return redirect("policy:exemptions", person_id=person.pk)
-    rows = Exemption.objects.filter(person=person).select_related("created_by")
-    return render(request, "policy/exemptions.html", {"person": person, "rows": rows, "form": form})

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.core.errors import CodedError
+from xuefen.ledger.judging import evaluate_person
 from xuefen.ledger.models import Entry
 from xuefen.orgs.models import Person
 from xuefen.reports.certificates import build_payload, today
-from xuefen.reports.compliance import person_compliance
 from xuefen.reports.models import Certificate, content_hash, new_code
 
 
@@ -34,7 +34,7 @@ def issue_certificate(actor: Any, person: Person, period: int) -> Certificate:
     states the same facts, that one is returned and nothing is written. Refused (ReportError
     "no_ruleset") when no rule set judges the person's period.
     """
-    evaluation = person_compliance(person, period)
+    evaluation = evaluate_person(person, period)
     if evaluation is None:
         raise ReportError(
             "no_ruleset",

@@ -14,11 +14,22 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from fpdf import FPDF
 
 from xuefen.orgs.models import Person
-from xuefen.policy.engine import Evaluation, Status, fmt, unit_label
+from xuefen.policy.engine import (
+    CreditLine,
+    Evaluation,
+    RequirementResult,
+    State,
+    Status,
+    fmt,
+    unit_label,
+)
 from xuefen.reports.models import format_code
+from xuefen.reports.verdicts import of_evaluation
 
 CERTIFICATE_LANGUAGE = "zh-hans"
 COUNTING = (Status.COUNTED, Status.CAPPED)
@@ -34,6 +45,25 @@ def category_totals(evaluation: Evaluation) -> dict[str, Decimal]:
     return dict(totals)
 
 
+def _result(requirement: RequirementResult) -> str:
+    """达标 / 未达标 / 进行中, and 参考 for a requirement that is shown but not needed to pass."""
+    word = str(
+        {
+            State.MET: pgettext("requirement", "Met"),
+            State.IN_PROGRESS: pgettext("requirement", "In progress"),
+        }.get(requirement.state, pgettext("requirement", "Not met"))
+    )
+    if requirement.binding:
+        return word
+    return _("%(result)s (for reference)") % {"result": word}
+
+
+def _span(line: CreditLine) -> str:
+    if line.first_day == line.last_day:
+        return line.last_day.isoformat()
+    return f"{line.first_day.isoformat()}—{line.last_day.isoformat()}"
+
+
 def build_payload(
     person: Person,
     evaluation: Evaluation,
@@ -44,6 +74,7 @@ def build_payload(
 ) -> dict[str, Any]:
     """The certificate's statement, with every label in Chinese and every amount a string."""
     with translation.override(CERTIFICATE_LANGUAGE):
+        verdict = of_evaluation(evaluation)
         unit = str(unit_label(evaluation.unit))
         totals = category_totals(evaluation)
         return {
@@ -70,16 +101,20 @@ def build_payload(
                     "earned": fmt(r.earned),
                     "unit": str(unit_label(r.unit)),
                     "met": r.met,
+                    "binding": r.binding,
+                    "result": _result(r),
+                    "gap": r.gap_text(),
                 }
                 for r in evaluation.requirements
             ],
             "met": evaluation.met,
+            "status": verdict.status_label,
             "grade": evaluation.grade_label,
             "age_bracket": evaluation.age_bracket_label,
-            "ruleset": evaluation.ruleset,
+            "ruleset": evaluation.ruleset_label,
             "entries": [
                 {
-                    "date": line.activity_date.isoformat(),
+                    "date": _span(line),
                     "description": descriptions.get(line.entry_id, line.kind),
                     "categories": [evaluation.category_labels.get(c, c) for c in line.categories],
                     "counted": fmt(line.counted),
@@ -172,7 +207,7 @@ def render_pdf(payload: dict[str, Any], verify_url: str) -> bytes:
     _row(pdf, "人员类别", payload["personnel_category"])
     _row(pdf, "年度", str(payload["period"]))
     _row(pdf, "计入总量", f"{payload['total']} {unit}")
-    status = "达标" if payload["met"] else "未达标"
+    status = payload.get("status") or ("达标" if payload["met"] else "未达标")
     _row(pdf, "等次", f"{payload['grade']}（{status}）")
     pdf.ln(3)
 
@@ -192,7 +227,7 @@ def render_pdf(payload: dict[str, Any], verify_url: str) -> bytes:
         ["要求", "应完成", "已完成", "结果"],
         [
             [r["label"], f"{r['required']} {r['unit']}", f"{r['earned']} {r['unit']}",
-             "达标" if r["met"] else "未达标"]
+             r.get("result") or ("达标" if r["met"] else "未达标")]
             for r in payload["requirements"]
         ],
         [64, 36, 36, 34],
@@ -204,10 +239,10 @@ def render_pdf(payload: dict[str, Any], verify_url: str) -> bytes:
         pdf,
         ["日期", "内容", "类别", "计入"],
         [
-            [e["date"], e["description"][:28], "、".join(e["categories"])[:14], e["counted"]]
+            [e["date"], e["description"][:22], "、".join(e["categories"])[:12], e["counted"]]
             for e in payload["entries"]
         ] or [["—", "—", "—", "0"]],
-        [26, 82, 40, 22],
+        [46, 66, 38, 20],
     )  # fmt: skip
     pdf.ln(6)
 

@@ -16,19 +16,20 @@ CHUNK = 2000
 def _figures_row(name: str, code: str, f: rollups.Figures) -> list[Any]:
     return [
         name, code, f.people, f.participants, float(f.participation_rate), f.met,
-        float(f.met_rate), float(f.average),
+        float(f.met_rate), f.in_progress, float(f.average),
     ]  # fmt: skip
 
 
 def _figures_headers() -> list[str]:
     return [
-        _("Name"), _("Code"), _("People"), _("Took part"), _("Participation rate (%)"),
-        _("Met the target"), _("Rate meeting the target (%)"), _("Average credits"),
+        pgettext("org", "Name"), _("Code"), _("People"), _("Took part"),
+        _("Participation rate (%)"), _("Met the target"), _("Rate meeting the target (%)"),
+        _("In progress"), _("Average credits"),
     ]  # fmt: skip
 
 
 def _people_rows(people: QuerySet[Person], period: int) -> Any:
-    """Streams people with their standing, in chunks so tens of thousands stay cheap."""
+    """Streams people with their stored verdict, in chunks so tens of thousands stay cheap."""
     ids = list(people.values_list("id", flat=True))
     for start in range(0, len(ids), CHUNK):
         batch = list(
@@ -36,17 +37,18 @@ def _people_rows(people: QuerySet[Person], period: int) -> Any:
             .select_related("unit")
             .order_by("unit__path", "name", "id")
         )
-        standings = rollups.standings_of(batch, period)
-        for p in batch:
-            s = standings.get(p.pk)
+        rows = rollups.person_rows(batch, period)
+        for row in rows:
+            p, v = row.person, row.verdict
             yield [
                 p.masked_id_number,
                 p.name,
                 p.unit.name,
                 str(p.get_category_display()),
-                float(s.earned) if s else 0.0,
-                _("Met") if s and s.met else _("Not met"),
-                rollups.grade_label(s.grade) if s else rollups.grade_label(""),
+                float(v.earned) if v else 0.0,
+                v.status_label if v else "",
+                v.grade_label if v else "",
+                "；".join(v.gaps) if v else "",
             ]
 
 
@@ -80,6 +82,7 @@ def rollup_table(
                 _("Counted"),
                 _("Status"),
                 _("Grade"),
+                _("Gap"),
             ],
             _people_rows(people, period),
             sheet_title=_("People"),

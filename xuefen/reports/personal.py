@@ -1,14 +1,16 @@
-"""What a person's credits page shows for one period: the evaluation, each requirement's progress
-and gap sentence, the entries behind the numbers and the periods there is something to see for."""
+"""What a person's credits page shows for one period: the judge's evaluation (the same verdict the
+stored standing holds), each requirement's progress and gap, the entries behind the numbers and
+the periods there is something to see for."""
 
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from xuefen.ledger.judging import evaluate_person
 from xuefen.ledger.models import Entry, Standing
 from xuefen.orgs.models import Person
-from xuefen.policy.engine import CreditLine, Evaluation, RequirementResult
-from xuefen.reports.compliance import person_compliance
+from xuefen.policy.engine import CreditLine, Evaluation
+from xuefen.reports.verdicts import VerdictView, of_evaluation
 
 
 @dataclass(frozen=True)
@@ -17,19 +19,12 @@ class LineRow:
     entry: Entry | None  # for its description
 
 
-@dataclass(frozen=True)
-class Progress:
-    result: RequirementResult
-    percent: int
-    gap_text: str  # "还差 公需科目 6 学时"; empty when met
-
-
 @dataclass
 class PersonalPage:
     period: int
     evaluation: Evaluation | None
+    verdict: VerdictView
     periods: list[int] = field(default_factory=list)
-    requirements: list[Progress] = field(default_factory=list)
     lines: list[LineRow] = field(default_factory=list)  # of the period
     earlier_lines: list[LineRow] = field(default_factory=list)  # of a window's earlier periods
 
@@ -48,27 +43,14 @@ def periods_of(person: Person) -> list[int]:
     return sorted(known, reverse=True)
 
 
-def _progress(evaluation: Evaluation) -> list[Progress]:
-    # explain() names what is missing first: one sentence per unmet requirement, in their order.
-    sentences = iter(evaluation.explain())
-    return [
-        Progress(
-            result=r,
-            percent=min(100, int(r.earned * 100 / r.required)) if r.required else 100,
-            gap_text="" if r.met else next(sentences, ""),
-        )
-        for r in evaluation.requirements
-    ]
-
-
 def personal_page(person: Person, period: int) -> PersonalPage:
-    page = PersonalPage(period, person_compliance(person, period), periods_of(person))
-    if page.evaluation is None:
+    evaluation = evaluate_person(person, period)
+    page = PersonalPage(period, evaluation, of_evaluation(evaluation), periods_of(person))
+    if evaluation is None:
         return page
-    ids = [line.entry_id for line in page.evaluation.lines]
+    ids = [line.entry_id for line in evaluation.lines]
     entries = Entry.objects.filter(person=person, pk__in=ids).in_bulk()
-    rows = [LineRow(line, entries.get(line.entry_id)) for line in page.evaluation.lines]
+    rows = [LineRow(line, entries.get(line.entry_id)) for line in evaluation.lines]
     page.lines = [row for row in rows if row.line.period == period]
     page.earlier_lines = [row for row in rows if row.line.period != period]
-    page.requirements = _progress(page.evaluation)
     return page

@@ -13,51 +13,26 @@ from typing import Any
 from django.db.models import (
     Count,
     Exists,
-    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
     Sum,
 )
-from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.ledger.models import OVERALL, Standing, Total
+from xuefen.ledger.standings import standing_of, with_standing
 from xuefen.orgs.models import OrgNode, Person
-from xuefen.policy.engine import RequirementResult
-from xuefen.policy.models import RuleSet
-from xuefen.reports.compliance import evaluate_many
+from xuefen.policy.engine import grade_label
+from xuefen.policy.services import rules_by_ref
+from xuefen.reports.verdicts import VerdictView, of_standings
 
 ZERO = Decimal(0)
 COUNTED_STATUSES = (Person.Status.ACTIVE, Person.Status.LEAVE)
-NO_GRADE = ""
-
-GRADE_LABELS = {
-    "excellent": _("Excellent"),
-    "good": _("Good"),
-    "pass": _("Pass"),
-    "fail": _("Fail"),
-    "exempt": _("Exempt"),
-    NO_GRADE: _("Not judged"),
-}
-GRADE_ORDER = ["excellent", "good", "pass", "fail", "exempt", NO_GRADE]
-
-
-def grade_label(code: str, extra: dict[str, str] | None = None) -> str:
-    if code in GRADE_LABELS:
-        return str(GRADE_LABELS[code])
-    return (extra or {}).get(code, code)
-
-
-def tier_labels() -> dict[str, str]:
-    """Labels of the grade tiers that rule sets define beyond the usual ones (one query)."""
-    labels: dict[str, str] = {}
-    for ruleset in RuleSet.objects.all():
-        grades = ruleset.data.grades
-        for tier in grades.tiers if grades else ():
-            labels.setdefault(tier.code, str(tier.label))
-    return labels
+S = Standing.Status
+MET = (S.MET, S.EXEMPT)
+GRADE_ORDER = ["excellent", "good", "pass", "fail", "exempt", ""]
 
 
 @dataclass
@@ -65,12 +40,14 @@ class Figures:
     people: int = 0
     participants: int = 0
     met: int = 0
+    in_progress: int = 0  # not yet met, with years of a multi-year window still to come
     earned: Decimal = ZERO
 
     def add(self, other: "Figures") -> None:
         self.people += other.people
         self.participants += other.participants
         self.met += other.met
+        self.in_progress += other.in_progress
         self.earned += other.earned
 
     @staticmethod
@@ -122,25 +99,16 @@ class Rollup:
 @dataclass(frozen=True)
 class PersonRow:
     person: Person
-    standing: Standing | None
-    grade_label: str
-    gaps: list[RequirementResult]  # binding requirements not met
+    verdict: VerdictView | None  # None: not yet judged (a standing is being settled)
 
 
 def person_rows(people: list[Person], period: int) -> list[PersonRow]:
-    """A page of people with their standing and, judged now in a fixed number of queries, the
-    requirements they fall short of (advisory ones do not make a person short)."""
-    standings = standings_of(people, period)
-    evaluations = evaluate_many(people, period)
-    extra = tier_labels() if any(s.grade not in GRADE_LABELS for s in standings.values()) else {}
-    rows = []
-    for p in people:
-        standing = standings.get(p.pk)
-        evaluation = evaluations[p.pk]
-        gaps = [r for r in evaluation.requirements if r.binding and not r.met] if evaluation else []
-        grade = standing.grade if standing else NO_GRADE
-        rows.append(PersonRow(p, standing, grade_label(grade, extra), gaps))
-    return rows
+    """A page of people with their stored verdict in words: status, grade and each binding
+    requirement they fall short of (two queries: the standings, their rule sets)."""
+    verdicts = of_standings(
+        Standing.objects.filter(person_id__in=[p.pk for p in people], period=period)
+    )
+    return [PersonRow(p, verdicts.get(p.pk)) for p in people]
 
 
 def people_under(user: Any, node: OrgNode) -> QuerySet[Person]:
@@ -159,12 +127,13 @@ def _participated(period: int) -> Exists:
 def by_unit(people: QuerySet[Person], period: int) -> list[tuple[str, Figures]]:
     """(unit path, figures) per unit: one GROUP BY query."""
     rows = (
-        people.annotate(st=FilteredRelation("standings", condition=Q(standings__period=period)))
+        people.annotate(st=standing_of(period))
         .values("unit__path")
         .annotate(
             n=Count("id"),
             participants=Count("id", filter=_participated(period)),
-            met_count=Count("id", filter=Q(st__met=True)),
+            met_count=Count("id", filter=Q(st__status__in=MET)),
+            in_progress=Count("id", filter=Q(st__status=S.IN_PROGRESS)),
             earned_sum=Sum("st__earned"),
         )
         .order_by()
@@ -172,28 +141,34 @@ def by_unit(people: QuerySet[Person], period: int) -> list[tuple[str, Figures]]:
     return [
         (
             r["unit__path"],
-            Figures(r["n"], r["participants"], r["met_count"], r["earned_sum"] or ZERO),
+            Figures(
+                r["n"], r["participants"], r["met_count"], r["in_progress"], r["earned_sum"] or ZERO
+            ),
         )
         for r in rows
     ]
 
 
 def grade_distribution(people: QuerySet[Person], period: int) -> list[tuple[str, str, int]]:
-    """(grade code, label, people) with people not yet judged under "Not judged"; one query."""
-    counts: dict[str, int] = defaultdict(int)
-    rows = (
-        people.annotate(st=FilteredRelation("standings", condition=Q(standings__period=period)))
-        .values("st__grade")
+    """(grade code, label, people), labelled as the rule set that gave the grade names it; people
+    not graded (in progress, no rule set, not yet judged) under "Not graded". Two queries."""
+    rows = list(
+        people.annotate(st=standing_of(period))
+        .values("st__grade", "st__ruleset")
         .annotate(n=Count("id"))
         .order_by()
     )
+    rules = rules_by_ref(r["st__ruleset"] for r in rows if r["st__ruleset"])
+    counts: dict[str, int] = defaultdict(int)
+    labels: dict[str, str] = {}
     for r in rows:
-        counts[r["st__grade"] or NO_GRADE] += r["n"]
+        code = r["st__grade"] or ""
+        counts[code] += r["n"]
+        labels.setdefault(code, grade_label(rules.get(r["st__ruleset"] or ""), code))
     ordered = sorted(
         counts, key=lambda c: (GRADE_ORDER.index(c) if c in GRADE_ORDER else len(GRADE_ORDER), c)
     )
-    extra = tier_labels() if any(code not in GRADE_LABELS for code in counts) else {}
-    return [(code, grade_label(code, extra), counts[code]) for code in ordered]
+    return [(code, labels[code], counts[code]) for code in ordered]
 
 
 def rollup(user: Any, node: OrgNode, period: int) -> Rollup:
@@ -216,12 +191,11 @@ def rollup(user: Any, node: OrgNode, period: int) -> Rollup:
 
 
 def short_of_target(user: Any, node: OrgNode, period: int) -> QuerySet[Person]:
-    """People of the subtree whose standing for `period` is not met (or who have none yet), ordered
-    by unit and name."""
+    """People of the subtree who have not met the target of `period` (not met, or in progress
+    through a multi-year window, or not yet judged), ordered by unit and name."""
     return (
-        people_under(user, node)
-        .annotate(st=FilteredRelation("standings", condition=Q(standings__period=period)))
-        .filter(Q(st__met=False) | Q(st__id__isnull=True))
+        with_standing(people_under(user, node), period)
+        .filter(Q(st__status__in=[S.SHORT, S.IN_PROGRESS]) | Q(st__id__isnull=True))
         .select_related("unit")
         .order_by("unit__path", "name", "id")
     )
@@ -229,15 +203,7 @@ def short_of_target(user: Any, node: OrgNode, period: int) -> QuerySet[Person]:
 
 def everyone(user: Any, node: OrgNode, period: int) -> QuerySet[Person]:
     return (
-        people_under(user, node)
-        .annotate(st=FilteredRelation("standings", condition=Q(standings__period=period)))
+        with_standing(people_under(user, node), period)
         .select_related("unit")
         .order_by("unit__path", "name", "id")
     )
-
-
-def standings_of(people: list[Person], period: int) -> dict[int, Standing]:
-    return {
-        s.person_id: s
-        for s in Standing.objects.filter(person_id__in=[p.pk for p in people], period=period)
-    }

@@ -12,8 +12,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from xuefen.ledger.judging import evaluate_many
 from xuefen.orgs.models import OrgNode, Person
-from xuefen.reports.compliance import RuleSets, evaluate_many
+from xuefen.policy.services import RuleSetIndex
+from xuefen.reports.verdicts import of_evaluation
 
 CHUNK = 1000
 
@@ -34,11 +36,11 @@ def unscoped_people(unit: OrgNode | None = None) -> QuerySet[Person]:
 
 def requirement_columns(people: QuerySet[Person], period: int) -> list[Column]:
     """Every requirement of the rule sets that judge these people, in rule-set order, once each."""
-    rulesets = RuleSets(period)
+    pairs = list(people.values_list("unit__path", "category").distinct().order_by())
+    rulesets = RuleSetIndex.for_paths(path for path, _category in pairs)
     seen: dict[str, Column] = {}
-    pairs = people.values_list("unit__path", "category").distinct().order_by()
     for path, category in pairs:
-        rules = rulesets(path, category)
+        rules = rulesets.rules(path, category, period)
         for requirement in rules.requirements if rules else ():
             label = str(requirement.label)
             seen.setdefault(label, Column(requirement.code, label))
@@ -58,7 +60,7 @@ def headers(columns: list[Column]) -> list[str]:
             _("%(label)s earned") % {"label": column.label},
             _("%(label)s required") % {"label": column.label},
         ]
-    return [*out, _("Status"), _("Grade"), _("Rule set")]
+    return [*out, _("Status"), _("Grade"), _("Gap"), _("Rule set")]
 
 
 def _row(person: Person, evaluation: Any, columns: list[Column]) -> list[Any]:
@@ -73,10 +75,14 @@ def _row(person: Person, evaluation: Any, columns: list[Column]) -> list[Any]:
     for column in columns:
         r = results.get(column.label)
         base += [float(r.earned), float(r.required)] if r else [None, None]
-    if evaluation is None:
-        return [*base, _("No rule set applies"), "", ""]
-    status = _("Met") if evaluation.met else _("Not met")
-    return [*base, status, evaluation.grade_label, evaluation.ruleset]
+    verdict = of_evaluation(evaluation)
+    return [
+        *base,
+        verdict.status_label,
+        verdict.grade_label,
+        "；".join(verdict.gaps),
+        verdict.ruleset_label,
+    ]
 
 
 def compliance_rows(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.core.errors import CodedError
+from xuefen.ledger.standings import settle
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.reports import rollups
 from xuefen.reports.actions import issue_certificate
@@ -38,6 +39,8 @@ def _period(request: HttpRequest) -> int:
 
 def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
     period = _period(request)
+    # The page judges now; its stored standing is brought in line so that roll-ups agree.
+    settle(Person.objects.filter(pk=person.pk), period)
     return render(
         request,
         "reports/person.html",
@@ -143,6 +146,7 @@ def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
     scope.require(request.user, Cap.REPORTS_VIEW)
     node = _rollup_node(request, node_id)
     period = _period(request)
+    settled = settle(rollups.people_under(request.user, node), period)
     result = rollups.rollup(request.user, node, period)
     show_all = request.GET.get("show") == "all"
     people = (
@@ -172,6 +176,7 @@ def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
             "show_all": show_all,
             "querystring_base": f"period={period}&" + ("show=all&" if show_all else ""),
             "chart": result.chart_data(),
+            "pending": settled.pending,
         },
     )
 

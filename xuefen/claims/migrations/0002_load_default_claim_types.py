@@ -10,8 +10,11 @@ def load(apps: Any, schema_editor: Any) -> None:
     from xuefen.claims.typedata import default_types
 
     ClaimType = apps.get_model("claims", "ClaimType")
+    # Only the columns the table had at this point (later migrations fill the newer ones).
+    known = {f.name for f in ClaimType._meta.get_fields()}
     for spec in default_types():
-        ClaimType.objects.get_or_create(code=spec["code"], defaults=spec)
+        values = {k: v for k, v in spec.items() if k in known}
+        ClaimType.objects.get_or_create(code=spec["code"], defaults=values)
 
 
 def unload(apps: Any, schema_editor: Any) -> None:

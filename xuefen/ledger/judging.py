@@ -1,0 +1,283 @@
+"""The one loader of the one judge. `Loader` reads, for a set of people, everything a verdict
+depends on — their facts (category, title, birth date, hire date, unit), the rule-set versions of
+their regions, their exemptions, every credit of theirs, and who else holds a one-holder artefact of
+theirs — in a fixed number of queries, and hands it to the pure engine (`policy.engine.evaluate`).
+
+Everything that shows or stores a verdict goes through here: posting (single and bulk), recompute,
+the personal page, roll-ups, exports, the compliance command and certificates. So they cannot
+disagree. No scoping here: callers pass people they may see (a scoped page, an action, the CLI).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from xuefen.ledger.models import Entry, Standing
+from xuefen.orgs.models import Person
+from xuefen.policy import engine
+from xuefen.policy.engine import Credit, Evaluation, State, Subject
+from xuefen.policy.models import Exemption
+from xuefen.policy.schema import RuleSetData
+from xuefen.policy.services import RuleSetIndex
+
+ZERO = Decimal(0)
+MAX_IDS = 10_000  # ids per IN (…) list: well under every database's parameter limit
+
+# The columns of an entry the engine reads, in Credit's order after the id.
+CREDIT_FIELDS = (
+    "id",
+    "period",
+    "first_day",
+    "last_day",
+    "categories",
+    "amount",
+    "unit",
+    "kind",
+    "days",
+    "artefact_key",
+    "artefact_exclusive",
+    "source_type",
+    "reverses_id",
+)
+
+
+def credit_from_row(row: Sequence[Any]) -> Credit:
+    """A Credit from the values of CREDIT_FIELDS, in that order."""
+    (pk, period, first, last, categories, amount, unit, kind, days, key, exclusive, source, rev) = (
+        row
+    )
+    return Credit(
+        entry_id=pk,
+        period=period,
+        first_day=first,
+        last_day=last,
+        categories=tuple(categories),
+        amount=amount,
+        unit=unit,
+        kind=kind,
+        days=days,
+        artefact_key=key,
+        exclusive=bool(exclusive),
+        source_type=source,
+        reverses_id=rev,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the judge reads of a person."""
+
+    pk: int
+    category: str
+    title_level: str
+    birth_date: dt.date
+    hired_on: dt.date | None
+    unit_path: str
+
+    @classmethod
+    def of(cls, person: Person) -> "Facts":
+        return cls(
+            person.pk,
+            person.category,
+            person.title_level,
+            person.birth_date,
+            person.hired_on,
+            person.unit.path,
+        )
+
+
+FACT_FIELDS = ("id", "category", "title_level", "birth_date", "hired_on", "unit__path")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a standing stores: the judge's result without its explanation."""
+
+    status: str
+    grade: str
+    earned: Decimal
+    ruleset: str
+    shortfalls: list[dict[str, Any]] = field(default_factory=list)
+
+    def same_as(self, standing: Standing) -> bool:
+        return (
+            standing.status == self.status
+            and standing.grade == self.grade
+            and Decimal(standing.earned) == self.earned
+            and standing.ruleset == self.ruleset
+            and standing.shortfalls == self.shortfalls
+        )
+
+
+def verdict_of(evaluation: Evaluation | None, credits: Sequence[Credit], period: int) -> Verdict:
+    if evaluation is None:
+        # No rule set applies: the standing says so and shows the raw sum of the period.
+        earned = sum((c.amount for c in credits if c.period == period), ZERO)
+        return Verdict(Standing.Status.NO_RULES, "", earned, "")
+    status = {
+        State.MET: Standing.Status.MET,
+        State.SHORT: Standing.Status.SHORT,
+        State.IN_PROGRESS: Standing.Status.IN_PROGRESS,
+        State.EXEMPT: Standing.Status.EXEMPT,
+    }[evaluation.state]
+    return Verdict(
+        status,
+        evaluation.grade,
+        evaluation.total_counted,
+        evaluation.ruleset,
+        evaluation.shortfalls,
+    )
+
+
+def _chunks[T](values: Sequence[T], size: int = MAX_IDS) -> Iterable[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class Loader:
+    """Everything the judge needs for a set of people, read once: `for_people` (or `add_people`
+    with facts already read), then `read()`; credits not yet in the database (a writer's new
+    entries) join with `add_credit`."""
+
+    def __init__(self, rulesets: RuleSetIndex | None = None) -> None:
+        self.people: dict[int, Facts] = {}
+        self.credits: dict[int, list[Credit]] = defaultdict(list)
+        self.exemptions: dict[int, list[engine.Exemption]] = defaultdict(list)
+        self.elsewhere: dict[int, dict[str, int]] = defaultdict(dict)
+        self._rulesets = rulesets
+
+    @classmethod
+    def for_people(
+        cls, people: Iterable[Person | int], rulesets: RuleSetIndex | None = None
+    ) -> "Loader":
+        """Reads the facts of `people` (Person rows with their unit selected, or ids), then all
+        they are judged on (with `rulesets` when the caller has them read already)."""
+        loader = cls(rulesets)
+        ids: list[int] = []
+        for person in people:
+            if isinstance(person, Person):
+                loader.people[person.pk] = Facts.of(person)
+            else:
+                ids.append(person)
+        for chunk in _chunks(sorted(set(ids) - set(loader.people))):
+            for row in Person.objects.filter(pk__in=chunk).values_list(*FACT_FIELDS):
+                loader.people[row[0]] = Facts(*row)
+        loader.read()
+        return loader
+
+    def add_people(self, facts: Iterable[Facts]) -> None:
+        for fact in facts:
+            self.people[fact.pk] = fact
+
+    @property
+    def rulesets(self) -> RuleSetIndex:
+        if self._rulesets is None:
+            self._rulesets = RuleSetIndex.for_paths(f.unit_path for f in self.people.values())
+        return self._rulesets
+
+    def read(self) -> None:
+        """Reads the exemptions and every credit of the people (in ledger order), then who else
+        holds their one-holder artefacts. A fixed number of queries for any number of people."""
+        ids = sorted(self.people)
+        for chunk in _chunks(ids):
+            for exemption in Exemption.objects.filter(person_id__in=chunk):
+                self.exemptions[exemption.person_id].append(exemption.as_engine())
+            rows = (
+                Entry.objects.filter(person_id__in=chunk)
+                .order_by("person_id", "seq")
+                .values_list("person_id", *CREDIT_FIELDS)
+            )
+            for row in rows:
+                self.credits[row[0]].append(credit_from_row(row[1:]))
+        self.read_elsewhere()
+
+    def add_credit(self, person_id: int, credit: Credit) -> None:
+        self.credits[person_id].append(credit)
+
+    def read_elsewhere(self) -> None:
+        """For each one-holder artefact of these people: the first entry (lowest id) of anyone else
+        that holds it and is not reversed. One query, by artefact key (a partial index)."""
+        keys = {
+            c.artefact_key
+            for credits in self.credits.values()
+            for c in credits
+            if c.exclusive and c.artefact_key and c.reverses_id is None
+        }
+        self.elsewhere.clear()
+        if not keys:
+            return
+        holders: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for chunk in _chunks(sorted(keys)):
+            rows = (
+                Entry.objects.filter(
+                    artefact_exclusive=True,
+                    artefact_key__in=chunk,
+                    reverses__isnull=True,
+                    reversals__isnull=True,
+                )
+                .values_list("artefact_key", "person_id", "id")
+                .order_by("id")
+            )
+            for key, person_id, pk in rows:
+                holders[key].append((person_id, pk))
+        for person_id, credits in self.credits.items():
+            for credit in credits:
+                if not credit.exclusive or credit.artefact_key not in holders:
+                    continue
+                others = [pk for who, pk in holders[credit.artefact_key] if who != person_id]
+                if others:
+                    self.elsewhere[person_id][credit.artefact_key] = min(others)
+
+    def rules(self, person_id: int, period: int) -> RuleSetData | None:
+        facts = self.people[person_id]
+        return self.rulesets.rules(facts.unit_path, facts.category, period)
+
+    def period_of(self, person_id: int, day: dt.date) -> int:
+        facts = self.people[person_id]
+        return self.rulesets.period_of(facts.unit_path, facts.category, day)
+
+    def subject(self, person_id: int) -> Subject:
+        facts = self.people[person_id]
+        return Subject(
+            personnel_category=facts.category,
+            title_level=facts.title_level,
+            birth_date=facts.birth_date,
+            hired_on=facts.hired_on,
+            exemptions=tuple(self.exemptions.get(person_id, ())),
+        )
+
+    def evaluate(self, person_id: int, period: int, explain: bool = True) -> Evaluation | None:
+        """The judge's evaluation of the person's period, or None when no rule set applies."""
+        rules = self.rules(person_id, period)
+        if rules is None:
+            return None
+        return engine.evaluate(
+            rules,
+            self.subject(person_id),
+            self.credits.get(person_id, []),
+            period,
+            elsewhere=self.elsewhere.get(person_id),
+            explain=explain,
+        )
+
+    def verdict(self, person_id: int, period: int) -> Verdict:
+        evaluation = self.evaluate(person_id, period, explain=False)
+        return verdict_of(evaluation, self.credits.get(person_id, []), period)
+
+    def periods(self, person_id: int) -> set[int]:
+        """The periods the person has credits in."""
+        return {c.period for c in self.credits.get(person_id, [])}
+
+
+def evaluate_person(person: Person, period: int) -> Evaluation | None:
+    """One person's evaluation with its explanation (the personal page, a certificate)."""
+    return Loader.for_people([person]).evaluate(person.pk, period)
+
+
+def evaluate_many(people: Sequence[Person], period: int) -> dict[int, Evaluation | None]:
+    """Evaluations of a page or chunk of people (units selected), in a fixed number of queries."""
+    loader = Loader.for_people(people)
+    return {p.pk: loader.evaluate(p.pk, period) for p in people}

@@ -1,0 +1,167 @@
+"""The ledger's dialect SQL, in one place: hand-built IN lists, SELECTs converted as the ORM
+converts, and multi-row INSERT … ON CONFLICT for SQLite and PostgreSQL. The ledger's writer, its
+standings and intake's batch rows write through `insert_rows`.
+"""
+
+# The SQL below formats in only constant fragments and placeholders; every value is a parameter.
+# ruff: noqa: S608
+
+from collections.abc import Iterator, Sequence
+from typing import Any, cast
+
+from django.db import connection, models
+
+# Parameters per statement: well under SQLite's 32,766 variables and PostgreSQL's 65,535 parameters.
+MAX_PARAMS = 30_000
+# Rows per INSERT … SELECT FROM unnest on PostgreSQL (the arrays travel as one literal each).
+PG_ROWS = 5_000
+
+
+def chunks[T](values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def in_list(column: str, values: Sequence[Any], array: str) -> tuple[str, list[Any]]:
+    """`column IN (…)` of already adapted values: one array parameter on PostgreSQL (`= ANY`),
+    a placeholder per value on SQLite. Built by hand: Django's `__in` lookup preps every value
+    through the field again, which costs more than the query for thousands of them."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::{array}[])", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def select(
+    model: type[models.Model],
+    columns: Sequence[str],
+    where: str,
+    params: Sequence[Any],
+    tail: str = "",
+    shared: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """SELECT `columns` of `model`'s table, each value converted as the ORM converts it (the
+    backend's and the field's own converters: Decimal, JSON, dates), without a queryset. The
+    `shared` columns are converted once per distinct stored value and the result shared between
+    rows (for values the caller does not mutate: a roster's few category lists and amounts)."""
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    converting: list[tuple[int, list[Any], Any, dict[Any, Any] | None]] = []
+    for index, name in enumerate(columns):
+        model_field = cast(models.Field, model._meta.get_field(name))
+        column = model_field.get_col(table)
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converting.append((index, found, column, {} if name in shared else None))
+    names = ", ".join(
+        quote(str(cast(models.Field, model._meta.get_field(c)).column)) for c in columns
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {names} FROM {quote(table)} WHERE {where}{tail}", params)
+        rows = cursor.fetchall()
+    if not converting:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for index, found, column, memo in converting:
+            raw = value = values[index]
+            if memo is not None and not isinstance(raw, str | int | float):
+                memo = None  # not hashable as stored: converted row by row
+            if memo is not None and raw in memo:
+                values[index] = memo[raw]
+                continue
+            for converter in found:
+                value = converter(value, column, connection)
+            values[index] = value
+            if memo is not None:
+                memo[raw] = value
+        out.append(tuple(values))
+    return out
+
+
+def pg_execute(sql: str, params: Sequence[Any], fetch: bool = True) -> list[tuple[Any, ...]]:
+    """Runs one statement of array parameters on PostgreSQL with the parameters bound on the
+    server. Django's cursor binds on the client (psycopg's ClientCursor): it spells every array out
+    as a quoted literal in Python, which cost more than the inserts themselves (~1 s per 10,000
+    entries). Database errors come out as Django's, as from connection.cursor()."""
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if fetch else []
+
+
+def insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    conflict: str = "",
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """INSERT (… ON CONFLICT …) of already adapted values in as few statements as practical;
+    returns the `returning` columns of the rows inserted. PostgreSQL gets one array per column
+    (INSERT … SELECT FROM unnest): a multi-row VALUES list of tens of thousands of placeholders
+    costs more to parse on the client than to insert. SQLite gets executemany, or multi-row VALUES
+    where rows must come back."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    tail = (f" {conflict}" if conflict else "") + (
+        f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
+    )
+    out: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            types = [model._meta.get_field(c).db_type(connection) for c in columns]
+            arrays = ", ".join(f"%s::{t}[]" for t in types)
+            sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){tail}"
+            for chunk in chunks(rows, PG_ROWS):
+                arrays_of = [list(column) for column in zip(*chunk, strict=True)]
+                out.extend(pg_execute(sql, arrays_of, fetch=bool(returning)))
+            return out
+        mark = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        if not returning:
+            # One statement, prepared once and run for every row by sqlite3's C loop.
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {mark}{tail}", rows)
+            return out
+        for chunk in chunks(rows, max(1, MAX_PARAMS // len(columns))):
+            values = ", ".join([mark] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {values}{tail}",
+                [value for row in chunk for value in row],
+            )
+            if returning:
+                out.extend(cursor.fetchall())
+    return out
+
+
+def existing_sources(keys: set[tuple[int, str, str]]) -> dict[tuple[int, str, str], int]:
+    """{(person, source_type, source_id): entry id} of the keys already in the ledger. Read under
+    the chain locks, so nothing can add one of them before this transaction ends. The exact keys
+    are joined against the unique index, one probe each."""
+    found: dict[tuple[int, str, str], int] = {}
+    if not keys:
+        return found
+    ordered = sorted(keys)
+    select = (
+        "SELECT e.person_id, e.source_type, e.source_id, e.id FROM {keys} "
+        "JOIN ledger_entry e ON e.person_id = k.p AND e.source_type = k.t AND e.source_id = k.s"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            query = select.format(keys="unnest(%s::bigint[], %s::text[], %s::text[]) AS k(p, t, s)")
+            for chunk in chunks(ordered, PG_ROWS):
+                arrays = [list(column) for column in zip(*chunk, strict=True)]
+                found.update(((p, t, s), pk) for p, t, s, pk in pg_execute(query, arrays))
+            return found
+        for chunk in chunks(ordered, MAX_PARAMS // 3):
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            # CROSS JOIN keeps SQLite's planner from scanning the ledger for the key list.
+            query = f"WITH k(p, t, s) AS (VALUES {values}) " + select.format(keys="k").replace(
+                " JOIN ", " CROSS JOIN ", 1
+            )
+            cursor.execute(query, [value for key in chunk for value in key])
+            found.update(((p, t, s), pk) for p, t, s, pk in cursor.fetchall())
+    return found
