@@ -35,8 +35,7 @@ def measure(ids: list[int], ops: int, tag: str) -> tuple[float, float, float]:
         post_entry(
             None,
             person,
-            period=2026,
-            activity_date=dt.date(2026, 10, 1),
+            last_day=dt.date(2026, 10, 1),
             categories=["elective", "online"],
             amount="1",
             unit="hours",

@@ -52,8 +52,7 @@ def test_learner_sees_the_gap_on_a_phone_and_gets_a_transcript(phone, cast):
         post_entry(
             cast.carol,
             person,
-            period=2026,
-            activity_date=dt.date(2026, 5, number),
+            last_day=dt.date(2026, 5, number),
             categories=categories,
             amount=amount,
             unit="hours",

@@ -12,9 +12,8 @@ def post(cast):
 
     def _post(person, amount="8", source_id="1", **extra):
         fields = {
-            "period": 2026,
-            "activity_date": dt.date(2026, 5, 10),
-            "categories": ["required", "offline"],
+            "last_day": dt.date(2026, 5, 10),
+            "categories": ["required", "offline", "centralised"],
             "amount": Decimal(str(amount)),
             "unit": "hours",
             "source_type": "class",

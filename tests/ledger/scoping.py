@@ -9,8 +9,7 @@ def _entry_of_a(cast):
     entry = post_entry(
         cast.carol,
         cast.person_a,
-        period=2026,
-        activity_date=dt.date(2026, 3, 1),
+        last_day=dt.date(2026, 3, 1),
         categories=["required"],
         amount=8,
         unit="hours",
@@ -24,4 +23,5 @@ CASES = {
     "ledger:person_entries": lambda cast: {"person_id": cast.person_a.pk},
     "ledger:reverse": _entry_of_a,
     "ledger:post_manual": lambda cast: {"person_id": cast.person_a.pk},
+    "ledger:exemptions": lambda cast: {"person_id": cast.person_a.pk},
 }

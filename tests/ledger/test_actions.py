@@ -8,6 +8,9 @@ from xuefen.audit.models import AuditEvent
 from xuefen.core.errors import CodedError
 from xuefen.ledger.actions import reverse_entry
 from xuefen.ledger.models import OVERALL, Chain, Entry, Standing, Total
+from xuefen.orgs.models import Person
+from xuefen.policy.actions import import_ruleset
+from xuefen.policy.shipped import shipped_texts
 
 
 def totals(person, period=2026):
@@ -20,6 +23,7 @@ def test_posting_moves_totals_of_each_category_and_overall(cast, post):
     assert totals(cast.person_a) == {
         "required": Decimal("8"),
         "offline": Decimal("8"),
+        "centralised": Decimal("8"),
         "elective": Decimal("2.5"),
         "online": Decimal("2.5"),
         OVERALL: Decimal("10.5"),
@@ -87,8 +91,11 @@ def test_post_writes_audit_record_with_person_and_unit(cast, post):
         ("unit", "days", "unit_invalid"),
         ("categories", [], "categories_empty"),
         ("categories", ["required", ""], "category_invalid"),
-        ("period", 1066, "period_invalid"),
-        ("activity_date", dt.date(2020, 1, 1), "activity_date_invalid"),
+        ("last_day", dt.date(1066, 10, 14), "day_invalid"),
+        ("first_day", dt.date(2026, 5, 11), "span_reversed"),
+        ("days", Decimal(0), "days_invalid"),
+        ("days", Decimal("1.3"), "days_invalid"),
+        ("days", Decimal(2), "days_exceed_span"),
     ],
 )
 def test_post_refuses_invalid_entry_and_writes_nothing(cast, post, field, value, code):
@@ -176,8 +183,7 @@ def test_same_seq_twice_is_refused_by_constraint(cast, post):
     clone = Entry(
         person=cast.person_a,
         seq=entry.seq,
-        period=2026,
-        activity_date=entry.activity_date,
+        last_day=entry.last_day,
         categories=["x"],
         amount=1,
         unit="hours",
@@ -189,3 +195,75 @@ def test_same_seq_twice_is_refused_by_constraint(cast, post):
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         clone.save()
+
+
+# --- spans, days and the period they fall in ----------------------------------------------------
+
+
+def test_the_period_is_the_year_the_last_day_falls_in(cast, post):
+    new_years_eve = post(cast.person_a, "4", "eve", last_day=dt.date(2025, 12, 31))
+    new_year = post(cast.person_a, "4", "day", last_day=dt.date(2026, 1, 1))
+    assert (new_years_eve.period, new_year.period) == (2025, 2026)
+
+
+def test_a_class_across_new_year_is_refused_and_says_so(cast, post):
+    with pytest.raises(CodedError) as refused:
+        post(
+            cast.person_a, "30", "x", first_day=dt.date(2025, 12, 29), last_day=dt.date(2026, 1, 2)
+        )
+    assert (refused.value.code, refused.value.field) == ("span_crosses_periods", "first_day")
+    assert "2025" in refused.value.message and "2026" in refused.value.message
+    assert not Entry.objects.exists()
+
+
+def test_a_region_whose_year_starts_in_october(cast, post):
+    text = shipped_texts()["cadre_township"].replace(
+        "unit: hours", 'year_starts: "10-01"\nunit: hours', 1
+    )
+    import_ruleset(None, text, cast.region)
+    Person.objects.filter(pk=cast.person_a.pk).update(category=Person.Category.TOWNSHIP)
+    person = Person.objects.get(pk=cast.person_a.pk)
+    september = post(person, "4", "sep", last_day=dt.date(2026, 9, 30))
+    october = post(person, "4", "oct", last_day=dt.date(2026, 10, 1))
+    assert (september.period, october.period) == (2026, 2027)
+    with pytest.raises(CodedError) as refused:
+        post(person, "4", "x", first_day=dt.date(2026, 9, 29), last_day=dt.date(2026, 10, 2))
+    assert refused.value.code == "span_crosses_periods"
+
+
+def test_a_multi_day_class_keeps_its_span_and_days(cast, post):
+    entry = post(
+        cast.person_a,
+        "78",
+        "c",
+        first_day=dt.date(2026, 3, 2),
+        last_day=dt.date(2026, 3, 14),
+        days=13,
+    )
+    entry.refresh_from_db()
+    assert (entry.first_day, entry.last_day, entry.days, entry.period) == (
+        dt.date(2026, 3, 2), dt.date(2026, 3, 14), Decimal("13.0"), 2026,
+    )  # fmt: skip
+    assert entry.compute_hash() == entry.hash
+    event = AuditEvent.objects.get(action=AuditEvent.Action.POST, object_id=str(entry.pk))
+    assert (event.changes["first_day"], event.changes["days"]) == ("2026-03-02", "13")
+
+
+def test_a_one_day_entry_hashes_as_entries_did_before_spans(cast, post):
+    # An entry written before spans existed had no first day or days in its hashed content.
+    entry = post(cast.person_a, "8", "1")
+    fields = entry.hashed_fields()
+    assert "first_day" not in fields and "days" not in fields
+    assert fields["activity_date"] == entry.last_day.isoformat()
+
+
+def test_a_reversal_lands_in_the_period_of_what_it_reverses(cast, post):
+    entry = post(
+        cast.person_a, "8", "1", first_day=dt.date(2026, 3, 2), last_day=dt.date(2026, 3, 3), days=2
+    )
+    reversal = reverse_entry(cast.carol, entry, "重复")
+    assert (reversal.period, reversal.first_day, reversal.days) == (
+        2026,
+        entry.first_day,
+        entry.days,
+    )

@@ -12,9 +12,9 @@ from tests import factories as f
 from xuefen.audit.models import AuditEvent
 from xuefen.ledger.actions import post_entry, reverse_entry
 from xuefen.ledger.bulk import NewEntry, post_entries
+from xuefen.ledger.judging import Loader
 from xuefen.ledger.models import OVERALL, Chain, Entry, Standing, Total
 from xuefen.ledger.recompute import recompute
-from xuefen.ledger.standing import judge
 from xuefen.ledger.verify import verify
 from xuefen.orgs.models import Person
 from xuefen.policy.actions import import_ruleset
@@ -24,9 +24,8 @@ from xuefen.policy.shipped import shipped_texts
 def item(person, source_id, amount="2", **extra):
     fields = {
         "person_id": person if isinstance(person, int) else person.pk,
-        "period": 2026,
-        "activity_date": dt.date(2026, 5, 10),
-        "categories": ("required", "offline"),
+        "last_day": dt.date(2026, 5, 10),
+        "categories": ("required", "offline", "centralised"),
         "amount": Decimal(amount),
         "unit": "hours",
         "source_type": "roster",
@@ -84,6 +83,7 @@ def test_totals_move_by_every_category_and_overall(cast, post):
     assert totals == {
         "required": Decimal("10.5"),
         "offline": Decimal("10.5"),
+        "centralised": Decimal("10.5"),
         "online": Decimal("1"),
         OVERALL: Decimal("11.5"),
     }
@@ -93,8 +93,7 @@ def test_entry_already_in_ledger_is_a_duplicate_with_its_id(cast):
     existing = post_entry(
         cast.carol,
         cast.person_a,
-        period=2026,
-        activity_date=dt.date(2026, 5, 10),
+        last_day=dt.date(2026, 5, 10),
         categories=["required"],
         amount=2,
         unit="hours",
@@ -132,7 +131,7 @@ def test_invalid_items_come_back_as_errors_and_the_others_are_posted(cast):
         item(cast.person_a, "zero", "0"),
         item(cast.person_a, "unit", unit="days"),
         item(cast.person_a, "cats", categories=()),
-        item(cast.person_a, "period", period=1800),
+        item(cast.person_a, "period", last_day=dt.date(1800, 1, 1)),
         item(cast.person_a, "big", "5000"),
         item(cast.person_a, "cents", "1.005"),
         item(cast.person_a, ""),
@@ -146,7 +145,7 @@ def test_invalid_items_come_back_as_errors_and_the_others_are_posted(cast):
         1: "amount_zero",
         2: "unit_invalid",
         3: "categories_empty",
-        4: "period_invalid",
+        4: "day_invalid",
         5: "amount_too_large",
         6: "amount_invalid",
         7: "source_missing",
@@ -180,6 +179,8 @@ def test_standing_is_judged_with_the_new_credits(cast, rules):
     post_entries(cast.carol, [item(cast.person_a, "1", "60")])
     assert Standing.objects.get(person=cast.person_a, period=2026).met is False
     post_entries(cast.carol, [item(cast.person_a, "2", "30", categories=("elective", "online"))])
+    assert Standing.objects.get(person=cast.person_a, period=2026).met is False  # online: apart
+    post_entries(cast.carol, [item(cast.person_a, "3", "30")])
     standing = Standing.objects.get(person=cast.person_a, period=2026)
     assert standing.met is True and standing.grade and standing.ruleset
     assert recompute() == (0, 0)
@@ -198,14 +199,10 @@ def test_standings_equal_a_full_judgement_of_old_and_new_credits(cast, crowd, ru
         for n in range(4)
     ]
     post_entries(cast.carol, items)
+    loader = Loader.for_people([p.pk for p in crowd])
     for person in crowd:
-        standing = Standing.objects.get(person=person, period=2026)
-        met, grade, earned, ruleset = judge(Person.objects.get(pk=person.pk), 2026)
-        assert (standing.met, standing.grade, standing.earned, standing.ruleset) == (
-            met,
-            grade,
-            earned,
-            ruleset,
+        assert loader.verdict(person.pk, 2026).same_as(
+            Standing.objects.get(person=person, period=2026)
         )
 
 
@@ -216,7 +213,7 @@ def test_earlier_period_refreshes_later_standing_whose_window_reaches_it(cast):
     before = Standing.objects.get(person=cast.person_a, period=2026)
     post_entries(
         cast.carol,
-        [item(cast.person_a, "2", "100", period=2025, activity_date=dt.date(2025, 3, 1))],
+        [item(cast.person_a, "2", "100", last_day=dt.date(2025, 3, 1))],
     )
     after = Standing.objects.get(person=cast.person_a, period=2026)
     assert after.evaluated_at > before.evaluated_at

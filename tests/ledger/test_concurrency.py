@@ -25,8 +25,7 @@ def post_at_once(cast, source_ids: list[str]) -> list[BaseException]:
             post_entry(
                 cast.carol,
                 cast.person_a,
-                period=2026,
-                activity_date=dt.date(2026, 4, 1),
+                last_day=dt.date(2026, 4, 1),
                 categories=["required"],
                 amount=1,
                 unit="hours",

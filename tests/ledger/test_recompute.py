@@ -17,7 +17,7 @@ def test_recompute_after_normal_posting_changes_nothing(cast, post):
     post(cast.person_a, "1.33", "2", categories=["elective", "online"])
     post(cast.person_a, "0.1", "3", categories=["elective", "online"])
     post(cast.person_a, "0.2", "4", categories=["elective", "online"])
-    post(cast.person_b, "6", "1", period=2025, activity_date=entry.activity_date.replace(year=2025))
+    post(cast.person_b, "6", "1", last_day=entry.last_day.replace(year=2025))
     reverse_entry(cast.carol, entry, "错误")
     before = live(cast.person_a)
     assert recompute() == (0, 0)
@@ -49,7 +49,7 @@ def test_recompute_of_one_period_leaves_other_periods(cast, post):
 
 def test_recompute_repairs_standing_edited_in_database(cast, post):
     post(cast.person_a, "8", "1")
-    Standing.objects.filter(person=cast.person_a).update(grade="forged", met=True)
+    Standing.objects.filter(person=cast.person_a).update(grade="forged", status="met")
     totals, standings = recompute()
     assert (totals, standings) == (0, 1)
     standing = Standing.objects.get(person=cast.person_a)

@@ -67,8 +67,9 @@ def test_inserted_entry_beyond_head_is_named(cast, three):
     slipped = Entry(
         person=cast.person_a,
         seq=4,
-        period=2026,
-        activity_date=last.activity_date,
+        period=last.period,
+        first_day=last.first_day,
+        last_day=last.last_day,
         categories=["required"],
         amount=90,
         unit="hours",
@@ -89,8 +90,9 @@ def test_inserted_entry_with_forged_chain_head_is_found_by_missing_audit_record(
     slipped = Entry(
         person=cast.person_a,
         seq=4,
-        period=2026,
-        activity_date=last.activity_date,
+        period=last.period,
+        first_day=last.first_day,
+        last_day=last.last_day,
         categories=["required"],
         amount=90,
         unit="hours",

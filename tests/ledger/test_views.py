@@ -82,8 +82,7 @@ def test_learner_sees_own_ledger_but_not_colleague(client, cast, post):
 
 def manual(**extra):
     data = {
-        "period": 2026,
-        "activity_date": "2026-06-01",
+        "last_day": "2026-06-01",
         "categories": ["required", "offline"],
         "amount": "6",
         "unit": "hours",

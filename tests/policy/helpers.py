@@ -14,19 +14,28 @@ def credit(
     kind: str = "",
     period: int = 2026,
     day: dt.date | None = None,
+    first: dt.date | None = None,
+    days: float | str | None = None,
     key: str = "",
+    exclusive: bool = False,
     unit: str = "hours",
     reverses: int | None = None,
 ) -> Credit:
+    """A credit of `period`; its last day `day` (by default 1 March + entry_id days), its first
+    day `first` (by default the last: a one-day activity)."""
+    last = day or dt.date(period, 3, 1) + dt.timedelta(days=entry_id)
     return Credit(
         entry_id=entry_id,
         period=period,
-        activity_date=day or dt.date(period, 3, 1) + dt.timedelta(days=entry_id),
+        first_day=first or last,
+        last_day=last,
         categories=categories,
         amount=Decimal(str(amount)),
         unit=unit,
         kind=kind,
+        days=Decimal(str(days)) if days is not None else None,
         artefact_key=key,
+        exclusive=exclusive,
         reverses_id=reverses,
     )
 

@@ -19,7 +19,7 @@ def test_nanjing_party_school_is_six_a_day():
     assert (result.amount, result.unit, result.categories) == (
         d(30),
         "credits",
-        ("required", "offline"),
+        ("required", "offline", "centralised"),
     )
 
 

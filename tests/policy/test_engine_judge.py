@@ -1,4 +1,6 @@
-"""engine.judge (the verdict without the explanation) gives exactly what evaluate gives."""
+"""evaluate(explain=False) — the verdict standings store, without labels or reasons — gives exactly
+what the explained evaluation gives, for random credits (spans, days, one-holder artefacts,
+reversals, units, exemptions) under every shipped rule set."""
 
 import datetime as dt
 from decimal import Decimal
@@ -27,7 +29,7 @@ def _kinds(rules: RuleSetData) -> list[str]:
 
 
 @st.composite
-def _case(draw: st.DrawFn, rules: RuleSetData) -> tuple[Subject, list[Credit], int]:
+def _case(draw: st.DrawFn, rules: RuleSetData) -> tuple[Subject, list[Credit], int, dict[str, int]]:
     codes = [c.code for c in rules.categories]
     kinds = _kinds(rules)
     period = draw(st.integers(PERIOD - 2, PERIOD + 1))
@@ -40,16 +42,22 @@ def _case(draw: st.DrawFn, rules: RuleSetData) -> tuple[Subject, list[Credit], i
         if credits and draw(st.integers(0, 9)) == 0:
             target = draw(st.sampled_from(credits))
             reverses, amount = target.entry_id, -target.amount
+        last = dt.date(credit_period, draw(st.integers(1, 12)), 10 + entry_id % 5)
+        span = draw(st.integers(1, 9))
+        days = draw(st.one_of(st.none(), st.integers(1, span * 2).map(lambda n: Decimal(n) / 2)))
         credits.append(
             Credit(
                 entry_id=entry_id,
                 period=credit_period,
-                activity_date=dt.date(credit_period, draw(st.integers(1, 12)), 1 + entry_id % 5),
+                first_day=last - dt.timedelta(days=span - 1),
+                last_day=last,
                 categories=tuple(draw(st.lists(st.sampled_from(codes), max_size=3, unique=True))),
                 amount=amount,
-                unit=draw(st.sampled_from(["hours", "hours", "credits", "days"])),
+                unit=draw(st.sampled_from(["hours", "hours", "credits"])),
                 kind=draw(st.sampled_from(kinds)),
+                days=days,
                 artefact_key=draw(st.sampled_from(["", "", "", "paper-1", "paper-2"])),
+                exclusive=draw(st.booleans()),
                 reverses_id=reverses,
             )
         )
@@ -70,22 +78,28 @@ def _case(draw: st.DrawFn, rules: RuleSetData) -> tuple[Subject, list[Credit], i
         hired_on=hired,
         exemptions=exemptions,
     )
-    return subject, credits, period
+    elsewhere = draw(st.dictionaries(st.sampled_from(["paper-1", "paper-2"]), st.integers(1, 20)))
+    return subject, credits, period, elsewhere
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
-def test_judge_gives_what_evaluate_gives_for_every_shipped_rule_set(path):
+def test_the_stored_verdict_is_the_explained_one_for_every_shipped_rule_set(path):
     rules = load_yaml(path.read_text(encoding="utf-8"))
 
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(_case(rules))
-    def check(case: tuple[Subject, list[Credit], int]) -> None:
-        subject, credits, period = case
-        full = engine.evaluate(rules, subject, credits, period)
-        assert engine.judge(rules, subject, credits, period) == (
-            full.met,
+    def check(case: tuple[Subject, list[Credit], int, dict[str, int]]) -> None:
+        subject, credits, period, elsewhere = case
+        full = engine.evaluate(rules, subject, credits, period, elsewhere=elsewhere)
+        bare = engine.evaluate(rules, subject, credits, period, elsewhere=elsewhere, explain=False)
+        assert (bare.state, bare.grade, bare.total_counted, bare.shortfalls) == (
+            full.state,
             full.grade,
             full.total_counted,
+            full.shortfalls,
         )
+        assert [(x.status, x.counted) for x in bare.lines] == [
+            (x.status, x.counted) for x in full.lines
+        ]
 
     check()

@@ -3,9 +3,11 @@ per-category caps, age-bracket requirements, configured brackets, leave exemptio
 
 import datetime as dt
 
+import pytest
+
 from tests.policy.helpers import credit, d, subject
-from xuefen.policy.engine import Exemption, evaluate
-from xuefen.policy.schema import load_yaml
+from xuefen.policy.engine import Exemption, State, evaluate
+from xuefen.policy.schema import RuleSetError, Window, load_yaml
 
 RULES = load_yaml(
     """
@@ -81,7 +83,8 @@ def test_every_line_explains_itself_and_names_the_rule_set():
     result = evaluate(RULES, subject(), [credit(1, 50, ("elective",))], 2026)
     sentences = result.explain()
     assert any("选修年度上限" in s for s in sentences)
-    assert "small v1" in sentences[-1]
+    assert result.ruleset_label in sentences[-1]
+    assert result.ruleset == "small v1"
 
 
 def test_carry_over_is_limited_by_its_max():
@@ -104,3 +107,86 @@ carry_over:
     result = evaluate(rules, subject(), credits, 2026)
     assert result.carry_in == {"elective": d(5)}
     assert by_code(result)["total"].earned == d(5)
+
+
+def _rules(extra: str):
+    return load_yaml(
+        """
+code: windows
+version: 1
+valid_from: 2020-01-01
+unit: hours
+categories: [{code: training, label: 培训}]
+"""
+        + extra
+    )
+
+
+def test_a_rolling_window_is_always_in_its_last_year():
+    # 180 in any 3 years ending with the year judged: 2026 sums 2024–2026 and is met or not.
+    rules = _rules("requirements: [{code: three, min: 180, window: {years: 3, kind: rolling}}]")
+    credits = [credit(i, 50, ("training",), period=y) for i, y in enumerate((2023, 2024, 2025), 1)]
+    result = evaluate(rules, subject(), credits, 2026)
+    three = by_code(result)["three"]
+    assert (three.window, three.window_kind, three.earned, result.state) == (
+        (2024, 2026), "rolling", d(100), State.SHORT,
+    )  # fmt: skip
+
+
+def test_the_older_window_keys_still_read():
+    fixed = _rules("requirements: [{code: five, min: 10, window_years: 5, window_anchor: 2023}]")
+    rolling = _rules("requirements: [{code: five, min: 10, window_years: 5}]")
+    assert fixed.requirements[0].window == Window(5, "fixed", 2023)
+    assert rolling.requirements[0].window == Window(5, "rolling", None)
+
+
+@pytest.mark.parametrize(
+    ("window", "code"),
+    [
+        ("{years: 5}", "window_first_missing"),
+        ("{years: 3, kind: rolling, first: 2023}", "window_first_rolling"),
+        ("{years: 3, kind: sliding}", "unknown_window_kind"),
+    ],
+)
+def test_a_window_that_does_not_say_what_it_is_is_refused(window, code):
+    with pytest.raises(RuleSetError) as refused:
+        _rules(f"requirements: [{{code: w, min: 10, window: {window}}}]")
+    assert refused.value.code == code
+    assert refused.value.field.startswith("requirements[0].window")
+
+
+def test_a_target_in_an_unknown_unit_is_refused():
+    with pytest.raises(RuleSetError) as refused:
+        _rules("requirements: [{code: w, min: 10, unit: credits}]")
+    assert refused.value.field == "requirements[0].unit"
+
+
+def test_days_count_what_the_entries_record_not_their_hours():
+    rules = _rules("requirements: [{code: days, min: 5, unit: days}]")
+    credits = [
+        credit(1, 30, ("training",), first=dt.date(2026, 3, 2), day=dt.date(2026, 3, 4), days=3),
+        credit(2, 100, ("training",)),  # no days recorded: counts no day
+    ]
+    assert by_code(evaluate(rules, subject(), credits, 2026))["days"].earned == d(3)
+
+
+def test_a_year_that_starts_in_october():
+    rules = _rules('year_starts: "10-01"\nrequirements: [{code: total, min: 10}]')
+    calendar = rules.calendar
+    assert calendar.period_of(dt.date(2025, 9, 30)) == 2025
+    assert calendar.period_of(dt.date(2025, 10, 1)) == 2026
+    assert (calendar.first_day(2026), calendar.last_day(2026)) == (
+        dt.date(2025, 10, 1), dt.date(2026, 9, 30),
+    )  # fmt: skip
+
+
+def test_the_calendar_year_boundary():
+    calendar = _rules("requirements: [{code: total, min: 10}]").calendar
+    assert calendar.period_of(dt.date(2026, 12, 31)) == 2026
+    assert calendar.period_of(dt.date(2027, 1, 1)) == 2027
+
+
+def test_a_day_that_no_year_has_is_refused_as_a_year_start():
+    with pytest.raises(RuleSetError) as refused:
+        _rules('year_starts: "02-29"\nrequirements: [{code: total, min: 10}]')
+    assert refused.value.field == "year_starts"

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tests.policy.scoping import CASES
 from xuefen.policy.actions import import_ruleset
-from xuefen.policy.models import Exemption, RuleSet
+from xuefen.policy.models import RuleSet
 from xuefen.policy.shipped import shipped_texts
 
 NANJING = shipped_texts()["cadre_nanjing"]
@@ -115,44 +115,3 @@ def test_try_it_shows_the_gap_and_the_capped_entry(client, cast, nanjing):
     assert 'badge ok">良好' in text
     assert "受“市外培训每期上限”限制" in text
     assert RuleSet.objects.count() == 1
-
-
-def test_exemptions_page_lists_the_persons_exemptions(client, cast, django_assert_max_num_queries):
-    from xuefen.policy.actions import record_exemption
-
-    for year in (2024, 2025, 2026):
-        record_exemption(
-            cast.carol, cast.person_a, period=year, kind="leave", months=2, reason="病假"
-        )
-    logged_in(client, cast.alice)
-    with django_assert_max_num_queries(10):
-        response = client.get(reverse("policy:exemptions", args=[cast.person_a.pk]))
-    assert response.content.decode().count("病假") == 3
-
-
-def test_unit_admin_records_an_exemption_for_own_person(client, cast):
-    url = reverse("policy:exemptions", args=[cast.person_a.pk])
-    response = logged_in(client, cast.alice).post(
-        url, {"period": 2026, "kind": "leave", "months": 4, "reason": "产假"}
-    )
-    assert response.status_code == 302
-    exemption = Exemption.objects.get()
-    assert (exemption.person, exemption.months, exemption.reason) == (cast.person_a, 4, "产假")
-
-
-def test_exemption_without_months_or_share_is_refused(client, cast):
-    url = reverse("policy:exemptions", args=[cast.person_a.pk])
-    response = logged_in(client, cast.alice).post(
-        url, {"period": 2026, "kind": "other", "reason": "借调"}
-    )
-    assert response.status_code == 200
-    assert not Exemption.objects.exists()
-
-
-def test_learner_cannot_record_own_exemption(client, cast):
-    url = reverse("policy:exemptions", args=[cast.lena_person.pk])
-    response = logged_in(client, cast.lena).post(
-        url, {"period": 2026, "kind": "leave", "months": 12, "reason": "x"}
-    )
-    assert response.status_code == 404
-    assert not Exemption.objects.exists()

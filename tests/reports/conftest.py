@@ -12,9 +12,10 @@ from xuefen.policy.shipped import shipped_texts
 
 @pytest.fixture
 def rules(cast):
-    """The national rule set for professional staff and the township one for cadres, on region R."""
+    """A provincial rule set for professional staff (湖南: 90, 专业 60, 公需 30) and the township
+    one for cadres, on region R."""
     texts = shipped_texts()
-    import_ruleset(cast.carol, texts["professional_national"], cast.region)
+    import_ruleset(cast.carol, texts["professional_hunan"], cast.region)
     import_ruleset(cast.carol, texts["cadre_township"], cast.region)
 
 
@@ -22,8 +23,7 @@ def post(cast, person, amount, categories, source_id, day=dt.date(2026, 5, 10), 
     return post_entry(
         cast.carol,
         person,
-        period=day.year,
-        activity_date=day,
+        last_day=day,
         categories=categories,
         amount=amount,
         unit="hours",
@@ -36,7 +36,7 @@ def post(cast, person, amount, categories, source_id, day=dt.date(2026, 5, 10), 
 
 @pytest.fixture
 def pro(cast, rules):
-    """张工, professional staff in unit A, with a hand-computed 2026 (national rules: total 90,
+    """张工, professional staff in unit A, with a hand-computed 2026 (湖南 rules: total 90,
     专业 60, 公需 30):
     专业 50 counted; 公需 24 counted; a 公需 10 that was reversed (both entries count 0);
     a duplicate of the 专业 paper (same artefact) that counts 0.

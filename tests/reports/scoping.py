@@ -16,8 +16,7 @@ def _certificate_of_a(cast):
     post_entry(
         cast.carol,
         cast.person_a,
-        period=2026,
-        activity_date=dt.date(2026, 3, 1),
+        last_day=dt.date(2026, 3, 1),
         categories=["required"],
         amount=8,
         unit="hours",

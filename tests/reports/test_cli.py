@@ -17,11 +17,11 @@ def run(*args):
 
 
 def test_csv_has_a_row_per_person_with_each_requirement(cast, pro):
-    post(cast, cast.person_a, 90, ["required"], "a1")
+    post(cast, cast.person_a, 90, ["required", "centralised"], "a1")
     rows = run("--period", "2026", "--format", "csv")
     header, body = rows[0], rows[1:]
     assert header[:5] == ["身份证号", "姓名", "单位", "人员类别", "年龄段"]
-    assert header[-3:] == ["状态", "等次", "规则"]
+    assert header[-4:] == ["状态", "等次", "差距", "规则"]
     by_name = {r[1]: dict(zip(header, r, strict=True)) for r in body}
     assert set(by_name) == {"李明", "林娜", "王芳", "张工"}
     zhang = by_name["张工"]
@@ -29,6 +29,8 @@ def test_csv_has_a_row_per_person_with_each_requirement(cast, pro):
     assert (zhang["公需科目 已完成"], zhang["公需科目 应完成"]) == ("24", "30")
     assert (zhang["专业科目 已完成"], zhang["专业科目 应完成"]) == ("50", "60")
     assert (zhang["状态"], zhang["等次"]) == ("未达标", "不合格")
+    assert zhang["差距"] == "还差 总学时 16 学时；还差 专业科目 10 学时；还差 公需科目 6 学时"
+    assert zhang["规则"] == "专业技术人员继续教育（湖南：公需30、专业60）（第1版）"
     li = by_name["李明"]
     assert (li["年度集中培训 已完成"], li["年度集中培训 应完成"], li["状态"]) == (
         "90",

@@ -35,7 +35,8 @@ def test_page_names_grade_bracket_and_rule_set(client, pro_user):
     text = page(client, pro_user, reverse("reports:me"), period=2026).content.decode()
     assert "不合格" in text
     assert "45–54岁" in text  # born 1975-03-01: 51 at the end of 2026
-    assert "professional_national v1" in text
+    assert "专业技术人员继续教育（湖南：公需30、专业60）（第1版）" in text
+    assert "professional_hunan" not in text  # people read the name, not the code
 
 
 def test_entries_show_duplicate_and_reversal_with_their_reason(client, pro, pro_user):

@@ -202,9 +202,10 @@ def _categories(value: Iterable[Any]) -> list[str]:
     return out
 
 
-def _span(item: NewEntry, today: dt.date) -> tuple[dt.date, dt.date, Decimal | None]:
-    """The first and last day and the days of an item, checked: the last day not before the first
-    nor in the future, days a positive multiple of ½ and no more than the span."""
+def _span(item: NewEntry) -> tuple[dt.date, dt.date, Decimal | None]:
+    """The first and last day and the days of an item, checked: the last day not before the first,
+    days a positive multiple of ½ and no more than the span. (A last day in the future is for the
+    ways in to refuse: a split registers its later shares on the first day of later periods.)"""
     last = item.last_day
     first = item.first_day or last
     if not isinstance(last, dt.date) or not isinstance(first, dt.date):
@@ -221,12 +222,6 @@ def _span(item: NewEntry, today: dt.date) -> tuple[dt.date, dt.date, Decimal | N
             _("The last day (%(last)s) is before the first day (%(first)s).")
             % {"last": last.isoformat(), "first": first.isoformat()},
             field="first_day",
-        )
-    if last > today and item.reverses_id is None:
-        raise LedgerError(
-            "day_future",
-            _("The last day (%(last)s) is in the future.") % {"last": last.isoformat()},
-            field="last_day",
         )
     days = item.days
     if days is not None:
@@ -288,14 +283,14 @@ def _check_lengths(item: NewEntry) -> None:
 
 
 def _clean(
-    loader: Loader, item: NewEntry, today: dt.date
+    loader: Loader, item: NewEntry
 ) -> tuple[int, dt.date, dt.date, Decimal | None, list[str], Decimal]:
     """The item's period, span, days, categories and amount, checked; raises LedgerError."""
     if item.unit not in Unit.values:
         raise LedgerError("unit_invalid", _("The unit must be hours or credits."), field="unit")
     if not item.source_type or not str(item.source_id):
         raise LedgerError("source_missing", _("An entry must name its source."), field="source_id")
-    first, last, days = _span(item, today)
+    first, last, days = _span(item)
     period = _period(loader, item, first, last)
     categories = _categories(item.categories)
     amount = _amount(item.amount)
@@ -489,7 +484,6 @@ def _post(actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult) 
     loader = Loader()
     loader.add_people(people.values())
     now = timezone.now()
-    today = timezone.localdate()
     created_by_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     new: list[tuple[int, _Row]] = []
     posted_at: dict[tuple[int, str, str], int] = {}  # key -> index of the item posting it
@@ -509,7 +503,7 @@ def _post(actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult) 
             result.duplicates[index] = -1 - posted_at[key]  # resolved to an id once inserted
             continue
         try:
-            period, first, last, days, categories, amount = _clean(loader, item, today)
+            period, first, last, days, categories, amount = _clean(loader, item)
         except LedgerError as error:
             result.errors[index] = error
             continue

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from xuefen.ledger.judging import evaluate_person
+from xuefen.ledger.judging import Loader
 from xuefen.ledger.models import Entry, Standing
 from xuefen.orgs.models import Person
 from xuefen.policy.engine import CreditLine, Evaluation
@@ -33,19 +33,15 @@ def this_year() -> int:
     return timezone.localdate().year
 
 
-def periods_of(person: Person) -> list[int]:
-    """This year and every year the person has a standing or an entry in, newest first."""
-    known = set(Standing.objects.filter(person=person).values_list("period", flat=True))
-    known.update(
-        Entry.objects.filter(person=person).values_list("period", flat=True).order_by().distinct()
-    )
-    known.add(this_year())
-    return sorted(known, reverse=True)
-
-
 def personal_page(person: Person, period: int) -> PersonalPage:
-    evaluation = evaluate_person(person, period)
-    page = PersonalPage(period, evaluation, of_evaluation(evaluation), periods_of(person))
+    loader = Loader.for_people([person])
+    evaluation = loader.evaluate(person.pk, period)
+    # This year and every year the person has a standing or an entry in, newest first.
+    periods = loader.periods(person.pk) | {this_year()}
+    periods.update(Standing.objects.filter(person=person).values_list("period", flat=True))
+    page = PersonalPage(
+        period, evaluation, of_evaluation(evaluation), sorted(periods, reverse=True)
+    )
     if evaluation is None:
         return page
     ids = [line.entry_id for line in evaluation.lines]

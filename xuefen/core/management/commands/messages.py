@@ -85,27 +85,54 @@ def problems(po_path: Path) -> list[str]:
 
 
 def fill_english(po_path: Path) -> None:
-    """The source strings are English: an untranslated English entry says its msgid."""
+    """The source strings are English: every English entry says its msgid (its msgid_plural for the
+    plural form), whatever makemessages guessed (a fuzzy match of a similar string)."""
     if not po_path.exists():
         return
     out: list[str] = []
     for block in po_path.read_text(encoding="utf-8").split("\n\n"):
         lines = block.split("\n")
-        trailing = len(lines) > 1 and lines[-1] == ""
-        if trailing:
-            lines = lines[:-1]
-        is_plain = any(line.startswith("msgid ") for line in lines) and not any(
-            line.startswith("msgid_plural") for line in lines
-        )
-        if is_plain and lines[-1] == 'msgstr ""' and not block.startswith('msgid ""\nmsgstr ""'):
-            start = next(i for i, line in enumerate(lines) if line.startswith("msgid "))
-            msgid_lines = lines[start:-1]
-            lines = [*lines[:-1], "msgstr " + msgid_lines[0][len("msgid ") :], *msgid_lines[1:]]
-            lines = [line for line in lines if line != "#, fuzzy"]
-        if trailing:
-            lines.append("")
-        out.append("\n".join(lines))
+        if not any(line.startswith("msgid ") for line in lines) or 'msgid ""' in lines[:-1] and (
+            lines[lines.index('msgid ""') + 1].startswith("msgstr")
+        ):
+            out.append(block)  # not an entry, or the header (msgid "")
+            continue
+        head = [
+            line
+            for line in lines
+            if line.startswith("#") and line != "#, fuzzy" and not line.startswith("#|")
+        ]
+        head = [line.replace(", fuzzy", "") if line.startswith("#,") else line for line in head]
+        head = [line for line in head if line != "#,"]
+        body = [line for line in lines if not line.startswith("#") and line != ""]
+        keys = _keyed(body)
+        text = [*head]
+        if "msgctxt" in keys:
+            text += ["msgctxt " + keys["msgctxt"][0], *keys["msgctxt"][1:]]
+        text += ["msgid " + keys["msgid"][0], *keys["msgid"][1:]]
+        if "msgid_plural" in keys:
+            text += ["msgid_plural " + keys["msgid_plural"][0], *keys["msgid_plural"][1:]]
+            text += ["msgstr[0] " + keys["msgid"][0], *keys["msgid"][1:]]
+            text += ["msgstr[1] " + keys["msgid_plural"][0], *keys["msgid_plural"][1:]]
+        else:
+            text += ["msgstr " + keys["msgid"][0], *keys["msgid"][1:]]
+        if lines[-1] == "":
+            text.append("")
+        out.append("\n".join(text))
     po_path.write_text("\n\n".join(out), encoding="utf-8")
+
+
+def _keyed(body: list[str]) -> dict[str, list[str]]:
+    """{keyword: [first quoted line, continuation lines…]} of a catalogue entry's lines."""
+    keys: dict[str, list[str]] = {}
+    current = ""
+    for line in body:
+        if line.startswith('"'):
+            keys[current].append(line)
+            continue
+        current, _, rest = line.partition(" ")
+        keys[current] = [rest]
+    return keys
 
 
 def catalogue_dirs() -> list[Path]:

@@ -1,9 +1,10 @@
-"""person_compliance and evaluate_many: the engine's judgement on the ledger, hand-computed."""
+"""The one loader (ledger.judging): the engine's judgement on the ledger, hand-computed."""
 
 from decimal import Decimal
 
 from tests.reports.conftest import post
-from xuefen.reports.compliance import evaluate_many, person_compliance
+from xuefen.ledger.judging import evaluate_many
+from xuefen.ledger.judging import evaluate_person as person_compliance
 
 
 def test_person_compliance_counts_the_hand_computed_case(pro):
@@ -15,7 +16,7 @@ def test_person_compliance_counts_the_hand_computed_case(pro):
         "public": (Decimal(24), Decimal(30), Decimal(6)),
     }
     assert not evaluation.met
-    assert evaluation.ruleset == "professional_national v1"
+    assert evaluation.ruleset == "professional_hunan v1"
 
 
 def test_person_compliance_is_none_without_a_rule_set(cast):
@@ -29,7 +30,7 @@ def test_evaluate_many_agrees_with_person_compliance_in_fixed_queries(
     people = [pro.person, cast.person_a, cast.person_b]
     for p in people:
         p.unit  # noqa: B018 - units loaded as the roll-up page loads them
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(6):
         many = evaluate_many(people, 2026)
     for p in people:
         one = person_compliance(p, 2026)
