@@ -92,10 +92,9 @@ def fill_english(po_path: Path) -> None:
     out: list[str] = []
     for block in po_path.read_text(encoding="utf-8").split("\n\n"):
         lines = block.split("\n")
-        if not any(line.startswith("msgid ") for line in lines) or 'msgid ""' in lines[:-1] and (
-            lines[lines.index('msgid ""') + 1].startswith("msgstr")
-        ):
-            out.append(block)  # not an entry, or the header (msgid "")
+        header = 'msgid ""' in lines[:-1] and lines[lines.index('msgid ""') + 1].startswith("msgstr")
+        if header or not any(line.startswith("msgid ") for line in lines):
+            out.append(block)  # the header (msgid ""), or not an entry
             continue
         head = [
             line
