@@ -45,7 +45,7 @@ def test_unit_admin_of_b_gets_not_found_for_a_person_of_a(page, cast):
 def test_learner_sees_the_gap_on_a_phone_and_gets_a_transcript(phone, cast):
     person = cast.lena_person
     Person.objects.filter(pk=person.pk).update(category=Person.Category.PROFESSIONAL)
-    import_ruleset(cast.carol, shipped_texts()["professional_national"], cast.region)
+    import_ruleset(cast.carol, shipped_texts()["professional_hunan"], cast.region)
     for number, (amount, categories) in enumerate(
         [(50, ["professional", "offline"]), (24, ["public", "online"])], start=1
     ):
@@ -64,7 +64,7 @@ def test_learner_sees_the_gap_on_a_phone_and_gets_a_transcript(phone, cast):
     log_in(phone, "lena", cast.password)
     phone.goto(phone.base_url + "/reports/me/?period=2026")
     text = phone.inner_text("body")
-    # National rules: 专业 60 and 公需 30 of 90; she has 50 and 24.
+    # 湖南 rules (湘人社办函〔2025〕37号): 专业 60 and 公需 30 of 90; she has 50 and 24.
     assert "还差 专业科目 10 学时" in text
     assert "还差 公需科目 6 学时" in text
     assert "74 / 90" in text

@@ -92,7 +92,8 @@ def fill_english(po_path: Path) -> None:
     out: list[str] = []
     for block in po_path.read_text(encoding="utf-8").split("\n\n"):
         lines = block.split("\n")
-        header = 'msgid ""' in lines[:-1] and lines[lines.index('msgid ""') + 1].startswith("msgstr")
+        at = lines.index('msgid ""') if 'msgid ""' in lines[:-1] else -1
+        header = at >= 0 and lines[at + 1].startswith("msgstr")
         if header or not any(line.startswith("msgid ") for line in lines):
             out.append(block)  # the header (msgid ""), or not an entry
             continue
