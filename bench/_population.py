@@ -149,6 +149,7 @@ def add_people(unit: OrgNode, start: int, count: int, seed: int = 7) -> float:
                             seq,
                             2026,
                             day,
+                            day,
                             json.dumps(rng.choice(CATEGORY_SETS)),
                             rng.choice(["0.5", "1", "2", "3", "6", "7.5"]),
                             "hours",
@@ -161,12 +162,13 @@ def add_people(unit: OrgNode, start: int, count: int, seed: int = 7) -> float:
                             now,
                             "0" * 64,
                             "0" * 64,
+                            False,
                         )
                     )
             columns = (
-                "person_id, seq, period, activity_date, categories, amount, unit, kind,"
+                "person_id, seq, period, first_day, last_day, categories, amount, unit, kind,"
                 " artefact_key, source_type, source_id, description, evidence, created_at,"
-                " prev_hash, hash"
+                " prev_hash, hash, artefact_exclusive"
             )
             _insert(cursor, "ledger_entry", columns, entries)
             _insert(

@@ -20,7 +20,7 @@ from django.db import connection
 from xuefen.ledger.actions import post_entry
 from xuefen.ledger.models import Standing
 from xuefen.orgs.models import Person
-from xuefen.reports.compliance import person_compliance
+from xuefen.ledger.judging import evaluate_person as person_compliance
 
 
 def measure(ids: list[int], ops: int, tag: str) -> tuple[float, float, float]:
