@@ -3,19 +3,38 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 
 from xuefen.orgs.models import OrgNode
 
+# Apps whose migrations can change what a verdict is (the ledger's columns, rule-set reading): after
+# one of theirs is applied, totals and standings are rebuilt from the ledger.
+JUDGED_BY = ("ledger", "policy")
+
+
+def _applied() -> set[tuple[str, str]]:
+    recorder = MigrationRecorder(connection)
+    return set(recorder.applied_migrations()) if recorder.has_table() else set()
+
 
 class Command(BaseCommand):
-    help = "Migrates, loads the demo county when the database is empty, collects static files."
+    help = (
+        "Migrates (then, if the ledger or rule-set migrations changed, rebuilds totals and standings"
+        " from the ledger), loads the demo county when the database is empty, collects static files."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--no-demo", action="store_true", help="Do not load demo data.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        before = _applied()
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
+        changed = {app for app, _name in _applied() - before}
+        if before and changed & set(JUDGED_BY):
+            # A database that already had data: its derived tables follow the new judgement.
+            call_command("recompute", stdout=self.stdout)
         # Batches whose worker died (the machine stopped mid-file) are queued again, from their
         # last committed chunk.
         call_command("intake", "resume", stdout=self.stdout)
