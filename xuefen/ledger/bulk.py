@@ -49,7 +49,9 @@ class LedgerError(CodedError):
 class NewEntry:
     """One credit to post. The period is not given: it is where `last_day` falls. `first_day`
     defaults to the last day (a one-day activity); `days` is given where the activity is measured
-    in days. A reversal names the entry it reverses and lands in that entry's period."""
+    in days. A reversal names the entry it reverses and lands in that entry's period. A
+    `later_share` is a share of a credit split over periods (degree study over two years), dated
+    on the first day of its period: that day may still be ahead."""
 
     person_id: int
     last_day: dt.date
@@ -68,6 +70,7 @@ class NewEntry:
     approved_by_id: int | None = None
     reverses_id: int | None = None
     reverses_period: int | None = None  # the reversed entry's period (reversals only)
+    later_share: bool = False
 
 
 @dataclass
@@ -222,7 +225,7 @@ def _span(item: NewEntry, today: dt.date) -> tuple[dt.date, dt.date, Decimal | N
             % {"last": last.isoformat(), "first": first.isoformat()},
             field="first_day",
         )
-    if last > today and item.reverses_id is None:
+    if last > today and item.reverses_id is None and not item.later_share:
         raise LedgerError(
             "day_future",
             _("The last day (%(last)s) is in the future.") % {"last": last.isoformat()},
