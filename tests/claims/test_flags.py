@@ -203,3 +203,40 @@ def test_ledger_class_ending_the_day_before_does_not_make_an_overlap(cast, rules
     _class(cast, cast.lena_person, DAY - dt.timedelta(days=3), DAY - dt.timedelta(days=1), 3)
     claim = file_claim(cast.lena, cast.lena_person, "conference", title="年会", start=DAY)
     assert "overlap" not in _flags(claim)
+
+
+def test_a_part_time_class_claimed_over_weeks_does_not_overlap_a_conference(cast, rules):
+    from tests.claims.test_spans import evening_class_type
+
+    evening = actions.create_claim(
+        cast.lena,
+        cast.lena_person,
+        evening_class_type(),
+        title="周末财务班",
+        start_date=DAY - dt.timedelta(days=6),
+        end_date=DAY,
+        data={"school": "县委党校", "days_attended": "2"},
+        submit=True,
+    )
+    conference = file_claim(cast.lena, cast.lena_person, "conference", title="年会", start=DAY)
+    assert "overlap" not in _flags(conference)
+    actions.return_claim(cast.alice, evening, "请补充")
+    actions.submit_claim(cast.lena, evening)
+    assert "overlap" not in _flags(evening)
+
+
+def test_a_full_time_class_claimed_day_by_day_overlaps_a_conference(cast, rules):
+    from tests.claims.test_spans import evening_class_type
+
+    file_claim(cast.lena, cast.lena_person, "conference", title="年会", start=DAY)
+    full = actions.create_claim(
+        cast.lena,
+        cast.lena_person,
+        evening_class_type(),
+        title="脱产培训班",
+        start_date=DAY - dt.timedelta(days=1),
+        end_date=DAY,
+        data={"school": "县委党校", "days_attended": "2"},
+        submit=True,
+    )
+    assert DAY.isoformat() in _flags(full)["overlap"]
