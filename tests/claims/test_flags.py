@@ -59,8 +59,7 @@ def test_full_day_claim_on_a_day_of_a_ledger_class_is_flagged(cast, rules):
     post_entry(
         cast.carol,
         cast.lena_person,
-        period=DAY.year,
-        activity_date=DAY,
+        last_day=DAY,
         categories=["required"],
         amount=8,
         unit="hours",
@@ -77,8 +76,7 @@ def test_another_persons_ledger_does_not_make_an_overlap(cast, rules):
     post_entry(
         cast.carol,
         cast.person_a,
-        period=DAY.year,
-        activity_date=DAY,
+        last_day=DAY,
         categories=["required"],
         amount=8,
         unit="hours",
@@ -108,8 +106,7 @@ def test_rule_set_cap_per_year_is_flagged_with_the_cap(cast, rules):
     post_entry(
         cast.carol,
         cast.lena_person,
-        period=DAY.year,
-        activity_date=DAY,
+        last_day=DAY,
         categories=["professional"],
         amount=10,
         unit="hours",
@@ -153,3 +150,93 @@ def test_flags_do_not_reach_across_dates(cast, rules):
     other_day = DAY + dt.timedelta(days=3)
     claim = file_claim(cast.lena, cast.lena_person, "conference", title="年会", start=other_day)
     assert "overlap" not in _flags(claim)
+
+
+def _class(cast, person, first, last, days, source_id="c1"):
+    """A ledger entry of a party-school class (a per-day kind: full days) over first..last."""
+    return post_entry(
+        cast.carol,
+        person,
+        first_day=first,
+        last_day=last,
+        days=days,
+        categories=["required"],
+        amount=8 * days,
+        unit="hours",
+        source_type="class",
+        source_id=source_id,
+        kind="party_school_day",
+        description="党校培训班",
+    )
+
+
+def test_conference_on_the_last_day_of_a_three_day_ledger_class_is_flagged(cast, rules):
+    first, last = DAY - dt.timedelta(days=2), DAY
+    _class(cast, cast.lena_person, first, last, 3)
+    claim = file_claim(cast.lena, cast.lena_person, "conference", title="年会", start=last)
+    reason = _flags(claim)["overlap"]
+    assert last.isoformat() in reason and "党校培训班" in reason
+
+
+def test_two_day_conference_inside_a_ledger_class_is_flagged_on_each_shared_day(cast, rules):
+    _class(cast, cast.lena_person, DAY - dt.timedelta(days=3), DAY, 4)
+    start = DAY - dt.timedelta(days=1)
+    claim = file_claim(
+        cast.lena, cast.lena_person, "conference", title="年会", start=start, end=DAY
+    )
+    reasons = list(claim.flags.filter(code="overlap").values_list("reason", flat=True))
+    assert len(reasons) == 2
+    assert any(start.isoformat() in r for r in reasons) and any(
+        DAY.isoformat() in r for r in reasons
+    )
+
+
+def test_part_time_ledger_class_over_weeks_does_not_make_an_overlap(cast, rules):
+    # Three days of classes somewhere in nine: which days is not known, so none is claimed.
+    _class(cast, cast.lena_person, DAY - dt.timedelta(days=8), DAY, 3)
+    claim = file_claim(cast.lena, cast.lena_person, "conference", title="年会", start=DAY)
+    assert "overlap" not in _flags(claim)
+    assert "over_24h" not in _flags(claim)
+
+
+def test_ledger_class_ending_the_day_before_does_not_make_an_overlap(cast, rules):
+    _class(cast, cast.lena_person, DAY - dt.timedelta(days=3), DAY - dt.timedelta(days=1), 3)
+    claim = file_claim(cast.lena, cast.lena_person, "conference", title="年会", start=DAY)
+    assert "overlap" not in _flags(claim)
+
+
+def test_a_part_time_class_claimed_over_weeks_does_not_overlap_a_conference(cast, rules):
+    from tests.claims.test_spans import evening_class_type
+
+    evening = actions.create_claim(
+        cast.lena,
+        cast.lena_person,
+        evening_class_type(),
+        title="周末财务班",
+        start_date=DAY - dt.timedelta(days=6),
+        end_date=DAY,
+        data={"school": "县委党校", "days_attended": "2"},
+        submit=True,
+    )
+    conference = file_claim(cast.lena, cast.lena_person, "conference", title="年会", start=DAY)
+    assert "overlap" not in _flags(conference)
+    actions.return_claim(cast.alice, evening, "请补充")
+    actions.submit_claim(cast.lena, evening)
+    assert "overlap" not in _flags(evening)
+
+
+def test_a_full_time_class_claimed_day_by_day_overlaps_a_conference(cast, rules):
+    from tests.claims.test_spans import evening_class_type
+
+    file_claim(cast.lena, cast.lena_person, "conference", title="年会", start=DAY)
+    full = actions.create_claim(
+        cast.lena,
+        cast.lena_person,
+        evening_class_type(),
+        title="脱产培训班",
+        start_date=DAY - dt.timedelta(days=1),
+        end_date=DAY,
+        data={"school": "县委党校", "days_attended": "2"},
+        submit=True,
+    )
+    assert DAY.isoformat() in _flags(full)["overlap"]

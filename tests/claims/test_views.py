@@ -1,10 +1,13 @@
 """The claim pages: forms, scoping, filters, batch approval and query counts on lists."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from tests import factories as f
-from tests.claims.conftest import DAY, PDF, ctype, file_claim, pdf, to_office
+from tests.claims.conftest import DAY, PDF, YEAR, ctype, file_claim, pdf, to_office
 from xuefen.claims import actions
 from xuefen.claims.models import Claim, ClaimType, ReportingPeriod, Status
 from xuefen.ledger.models import Entry
@@ -299,3 +302,118 @@ def test_the_detail_page_names_the_categories_of_the_rule_set(client, cast, rule
     body = client.get(reverse("claims:detail", args=[claim.pk])).content.decode()
     assert "专业" in body
     assert "professional" not in body
+
+
+def test_the_claim_form_asks_a_part_time_class_for_its_days_and_shows_a_bad_value(
+    client, cast, rules
+):
+    from tests.claims.test_spans import evening_class_type
+
+    ctype = evening_class_type()
+    client.force_login(cast.lena)
+    url = reverse("claims:new") + f"?type={ctype.pk}"
+    page = client.get(url)
+    form = page.context["form"]
+    assert form.fields["f_days_attended"].label == "天数"
+    assert "天数" in page.content.decode()
+    start = DAY - dt.timedelta(days=2)
+    data = {
+        "title": "周末财务班",
+        "start_date": start.isoformat(),
+        "end_date": DAY.isoformat(),
+        "f_school": "县委党校",
+        "f_days_attended": "5",
+        "submit": "1",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors["f_days_attended"]
+    assert "3" in errors[0] and start.isoformat() in errors[0]  # the span's 3 days, named
+    assert not Claim.objects.exists()
+    response = client.post(url, {**data, "f_days_attended": "1.5", "ev_proof": pdf()})
+    assert response.status_code == 302
+    assert Claim.objects.get().days_taken == Decimal("1.5")
+
+
+def test_the_claim_form_shows_the_cross_year_refusal_on_the_start_date(client, cast, rules):
+    client.force_login(cast.lena)
+    url = reverse("claims:new") + f"?type={ctype('conference').pk}"
+    response = client.post(
+        url,
+        {
+            "title": "跨年会议",
+            "start_date": f"{YEAR - 2}-12-30",
+            "end_date": f"{YEAR - 1}-01-02",
+            "f_organiser": "省财政厅",
+            "f_role": "attendee",
+            "submit": "1",
+        },
+    )
+    assert response.status_code == 200
+    assert "每个年度" in response.context["form"].errors["start_date"][0]
+    assert not Claim.objects.exists()
+
+
+def test_detail_page_and_office_queue_show_the_span_and_days(client, cast, rules):
+    start = DAY - dt.timedelta(days=2)
+    claim = file_claim(
+        cast.lena, cast.lena_person, "conference", title="年会", start=start, end=DAY
+    )
+    to_office(cast, claim)
+    client.force_login(cast.carol)
+    span = f"{start.isoformat()} – {DAY.isoformat()}"
+    detail = client.get(reverse("claims:detail", args=[claim.pk])).content.decode()
+    assert span in detail and "3 天" in detail
+    queue = client.get(reverse("claims:office_queue")).content.decode()
+    assert span in queue and "3 天" in queue
+
+
+def test_office_picks_where_a_types_days_come_from_and_cannot_type_a_code(client, cast):
+    from tests.claims.test_spans import evening_class_type
+
+    ctype_ = evening_class_type(days_field="")
+    client.force_login(cast.carol)
+    url = reverse("claims:type_edit", args=[ctype_.pk])
+    page = client.get(url)
+    form = page.context["form"]
+    choices = dict(form.fields["days_field"].choices)
+    assert choices["@days"] == "每天都算（开始至结束）"
+    assert "实际参训天数" in str(choices["days_attended"])
+    assert "school" not in choices  # a text field gives no days
+    body = page.content.decode()
+    assert '<select name="days_field"' in body
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, bool)}
+    data.update(
+        {
+            "fields_yaml": form.fields["fields_yaml"].initial,
+            "evidence_yaml": form.fields["evidence_yaml"].initial,
+            "attr_text": "",
+            "categories_text": "required",
+            "full_day": "on",
+            "is_active": "on",
+        }
+    )
+    refused = client.post(url, {**data, "days_field": "school"})
+    assert refused.status_code == 200 and "days_field" in refused.context["form"].errors
+    ctype_.refresh_from_db()
+    assert ctype_.days_field == ""
+    response = client.post(url, {**data, "days_field": "days_attended"})
+    assert response.status_code == 302
+    ctype_.refresh_from_db()
+    assert ctype_.days_field == "days_attended"
+
+
+def test_a_field_added_with_the_type_can_be_picked_for_its_days(client, cast):
+    client.force_login(cast.carol)
+    data = {
+        "code": "workshop",
+        "name_zh": "研修班",
+        "order": 5,
+        "is_active": "on",
+        "fields_yaml": "- {name: days_in, label: {zh: 研修天数}, kind: decimal}",
+        "evidence_yaml": "",
+        "days_field": "days_in",
+    }
+    response = client.post(reverse("claims:type_new"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert ClaimType.objects.get(code="workshop").days_field == "days_in"

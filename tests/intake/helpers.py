@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from xuefen.intake.models import Course, Provider
 
 HEADER = ["身份证号", "姓名", "课程代码", "完成日期", "学时"]
+SPAN_HEADER = ["身份证号", "姓名", "课程代码", "开始日期", "完成日期", "天数"]
 
 
 def provider(cast: Any, code: str = "PA", *, node: Any = None, serves: Any = None) -> Provider:
@@ -66,3 +67,8 @@ def xlsx_upload(
 
 def row(person: Any, course_code: str = "C1", day: str = "2026-03-01", amount: str = "") -> list:
     return [person.id_number, person.name, course_code, day, amount]
+
+
+def span_row(person: Any, first: str, last: str, days: str = "", course_code: str = "C1") -> list:
+    """A row of SPAN_HEADER: a class from `first` to `last` that took `days`."""
+    return [person.id_number, person.name, course_code, first, last, days]

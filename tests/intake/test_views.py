@@ -125,10 +125,12 @@ def test_error_file_names_row_column_and_reason_and_neutralises_formulas(client,
     response = client.get(reverse("intake:batch_errors", args=[batch.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1][0] == 2 and rows[1][4] == "课程代码"
-    assert "课程" in rows[1][5] or "course" in rows[1][5]
+    column, reason = rows[0].index("列"), rows[0].index("原因")
+    assert rows[1][0] == 2 and rows[1][column] == "课程代码"
+    assert "课程" in rows[1][reason] or "course" in rows[1][reason]
+    code = rows[0].index("课程代码")
     for row in rows[1:]:
-        assert row[2].startswith("'")  # "+C1" and "@SUM(1)" stay text
+        assert row[code].startswith("'")  # "+C1" and "@SUM(1)" stay text
     cells = [c for row in sheet.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
 
@@ -146,7 +148,13 @@ def test_template_has_the_roster_headers(client, cast, intake):
     client.force_login(intake.pat)
     response = client.get(reverse("intake:template"))
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    assert [c.value for c in sheet[1]][:4] == ["身份证号", "姓名", "课程代码", "完成日期"]
+    assert [c.value for c in sheet[1]][:5] == [
+        "身份证号",
+        "姓名",
+        "课程代码",
+        "开始日期",
+        "完成日期",
+    ]
 
 
 def test_batch_rows_filter_shows_only_errors(client, cast, intake):

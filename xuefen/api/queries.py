@@ -19,8 +19,11 @@ from xuefen.api.models import ApiToken, hash_secret
 from xuefen.intake.models import Provider
 from xuefen.intake.queries import providers_for
 from xuefen.ledger.models import Entry, Standing, Total
+from xuefen.ledger.standings import settle
 from xuefen.orgs import idnumber
 from xuefen.orgs.models import Person
+from xuefen.policy.services import period_of
+from xuefen.reports.verdicts import VerdictView, of_standings
 
 # last_used_at is written at most this often per token, not on every request.
 TOUCH_SECONDS = 60
@@ -79,17 +82,25 @@ class Credits:
     person: Person
     period: int
     standing: Standing | None
+    verdict: VerdictView | None
     totals: list[Total] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
 
 
-def credits_of(person: Person, period: int) -> Credits:
-    """The person's ledger for one period: totals per category, the standing and the entries.
-    Unscoped: the caller has fetched the person through `person_served`."""
+def credits_of(provider: Provider, person: Person, period: int | None = None) -> Credits:
+    """The person's ledger for one period (by default the one today falls in, by the person's
+    calendar): totals per category, the standing — settled first, so it is the judge's verdict on
+    the credits as they are now — in words, and the entries. `person` comes from `person_served`;
+    the standing is settled through the same scope."""
+    if period is None:
+        period = period_of(person, timezone.localdate())
+    settle(scope.people_served_by(provider).filter(pk=person.pk), period)
+    standing = Standing.objects.filter(person=person, period=period).first()
     return Credits(
         person=person,
         period=period,
-        standing=Standing.objects.filter(person=person, period=period).first(),
+        standing=standing,
+        verdict=of_standings([standing])[person.pk] if standing is not None else None,
         totals=list(
             Total.objects.filter(person=person, period=period).order_by("category", "unit")
         ),

@@ -39,7 +39,7 @@ from xuefen.core.errors import CodedError
 from xuefen.ledger.actions import post_entry, reverse_entry
 from xuefen.ledger.models import Entry
 from xuefen.orgs.models import Person
-from xuefen.policy.services import ruleset_for
+from xuefen.policy.services import RuleSetIndex, ruleset_for
 
 SOURCE_TYPE = "claim"
 STEP_AUDIT = {
@@ -95,7 +95,9 @@ def _require_editable(claim: Claim) -> None:
 # ------------------------------------------------------------------------------ writing claims
 
 
-def _check_dates(start: dt.date, end: dt.date) -> None:
+def _check_dates(person: Person, start: dt.date, end: dt.date) -> int:
+    """The claim's period: where its end date falls by the person's calendar. Refuses an end
+    before the start, an end still ahead, and an activity across two periods."""
     if end < start:
         raise ClaimError(
             "dates_order", _("The end date is before the start date."), field="end_date"
@@ -103,6 +105,57 @@ def _check_dates(start: dt.date, end: dt.date) -> None:
     if end > timezone.localdate():
         raise ClaimError(
             "date_future", _("A claim is for an activity already done."), field="end_date"
+        )
+    index = RuleSetIndex.for_paths([person.unit.path])
+    period = index.period_of(person.unit.path, person.category, end)
+    before = index.period_of(person.unit.path, person.category, start)
+    if before != period:
+        raise ClaimError(
+            "span_crosses_periods",
+            _(
+                "The activity runs from %(first)s to %(last)s, across the years %(a)s and "
+                "%(b)s; make one claim for the days of each year."
+            )
+            % {"first": start.isoformat(), "last": end.isoformat(), "a": before, "b": period},
+            field="start_date",
+        )
+    return period
+
+
+HALF_DAY = Decimal("0.5")
+
+
+def _check_days(ctype: ClaimType, data: Mapping[str, Any], start: dt.date, end: dt.date) -> None:
+    """Where the claimant gives the days the activity took (a type whose days field names one of
+    its fields): a positive number of half days, no more than the days from start to end."""
+    name = ctype.days_field
+    if not name or name == "@days":
+        return
+    raw = data.get(name)
+    if raw in (None, ""):
+        raise ClaimError("days_missing", _("Give the days the activity took."), field=name)
+    try:
+        days = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        days = Decimal(-1)
+    if not days.is_finite() or days <= 0 or days % HALF_DAY != 0:
+        raise ClaimError(
+            "days_invalid",
+            _("The days must be a positive number in steps of half a day."),
+            field=name,
+        )
+    span = (end - start).days + 1
+    if days > span:
+        raise ClaimError(
+            "days_exceed_span",
+            _("%(days)s days do not fit between %(first)s and %(last)s (%(span)s days).")
+            % {
+                "days": days.normalize(),
+                "first": start.isoformat(),
+                "last": end.isoformat(),
+                "span": span,
+            },
+            field=name,
         )
 
 
@@ -141,13 +194,15 @@ def create_claim(
         raise TransitionError("not_allowed", _("You may not claim for this person."))
     if not claim_type.is_active:
         raise ClaimError("type_inactive", _("This claim type is not in use."), field="claim_type")
-    _check_dates(start_date, end_date)
+    period = _check_dates(person, start_date, end_date)
+    cleaned = _clean_data(claim_type, data)
+    _check_days(claim_type, cleaned, start_date, end_date)
     claim = Claim.objects.create(
         person=person,
         claim_type=claim_type,
-        period=end_date.year,
+        period=period,
         title=title.strip()[:200],
-        data=_clean_data(claim_type, data),
+        data=cleaned,
         start_date=start_date,
         end_date=end_date,
         submitted_by=actor,
@@ -184,15 +239,27 @@ def update_claim(
     claim = _locked(claim)
     _require_submitter(actor, claim)
     _require_editable(claim)
-    _check_dates(start_date, end_date)
-    before = {"title": claim.title, "data": claim.data, "start": str(claim.start_date)}
+    period = _check_dates(claim.person, start_date, end_date)
+    cleaned = _clean_data(claim.claim_type, data)
+    _check_days(claim.claim_type, cleaned, start_date, end_date)
+    before = {
+        "title": claim.title,
+        "data": claim.data,
+        "start": str(claim.start_date),
+        "end": str(claim.end_date),
+    }
     claim.title = title.strip()[:200]
     claim.start_date, claim.end_date = start_date, end_date
-    claim.period = end_date.year
-    claim.data = _clean_data(claim.claim_type, data)
+    claim.period = period
+    claim.data = cleaned
     claim.artefact_key = pricing.artefact_key(claim)
     claim.save()
-    after = {"title": claim.title, "data": claim.data, "start": str(claim.start_date)}
+    after = {
+        "title": claim.title,
+        "data": claim.data,
+        "start": str(claim.start_date),
+        "end": str(claim.end_date),
+    }
     _audit(actor, AuditEvent.Action.UPDATE, claim, {"before": before, "after": after})
     return claim
 
@@ -439,6 +506,7 @@ def approve_claim(actor: Any, claim: Claim, amount: Any = None) -> list[Entry]:
             description=f"{ctype.name_zh}：{claim.title}",
             evidence=evidence,
             approved_by=actor,
+            later_share=part.later,
         )
         for part in parts
     ]

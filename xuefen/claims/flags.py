@@ -104,7 +104,8 @@ def _full_days_in_ledger(
 
 def time_conflicts(claim: Claim, rules: RuleSetData | None) -> list[Found]:
     """Two full-day activities on one day, and more than 24 hours of activity in one day, against
-    the person's other live claims and their ledger entries of full-day kinds (that person only)."""
+    the person's other live claims and their ledger entries of full-day kinds (that person only).
+    A claim or entry that took fewer days than its span fills none of them whole."""
     hours_per_day = rules.hours_per_day if rules is not None else DEFAULT_HOURS_PER_DAY
     days = set(claim.days)
     others = list(
@@ -119,9 +120,9 @@ def time_conflicts(claim: Claim, rules: RuleSetData | None) -> list[Found]:
     )
     entries = _full_days_in_ledger(claim, _full_day_kinds(rules), days)
     found: list[Found] = []
-    if claim.claim_type.full_day:
+    if claim.full_days:
         for other in others:
-            if other.claim_type.full_day:
+            if other.full_days:
                 first = max(claim.start_date, other.start_date)
                 found.append(
                     (

@@ -12,7 +12,7 @@ from xuefen.accounts.roles import Cap
 from xuefen.accounts.scope import people
 from xuefen.claims import typedata
 from xuefen.claims.errors import ClaimError
-from xuefen.claims.models import Claim, ClaimType, Flag, ReportingPeriod, Status
+from xuefen.claims.models import Claim, ClaimType, Flag, ReportingPeriod, Status, _pick
 from xuefen.orgs.models import Person
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -31,11 +31,27 @@ def _field(spec: dict[str, Any]) -> forms.Field:
     if kind == "date":
         return forms.DateField(label=label, required=required, widget=DATE)
     if kind == "choice":
-        from xuefen.claims.models import _pick
-
         choices = [("", "—")] + [(c["value"], _pick(c["label"])) for c in spec["choices"]]
         return forms.ChoiceField(label=label, required=required, choices=choices)
     return forms.CharField(label=label, required=required, max_length=200)
+
+
+def _days_field(spec: dict[str, Any]) -> forms.Field:
+    """The field a type measured in days takes its days from: always "天数", in half days (the
+    action checks them against the dates)."""
+    return forms.DecimalField(
+        label=_("Days"),
+        required=True,
+        min_value=Decimal("0.5"),
+        max_digits=5,
+        decimal_places=1,
+        step_size=Decimal("0.5"),
+        widget=forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "inputmode": "decimal"}),
+        help_text=_(
+            "The days the activity took, in half days; no more than the days from the start "
+            "date to the end date."
+        ),
+    )
 
 
 class ClaimForm(forms.Form):
@@ -78,7 +94,10 @@ class ClaimForm(forms.Form):
             self.fields["person"].required = True
             self.fields["person"].help_text = ""
         for spec in ctype.field_specs():
-            self.fields[f"f_{spec['name']}"] = _field(spec)
+            if spec["name"] == ctype.days_field:
+                self.fields[f"f_{spec['name']}"] = _days_field(spec)
+            else:
+                self.fields[f"f_{spec['name']}"] = _field(spec)
         for spec in ctype.evidence_specs():
             kinds = spec.get("kinds") or ["pdf", "image"]
             self.fields[f"ev_{spec['code']}"] = forms.FileField(
@@ -195,10 +214,42 @@ class ClaimTypeForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ctype = self.instance
+        self.fields["days_field"] = forms.ChoiceField(
+            label=_("Days"),
+            required=False,
+            choices=self._days_choices(),
+            help_text=_(
+                "For activities measured in days (training classes, secondments, conferences): "
+                "where the days come from."
+            ),
+        )
         self.fields["fields_yaml"].initial = typedata.dump_list(ctype.fields or [])
         self.fields["evidence_yaml"].initial = typedata.dump_list(ctype.evidence or [])
         self.fields["attr_text"].initial = ", ".join(ctype.attr_fields or [])
         self.fields["categories_text"].initial = ", ".join(ctype.default_categories or [])
+
+    def _days_choices(self) -> list[tuple[str, Any]]:
+        """Not measured in days; every day from start to end; or one of the type's number fields
+        (as saved, or as just typed into the fields list)."""
+        specs = list(self.instance.fields or [])
+        if self.is_bound:
+            try:
+                typed = yaml.safe_load(self.data.get("fields_yaml") or "")
+            except yaml.YAMLError:
+                typed = None
+            if isinstance(typed, list):
+                specs = [f for f in typed if isinstance(f, dict)] + specs
+        choices: list[tuple[str, Any]] = [
+            ("", _("Not measured in days")),
+            ("@days", _("Every day counts (start to end)")),
+        ]
+        for spec in specs:
+            name = str(spec.get("name") or "")
+            numeric = spec.get("kind") in ("int", "decimal") or name == self.instance.days_field
+            if name and numeric and name not in dict(choices):
+                label = _pick(spec.get("label", name)) or name
+                choices.append((name, _("The field “%(f)s”") % {"f": label}))
+        return choices
 
     def _yaml(self, name: str) -> Any:
         try:

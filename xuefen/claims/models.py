@@ -7,7 +7,7 @@ StatusChange row and an audit event.
 """
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -189,6 +189,29 @@ class Claim(models.Model):
     def days(self) -> list[dt.date]:
         n = (self.end_date - self.start_date).days + 1
         return [self.start_date + dt.timedelta(days=i) for i in range(max(n, 1))]
+
+    @property
+    def days_taken(self) -> Decimal | None:
+        """The days the activity took, where its type measures it in days (@days: every day from
+        start to end; or a field the claimant fills, for a part-time activity over weeks)."""
+        name = self.claim_type.days_field
+        if not name:
+            return None
+        if name == "@days":
+            return Decimal(len(self.days))
+        try:
+            value = Decimal(str(self.data.get(name)))
+        except (InvalidOperation, ValueError):
+            return None
+        return value if value.is_finite() and value > 0 else None
+
+    @property
+    def full_days(self) -> bool:
+        """Every day of the claim is a whole day of the activity: a full-day type, unless the
+        claim says it took fewer days than its span (part-time over weeks: which days is not
+        known, so none is claimed)."""
+        taken = self.days_taken
+        return self.claim_type.full_day and (taken is None or taken >= len(self.days))
 
     @property
     def source_prefix(self) -> str:

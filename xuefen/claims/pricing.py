@@ -26,6 +26,7 @@ class Part:
     amount: Decimal
     suffix: str  # "" for a claim posted as one entry, ":<year>" for each year of a split
     days: Decimal | None = None
+    later: bool = False  # a later share of a split, on the first day of its period (may be ahead)
 
 
 @dataclass(frozen=True)
@@ -80,22 +81,15 @@ def daily_hours(claim: "Claim", hours_per_day: Decimal) -> Decimal:
             return Decimal(str(claim.data.get(name) or 0)) / len(claim.days)
         except (InvalidOperation, ValueError):
             return Decimal(0)
-    return hours_per_day if claim.claim_type.full_day else Decimal(0)
+    if claim.full_days:
+        return hours_per_day
+    taken = claim.days_taken if claim.claim_type.full_day else None
+    return hours_per_day * taken / len(claim.days) if taken is not None else Decimal(0)
 
 
 def days_taken(claim: "Claim") -> Decimal | None:
-    """The days the activity took, where its type measures it in days (@days: every day from
-    start to end; or a field the claimant fills, for a part-time activity over weeks)."""
-    name = claim.claim_type.days_field
-    if not name:
-        return None
-    if name == "@days":
-        return Decimal(len(claim.days))
-    try:
-        value = Decimal(str(claim.data.get(name)))
-    except (InvalidOperation, ValueError):
-        return None
-    return value if value.is_finite() and value > 0 else None
+    """The days the activity took, where its type measures it in days (see Claim.days_taken)."""
+    return claim.days_taken
 
 
 def whole(claim: "Claim", amount: Decimal) -> Part:
@@ -112,7 +106,7 @@ def _split_parts(
     for i, amount in enumerate(amounts):
         period = claim.period + i
         day = claim.end_date if i == 0 else rules.calendar.first_day(period)
-        parts.append(Part(day, day, amount, f":{period}"))
+        parts.append(Part(day, day, amount, f":{period}", later=i > 0))
     return tuple(parts)
 
 

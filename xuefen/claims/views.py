@@ -32,7 +32,9 @@ PAGE_SIZE = 50
 
 
 def _form_error(form: Any, error: CodedError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, str(error.message))
+    """The error on the field it names (a claim type's own fields are f_<name> on the form)."""
+    name = next((n for n in (error.field, f"f_{error.field}") if n in form.fields), None)
+    form.add_error(name, str(error.message))
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:

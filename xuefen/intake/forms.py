@@ -45,7 +45,11 @@ class CourseForm(forms.Form):
         label=_("Activity kind"),
         max_length=40,
         required=False,
-        help_text=_("As in the rule sets' conversions, e.g. party_school_day, session."),
+        help_text=_(
+            "As in the rule sets' conversions, e.g. party_school_day, session. A kind the rule "
+            "sets count per day (e.g. training_day) is measured in days: a roster row without "
+            "天数 then counts every day from 开始日期 to 完成日期."
+        ),
     )
     categories = forms.CharField(
         label=_("Categories"),

@@ -165,7 +165,8 @@ class Batch(models.Model):
 
 
 class BatchRow(models.Model):
-    """The outcome of one row of a batch: posted, duplicate (already in the ledger) or error."""
+    """The outcome of one row of a batch: posted, duplicate (already in the ledger) or error.
+    `first_day` and `days` are what was posted (for a row in error: what was sent, if readable)."""
 
     class Status(models.TextChoices):
         POSTED = "posted", _("Posted")
@@ -187,7 +188,9 @@ class BatchRow(models.Model):
     )
     id_number_masked = models.CharField(_("ID number"), max_length=32, blank=True)
     course_code = models.CharField(_("course code"), max_length=40, blank=True)
+    first_day = models.DateField(_("first day"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    days = models.DecimalField(_("days"), max_digits=6, decimal_places=2, null=True, blank=True)
     entry = models.ForeignKey(
         "ledger.Entry",
         verbose_name=_("ledger entry"),
@@ -197,6 +200,9 @@ class BatchRow(models.Model):
         related_name="+",
     )
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # A row in error: its cells as sent (header -> text, the ID number left out: it is kept
+    # masked above), so the error file gives the row back to be corrected.
+    sent = models.JSONField(_("as sent"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("batch row")

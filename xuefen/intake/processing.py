@@ -12,7 +12,7 @@ chunk of rows is held at a time.
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
@@ -35,6 +35,7 @@ from xuefen.intake.roster import RowError, RowInput
 from xuefen.ledger import bulk, sql
 from xuefen.orgs import idnumber
 from xuefen.orgs.models import Person
+from xuefen.policy.services import RuleSetIndex
 
 log = logging.getLogger(__name__)
 
@@ -218,8 +219,10 @@ def _process_chunks(batch: Batch, path: Path, size: int) -> None:
 
 ROW_COLUMNS = (
     "batch_id", "row_number", "status", "person_id", "id_number_masked", "course_code",
-    "completed_on", "entry_id", "errors",
+    "first_day", "completed_on", "days", "entry_id", "errors", "sent",
 )  # fmt: skip
+# The largest days a BatchRow stores (its column's digits); anything else sent stays in `sent`.
+MAX_STORED_DAYS = Decimal("9999.99")
 
 
 def _commit_chunk(batch: Batch, start: int, chunk: list[RowInput]) -> None:
@@ -243,11 +246,10 @@ def _commit_chunk(batch: Batch, start: int, chunk: list[RowInput]) -> None:
                 )
             else:
                 err = result.errors.get(index)
-                where = getattr(err, "field", "") or ""
                 c.row.errors.append(
                     RowError(
                         getattr(err, "code", "ledger"),
-                        c.row.labels.get(where, where),
+                        _label_of_ledger_field(c.row, getattr(err, "field", "") or ""),
                         str(getattr(err, "message", "")),
                     )
                 )
@@ -264,6 +266,19 @@ def _commit_chunk(batch: Batch, start: int, chunk: list[RowInput]) -> None:
             error_rows=F("error_rows") + counts[BatchRow.Status.ERROR],
             heartbeat_at=timezone.now(),
         )
+
+
+# The row's key for each field the ledger names in its refusals.
+LEDGER_FIELDS = {"last_day": "completed_on", "first_day": "first_day", "days": "days"}
+
+
+def _label_of_ledger_field(row: RowInput, field: str) -> str:
+    """The header the sender gave the column a ledger refusal is about (the JSON field's name
+    for API rows; the template's header if the file had no such column)."""
+    key = LEDGER_FIELDS.get(field, field)
+    if key in ("amount", "categories") and "amounts" in row.labels:
+        key = "amounts"
+    return row.labels.get(key) or roster.LABELS.get(key, key)
 
 
 def _new_entry(batch: Batch, c: Checked) -> bulk.NewEntry:
@@ -285,7 +300,10 @@ def _new_entry(batch: Batch, c: Checked) -> bulk.NewEntry:
 
 
 def _row(batch: Batch, c: Checked, status: str, entry_id: int) -> tuple[Any, ...]:
-    """A BatchRow's columns (ROW_COLUMNS), adapted for the database."""
+    """A BatchRow's columns (ROW_COLUMNS), adapted for the database: the span and days posted
+    (a duplicate's as sent: the ledger did not check them)."""
+    ops = connection.ops
+    days = _storable_days(c.row.days)
     return (
         batch.pk,
         c.row.number,
@@ -293,13 +311,26 @@ def _row(batch: Batch, c: Checked, status: str, entry_id: int) -> tuple[Any, ...
         c.person.pk,
         idnumber.mask(c.row.id_number),
         c.course.code,
-        connection.ops.adapt_datefield_value(c.row.completed_on),
+        ops.adapt_datefield_value(c.row.first_day or c.row.completed_on),
+        ops.adapt_datefield_value(c.row.completed_on),
+        ops.adapt_decimalfield_value(days) if days is not None else None,
         entry_id,
         "[]",
+        "{}",
     )
 
 
+def _storable_days(days: Decimal | None) -> Decimal | None:
+    """Days sent that fit the BatchRow column (a wild value is only in `sent`)."""
+    if days is None or not days.is_finite() or abs(days) > MAX_STORED_DAYS:
+        return None
+    return days if days == days.quantize(Decimal("0.01")) else None
+
+
 def _error_row(batch: Batch, row: RowInput) -> tuple[Any, ...]:
+    ops = connection.ops
+    days = _storable_days(row.days)
+    sent = {k: v for k, v in row.raw.items() if k != "id_number"}
     return (
         batch.pk,
         row.number,
@@ -307,9 +338,12 @@ def _error_row(batch: Batch, row: RowInput) -> tuple[Any, ...]:
         None,
         idnumber.mask(row.id_number)[:32],
         row.course_code[:40],
-        connection.ops.adapt_datefield_value(row.completed_on),
+        ops.adapt_datefield_value(row.first_day),
+        ops.adapt_datefield_value(row.completed_on),
+        ops.adapt_decimalfield_value(days) if days is not None else None,
         None,
         json.dumps([e.as_dict() for e in row.errors]),
+        json.dumps(sent, ensure_ascii=False),
     )
 
 
@@ -331,19 +365,44 @@ def validate_chunk(
         p.id_number: p
         for p in scope.people_served_by(provider)
         .filter(id_number__in=ids)
-        .only("pk", "id_number", "name", "unit_id")
+        .select_related("unit")
+        .only("pk", "id_number", "name", "unit_id", "category", "unit__path")
     }
     codes = {r.course_code for r in chunk if r.course_code}
     courses = {c.code: c for c in provider.courses.filter(code__in=codes, is_active=True)}
+    per_day = PerDayCourses(p.unit.path for p in people.values())
     checked: list[Checked] = []
     failed: dict[int, RowInput] = {}
     for row in chunk:
         result = _check_row(row, people, courses, today) if not row.errors else None
+        if result is not None and row.days is None and per_day.counts_days(result):
+            row.days = Decimal(row.span_days)
         if result is None:
             failed[row.number] = row
         else:
             checked.append(result)
     return checked, failed
+
+
+class PerDayCourses:
+    """Whether a course counts its completions in days for a person: its activity kind is a
+    per-day conversion of the rule set that judges the person's period of the completion (a
+    roster row that gives no days then took every day of its span). Rule sets are read once for
+    the chunk's people."""
+
+    def __init__(self, unit_paths: Iterable[str]) -> None:
+        self.index = RuleSetIndex.for_paths(unit_paths)
+        self._known: dict[tuple[str, str, dt.date, str], bool] = {}
+
+    def counts_days(self, c: Checked) -> bool:
+        assert c.row.completed_on is not None
+        path, category, day = c.person.unit.path, c.person.category, c.row.completed_on
+        key = (path, category, day, c.course.kind)
+        if key not in self._known:
+            rules = self.index.rules(path, category, self.index.period_of(path, category, day))
+            rule = rules.conversions.get(c.course.kind) if rules is not None else None
+            self._known[key] = rule is not None and rule.method == "per_day"
+        return self._known[key]
 
 
 def _check_fields(row: RowInput) -> None:
@@ -424,7 +483,7 @@ def _check_span(row: RowInput, course: Course | None) -> None:
         )
     if row.days is None:
         return
-    span = (row.completed_on - first).days + 1
+    span = row.span_days
     if row.days <= 0 or row.days % Decimal("0.5") != 0:
         row.error(
             "days", "days_invalid", _("The days must be a positive number in steps of half a day.")

@@ -67,6 +67,13 @@ class RowInput:
     labels: dict[str, str] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def span_days(self) -> int:
+        """Calendar days from the first day (the completion day if none) to the completion day."""
+        if self.completed_on is None:
+            return 0
+        return (self.completed_on - (self.first_day or self.completed_on)).days + 1
+
     def error(self, key: str, code: str, message: Any) -> None:
         self.errors.append(RowError(code, self.labels.get(key, key), str(message)))
 

@@ -294,7 +294,16 @@ def template(request: HttpRequest) -> HttpResponse:
     """The roster template: the headers, an example row and the rules."""
     if not scope.paths_with(request.user, Cap.INTAKE_SUBMIT):
         raise Http404
-    example = ["320923198506151234", "张三", "DX-2026-01", "2026-03-01", "", ""]
+    example = [
+        "320923198506151234",
+        "张三",
+        "DX-2026-01",
+        "2026-03-02",
+        "2026-03-04",
+        "3",
+        "",
+        "",
+    ]
     notes = [
         [_("One completion per row, starting on row 2; delete the example row.")],
         [
@@ -304,6 +313,26 @@ def template(request: HttpRequest) -> HttpResponse:
             )
         ],
         [_("Format the 身份证号 column as text so Excel keeps all 18 characters.")],
+        [
+            _(
+                "开始日期: the first day of a class over several days; leave blank for a one-day "
+                "activity. 完成日期 is its last day."
+            )
+        ],
+        [
+            _(
+                "天数: the days the training took, in half days (e.g. 2.5), no more than the "
+                "days from 开始日期 to 完成日期. Leave blank if the course is not counted in "
+                "days; for a course counted per day, blank means every day from 开始日期 to "
+                "完成日期."
+            )
+        ],
+        [
+            _(
+                "A class that runs into the next year (e.g. 30 December to 2 January) is sent as "
+                "one row for each year, each with its own days."
+            )
+        ],
         [_("学时: leave blank for the course's full value, or give a partial amount.")],
         [_("类别: leave blank for the course's categories, or name some of them (e.g. required).")],
         [_("Dates: 2026-01-05, 2026/1/5 or 20260105.")],
@@ -312,7 +341,7 @@ def template(request: HttpRequest) -> HttpResponse:
     return workbook_response(
         "培训完成名单模板.xlsx",
         [
-            Sheet("名单", roster.HEADERS, [example], widths=(22, 10, 16, 14, 8, 16)),
+            Sheet("名单", roster.HEADERS, [example], widths=(22, 10, 16, 14, 14, 8, 8, 16)),
             Sheet(_("Instructions"), [_("Instructions")], notes, widths=(90,)),
         ],
     )
@@ -372,28 +401,46 @@ def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
     return response
 
 
+# The roster's columns after the (masked) ID number, as the error file gives a row back.
+SENT_KEYS = [c.key for c in roster.COLUMNS if c.key != "id_number"]
+
+
+def _as_sent(row: BatchRow) -> dict[str, Any]:
+    """The row's cells as sent; for rows stored before the cells were kept, what was read."""
+    if row.sent:
+        return dict(row.sent)
+    return {
+        "course_code": row.course_code,
+        "first_day": row.first_day,
+        "completed_on": row.completed_on,
+        "days": row.days,
+    }
+
+
 @login_required
 def batch_errors(request: HttpRequest, batch_id: int) -> HttpResponse:
-    """The error file: each bad row with its column and reason."""
+    """The error file: each bad row as it was sent (the ID number masked), with the column at
+    fault and the reason, one line per problem."""
     batch = queries.access_batch(request.user, batch_id)
     rows = queries.batch_rows(batch, BatchRow.Status.ERROR).iterator(chunk_size=2000)
 
     def lines() -> Any:
         for r in rows:
+            sent = _as_sent(r)
             for e in r.errors:
                 yield [
                     r.row_number,
                     r.id_number_masked,
-                    r.course_code,
-                    r.completed_on,
+                    *(sent.get(key, "") for key in SENT_KEYS),
                     e.get("field", ""),
                     e.get("message", ""),
                     e.get("code", ""),
                 ]
 
-    headers = [_("Row"), _("ID number"), _("Course code"), _("Completed on")]
+    headers = [_("Row"), roster.LABELS["id_number"], *(roster.LABELS[k] for k in SENT_KEYS)]
     headers += [_("Column"), _("Reason"), _("Code")]
-    sheet = Sheet(_("Errors"), headers, lines(), widths=(8, 22, 16, 14, 16, 60, 20))
+    widths = (8, 22, 10, 16, 12, 12, 8, 8, 16, 16, 60, 20)
+    sheet = Sheet(_("Errors"), headers, lines(), widths=widths)
     return workbook_response(f"批次{batch.pk}-错误.xlsx", [sheet])
 
 

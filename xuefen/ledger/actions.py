@@ -60,10 +60,11 @@ def post_entry(
     description: str = "",
     evidence: str = "",
     approved_by: Any = None,
+    later_share: bool = False,
 ) -> Entry:
     """Appends a credit to the person's ledger (a one-item call of the one writer): its period is
     where `last_day` falls, its span starts at `first_day` (the last day by default), `days` where
-    the activity is measured in days.
+    the activity is measured in days. A `later_share` of a split credit may be dated ahead.
 
     Idempotent on (person, source_type, source_id): a repeat returns the entry already posted and
     writes nothing. Refuses a bad span, days, amount, unit or categories with a LedgerError naming
@@ -85,6 +86,7 @@ def post_entry(
         description=description,
         evidence=evidence,
         approved_by_id=getattr(approved_by, "pk", None),
+        later_share=later_share,
     )
     return _posted(actor, item)
 

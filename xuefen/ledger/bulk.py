@@ -49,7 +49,9 @@ class LedgerError(CodedError):
 class NewEntry:
     """One credit to post. The period is not given: it is where `last_day` falls. `first_day`
     defaults to the last day (a one-day activity); `days` is given where the activity is measured
-    in days. A reversal names the entry it reverses and lands in that entry's period."""
+    in days. A reversal names the entry it reverses and lands in that entry's period. A
+    `later_share` is a share of a credit split over periods (degree study over two years), dated
+    on the first day of its period: that day may still be ahead."""
 
     person_id: int
     last_day: dt.date
@@ -68,6 +70,7 @@ class NewEntry:
     approved_by_id: int | None = None
     reverses_id: int | None = None
     reverses_period: int | None = None  # the reversed entry's period (reversals only)
+    later_share: bool = False
 
 
 @dataclass
@@ -202,10 +205,10 @@ def _categories(value: Iterable[Any]) -> list[str]:
     return out
 
 
-def _span(item: NewEntry) -> tuple[dt.date, dt.date, Decimal | None]:
-    """The first and last day and the days of an item, checked: the last day not before the first,
-    days a positive multiple of ½ and no more than the span. (A last day in the future is for the
-    ways in to refuse: a split registers its later shares on the first day of later periods.)"""
+def _span(item: NewEntry, today: dt.date) -> tuple[dt.date, dt.date, Decimal | None]:
+    """The first and last day and the days of an item, checked: the last day not before the first
+    nor in the future (but for a later share of a split credit, registered on the first day of a
+    period ahead), days a positive multiple of ½ and no more than the span."""
     last = item.last_day
     first = item.first_day or last
     if not isinstance(last, dt.date) or not isinstance(first, dt.date):
@@ -222,6 +225,12 @@ def _span(item: NewEntry) -> tuple[dt.date, dt.date, Decimal | None]:
             _("The last day (%(last)s) is before the first day (%(first)s).")
             % {"last": last.isoformat(), "first": first.isoformat()},
             field="first_day",
+        )
+    if last > today and item.reverses_id is None and not item.later_share:
+        raise LedgerError(
+            "day_future",
+            _("The last day (%(last)s) is in the future.") % {"last": last.isoformat()},
+            field="last_day",
         )
     days = item.days
     if days is not None:
@@ -283,14 +292,14 @@ def _check_lengths(item: NewEntry) -> None:
 
 
 def _clean(
-    loader: Loader, item: NewEntry
+    loader: Loader, item: NewEntry, today: dt.date
 ) -> tuple[int, dt.date, dt.date, Decimal | None, list[str], Decimal]:
     """The item's period, span, days, categories and amount, checked; raises LedgerError."""
     if item.unit not in Unit.values:
         raise LedgerError("unit_invalid", _("The unit must be hours or credits."), field="unit")
     if not item.source_type or not str(item.source_id):
         raise LedgerError("source_missing", _("An entry must name its source."), field="source_id")
-    first, last, days = _span(item)
+    first, last, days = _span(item, today)
     period = _period(loader, item, first, last)
     categories = _categories(item.categories)
     amount = _amount(item.amount)
@@ -484,6 +493,7 @@ def _post(actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult) 
     loader = Loader()
     loader.add_people(people.values())
     now = timezone.now()
+    today = timezone.localdate()
     created_by_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     new: list[tuple[int, _Row]] = []
     posted_at: dict[tuple[int, str, str], int] = {}  # key -> index of the item posting it
@@ -503,7 +513,7 @@ def _post(actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult) 
             result.duplicates[index] = -1 - posted_at[key]  # resolved to an id once inserted
             continue
         try:
-            period, first, last, days, categories, amount = _clean(loader, item)
+            period, first, last, days, categories, amount = _clean(loader, item, today)
         except LedgerError as error:
             result.errors[index] = error
             continue

@@ -64,13 +64,20 @@ def batch_out(request: HttpRequest, batch: Batch) -> dict[str, Any]:
     }
 
 
+def days_text(days: Decimal | None) -> str | None:
+    """Days as a plain decimal string: "3", "2.5"."""
+    return None if days is None else format(days.normalize(), "f")
+
+
 def row_out(row: BatchRow) -> dict[str, Any]:
     return {
         "row": row.row_number,
         "status": row.status,
         "id_number": row.id_number_masked,
         "course_code": row.course_code,
+        "first_day": row.first_day,
         "completed_on": row.completed_on,
+        "days": days_text(row.days),
         "entry_id": row.entry_id,
         "errors": [
             {
@@ -90,6 +97,10 @@ def _row_dict(row: RowIn) -> dict[str, Any]:
         "course_code": row.course_code,
         "completed_on": row.completed_on,
     }
+    if row.first_day is not None:
+        data["first_day"] = row.first_day
+    if row.days is not None:
+        data["days"] = format(row.days, "f") if isinstance(row.days, Decimal) else row.days
     if row.name is not None:
         data["name"] = row.name
     if row.amounts is not None:
@@ -142,9 +153,10 @@ def submit_batch(
 ) -> Status[dict[str, Any]]:
     """Queues the rows for checking and posting, and answers at once with the batch (202); follow
     `links.self` until `status` is `done`, then read `links.rows`. Each row is checked on its own
-    (ID number, person served by the provider, course, date, amounts); a row already in the ledger
-    is a `duplicate` and posts nothing, so sending a batch twice changes nothing. At most
-    API_MAX_BATCH_ROWS rows (default 10,000) per batch, else 413 too_many_rows. Scope: `batches`."""
+    (ID number, person served by the provider, course, dates, days, amounts); a row already in
+    the ledger is a `duplicate` and posts nothing, so sending a batch twice changes nothing. At
+    most API_MAX_BATCH_ROWS rows (default 10,000) per batch, else 413 too_many_rows. Scope:
+    `batches`."""
     key = _clean_key(idempotency_key)
     if len(payload.rows) > max_rows():
         raise ApiError(

@@ -5,12 +5,12 @@ as for an ID number nobody has."""
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from xuefen.api.models import TokenScope
 from xuefen.api.queries import credits_of, person_served
 from xuefen.api.v1.auth import TokenAuth, token_of
+from xuefen.api.v1.batches import days_text
 from xuefen.api.v1.responses import READ_ONE, with_errors
 from xuefen.api.v1.schemas import CreditsOut
 from xuefen.orgs import idnumber
@@ -20,7 +20,11 @@ router = Router(tags=["people"], auth=TokenAuth(TokenScope.CREDITS_READ))
 
 class PeriodParams(Schema):
     period: int | None = Field(
-        None, ge=1990, le=2100, description="The year; by default the current one."
+        None,
+        ge=1990,
+        le=2100,
+        description="The period (year), named by the calendar year it ends in; by default the "
+        "one today falls in by the calendar of the person's rule set.",
     )
 
 
@@ -36,11 +40,12 @@ def _amount(value: Any) -> str:
     summary="Read a person's credits for a year",
 )
 def person_credits(request: HttpRequest, id_number: str, params: Query[PeriodParams]) -> Any:
-    """Totals per category, the standing (target met, grade) and every ledger entry of the year.
-    Scope: `credits:read` (granted by the credit office)."""
+    """Totals per category, the standing (status, target met, grade, what is still missing) and
+    every ledger entry of the period with its span and days. Scope: `credits:read` (granted by
+    the credit office)."""
     person = person_served(token_of(request).provider, id_number)
-    found = credits_of(person, params.period or timezone.localdate().year)
-    standing = found.standing
+    found = credits_of(token_of(request).provider, person, params.period)
+    verdict = found.verdict
     return {
         "person": {
             "id_number": idnumber.mask(person.id_number),
@@ -50,12 +55,15 @@ def person_credits(request: HttpRequest, id_number: str, params: Query[PeriodPar
         "period": found.period,
         "standing": (
             {
-                "met": standing.met,
-                "grade": standing.grade,
-                "earned": _amount(standing.earned),
-                "ruleset": standing.ruleset,
+                "status": verdict.status,
+                "met": verdict.met,
+                "grade": verdict.grade,
+                "earned": _amount(verdict.earned),
+                "ruleset": found.standing.ruleset if found.standing else "",
+                "shortfalls": verdict.gaps,
+                "advisory_shortfalls": verdict.advisory_gaps,
             }
-            if standing
+            if verdict
             else None
         ),
         "totals": [
@@ -69,7 +77,10 @@ def person_credits(request: HttpRequest, id_number: str, params: Query[PeriodPar
 def _entry(entry: Any) -> dict[str, Any]:
     return {
         "seq": entry.seq,
-        "activity_date": entry.activity_date,
+        "first_day": entry.first_day,
+        "last_day": entry.last_day,
+        "days": days_text(entry.days),
+        "activity_date": entry.last_day,
         "categories": list(entry.categories),
         "amount": _amount(entry.amount),
         "unit": entry.unit,

@@ -3,6 +3,7 @@ floating-point numbers; dates as YYYY-MM-DD; times in ISO 8601 with their offset
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -68,7 +69,29 @@ class RowIn(Schema):
 
     id_number: str = Field(max_length=40, description="18-character national ID number.")
     course_code: str = Field(max_length=40, description="Code of one of the provider's courses.")
-    completed_on: str = Field(max_length=40, description="Completion date, YYYY-MM-DD.")
+    completed_on: str = Field(
+        max_length=40,
+        description="Completion date, YYYY-MM-DD: the last day of the activity. Its period (year) "
+        "is where this day falls by the calendar of the person's rule set.",
+    )
+    first_day: str | None = Field(
+        None,
+        max_length=40,
+        description="Optional first day of an activity over several days, YYYY-MM-DD; by default "
+        "completed_on (a one-day activity). Not after completed_on nor before the course starts; "
+        "both days must fall in one period (a class over New Year is sent as one row per year), "
+        "else the row is refused (span_reversed, date_outside_course, span_crosses_periods).",
+    )
+    days: Decimal | str | None = Field(
+        None,
+        description="Optional number of days the training took (a number, or a decimal string "
+        'such as "2.5"), for activities counted in days (脱产培训, 党校 classes): a positive '
+        "multiple of 0.5, no more than the calendar days from first_day to completed_on; else "
+        "the row is refused (days_invalid, days_exceed_span) and the others still post. Omitted "
+        "for a course whose kind the person's rule set converts per day, every day from "
+        "first_day to completed_on counts; omitted otherwise, the activity is not counted in "
+        "days.",
+    )
     name: str | None = Field(
         None, max_length=100, description="The person's name, checked against the register."
     )
@@ -133,7 +156,16 @@ class RowOut(Schema):
     status: str = Field(description="posted, duplicate or error")
     id_number: str = Field(description="Masked ID number.")
     course_code: str
+    first_day: dt.date | None = Field(
+        description="First day of the activity: for a posted or duplicate row the first day of "
+        "its credit (completed_on when none was sent); for a row in error, what was sent."
+    )
     completed_on: dt.date | None
+    days: str | None = Field(
+        pattern=AMOUNT,
+        description='Days the activity took, as a decimal string ("2.5"): as sent, or for a '
+        "course counted per day the days of the span; null when not counted in days.",
+    )
     entry_id: int | None = Field(description="The ledger entry the row posted or matched.")
     errors: list[RowProblem]
 
@@ -152,10 +184,21 @@ class PersonOut(Schema):
 
 
 class StandingOut(Schema):
-    met: bool
+    status: Literal["met", "short", "in_progress", "exempt", "no_rules"] = Field(
+        description="met; short (not met); in_progress (a multi-year requirement before its last "
+        "year, or the year not over); exempt; no_rules (no rule set applies to the person)."
+    )
+    met: bool = Field(description="The year's target is met (true also when exempt).")
     grade: str
-    earned: str = Field(pattern=AMOUNT)
+    earned: str = Field(pattern=AMOUNT, description="What counted, in the rule set's unit.")
     ruleset: str
+    shortfalls: list[str] = Field(
+        description="Each binding requirement not (yet) met, in words, e.g. "
+        "“集中培训：还差 2 天 或 5 学时”."
+    )
+    advisory_shortfalls: list[str] = Field(
+        description="Requirements not met that do not decide the verdict (advisory targets)."
+    )
 
 
 class TotalOut(Schema):
@@ -166,7 +209,18 @@ class TotalOut(Schema):
 
 class EntryOut(Schema):
     seq: int
-    activity_date: dt.date
+    first_day: dt.date = Field(description="First day of the activity.")
+    last_day: dt.date = Field(
+        description="Last day of the activity; the entry's period is where it falls."
+    )
+    days: str | None = Field(
+        pattern=AMOUNT,
+        description="Days the activity took, where it is counted in days; else null.",
+    )
+    activity_date: dt.date = Field(
+        deprecated=True,
+        description="Deprecated: the same as last_day, kept for existing callers; read last_day.",
+    )
     categories: list[str]
     amount: str = Field(pattern=AMOUNT)
     unit: str

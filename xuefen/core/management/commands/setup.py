@@ -20,8 +20,8 @@ def _applied() -> set[tuple[str, str]]:
 
 class Command(BaseCommand):
     help = (
-        "Migrates (then, if the ledger or rule-set migrations changed, rebuilds totals and standings"
-        " from the ledger), loads the demo county when the database is empty, collects static files."
+        "Migrates (then, if a ledger or rule-set migration ran, rebuilds totals and standings from"
+        " the ledger), loads the demo county when the database is empty, collects static files."
     )
 
     def add_arguments(self, parser: Any) -> None:
