@@ -15,5 +15,5 @@ CASES = {
     "policy:detail": _ruleset_of_a,
     "policy:export": _ruleset_of_a,
     "policy:try": _ruleset_of_a,
-    "policy:exemptions": lambda cast: {"person_id": cast.person_a.pk},
+    "policy:edit": _ruleset_of_a,
 }
