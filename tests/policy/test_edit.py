@@ -173,3 +173,18 @@ def test_only_the_credit_office_may_edit(client, cast, township, who):
     assert client.get(url).status_code == 404
     assert client.post(url, {**form_data(township), "save": "1"}).status_code == 404
     assert RuleSet.objects.count() == 1
+
+
+def test_a_refusal_of_the_import_action_is_shown_at_its_field(client, cast):
+    # National rules until 2026, accounting from 2027, both for professional staff on one region.
+    national = shipped_texts()["professional_national"].replace(
+        "valid_from: 2024-01-01", "valid_from: 2024-01-01\nvalid_to: 2026-12-31"
+    )
+    national = import_ruleset(cast.carol, national, cast.region)
+    accounting = shipped_texts()["accounting"].replace("2024-01-01", "2027-01-01")
+    import_ruleset(cast.carol, accounting, cast.region)
+    # A new national version without an end overlaps the accounting rules.
+    response = edit(client, cast.carol, national, **{"basics-valid_to": None})
+    errors = response.context["editor"].basics.errors["valid_from"]
+    assert "accounting v1" in errors[0]
+    assert RuleSet.objects.count() == 2
