@@ -15,4 +15,5 @@ CASES = {
     "policy:detail": _ruleset_of_a,
     "policy:export": _ruleset_of_a,
     "policy:try": _ruleset_of_a,
+    "policy:edit": _ruleset_of_a,
 }

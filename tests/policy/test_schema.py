@@ -119,5 +119,11 @@ def test_the_format_guide_example_is_a_valid_rule_set():
     example = guide.split("```yaml\n", 1)[1].split("```", 1)[0]
     data = load_yaml(example)
     assert [r.code for r in data.requirements] == [
-        "total", "required", "online_required", "annual", "five_year", "plan",
+        "total", "required", "online_required", "annual", "five_year", "cycle", "plan",
     ]  # fmt: skip
+    five_year, cycle = data.requirement("five_year"), data.requirement("cycle")
+    assert (five_year.window.kind, five_year.window.first) == ("fixed", 2023)
+    assert [t.unit for t in five_year.targets] == ["credits", "months"]
+    assert (cycle.window.years, cycle.window.kind) == (3, "rolling")
+    assert data.source and data.requirement("annual").source
+    assert [b.over for b in data.conversions["online_course"].bands] == [False, True, False]

@@ -1,9 +1,8 @@
-"""The credit office's pages for rule sets (list, view, import a version, export, try it) and the
-exemptions of a person. Views parse, call one action or query, render."""
+"""The credit office's pages for rule sets: list, view, edit in a form or import a version as
+YAML, export, try a version on made-up credits. Views parse, call one action or query, render; the
+forms and the editor live in `policy.forms` and `policy.editing`."""
 
-import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -13,18 +12,14 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.core.errors import CodedError
-from xuefen.orgs.models import OrgNode
-from xuefen.policy import actions
-from xuefen.policy.engine import Credit, Subject, evaluate
+from xuefen.policy import actions, editing, trying
+from xuefen.policy.forms import ImportForm
 from xuefen.policy.models import RuleSet
 from xuefen.policy.shipped import RULESET_DIR
-
-MAX_YAML_BYTES = 512 * 1024
 
 
 def _rulesets(user: Any) -> QuerySet[RuleSet]:
@@ -67,40 +62,6 @@ def ruleset_export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-class ImportForm(forms.Form):
-    region = forms.ModelChoiceField(
-        queryset=OrgNode.objects.none(),
-        label=gettext_lazy("Applies to (region subtree)"),
-        empty_label="—",
-    )
-    file = forms.FileField(label=gettext_lazy("YAML file"), required=False)
-    text = forms.CharField(
-        label=gettext_lazy("or paste the YAML"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
-    )
-
-    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["region"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = scope.nodes(user, Cap.POLICY_CHANGE).exclude(kind=OrgNode.Kind.UNIT)
-
-    def yaml_text(self) -> str:
-        upload = self.cleaned_data.get("file")
-        if upload is not None:
-            if upload.size > MAX_YAML_BYTES:
-                raise forms.ValidationError(_("The file is too large for a rule set."))
-            try:
-                return upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
-        text = self.cleaned_data.get("text") or ""
-        if not text.strip():
-            raise forms.ValidationError(_("Choose a file or paste the YAML."))
-        return text
-
-
 @login_required
 def ruleset_import(request: HttpRequest) -> HttpResponse:
     scope.require(request.user, Cap.POLICY_CHANGE)
@@ -138,56 +99,48 @@ def ruleset_format(request: HttpRequest) -> HttpResponse:
     return render(request, "policy/format.html", {"guide": guide})
 
 
-class TryForm(forms.Form):
-    birth_date = forms.DateField(
-        label=gettext_lazy("Birth date"),
-        initial=dt.date(1985, 6, 15),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    period = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    lines = forms.CharField(
-        label=gettext_lazy("Credits, one per line: amount, categories, activity kind (optional)"),
-        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "60 professional\n30 public"}),
-    )
+@login_required
+def ruleset_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new version of a rule set, edited in a form pre-filled from this one. "Add" buttons
+    re-show the page with a new row; "save" saves it as an imported YAML would be."""
+    ruleset = _access_ruleset(request.user, pk)
+    if request.method != "POST":
+        editor = editing.editor_for(ruleset)
+        return _edit_page(request, ruleset, editor)
+    editor = editing.editor_for(ruleset, request.POST)
+    if "add" in request.POST:
+        data = editor.add_row(request.POST["add"])
+        if data is not None:
+            editor = editing.editor_for(ruleset, data)
+    elif editor.is_valid():
+        try:
+            saved = editing.save_new_version(request.user, ruleset, editor)
+        except CodedError as error:
+            editor.place(error)
+        else:
+            messages.success(request, _("Saved %(ref)s.") % {"ref": saved.data.label})
+            return redirect("policy:detail", pk=saved.pk)
+    return _edit_page(request, ruleset, editor)
 
-    def credits(self, unit: str) -> list[Credit]:
-        out: list[Credit] = []
-        period = self.cleaned_data["period"]
-        for number, raw in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
-            parts = raw.split()
-            if not parts:
-                continue
-            try:
-                amount = Decimal(parts[0])
-            except InvalidOperation:
-                raise forms.ValidationError(
-                    _("Line %(n)s: '%(v)s' is not an amount.") % {"n": number, "v": parts[0]}
-                ) from None
-            categories = tuple(parts[1].split(",")) if len(parts) > 1 else ()
-            kind = parts[2] if len(parts) > 2 else ""
-            day = dt.date(period, 1, 1) + dt.timedelta(days=number)
-            # One day each, so a per-day cap judges each line on its own.
-            out.append(Credit(number, period, day, day, categories, amount, unit, kind))
-        return out
+
+def _edit_page(request: HttpRequest, ruleset: RuleSet, editor: editing.Editor) -> HttpResponse:
+    context = {"ruleset": ruleset, "editor": editor, "show_errors": editor.checked}
+    return render(request, "policy/edit.html", context)
 
 
 @login_required
 def ruleset_try(request: HttpRequest, pk: int) -> HttpResponse:
-    """Evaluates a hypothetical set of credits against one version; nothing is saved."""
+    """Judges made-up credits by one version, as the judge would judge them; nothing is saved."""
     ruleset = _access_ruleset(request.user, pk)
-    data = ruleset.data
-    form = TryForm(request.POST or None, initial={"period": ruleset.valid_from.year})
-    evaluation = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            credits = form.credits(data.unit)
-        except forms.ValidationError as exc:
-            form.add_error("lines", exc)
-        else:
-            subject = Subject("", "", form.cleaned_data["birth_date"])
-            evaluation = evaluate(data, subject, credits, form.cleaned_data["period"])
-    return render(
-        request,
-        "policy/try.html",
-        {"ruleset": ruleset, "data": data, "form": form, "evaluation": evaluation},
-    )
+    trial = trying.Trial(ruleset.data, request.POST if request.method == "POST" else None)
+    if "add" in request.POST:
+        trial = trying.Trial(ruleset.data, trial.with_line())
+    elif request.method == "POST":
+        trial.evaluate()
+    context = {
+        "ruleset": ruleset,
+        "data": ruleset.data,
+        "trial": trial,
+        "show_errors": trial.checked,
+    }
+    return render(request, "policy/try.html", context)
