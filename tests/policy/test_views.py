@@ -68,7 +68,7 @@ def test_detail_names_the_either_or_target_and_the_fixed_window(client, cast):
     assert "集中培训 12 天 或 集中培训 90 学时" in text
     assert "每年" in text
     text = client.get(reverse("policy:detail", args=[county.pk])).content.decode()
-    assert "集中培训 550 学时 或 集中培训 3 月" in text
+    assert "集中培训 550 学时 或 集中培训 3 个月" in text
     assert "自2023年起每5年一个固定周期" in text
 
 
