@@ -112,7 +112,7 @@ def test_a_conference_over_new_year_is_refused_then_claimed_in_one_year_with_its
     learner.click("button[name=submit]")
     learner.wait_for_load_state("networkidle")
     start_field = learner.locator(".field", has=learner.locator("input[name=start_date]"))
-    assert "每个年度" in start_field.inner_text()
+    assert "按年度分别登记" in start_field.inner_text()
     assert not Claim.objects.exists()
     screenshot(learner, "claims-across-new-year-refused")
 

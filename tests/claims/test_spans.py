@@ -76,7 +76,7 @@ def test_claim_across_new_year_is_refused_and_nothing_is_saved(cast, rules):
     assert error.value.field == "start_date"
     message = str(error.value.message)
     assert str(YEAR - 2) in message and str(YEAR - 1) in message
-    assert "每个年度" in message  # one claim for each year
+    assert "按年度分别登记" in message  # one claim for each year
     assert _nothing_saved() == before
 
 

@@ -350,7 +350,7 @@ def test_the_claim_form_shows_the_cross_year_refusal_on_the_start_date(client, c
         },
     )
     assert response.status_code == 200
-    assert "每个年度" in response.context["form"].errors["start_date"][0]
+    assert "按年度分别登记" in response.context["form"].errors["start_date"][0]
     assert not Claim.objects.exists()
 
 

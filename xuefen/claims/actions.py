@@ -36,6 +36,7 @@ from xuefen.claims.models import (
 )
 from xuefen.claims.workflow import EDITABLE, Step, Transition, transition
 from xuefen.core.errors import CodedError
+from xuefen.ledger import spans
 from xuefen.ledger.actions import post_entry, reverse_entry
 from xuefen.ledger.models import Entry
 from xuefen.orgs.models import Person
@@ -97,7 +98,7 @@ def _require_editable(claim: Claim) -> None:
 
 def _check_dates(person: Person, start: dt.date, end: dt.date) -> int:
     """The claim's period: where its end date falls by the person's calendar. Refuses an end
-    before the start, an end still ahead, and an activity across two periods."""
+    before the start, an end still ahead, and an activity across two periods (`ledger.spans`)."""
     if end < start:
         raise ClaimError(
             "dates_order", _("The end date is before the start date."), field="end_date"
@@ -107,56 +108,26 @@ def _check_dates(person: Person, start: dt.date, end: dt.date) -> int:
             "date_future", _("A claim is for an activity already done."), field="end_date"
         )
     index = RuleSetIndex.for_paths([person.unit.path])
-    period = index.period_of(person.unit.path, person.category, end)
-    before = index.period_of(person.unit.path, person.category, start)
-    if before != period:
-        raise ClaimError(
-            "span_crosses_periods",
-            _(
-                "The activity runs from %(first)s to %(last)s, across the years %(a)s and "
-                "%(b)s; make one claim for the days of each year."
-            )
-            % {"first": start.isoformat(), "last": end.isoformat(), "a": before, "b": period},
-            field="start_date",
+    try:
+        return spans.check_period(
+            lambda day: index.period_of(person.unit.path, person.category, day), start, end
         )
-    return period
-
-
-HALF_DAY = Decimal("0.5")
+    except spans.SpanError as error:
+        raise ClaimError(error.code, error.message, field="start_date") from None
 
 
 def _check_days(ctype: ClaimType, data: Mapping[str, Any], start: dt.date, end: dt.date) -> None:
     """Where the claimant gives the days the activity took (a type whose days field names one of
-    its fields): a positive number of half days, no more than the days from start to end."""
+    its fields): as every way in checks them (`ledger.spans`), named on that field."""
     name = ctype.days_field
     if not name or name == "@days":
         return
-    raw = data.get(name)
-    if raw in (None, ""):
+    if data.get(name) in (None, ""):
         raise ClaimError("days_missing", _("Give the days the activity took."), field=name)
     try:
-        days = Decimal(str(raw))
-    except (InvalidOperation, ValueError):
-        days = Decimal(-1)
-    if not days.is_finite() or days <= 0 or days % HALF_DAY != 0:
-        raise ClaimError(
-            "days_invalid",
-            _("The days must be a positive number in steps of half a day."),
-            field=name,
-        )
-    span = (end - start).days + 1
-    if days > span:
-        raise ClaimError(
-            "days_exceed_span",
-            _("%(days)s days do not fit between %(first)s and %(last)s (%(span)s days).")
-            % {
-                "days": days.normalize(),
-                "first": start.isoformat(),
-                "last": end.isoformat(),
-                "span": span,
-            },
-            field=name,
-        )
+        spans.check_days(data.get(name), start, end)
+    except spans.SpanError as error:
+        raise ClaimError(error.code, error.message, field=name) from None
 
 
 def _clean_data(ctype: ClaimType, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from xuefen.core.errors import CodedError
 from xuefen.intake import roster
 from xuefen.intake.models import INTERRUPTED, Batch, BatchRow, Course, Provider
 from xuefen.intake.roster import RowError, RowInput
-from xuefen.ledger import bulk, sql
+from xuefen.ledger import bulk, spans, sql
 from xuefen.orgs import idnumber
 from xuefen.orgs.models import Person
 from xuefen.policy.services import RuleSetIndex
@@ -463,16 +463,13 @@ def _check_row(
 
 def _check_span(row: RowInput, course: Course | None) -> None:
     """The first day (if given) not after the completion day nor before the course starts; the
-    days (if given) a positive number in half days that fits the span."""
+    days (if given) as every way in checks them (`ledger.spans`); each refusal under its column."""
     assert row.completed_on is not None
     first = row.first_day or row.completed_on
-    if first > row.completed_on:
-        row.error(
-            "first_day",
-            "span_reversed",
-            _("The first day (%(first)s) is after the completion date (%(last)s).")
-            % {"first": first.isoformat(), "last": row.completed_on.isoformat()},
-        )
+    try:
+        spans.check_order(first, row.completed_on)
+    except spans.SpanError as error:
+        row.error("first_day", error.code, error.message)
         return
     if course is not None and row.first_day is not None and row.first_day < course.starts_on:
         row.error(
@@ -481,25 +478,10 @@ def _check_span(row: RowInput, course: Course | None) -> None:
             _("The first day is before the course starts (%(start)s).")
             % {"start": course.starts_on},
         )
-    if row.days is None:
-        return
-    span = row.span_days
-    if row.days <= 0 or row.days % Decimal("0.5") != 0:
-        row.error(
-            "days", "days_invalid", _("The days must be a positive number in steps of half a day.")
-        )
-    elif row.days > span:
-        row.error(
-            "days",
-            "days_exceed_span",
-            _("%(days)s days do not fit between %(first)s and %(last)s (%(span)s days).")
-            % {
-                "days": row.days.normalize(),
-                "first": first.isoformat(),
-                "last": row.completed_on.isoformat(),
-                "span": span,
-            },
-        )
+    try:
+        spans.check_days(row.days, first, row.completed_on)
+    except spans.SpanError as error:
+        row.error("days", error.code, error.message)
 
 
 def _amount_and_categories(

@@ -24,14 +24,13 @@ from django.utils.translation import gettext_lazy as _
 from xuefen.audit.actions import client_address
 from xuefen.audit.models import AuditEvent
 from xuefen.core.errors import CodedError
-from xuefen.ledger import sql, standings
+from xuefen.ledger import spans, sql, standings
 from xuefen.ledger.judging import FACT_FIELDS, Facts, Loader
 from xuefen.ledger.models import GENESIS, OVERALL, Chain, Entry, Total, Unit, chain_hash
 from xuefen.orgs.models import Person
 from xuefen.policy.engine import Credit
 
 CENT = Decimal("0.01")
-HALF = Decimal("0.5")
 # Sanity bounds on one entry: not policy (rule sets cap what counts), only typo guards.
 MAX_AMOUNT = Decimal("1000")
 MIN_PERIOD, MAX_PERIOD = 1990, 2100
@@ -219,65 +218,29 @@ def _span(item: NewEntry, today: dt.date) -> tuple[dt.date, dt.date, Decimal | N
         raise LedgerError(
             "day_invalid", _("The last day is not a plausible date."), field="last_day"
         )
-    if last < first:
-        raise LedgerError(
-            "span_reversed",
-            _("The last day (%(last)s) is before the first day (%(first)s).")
-            % {"last": last.isoformat(), "first": first.isoformat()},
-            field="first_day",
-        )
-    if last > today and item.reverses_id is None and not item.later_share:
-        raise LedgerError(
-            "day_future",
-            _("The last day (%(last)s) is in the future.") % {"last": last.isoformat()},
-            field="last_day",
-        )
-    days = item.days
-    if days is not None:
-        try:
-            days = Decimal(str(days))
-        except (InvalidOperation, ValueError):
-            days = Decimal(-1)
-        span = (last - first).days + 1
-        if not days.is_finite() or days <= 0 or days % HALF != 0:
+    try:
+        spans.check_order(first, last)
+        if last > today and item.reverses_id is None and not item.later_share:
             raise LedgerError(
-                "days_invalid",
-                _("The days must be a positive number in steps of half a day."),
-                field="days",
+                "day_future",
+                _("The last day (%(last)s) is in the future.") % {"last": last.isoformat()},
+                field="last_day",
             )
-        if days > span:
-            raise LedgerError(
-                "days_exceed_span",
-                _("%(days)s days do not fit between %(first)s and %(last)s (%(span)s days).")
-                % {
-                    "days": days.normalize(),
-                    "first": first.isoformat(),
-                    "last": last.isoformat(),
-                    "span": span,
-                },
-                field="days",
-            )
+        days = spans.check_days(item.days, first, last)
+    except spans.SpanError as error:
+        raise LedgerError(error.code, error.message, field=error.field) from None
     return first, last, days
 
 
 def _period(loader: Loader, item: NewEntry, first: dt.date, last: dt.date) -> int:
-    """The period the last day falls in, by the person's calendar; an activity spanning two
-    periods is refused."""
+    """The period the last day falls in, by the person's calendar (a reversal: the period of what
+    it reverses); an activity spanning two periods is refused."""
     if item.reverses_period is not None:
         return item.reverses_period
-    period = loader.period_of(item.person_id, last)
-    before = loader.period_of(item.person_id, first)
-    if before != period:
-        raise LedgerError(
-            "span_crosses_periods",
-            _(
-                "The activity runs from %(first)s to %(last)s, across the years %(a)s and %(b)s; "
-                "record the part of each year as its own entry."
-            )
-            % {"first": first.isoformat(), "last": last.isoformat(), "a": before, "b": period},
-            field="first_day",
-        )
-    return period
+    try:
+        return spans.check_period(lambda day: loader.period_of(item.person_id, day), first, last)
+    except spans.SpanError as error:
+        raise LedgerError(error.code, error.message, field=error.field) from None
 
 
 def _check_lengths(item: NewEntry) -> None:
