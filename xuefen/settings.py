@@ -6,6 +6,7 @@ XUEFEN_ALLOWED_HOSTS, turns DEBUG off and sends secure cookies and HSTS
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -29,6 +30,10 @@ def env_bool(name: str, default: bool = False) -> bool:
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def env_decimal(name: str, default: str) -> Decimal:
+    return Decimal(os.environ.get(name) or default)
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -205,6 +210,10 @@ XLSX_MAX_UNCOMPRESSED_MB = env_int("XUEFEN_XLSX_MAX_UNCOMPRESSED_MB", 400)
 
 # Roster rows posted per transaction by the background worker (each chunk is a resume checkpoint).
 INTAKE_CHUNK_ROWS = env_int("XUEFEN_INTAKE_CHUNK_ROWS", 2000)
+
+# An exemption waiving more than this share of a year, recorded by anyone but the credit office,
+# waits for the office's approval (with evidence) before it counts.
+EXEMPTION_REVIEW_SHARE = env_decimal("XUEFEN_EXEMPTION_REVIEW_SHARE", "0.5")
 
 # Standings a page judges again itself before showing them (stale after a person's facts or a rule
 # set changed); past this many, the background worker does it and the page says so.

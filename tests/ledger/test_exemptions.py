@@ -11,7 +11,7 @@ from tests import factories as f
 from xuefen.accounts.roles import Role
 from xuefen.audit.models import AuditEvent
 from xuefen.core.errors import PermissionDenied
-from xuefen.ledger.actions import ExemptionError, post_entry, record_exemption
+from xuefen.ledger.actions import ExemptionError, decide_exemption, post_entry, record_exemption
 from xuefen.ledger.judging import evaluate_person
 from xuefen.ledger.models import Standing
 from xuefen.orgs.models import Person
@@ -111,3 +111,88 @@ def test_learner_cannot_record_own_exemption(client, cast):
     )
     assert response.status_code == 404
     assert not Exemption.objects.exists()
+
+
+# --- more than the review share of a year: evidence, and the office's approval --------------------
+
+
+def test_a_large_exemption_needs_its_evidence_and_saves_nothing_without(cast):
+    with pytest.raises(ExemptionError) as refused:
+        record_exemption(
+            cast.alice, cast.person_a, period=2026, kind="other", ratio=1, reason="援外"
+        )
+    assert (refused.value.code, refused.value.field) == ("evidence_required", "evidence")
+    assert not cast.person_a.exemptions.exists()
+
+
+def test_a_units_full_exemption_waits_for_the_office_and_counts_only_then(cast):
+    person = _engineer(cast)
+    exemption = record_exemption(
+        cast.alice, person, period=2026, kind="other", ratio=1, reason="援外",
+        evidence="县委组织部援外派遣通知 2026-3",
+    )  # fmt: skip
+    assert exemption.status == Exemption.Status.PENDING
+    assert Standing.objects.get(person=person, period=2026).status == Standing.Status.SHORT
+    decide_exemption(cast.carol, exemption, approve=True, note="派遣文件属实")
+    assert Standing.objects.get(person=person, period=2026).status == Standing.Status.EXEMPT
+    assert AuditEvent.objects.filter(action="approve", object_id=str(exemption.pk)).exists()
+
+
+def test_the_office_refuses_and_nothing_changes_for_the_person(cast):
+    person = _engineer(cast)
+    exemption = record_exemption(
+        cast.alice, person, period=2026, kind="leave", months=9, reason="病假", evidence="无",
+    )  # fmt: skip
+    decide_exemption(cast.carol, exemption, approve=False, note="无病休证明")
+    exemption.refresh_from_db()
+    assert (exemption.status, exemption.decided_by) == (Exemption.Status.REFUSED, cast.carol)
+    assert evaluate_person(person, 2026).factor == Decimal(1)
+
+
+def test_nobody_decides_an_exemption_they_recorded_or_about_themselves(cast):
+    other_office = f.user("olga", Role.OFFICE, cast.region, person=cast.person_a)
+    exemption = record_exemption(
+        cast.alice, cast.person_a, period=2026, kind="leave", months=12, reason="病假",
+        evidence="病休批件",
+    )  # fmt: skip
+    with pytest.raises(PermissionDenied) as own:
+        decide_exemption(other_office, exemption, approve=True, note="同意")
+    assert own.value.code == "own_person"
+    recorded = record_exemption(
+        cast.carol, cast.lena_person, period=2026, kind="leave", months=2, reason="病假"
+    )
+    recorded.status = Exemption.Status.PENDING
+    recorded.save(update_fields=["status"])
+    with pytest.raises(PermissionDenied) as own_record:
+        decide_exemption(cast.carol, recorded, approve=True, note="同意")
+    assert own_record.value.code == "own_record"
+    with pytest.raises(PermissionDenied):
+        decide_exemption(cast.alice, exemption, approve=True, note="同意")  # not the office
+    assert Exemption.objects.filter(status=Exemption.Status.PENDING).count() == 2
+
+
+def test_the_office_approves_from_its_queue_and_a_second_decision_is_refused(client, cast):
+    exemption = record_exemption(
+        cast.alice, cast.person_a, period=2026, kind="leave", months=12, reason="病假",
+        evidence="病休批件 2026-12",
+    )  # fmt: skip
+    logged_in(client, cast.carol)
+    page = client.get(reverse("ledger:exemption_queue")).content.decode()
+    assert "病休批件 2026-12" in page
+    url = reverse("ledger:exemption_decide", args=[exemption.pk])
+    assert client.post(url, {"decision": "approve", "note": "属实"}).status_code == 302
+    exemption.refresh_from_db()
+    assert exemption.status == Exemption.Status.APPROVED
+    assert client.post(url, {"decision": "refuse", "note": "再议"}).status_code == 404
+
+
+def test_a_unit_admin_has_no_queue_and_cannot_decide(client, cast):
+    exemption = record_exemption(
+        cast.alice, cast.person_a, period=2026, kind="leave", months=12, reason="病假",
+        evidence="病休批件",
+    )  # fmt: skip
+    logged_in(client, cast.alice)
+    url = reverse("ledger:exemption_decide", args=[exemption.pk])
+    assert client.post(url, {"decision": "approve", "note": "同意"}).status_code == 404
+    exemption.refresh_from_db()
+    assert exemption.status == Exemption.Status.PENDING

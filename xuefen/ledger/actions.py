@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts.roles import Cap
@@ -28,9 +30,10 @@ from xuefen.ledger.bulk import (
 )
 from xuefen.ledger.models import Chain, Entry
 from xuefen.orgs.models import Person
+from xuefen.policy.engine import fmt
 from xuefen.policy.models import Exemption
 
-__all__ = ["LedgerError", "post_entry", "record_exemption", "reverse_entry"]
+__all__ = ["LedgerError", "decide_exemption", "post_entry", "record_exemption", "reverse_entry"]
 
 
 def _posted(actor: Any, item: NewEntry, note: str = "") -> Entry:
@@ -144,6 +147,10 @@ def _require(actor: Any, capability: str, person: Person) -> None:
         raise PermissionDenied("forbidden", _("You may not do this here."))
 
 
+def _is_office(actor: Any, person: Person) -> bool:
+    return actor is None or has_capability(actor, Cap.CREDITS_APPROVE, person.unit)
+
+
 @transaction.atomic
 def record_exemption(
     actor: Any,
@@ -154,15 +161,16 @@ def record_exemption(
     reason: str,
     months: int | None = None,
     ratio: Decimal | None = None,
+    evidence: str = "",
 ) -> Exemption:
     """Records that `person` is held to less for `period` (months of it or a share waived), with the
-    reason, and re-judges their standings in the same transaction. Nobody records an exemption for
-    their own person."""
+    reason and, for one above XUEFEN_EXEMPTION_REVIEW_SHARE, the evidence it rests on; re-judges
+    their standings in the same transaction. Nobody records an exemption for their own person.
+
+    Above that share, one recorded by anyone but the credit office is saved awaiting the office
+    (`approve_exemption`) and counts only then."""
     _require(actor, Cap.PEOPLE_CHANGE, person)
-    if actor is not None and getattr(actor, "person_id", None) == person.pk:
-        raise PermissionDenied(
-            "own_person", _("Nobody may record an exemption for themselves; ask the office.")
-        )
+    _not_own(actor, person)
     if kind not in Exemption.Kind.values:
         raise ExemptionError("bad_kind", _("Unknown kind of exemption."), field="kind")
     if not reason.strip():
@@ -179,15 +187,30 @@ def record_exemption(
         )
     if not MIN_PERIOD <= period <= MAX_PERIOD:
         raise ExemptionError("bad_period", _("The year is not plausible."), field="period")
-    exemption = Exemption.objects.create(
+    exemption = Exemption(
         person=person,
         period=period,
         kind=kind,
         months=months,
         ratio=ratio,
         reason=reason.strip(),
+        evidence=evidence.strip()[:300],
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    large = exemption.share > settings.EXEMPTION_REVIEW_SHARE
+    if large and not exemption.evidence:
+        raise ExemptionError(
+            "evidence_required",
+            _(
+                "An exemption of more than %(share)s%% of the year needs the document it rests "
+                "on (its title and number)."
+            )
+            % {"share": fmt(settings.EXEMPTION_REVIEW_SHARE * 100)},
+            field="evidence",
+        )
+    pending = large and not _is_office(actor, person)
+    exemption.status = Exemption.Status.PENDING if pending else Exemption.Status.APPROVED
+    exemption.save()
     record(
         actor,
         AuditEvent.Action.CREATE,
@@ -198,9 +221,60 @@ def record_exemption(
             "months": [None, months],
             "ratio": [None, None if ratio is None else str(ratio)],
             "reason": [None, exemption.reason],
+            "evidence": [None, exemption.evidence],
+            "status": [None, exemption.status],
         },
         node_path=person.unit.path,
         person_id=person.pk,
     )
-    standings.refresh([person.pk], period)
+    if not pending:
+        standings.refresh([person.pk], period)
     return exemption
+
+
+def _not_own(actor: Any, person: Person) -> None:
+    if actor is not None and getattr(actor, "person_id", None) == person.pk:
+        raise PermissionDenied(
+            "own_person", _("Nobody may decide an exemption for themselves; ask the office.")
+        )
+
+
+@transaction.atomic
+def decide_exemption(actor: Any, exemption: Exemption, *, approve: bool, note: str) -> Exemption:
+    """The credit office's decision on an exemption awaiting it: approved (it counts from now, the
+    standings re-judged) or refused, with a note; by someone other than who recorded it and other
+    than its person. A decision already taken is not taken again."""
+    locked = (
+        Exemption.objects.select_for_update().select_related("person__unit").get(pk=exemption.pk)
+    )
+    person = locked.person
+    if actor is None or not has_capability(actor, Cap.CREDITS_APPROVE, person.unit):
+        raise PermissionDenied("forbidden", _("You may not do this here."))
+    _not_own(actor, person)
+    if locked.created_by_id is not None and locked.created_by_id == actor.pk:
+        raise PermissionDenied(
+            "own_record", _("An exemption is decided by someone other than who recorded it.")
+        )
+    if locked.status != Exemption.Status.PENDING:
+        raise ExemptionError(
+            "already_decided", _("This exemption has already been decided."), field="status"
+        )
+    if not note.strip():
+        raise ExemptionError("note_required", _("Say why."), field="note")
+    before = locked.status
+    locked.status = Exemption.Status.APPROVED if approve else Exemption.Status.REFUSED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.decision_note = note.strip()[:200]
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    record(
+        actor,
+        AuditEvent.Action.APPROVE if approve else AuditEvent.Action.REJECT,
+        locked,
+        changes={"status": [before, locked.status], "note": [None, locked.decision_note]},
+        node_path=person.unit.path,
+        person_id=person.pk,
+    )
+    if approve:
+        standings.refresh([person.pk], locked.period)
+    return locked

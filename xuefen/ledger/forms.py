@@ -99,3 +99,16 @@ class ExemptionForm(forms.Form):
         required=False,
     )
     reason = forms.CharField(label=_("Reason"), max_length=200)
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "The document it rests on (title and number); required when more than the office's "
+            "share of the year is waived, and such an exemption waits for the office's approval."
+        ),
+    )
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Why"), max_length=200)

@@ -183,7 +183,10 @@ class Loader:
         holds their one-holder artefacts. A fixed number of queries for any number of people."""
         ids = sorted(self.people)
         for chunk in _chunks(ids):
-            for exemption in Exemption.objects.filter(person_id__in=chunk):
+            counted = Exemption.objects.filter(
+                person_id__in=chunk, status=Exemption.Status.APPROVED
+            )
+            for exemption in counted:
                 self.exemptions[exemption.person_id].append(exemption.as_engine())
             rows = (
                 Entry.objects.filter(person_id__in=chunk)

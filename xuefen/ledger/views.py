@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.core.errors import CodedError
-from xuefen.ledger.actions import post_entry, record_exemption, reverse_entry
-from xuefen.ledger.forms import ExemptionForm, ManualEntryForm
+from xuefen.ledger.actions import decide_exemption, post_entry, record_exemption, reverse_entry
+from xuefen.ledger.forms import DecisionForm, ExemptionForm, ManualEntryForm
 from xuefen.ledger.models import Entry, Standing
 from xuefen.ledger.queries import entries_for
 from xuefen.policy.models import Exemption
@@ -107,7 +107,7 @@ def exemptions(request: HttpRequest, person_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         try:
-            record_exemption(
+            exemption = record_exemption(
                 request.user,
                 person,
                 period=values["period"],
@@ -115,11 +115,57 @@ def exemptions(request: HttpRequest, person_id: int) -> HttpResponse:
                 months=values["months"],
                 ratio=values["ratio"],
                 reason=values["reason"],
+                evidence=values["evidence"],
             )
         except CodedError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
-            messages.success(request, _("Exemption recorded."))
+            if exemption.status == Exemption.Status.PENDING:
+                messages.info(request, _("Recorded; it counts once the credit office approves it."))
+            else:
+                messages.success(request, _("Exemption recorded."))
             return redirect("ledger:exemptions", person_id=person.pk)
     rows = Exemption.objects.filter(person=person).select_related("created_by")
     return render(request, "ledger/exemptions.html", {"person": person, "rows": rows, "form": form})
+
+
+def _pending_exemptions(user: Any) -> Any:
+    return scope.filter_by_person(
+        user,
+        Exemption.objects.filter(status=Exemption.Status.PENDING),
+        Cap.CREDITS_APPROVE,
+    )
+
+
+@login_required
+def exemption_queue(request: HttpRequest) -> HttpResponse:
+    """The office's queue: exemptions above the review share, recorded by units, awaiting it."""
+    scope.require(request.user, Cap.CREDITS_APPROVE)
+    rows = _pending_exemptions(request.user).select_related("person__unit", "created_by")
+    return render(
+        request,
+        "ledger/exemption_queue.html",
+        {"rows": rows.order_by("created_at", "id"), "form": DecisionForm()},
+    )
+
+
+@login_required
+def decide_exemption_view(request: HttpRequest, exemption_id: int) -> HttpResponse:
+    try:
+        exemption = _pending_exemptions(request.user).get(pk=int(exemption_id))
+    except (Exemption.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None  # the same answer for "no such" and "not yours"
+    if request.method != "POST":
+        return redirect("ledger:exemption_queue")
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why."))
+        return redirect("ledger:exemption_queue")
+    approve = request.POST.get("decision") == "approve"
+    try:
+        decide_exemption(request.user, exemption, approve=approve, note=form.cleaned_data["note"])
+    except CodedError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Approved.") if approve else _("Refused."))
+    return redirect("ledger:exemption_queue")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.policy import engine
@@ -68,12 +69,19 @@ class RuleSet(models.Model):
 
 
 class Exemption(models.Model):
-    """Part of a period a person is not held to (long leave, hired mid-year, other), and why."""
+    """Part of a period a person is not held to (long leave, hired mid-year, other), why, and on
+    what evidence. One that waives more than XUEFEN_EXEMPTION_REVIEW_SHARE of the year, recorded
+    by anyone but the credit office, waits for the office's approval before it counts."""
 
     class Kind(models.TextChoices):
         LEAVE = "leave", _("Long leave")
         NEW_HIRE = "new_hire", _("Hired during the year")
         OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", pgettext_lazy("exemption", "In force")
+        PENDING = "pending", pgettext_lazy("exemption", "Awaiting the office")
+        REFUSED = "refused", pgettext_lazy("exemption", "Refused")
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="exemptions"
@@ -85,10 +93,24 @@ class Exemption(models.Model):
         _("share waived"), max_digits=4, decimal_places=3, null=True, blank=True
     )
     reason = models.CharField(_("reason"), max_length=200)
+    evidence = models.CharField(
+        _("evidence"),
+        max_length=300,
+        blank=True,
+        help_text=_("The document it rests on: its title and number, e.g. the leave approval."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.APPROVED
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("exemption")
@@ -105,6 +127,13 @@ class Exemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.period} {self.get_kind_display()}"
+
+    @property
+    def share(self) -> Decimal:
+        """The share of the year it waives, as recorded (months ÷ 12, or the share)."""
+        if self.ratio is not None:
+            return Decimal(self.ratio)
+        return Decimal(self.months or 0) / 12
 
     def as_engine(self) -> engine.Exemption:
         return engine.Exemption(
