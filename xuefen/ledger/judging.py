@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from xuefen.ledger import sql
 from xuefen.ledger.models import Entry, Standing
 from xuefen.orgs.models import Person
 from xuefen.policy import engine
@@ -42,6 +43,10 @@ CREDIT_FIELDS = (
     "source_type",
     "reverses_id",
 )
+
+
+# Columns whose converted values are shared between rows (credit_from_row copies the categories).
+SHARED_FIELDS = ("first_day", "last_day", "categories", "amount", "days")
 
 
 def credit_from_row(row: Sequence[Any]) -> Credit:
@@ -188,10 +193,16 @@ class Loader:
             )
             for exemption in counted:
                 self.exemptions[exemption.person_id].append(exemption.as_engine())
-            rows = (
-                Entry.objects.filter(person_id__in=chunk)
-                .order_by("person_id", "seq")
-                .values_list("person_id", *CREDIT_FIELDS)
+            where, params = sql.in_list("person_id", chunk, "bigint")
+            # Converted as the ORM converts, but each distinct stored value (a category list, an
+            # amount, a day) once: a ledger repeats them endlessly.
+            rows = sql.select(
+                Entry,
+                ("person_id", *CREDIT_FIELDS),
+                where,
+                params,
+                " ORDER BY person_id, seq",
+                shared=SHARED_FIELDS,
             )
             for row in rows:
                 self.credits[row[0]].append(credit_from_row(row[1:]))
