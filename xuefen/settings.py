@@ -202,6 +202,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The largest evidence file (PDF, JPEG, PNG) attached to a claim.
 CLAIM_MAX_FILE_MB = env_int("XUEFEN_CLAIM_MAX_FILE_MB", 10)
 XLSX_MAX_UNCOMPRESSED_MB = env_int("XUEFEN_XLSX_MAX_UNCOMPRESSED_MB", 400)
+# The shared-strings part of an XLSX (all its distinct texts) is held in memory while the sheet is
+# read: beyond this many MB (as stored, uncompressed) the file is refused before it is parsed.
+XLSX_MAX_SHARED_STRINGS_MB = env_int("XUEFEN_XLSX_MAX_SHARED_STRINGS_MB", 100)
 
 # Roster rows posted per transaction by the background worker (each chunk is a resume checkpoint).
 INTAKE_CHUNK_ROWS = env_int("XUEFEN_INTAKE_CHUNK_ROWS", 2000)
