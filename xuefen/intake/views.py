@@ -374,11 +374,14 @@ def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @login_required
 def batch_errors(request: HttpRequest, batch_id: int) -> HttpResponse:
-    """The error file: each bad row with its column and reason."""
+    """The error file: why the file as a whole was refused (a failed batch), then each bad row
+    with its column and reason."""
     batch = queries.access_batch(request.user, batch_id)
     rows = queries.batch_rows(batch, BatchRow.Status.ERROR).iterator(chunk_size=2000)
 
     def lines() -> Any:
+        if batch.status == Batch.Status.FAILED and batch.failure:
+            yield ["", "", "", "", _("Whole file"), batch.failure, batch.failure_code]
         for r in rows:
             for e in r.errors:
                 yield [
