@@ -221,6 +221,11 @@ TASKS = {
     }
 }
 
+# The background worker started by `xuefen serve`: its address-space limit (0: none), and the
+# longest wait before restarting it after it died (the wait doubles from 1 s while it keeps dying).
+WORKER_MEMORY_MB = env_int("XUEFEN_WORKER_MEMORY_MB", 2048)
+WORKER_RESTART_MAX_SECONDS = env_int("XUEFEN_WORKER_RESTART_MAX_SECONDS", 60)
+
 # The demo password of every demo account (README lists them).
 DEMO_PASSWORD = env_str("XUEFEN_DEMO_PASSWORD", "xuefen-demo-2026")
 
