@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -35,12 +37,27 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_required(name: str, what: str) -> str:
+    """A setting production cannot start without: a sentence naming the variable, not a KeyError."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} is not set: the production profile needs {what}. Set it in the environment "
+            "(see the README, Deploying) and start again."
+        )
+    return value
+
+
 PROFILE = env_str("XUEFEN_PROFILE", "local")
 PRODUCTION = PROFILE == "production"
 VAR_DIR = Path(env_str("XUEFEN_VAR_DIR", str(PROJECT_DIR / "var")))
 
 if PRODUCTION:
-    SECRET_KEY = os.environ["XUEFEN_SECRET_KEY"]
+    SECRET_KEY = env_required(
+        "XUEFEN_SECRET_KEY",
+        "a long random secret key (python3 -c 'import secrets; print(secrets.token_urlsafe(50))')",
+    )
+    env_required("XUEFEN_ALLOWED_HOSTS", "the host names the site answers to, comma-separated")
     ALLOWED_HOSTS = env_list("XUEFEN_ALLOWED_HOSTS")
     DEBUG = env_bool("XUEFEN_DEBUG", False)
 else:
@@ -72,7 +89,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "xuefen.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xuefen.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -229,12 +248,38 @@ WORKER_RESTART_MAX_SECONDS = env_int("XUEFEN_WORKER_RESTART_MAX_SECONDS", 60)
 # The demo password of every demo account (README lists them).
 DEMO_PASSWORD = env_str("XUEFEN_DEMO_PASSWORD", "xuefen-demo-2026")
 
+# Django's own admin (superusers only, through Xuefen's log-in): off in production unless asked for.
+DJANGO_ADMIN = env_bool("XUEFEN_DJANGO_ADMIN", not PRODUCTION)
+
 # Reverse proxies whose X-Forwarded-For the audit trail may believe (comma-separated addresses).
 TRUSTED_PROXIES = env_list("XUEFEN_TRUSTED_PROXIES")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Every script, style, font and image comes from the site itself (government intranets have no
+# internet, and nothing inline runs: scripts are static files). Style attributes stay allowed:
+# progress bars set their width with one (no script can run from a style attribute).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Every cookie says SameSite (the session, CSRF and message cookies take SESSION_COOKIE_SAMESITE).
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -8,12 +8,21 @@ from xuefen.orgs.models import OrgNode
 
 
 class Command(BaseCommand):
-    help = "Migrates, loads the demo county when the database is empty, collects static files."
+    help = (
+        "Migrates, loads the demo county when the database is empty (not in production unless "
+        "--demo), collects static files."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--no-demo", action="store_true", help="Do not load demo data.")
+        parser.add_argument(
+            "--demo", action="store_true", help="Load demo data even in the production profile."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # A real county's database must not fill with a demo county by accident.
+        if settings.PRODUCTION and not options["demo"]:
+            options["no_demo"] = True
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
         # Batches whose worker died (the machine stopped mid-file) are queued again, from their
