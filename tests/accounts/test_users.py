@@ -40,11 +40,11 @@ def test_sysadmin_creates_a_staff_account_that_must_change_its_password(cast):
         "erin",
         display_name="Erin",
         password="temp-pass-123",
-        role=Role.OFFICE,
+        role=Role.AUDITOR,
         node=cast.dept,
     )
     assert user.must_change_password and user.check_password("temp-pass-123")
-    assert list(user.grants.values_list("role", "node")) == [(Role.OFFICE, cast.dept.pk)]
+    assert list(user.grants.values_list("role", "node")) == [(Role.AUDITOR, cast.dept.pk)]
     assert AuditEvent.objects.filter(object_type="accounts.user", object_id=str(user.pk)).exists()
     assert AuditEvent.objects.filter(object_type="accounts.rolegrant", actor=cast.sam).exists()
 
@@ -69,8 +69,10 @@ def test_sysadmin_may_not_grant_a_role_to_themself(cast):
     assert not cast.sam.grants.filter(role=Role.AUDITOR).exists()
 
 
-def test_sysadmin_grants_office_to_someone_else(cast):
-    actions.grant_role(cast.sam, cast.alice, Role.OFFICE, cast.dept)
+def test_sysadmin_grants_office_to_someone_else_once_the_office_confirms(cast):
+    proposal = actions.grant_role(cast.sam, cast.alice, Role.OFFICE, cast.dept)
+    assert not cast.alice.grants.filter(role=Role.OFFICE).exists()
+    actions.confirm_grant(cast.carol, proposal)
     assert cast.alice.grants.filter(role=Role.OFFICE, node=cast.dept).exists()
 
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts import scope
-from xuefen.accounts.models import RoleGrant, User
-from xuefen.accounts.roles import CAPABILITIES, Cap, Role
+from xuefen.accounts.models import GrantProposal, RoleGrant, User
+from xuefen.accounts.roles import CAPABILITIES, Cap, Role, decides_credits
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.core.errors import CodedError, PermissionDenied
@@ -31,8 +31,19 @@ def _require_manages_user(actor: Any, user: User) -> None:
         raise PermissionDenied("forbidden", _("You may not manage this account."))
 
 
+def _is_self(actor: Any, user: User) -> bool:
+    """The account is the actor's own, or belongs to the actor's own person (another account of
+    the same human being)."""
+    if actor is None:
+        return False
+    if getattr(actor, "pk", None) == user.pk:
+        return True
+    own_person = getattr(actor, "person_id", None)
+    return own_person is not None and own_person == user.person_id
+
+
 def _require_not_self(actor: Any, user: User) -> None:
-    if actor is not None and getattr(actor, "pk", None) == user.pk:
+    if _is_self(actor, user):
         raise PermissionDenied(
             "own_account", _("Ask another administrator: you may not do this to your own account.")
         )
@@ -53,6 +64,11 @@ def _check_separation(user: User, role: str) -> None:
             _("A system administrator may not also approve credits."),
             field="role",
         )
+
+
+def looks_like_id_number(text: str) -> bool:
+    text = text.strip()
+    return len(text) == 18 and text[:17].isdigit() and (text[17].isdigit() or text[17] in "xX")
 
 
 def _user_node_path(user: User) -> str:
@@ -106,6 +122,12 @@ def create_staff_user(
     first role, together: an account without a grant would fall outside every manager's scope."""
     _require_manages_node(actor, node)
     username = username.strip()
+    if looks_like_id_number(username):
+        raise CodedError(
+            "username_is_id_number",
+            _("A username may not be an ID number: usernames are shown where ID numbers are not."),
+            field="username",
+        )
     if User.objects.filter(username__iexact=username).exists():
         raise CodedError("username_taken", _("This username is already taken."), field="username")
     user = create_user(
@@ -116,17 +138,29 @@ def create_staff_user(
 
 
 @transaction.atomic
-def grant_role(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant:
+def grant_role(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant | GrantProposal:
     """Grants `role` on `node` (and so its subtree). Idempotent: returns an existing grant as is.
 
-    Refuses (CodedError) a grant to the actor's own account, a node outside the actor's scope, and a
-    system administrator who would also approve credits.
+    A role that decides credits (credit office, unit checker) is only proposed when a person grants
+    it: the GrantProposal returned waits for someone holding the credit office role over the node
+    (`confirm_grant`). The system (actor None: bootstrap, demo) grants directly.
+
+    Refuses (CodedError) a grant to the actor's own account or person, a node outside the actor's
+    scope, and a system administrator who would also approve credits.
     """
     if role not in Role.values:
         raise CodedError("unknown_role", _("Unknown role."), field="role")
     _require_manages_node(actor, node)
     _require_not_self(actor, user)
     _check_separation(user, role)
+    if actor is not None and decides_credits(role):
+        if RoleGrant.objects.filter(user=user, role=role, node=node).exists():
+            return RoleGrant.objects.get(user=user, role=role, node=node)
+        return _propose(actor, user, role, node)
+    return _grant(actor, user, role, node)
+
+
+def _grant(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant:
     grant, created = RoleGrant.objects.get_or_create(user=user, role=role, node=node)
     if created:
         record(
@@ -137,6 +171,78 @@ def grant_role(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant:
             node_path=node.path,
         )
     return grant
+
+
+def _propose(actor: Any, user: User, role: str, node: OrgNode) -> GrantProposal:
+    proposal = GrantProposal.objects.filter(
+        user=user, role=role, node=node, status=GrantProposal.Status.PENDING
+    ).first()
+    if proposal is not None:
+        return proposal
+    proposal = GrantProposal.objects.create(user=user, role=role, node=node, proposed_by=actor)
+    record(
+        actor,
+        A.SUBMIT,
+        proposal,
+        changes={"role": [None, role], "node": [None, node.code], "user": [None, user.username]},
+        node_path=node.path,
+    )
+    return proposal
+
+
+def _require_may_confirm(actor: Any, proposal: GrantProposal) -> None:
+    """The second pair of eyes: someone holding the credit office role over the node, who neither
+    proposed it nor would receive it (under any of their accounts)."""
+    if not scope.has_capability(actor, Cap.CREDITS_APPROVE, proposal.node):
+        raise PermissionDenied(
+            "forbidden", _("Only the credit office over this node confirms this role.")
+        )
+    if getattr(actor, "pk", None) == proposal.proposed_by_id or _is_self(actor, proposal.user):
+        raise PermissionDenied(
+            "four_eyes",
+            _("Someone other than the proposer and the account's holder must confirm this role."),
+        )
+
+
+@transaction.atomic
+def confirm_grant(actor: Any, proposal: GrantProposal) -> RoleGrant:
+    """Grants a proposed role (see grant_role): the proposal is confirmed and both are audited."""
+    locked = GrantProposal.objects.select_for_update().get(pk=proposal.pk)
+    _require_may_confirm(actor, locked)
+    if locked.status != GrantProposal.Status.PENDING:
+        raise CodedError("already_decided", _("This proposal has already been decided."))
+    _check_separation(locked.user, locked.role)
+    locked.status = GrantProposal.Status.CONFIRMED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    record(
+        actor,
+        A.APPROVE,
+        locked,
+        changes={"status": [GrantProposal.Status.PENDING, locked.status]},
+        node_path=locked.node.path,
+    )
+    return _grant(actor, locked.user, locked.role, locked.node)
+
+
+@transaction.atomic
+def decline_grant(actor: Any, proposal: GrantProposal) -> None:
+    locked = GrantProposal.objects.select_for_update().get(pk=proposal.pk)
+    _require_may_confirm(actor, locked)
+    if locked.status != GrantProposal.Status.PENDING:
+        raise CodedError("already_decided", _("This proposal has already been decided."))
+    locked.status = GrantProposal.Status.DECLINED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    record(
+        actor,
+        A.REJECT,
+        locked,
+        changes={"status": [GrantProposal.Status.PENDING, locked.status]},
+        node_path=locked.node.path,
+    )
 
 
 @transaction.atomic

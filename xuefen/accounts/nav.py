@@ -8,6 +8,9 @@ from xuefen.core.nav import NavItem
 
 
 def items(user: Any) -> list[NavItem]:
+    found = []
     if has_capability(user, Cap.USERS_MANAGE):
-        return [NavItem(_("Users and roles"), "accounts:users", order=90)]
-    return []
+        found.append(NavItem(_("Users and roles"), "accounts:users", order=90))
+    if has_capability(user, Cap.CREDITS_APPROVE):
+        found.append(NavItem(_("Role confirmations"), "accounts:grant_proposals", order=91))
+    return found

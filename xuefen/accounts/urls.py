@@ -15,4 +15,10 @@ urlpatterns = [
     path("users/<int:user_id>/active/", manage_views.set_active, name="set_active"),
     path("users/<int:user_id>/password/", manage_views.reset_password, name="reset_password"),
     path("users/<int:user_id>/unlock/", manage_views.unlock, name="unlock"),
+    path("role-proposals/", manage_views.grant_proposals, name="grant_proposals"),
+    path(
+        "role-proposals/<int:proposal_id>/decide/",
+        manage_views.grant_proposal_decide,
+        name="grant_proposal_decide",
+    ),
 ]
