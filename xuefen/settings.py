@@ -175,9 +175,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Failed logins lock an account for a while; sessions end after inactivity.
+# Failed log-ins (and activations) are counted per identity typed and per client address: past the
+# free failures each further one doubles the wait, from 1 second to LOCKOUT_MINUTES. A browser the
+# account logged in from before is not held back by failures made elsewhere (accounts.throttle).
 LOCKOUT_ATTEMPTS = env_int("XUEFEN_LOCKOUT_ATTEMPTS", 5)
 LOCKOUT_MINUTES = env_int("XUEFEN_LOCKOUT_MINUTES", 15)
+LOGIN_ADDRESS_FAILURES = env_int("XUEFEN_LOGIN_ADDRESS_FAILURES", 30)
+# Activation letters (a one-time code to claim an account) expire after this many days.
+ACTIVATION_DAYS = env_int("XUEFEN_ACTIVATION_DAYS", 30)
 SESSION_COOKIE_AGE = env_int("XUEFEN_SESSION_IDLE_MINUTES", 30) * 60
 # A session in use is written at most once a minute (accounts.middleware.SessionIdleMiddleware),
 # not on every request.

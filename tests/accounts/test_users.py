@@ -1,8 +1,5 @@
-import datetime as dt
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from tests import factories as f
 from xuefen.accounts import actions, scope
@@ -119,14 +116,14 @@ def test_reset_password_forces_a_change(cast):
     assert cast.bob.must_change_password and cast.bob.check_password("temp-pass-456")
 
 
-def test_unlock_lifts_the_lock(cast):
-    User.objects.filter(pk=cast.bob.pk).update(
-        locked_until=timezone.now() + dt.timedelta(minutes=10)
-    )
-    cast.bob.refresh_from_db()
+def test_unlock_forgets_the_failed_tries(cast, settings):
+    from xuefen.accounts import throttle
+
+    for _ in range(settings.LOCKOUT_ATTEMPTS + 2):
+        throttle.fail(throttle.keys_for("bob", None))
+    assert actions.waiting_until(cast.bob) is not None
     actions.unlock_user(cast.sam, cast.bob)
-    cast.bob.refresh_from_db()
-    assert not cast.bob.is_locked
+    assert actions.waiting_until(cast.bob) is None
 
 
 def test_manager_outside_scope_may_not_reset(cast, outside):

@@ -112,6 +112,7 @@ def _detail(
         "grant_form": grant_form or GrantForm(request.user),
         "password_form": password_form or TemporaryPasswordForm(),
         "is_self": account.pk == request.user.pk,
+        "waiting_until": actions.waiting_until(account),
     }
     return render(request, "accounts/user_detail.html", context, status=status)
 
