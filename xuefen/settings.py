@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xuefen.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "xuefen.api.middleware.UriLengthMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
