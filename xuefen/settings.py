@@ -239,7 +239,7 @@ API_MAX_BATCH_ROWS = env_int("XUEFEN_API_MAX_BATCH_ROWS", 10_000)
 
 # Background work (imports, exports, reminders): Django's task framework on a database-backed queue,
 # so the embedded default needs no extra server. Tests use the same backend: they call the task's
-# function directly or start `xuefen db_worker` on the test database (tests/intake/test_resume.py).
+# function directly or start a worker on the test database (tests/intake/test_resume.py).
 TASKS = {
     "default": {
         "BACKEND": env_str("XUEFEN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -1,4 +1,4 @@
-"""Background work of the intake app (run by `xuefen db_worker`)."""
+"""Background work of the intake app (run by the background worker, `xuefen worker`)."""
 
 from django.tasks import TaskContext, task
 
