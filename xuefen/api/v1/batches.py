@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from xuefen.api.errors import ApiError
 from xuefen.api.models import TokenScope
@@ -177,9 +177,20 @@ def _rfc3339(value: object) -> object:
     raise ValueError("a date and time with its offset, e.g. 2026-03-01T08:00:00+08:00")
 
 
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    """In UTC: PostgreSQL takes offsets only up to 15:59, RFC 3339 up to 23:59. A moment too early
+    or late to express in UTC bounds the filter at the earliest or latest one."""
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        extreme = dt.datetime.min if value.year < 2 else dt.datetime.max
+        return extreme.replace(tzinfo=dt.UTC)
+
+
 Timestamp = Annotated[
     dt.datetime,
     BeforeValidator(_rfc3339),
+    AfterValidator(_in_utc),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 
