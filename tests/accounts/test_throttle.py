@@ -126,3 +126,14 @@ def test_failures_drain_away_so_a_busy_office_address_is_not_held_back(cast, set
     LoginThrottle.objects.update(last_failure_at=timezone.now() - dt.timedelta(hours=1))
     for _ in range(29):
         assert throttle.fail([address]) is None
+
+
+def test_alternating_username_and_id_number_gains_no_tries(client, cast, settings):
+    number = cast.lena_person.id_number
+    for i in range(settings.LOCKOUT_ATTEMPTS + 1):
+        _login(client, "lena" if i % 2 else number, f"guess-{i}", address=f"198.51.100.{i}")
+    from xuefen.accounts import actions
+
+    assert actions.waiting_until(cast.lena) is not None
+    _login(client, "lena", cast.password, address="192.0.2.44")
+    assert not _logged_in(client)

@@ -59,12 +59,17 @@ def identity(text: str) -> Key:
     return Key("identity", text.strip().casefold())
 
 
-def keys_for(typed: str, address: str | None, device: str | None = None) -> list[Key]:
+def keys_for(
+    typed: str, address: str | None, device: str | None = None, account: Any = None
+) -> list[Key]:
     """The keys a try is counted under: a trusted device's own key alone, or else the identity
-    typed and the client's address."""
+    typed, the account it names (so that alternating its username and ID number gains nothing)
+    and the client's address. The identity typed comes first."""
     if device is not None:
         return [Key("device", device)]
     keys = [identity(typed)]
+    if account is not None:
+        keys.append(Key("account", str(account.pk)))
     if address:
         keys.append(Key("address", address))
     return keys
@@ -138,8 +143,8 @@ def failures(key: Key) -> int:
 
 
 def account_keys(user: Any) -> list[Key]:
-    """The identities an account is reached by: its username and its person's ID number."""
-    keys = [identity(user.username)]
+    """The keys of an account's own tries: the account, its username and its ID number."""
+    keys = [Key("account", str(user.pk)), identity(user.username)]
     person = getattr(user, "person", None)
     if person is not None:
         keys.append(identity(person.id_number))

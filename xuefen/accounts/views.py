@@ -51,7 +51,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         typed = request.POST.get("username", "")
         account = find_account(typed)
         device = throttle.trusted_device(request, account)
-        keys = throttle.keys_for(normalize_username(typed), client_ip(request), device)
+        keys = throttle.keys_for(normalize_username(typed), client_ip(request), device, account)
         if until := throttle.waiting_until(keys):
             actions.record_failed_login(typed, account, until)
             wait_message = _wait_message(until)
@@ -59,7 +59,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             user = form.get_user()
             login(request, user)
             actions.record_login(user)
-            throttle.clear(keys if device else [keys[0]])
+            # The account's own counters start again (the address's do not).
+            throttle.clear(keys if device else throttle.account_keys(user))
             response = redirect(_safe_next(request) or "core:home")
             throttle.remember_device(response, user)
             return response
