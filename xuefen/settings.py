@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -40,12 +42,27 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_required(name: str, what: str) -> str:
+    """A setting production cannot start without: a sentence naming the variable, not a KeyError."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} is not set: the production profile needs {what}. Set it in the environment "
+            "(see the README, Deploying) and start again."
+        )
+    return value
+
+
 PROFILE = env_str("XUEFEN_PROFILE", "local")
 PRODUCTION = PROFILE == "production"
 VAR_DIR = Path(env_str("XUEFEN_VAR_DIR", str(PROJECT_DIR / "var")))
 
 if PRODUCTION:
-    SECRET_KEY = os.environ["XUEFEN_SECRET_KEY"]
+    SECRET_KEY = env_required(
+        "XUEFEN_SECRET_KEY",
+        "a long random secret key (python3 -c 'import secrets; print(secrets.token_urlsafe(50))')",
+    )
+    env_required("XUEFEN_ALLOWED_HOSTS", "the host names the site answers to, comma-separated")
     ALLOWED_HOSTS = env_list("XUEFEN_ALLOWED_HOSTS")
     DEBUG = env_bool("XUEFEN_DEBUG", False)
 else:
@@ -77,10 +94,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "xuefen.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xuefen.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "xuefen.api.middleware.UriLengthMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -161,9 +181,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Failed logins lock an account for a while; sessions end after inactivity.
+# Failed log-ins (and activations) are counted per identity typed and per client address: past the
+# free failures each further one doubles the wait, from 1 second to LOCKOUT_MINUTES. A browser the
+# account logged in from before is not held back by failures made elsewhere (accounts.throttle).
 LOCKOUT_ATTEMPTS = env_int("XUEFEN_LOCKOUT_ATTEMPTS", 5)
 LOCKOUT_MINUTES = env_int("XUEFEN_LOCKOUT_MINUTES", 15)
+LOGIN_ADDRESS_FAILURES = env_int("XUEFEN_LOGIN_ADDRESS_FAILURES", 30)
+# Activation letters (a one-time code to claim an account) expire after this many days.
+ACTIVATION_DAYS = env_int("XUEFEN_ACTIVATION_DAYS", 30)
 SESSION_COOKIE_AGE = env_int("XUEFEN_SESSION_IDLE_MINUTES", 30) * 60
 # A session in use is written at most once a minute (accounts.middleware.SessionIdleMiddleware),
 # not on every request.
@@ -207,6 +232,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The largest evidence file (PDF, JPEG, PNG) attached to a claim.
 CLAIM_MAX_FILE_MB = env_int("XUEFEN_CLAIM_MAX_FILE_MB", 10)
 XLSX_MAX_UNCOMPRESSED_MB = env_int("XUEFEN_XLSX_MAX_UNCOMPRESSED_MB", 400)
+# The shared-strings part of an XLSX (all its distinct texts) is held in memory while the sheet is
+# read: beyond this many MB (as stored, uncompressed) the file is refused before it is parsed.
+XLSX_MAX_SHARED_STRINGS_MB = env_int("XUEFEN_XLSX_MAX_SHARED_STRINGS_MB", 100)
 
 # Roster rows posted per transaction by the background worker (each chunk is a resume checkpoint).
 INTAKE_CHUNK_ROWS = env_int("XUEFEN_INTAKE_CHUNK_ROWS", 2000)
@@ -224,22 +252,53 @@ API_MAX_BATCH_ROWS = env_int("XUEFEN_API_MAX_BATCH_ROWS", 10_000)
 
 # Background work (imports, exports, reminders): Django's task framework on a database-backed queue,
 # so the embedded default needs no extra server. Tests use the same backend: they call the task's
-# function directly or start `xuefen db_worker` on the test database (tests/intake/test_resume.py).
+# function directly or start a worker on the test database (tests/intake/test_resume.py).
 TASKS = {
     "default": {
         "BACKEND": env_str("XUEFEN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 
+# The background worker started by `xuefen serve`: its address-space limit (0: none), and the
+# longest wait before restarting it after it died (the wait doubles from 1 s while it keeps dying).
+WORKER_MEMORY_MB = env_int("XUEFEN_WORKER_MEMORY_MB", 2048)
+WORKER_RESTART_MAX_SECONDS = env_int("XUEFEN_WORKER_RESTART_MAX_SECONDS", 60)
+
 # The demo password of every demo account (README lists them).
 DEMO_PASSWORD = env_str("XUEFEN_DEMO_PASSWORD", "xuefen-demo-2026")
+
+# Django's own admin (superusers only, through Xuefen's log-in): off in production unless asked for.
+DJANGO_ADMIN = env_bool("XUEFEN_DJANGO_ADMIN", not PRODUCTION)
 
 # Reverse proxies whose X-Forwarded-For the audit trail may believe (comma-separated addresses).
 TRUSTED_PROXIES = env_list("XUEFEN_TRUSTED_PROXIES")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Every script, style, font and image comes from the site itself (government intranets have no
+# internet, and nothing inline runs: scripts are static files). Style attributes stay allowed:
+# progress bars set their width with one (no script can run from a style attribute).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Every cookie says SameSite (the session, CSRF and message cookies take SESSION_COOKIE_SAMESITE).
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,5 +14,8 @@ urlpatterns = [
     path("claims/", include("xuefen.claims.urls")),
     path("api/", include("xuefen.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("django-admin/", admin.site.urls),
 ]
+# Django's admin bypasses the org scoping: for the deployer's superuser only, off in production
+# unless XUEFEN_DJANGO_ADMIN turns it on, and entered through Xuefen's own log-in (core.admin).
+if settings.DJANGO_ADMIN:
+    urlpatterns.append(path("django-admin/", admin.site.urls))

@@ -9,6 +9,16 @@ def _alices_grant(cast):
     return {"user_id": cast.alice.pk, "grant_id": cast.alice.grants.get().pk}
 
 
+def _proposal_on_a(cast):
+    from tests import factories as f
+    from xuefen.accounts.actions import grant_role
+    from xuefen.accounts.roles import Role
+
+    return {
+        "proposal_id": grant_role(cast.sam, f.user("newcomer"), Role.UNIT_ADMIN, cast.unit_a).pk
+    }
+
+
 CASES = {
     "accounts:password_change": lambda cast: None,
     "accounts:users": lambda cast: None,
@@ -19,4 +29,7 @@ CASES = {
     "accounts:set_active": _alice,
     "accounts:reset_password": _alice,
     "accounts:unlock": _alice,
+    "accounts:grant_proposals": lambda cast: None,
+    "accounts:letters": lambda cast: None,
+    "accounts:grant_proposal_decide": _proposal_on_a,
 }

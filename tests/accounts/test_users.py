@@ -1,8 +1,5 @@
-import datetime as dt
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from tests import factories as f
 from xuefen.accounts import actions, scope
@@ -40,11 +37,11 @@ def test_sysadmin_creates_a_staff_account_that_must_change_its_password(cast):
         "erin",
         display_name="Erin",
         password="temp-pass-123",
-        role=Role.OFFICE,
+        role=Role.AUDITOR,
         node=cast.dept,
     )
     assert user.must_change_password and user.check_password("temp-pass-123")
-    assert list(user.grants.values_list("role", "node")) == [(Role.OFFICE, cast.dept.pk)]
+    assert list(user.grants.values_list("role", "node")) == [(Role.AUDITOR, cast.dept.pk)]
     assert AuditEvent.objects.filter(object_type="accounts.user", object_id=str(user.pk)).exists()
     assert AuditEvent.objects.filter(object_type="accounts.rolegrant", actor=cast.sam).exists()
 
@@ -69,8 +66,10 @@ def test_sysadmin_may_not_grant_a_role_to_themself(cast):
     assert not cast.sam.grants.filter(role=Role.AUDITOR).exists()
 
 
-def test_sysadmin_grants_office_to_someone_else(cast):
-    actions.grant_role(cast.sam, cast.alice, Role.OFFICE, cast.dept)
+def test_sysadmin_grants_office_to_someone_else_once_the_office_confirms(cast):
+    proposal = actions.grant_role(cast.sam, cast.alice, Role.OFFICE, cast.dept)
+    assert not cast.alice.grants.filter(role=Role.OFFICE).exists()
+    actions.confirm_grant(cast.carol, proposal)
     assert cast.alice.grants.filter(role=Role.OFFICE, node=cast.dept).exists()
 
 
@@ -117,14 +116,14 @@ def test_reset_password_forces_a_change(cast):
     assert cast.bob.must_change_password and cast.bob.check_password("temp-pass-456")
 
 
-def test_unlock_lifts_the_lock(cast):
-    User.objects.filter(pk=cast.bob.pk).update(
-        locked_until=timezone.now() + dt.timedelta(minutes=10)
-    )
-    cast.bob.refresh_from_db()
+def test_unlock_forgets_the_failed_tries(cast, settings):
+    from xuefen.accounts import throttle
+
+    for _ in range(settings.LOCKOUT_ATTEMPTS + 2):
+        throttle.fail(throttle.keys_for("bob", None))
+    assert actions.waiting_until(cast.bob) is not None
     actions.unlock_user(cast.sam, cast.bob)
-    cast.bob.refresh_from_db()
-    assert not cast.bob.is_locked
+    assert actions.waiting_until(cast.bob) is None
 
 
 def test_manager_outside_scope_may_not_reset(cast, outside):

@@ -37,4 +37,5 @@ def test_anonymous_home_goes_to_login(client, db):
 
 def test_healthz_answers_without_login(client, db):
     response = client.get(reverse("core:healthz"))
-    assert response.content == b"ok"
+    assert response.status_code == 200
+    assert set(response.json()) == {"status", "worker", "queue"}

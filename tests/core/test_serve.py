@@ -1,5 +1,5 @@
-"""`xuefen serve` runs a real WSGI server and the background worker beside it, and stopping it
-stops both (no worker is left behind to hold the database)."""
+"""`xuefen serve` runs a real WSGI server and the background worker (`xuefen worker`) beside it,
+and stopping it stops both (no worker is left behind to hold the database)."""
 
 import os
 import signal
@@ -67,7 +67,7 @@ def test_serve_answers_and_runs_the_worker_and_stops_both(server_env):
                 assert time.monotonic() < deadline, "the server did not answer in time"
                 time.sleep(0.3)
         commands = [cmd for _pid, cmd in _children(server.pid)]
-        assert any("db_worker" in cmd for cmd in commands), commands
+        assert any(" worker " in f" {cmd} " for cmd in commands), commands
         assert any("gunicorn" in cmd for cmd in commands), commands
         children = [pid for pid, _cmd in _children(server.pid)]
         server.send_signal(signal.SIGTERM)

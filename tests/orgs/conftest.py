@@ -1,6 +1,8 @@
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from tests import factories as f
 from xuefen.core.tabular import write_xlsx
@@ -55,3 +57,17 @@ def csv_bytes(
 @pytest.fixture
 def new_id():
     return lambda sex="M": f.valid_id(sex=sex)
+
+
+def upload_and_check(client, data: bytes, name: str = "people.xlsx"):
+    """Uploads a people file as the logged-in user, runs the background worker's check as the
+    worker would, and returns the import's page (or the upload page, if the head was refused)."""
+    from xuefen.orgs.actions import check_people_import
+    from xuefen.orgs.models import PeopleImport
+
+    response = client.post(reverse("orgs:people_import"), {"file": SimpleUploadedFile(name, data)})
+    if response.status_code != 302:
+        return response
+    imp = PeopleImport.objects.latest("id")
+    check_people_import(imp.pk)
+    return client.get(reverse("orgs:people_import_detail", args=[imp.pk]))

@@ -7,13 +7,14 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from tests import factories as f
-from tests.orgs.conftest import csv_bytes, person_row, xlsx_bytes
+from tests.orgs.conftest import csv_bytes, person_row, upload_and_check, xlsx_bytes
 from xuefen.audit.models import AuditEvent
 from xuefen.core.tabular import TableError
 from xuefen.orgs import idnumber
 from xuefen.orgs.actions import apply_people_import
+from xuefen.orgs.importing import HEADERS as HEADERS_FOR_HOSTILE
 from xuefen.orgs.importing import plan_import
-from xuefen.orgs.models import Person, Transfer
+from xuefen.orgs.models import PeopleImport, Person, Transfer, TransferRequest
 
 
 def upload(data: bytes, name: str = "people.xlsx") -> SimpleUploadedFile:
@@ -28,16 +29,20 @@ def errors_of(plan):
     return [(e.row, e.column, e.code) for e in plan.errors]
 
 
+def confirm(client, imp):
+    return client.post(reverse("orgs:people_import_confirm", args=[imp.pk]))
+
+
 def test_good_file_is_previewed_then_imported_with_audit(cast, client, new_id):
     number = new_id()
     data = xlsx_bytes([person_row(number, "赵六", title="中级", phone="13800000001")])
     client.force_login(cast.alice)
-    response = client.post(reverse("orgs:people_import"), {"file": upload(data)})
+    response = upload_and_check(client, data)
     assert response.status_code == 200
-    assert response.context["plan"].counts() == {"new": 1, "changed": 0, "unchanged": 0}
+    imp = response.context["imp"]
+    assert imp.counts == {"new": 1, "changed": 0, "unchanged": 0}
     assert not Person.objects.filter(id_number=number).exists()
-    token = response.context["token"]
-    response = client.post(reverse("orgs:people_import"), {"token": token})
+    response = confirm(client, imp)
     assert response.status_code == 302
     person = Person.objects.get(id_number=number)
     assert (person.unit, person.title_level, person.phone) == (
@@ -124,8 +129,9 @@ def test_bad_row_is_reported_and_nothing_written(cast, client, new_id, make_row,
     assert (3, column, code) in errors_of(plan)
     client.force_login(cast.alice)
     count = Person.objects.count()
-    response = client.post(reverse("orgs:people_import"), {"file": upload(data)})
+    response = upload_and_check(client, data)
     assert response.context["errors"]
+    assert confirm(client, response.context["imp"]).status_code == 302
     assert Person.objects.count() == count
 
 
@@ -141,21 +147,23 @@ def test_error_file_lists_row_column_and_reason(cast, client, new_id):
 
     data = xlsx_bytes([person_row(new_id(), unit="B")])
     client.force_login(cast.alice)
-    token = client.post(reverse("orgs:people_import"), {"file": upload(data)}).context["token"]
-    response = client.get(reverse("orgs:people_import_errors", kwargs={"token": token}))
+    imp = upload_and_check(client, data).context["imp"]
+    response = client.get(reverse("orgs:people_import_errors", args=[imp.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][:3] == (2, "单位代码", "B")
     assert "B" in rows[1][3]
 
 
-def test_other_user_cannot_use_someone_elses_token(cast, client, new_id):
+def test_nobody_else_may_see_or_confirm_an_upload(cast, client, new_id):
     data = xlsx_bytes([person_row(new_id())])
     client.force_login(cast.alice)
-    token = client.post(reverse("orgs:people_import"), {"file": upload(data)}).context["token"]
-    client.force_login(cast.bob)
+    imp = upload_and_check(client, data).context["imp"]
     count = Person.objects.count()
-    client.post(reverse("orgs:people_import"), {"token": token})
+    for other in (cast.bob, cast.carol):
+        client.force_login(other)
+        assert confirm(client, imp).status_code == 404
+        assert client.get(reverse("orgs:people_import_detail", args=[imp.pk])).status_code == 404
     assert Person.objects.count() == count
 
 
@@ -163,7 +171,7 @@ def test_confirm_revalidates(cast, client, new_id):
     number = new_id()
     data = xlsx_bytes([person_row(number)])
     client.force_login(cast.alice)
-    token = client.post(reverse("orgs:people_import"), {"file": upload(data)}).context["token"]
+    imp = upload_and_check(client, data).context["imp"]
     f.person(cast.unit_b, "抢先")  # unrelated
     Person.objects.create(
         id_number=number,
@@ -173,8 +181,10 @@ def test_confirm_revalidates(cast, client, new_id):
         unit=cast.unit_b,
         category="general",
     )
-    client.post(reverse("orgs:people_import"), {"token": token})
+    confirm(client, imp)
+    # Not taken over, and not created twice: the office is asked (alice is told "new").
     assert Person.objects.get(id_number=number).unit == cast.unit_b
+    assert TransferRequest.objects.get().to_unit == cast.unit_a
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig"])
@@ -197,7 +207,10 @@ def test_english_headers_and_codes_are_accepted(cast, new_id):
 
 def test_person_in_other_unit_cannot_be_taken_over(cast):
     plan = plan_of(cast.alice, xlsx_bytes([person_row(cast.person_b.id_number, "王芳")]))
-    assert errors_of(plan) == [(2, "身份证号", "person_outside_scope")]
+    apply_people_import(cast.alice, plan.planned, effective_on=dt.date.today())
+    cast.person_b.refresh_from_db()
+    assert cast.person_b.unit == cast.unit_b
+    assert TransferRequest.objects.get().person == cast.person_b
 
 
 def test_import_command_writes_nothing_on_error(cast, tmp_path, new_id):
@@ -230,7 +243,7 @@ def test_wrong_columns_are_refused(cast, client):
     data = csv_bytes([["x", "y"]], headers=["姓名", "工号"])
     response = client.post(reverse("orgs:people_import"), {"file": upload(data, "p.csv")})
     assert "工号" in response.content.decode()
-    assert not response.context.get("token")
+    assert not PeopleImport.objects.exists()
 
 
 def test_template_has_headers_example_and_instructions(cast, client):
@@ -280,7 +293,64 @@ def test_preview_lists_changes_by_column(cast, client):
     assert unit_a2
     data = xlsx_bytes([person_row(cast.person_a.id_number, "李明", unit="A2", title="高级")])
     client.force_login(cast.carol)
-    response = client.post(reverse("orgs:people_import"), {"file": upload(data)})
-    (planned,) = response.context["plan"].planned
-    assert planned.change_rows == [("职称级别", "", "高级"), ("单位代码", "A", "A2")]
+    response = upload_and_check(client, data)
+    ((_row, kind, _name, changes),) = response.context["preview"]
+    assert kind == "changed"
+    assert changes == [["职称级别", "", "高级"], ["单位代码", "A", "A2"]]
     assert "职称级别: — → 高级" in response.content.decode()
+
+
+def test_the_file_is_read_once_and_the_web_request_reads_only_its_head(
+    cast, client, new_id, monkeypatch
+):
+    from xuefen.orgs import importing
+
+    full_reads = []
+    real = importing.read_table
+
+    def counting(*args, **kwargs):
+        full_reads.append(kwargs.get("head", False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "read_table", counting)
+    data = xlsx_bytes([person_row(new_id(), unit="B"), person_row(new_id())])
+    client.force_login(cast.alice)
+    response = client.post(reverse("orgs:people_import"), {"file": upload(data)})
+    assert full_reads == []  # the upload checked the head only
+    imp = PeopleImport.objects.get()
+    from xuefen.orgs.actions import check_people_import
+
+    check_people_import(imp.pk)  # the background worker's step
+    assert full_reads == [False]
+    client.get(response["Location"])
+    client.get(reverse("orgs:people_import_errors", args=[imp.pk]))
+    client.post(reverse("orgs:people_import_confirm", args=[imp.pk]))
+    assert full_reads == [False]
+
+
+def test_the_shared_strings_bomb_is_refused_at_upload(cast, client, settings):
+    from tests.core.hostile import shared_strings_bomb
+
+    client.force_login(cast.alice)
+    response = client.post(
+        reverse("orgs:people_import"), {"file": upload(shared_strings_bomb(), "bomb.xlsx")}
+    )
+    assert response.status_code == 200
+    assert "bomb.xlsx" in str(response.context["form"].errors["file"])
+    assert not PeopleImport.objects.exists()
+
+
+def test_a_file_damaged_past_its_head_is_refused_by_the_check(cast, client, new_id):
+    from tests.core import hostile
+
+    # Enough rows that the damage lies beyond the first block the upload's head check reads.
+    rows = [person_row(f.valid_id(), "赵六") for _ in range(1500)]
+    sheet = hostile.sheet_xml([HEADERS_FOR_HOSTILE, *rows]).replace(
+        b"</sheetData>", b"<row><c></sheetData>"
+    )
+    client.force_login(cast.alice)
+    response = upload_and_check(client, hostile.workbook(sheet))
+    imp = response.context["imp"]
+    assert (imp.status, imp.failure_code) == ("refused", "file_damaged")
+    assert imp.failure in response.content.decode()
+    assert not Person.objects.filter(name="赵六").exists()

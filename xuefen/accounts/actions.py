@@ -1,20 +1,25 @@
 """State changes of accounts and roles. Each runs in one transaction and writes its audit record."""
 
 import datetime as dt
+import hmac
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from xuefen.accounts import scope
-from xuefen.accounts.models import RoleGrant, User
-from xuefen.accounts.roles import CAPABILITIES, Cap, Role
+from xuefen.accounts import scope, throttle
+from xuefen.accounts.models import ActivationLetter, GrantProposal, RoleGrant, User
+from xuefen.accounts.roles import CAPABILITIES, Cap, Role, decides_credits
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.core.errors import CodedError, PermissionDenied
+from xuefen.orgs import idnumber
 from xuefen.orgs.models import OrgNode, Person
 
 A = AuditEvent.Action
@@ -31,8 +36,19 @@ def _require_manages_user(actor: Any, user: User) -> None:
         raise PermissionDenied("forbidden", _("You may not manage this account."))
 
 
+def _is_self(actor: Any, user: User) -> bool:
+    """The account is the actor's own, or belongs to the actor's own person (another account of
+    the same human being)."""
+    if actor is None:
+        return False
+    if getattr(actor, "pk", None) == user.pk:
+        return True
+    own_person = getattr(actor, "person_id", None)
+    return own_person is not None and own_person == user.person_id
+
+
 def _require_not_self(actor: Any, user: User) -> None:
-    if actor is not None and getattr(actor, "pk", None) == user.pk:
+    if _is_self(actor, user):
         raise PermissionDenied(
             "own_account", _("Ask another administrator: you may not do this to your own account.")
         )
@@ -53,6 +69,11 @@ def _check_separation(user: User, role: str) -> None:
             _("A system administrator may not also approve credits."),
             field="role",
         )
+
+
+def looks_like_id_number(text: str) -> bool:
+    text = text.strip()
+    return len(text) == 18 and text[:17].isdigit() and (text[17].isdigit() or text[17] in "xX")
 
 
 def _user_node_path(user: User) -> str:
@@ -106,6 +127,12 @@ def create_staff_user(
     first role, together: an account without a grant would fall outside every manager's scope."""
     _require_manages_node(actor, node)
     username = username.strip()
+    if looks_like_id_number(username):
+        raise CodedError(
+            "username_is_id_number",
+            _("A username may not be an ID number: usernames are shown where ID numbers are not."),
+            field="username",
+        )
     if User.objects.filter(username__iexact=username).exists():
         raise CodedError("username_taken", _("This username is already taken."), field="username")
     user = create_user(
@@ -116,17 +143,29 @@ def create_staff_user(
 
 
 @transaction.atomic
-def grant_role(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant:
+def grant_role(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant | GrantProposal:
     """Grants `role` on `node` (and so its subtree). Idempotent: returns an existing grant as is.
 
-    Refuses (CodedError) a grant to the actor's own account, a node outside the actor's scope, and a
-    system administrator who would also approve credits.
+    A role that decides credits (credit office, unit checker) is only proposed when a person grants
+    it: the GrantProposal returned waits for someone holding the credit office role over the node
+    (`confirm_grant`). The system (actor None: bootstrap, demo) grants directly.
+
+    Refuses (CodedError) a grant to the actor's own account or person, a node outside the actor's
+    scope, and a system administrator who would also approve credits.
     """
     if role not in Role.values:
         raise CodedError("unknown_role", _("Unknown role."), field="role")
     _require_manages_node(actor, node)
     _require_not_self(actor, user)
     _check_separation(user, role)
+    if actor is not None and decides_credits(role):
+        if RoleGrant.objects.filter(user=user, role=role, node=node).exists():
+            return RoleGrant.objects.get(user=user, role=role, node=node)
+        return _propose(actor, user, role, node)
+    return _grant(actor, user, role, node)
+
+
+def _grant(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant:
     grant, created = RoleGrant.objects.get_or_create(user=user, role=role, node=node)
     if created:
         record(
@@ -137,6 +176,78 @@ def grant_role(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant:
             node_path=node.path,
         )
     return grant
+
+
+def _propose(actor: Any, user: User, role: str, node: OrgNode) -> GrantProposal:
+    proposal = GrantProposal.objects.filter(
+        user=user, role=role, node=node, status=GrantProposal.Status.PENDING
+    ).first()
+    if proposal is not None:
+        return proposal
+    proposal = GrantProposal.objects.create(user=user, role=role, node=node, proposed_by=actor)
+    record(
+        actor,
+        A.SUBMIT,
+        proposal,
+        changes={"role": [None, role], "node": [None, node.code], "user": [None, user.username]},
+        node_path=node.path,
+    )
+    return proposal
+
+
+def _require_may_confirm(actor: Any, proposal: GrantProposal) -> None:
+    """The second pair of eyes: someone holding the credit office role over the node, who neither
+    proposed it nor would receive it (under any of their accounts)."""
+    if not scope.has_capability(actor, Cap.CREDITS_APPROVE, proposal.node):
+        raise PermissionDenied(
+            "forbidden", _("Only the credit office over this node confirms this role.")
+        )
+    if getattr(actor, "pk", None) == proposal.proposed_by_id or _is_self(actor, proposal.user):
+        raise PermissionDenied(
+            "four_eyes",
+            _("Someone other than the proposer and the account's holder must confirm this role."),
+        )
+
+
+@transaction.atomic
+def confirm_grant(actor: Any, proposal: GrantProposal) -> RoleGrant:
+    """Grants a proposed role (see grant_role): the proposal is confirmed and both are audited."""
+    locked = GrantProposal.objects.select_for_update().get(pk=proposal.pk)
+    _require_may_confirm(actor, locked)
+    if locked.status != GrantProposal.Status.PENDING:
+        raise CodedError("already_decided", _("This proposal has already been decided."))
+    _check_separation(locked.user, locked.role)
+    locked.status = GrantProposal.Status.CONFIRMED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    record(
+        actor,
+        A.APPROVE,
+        locked,
+        changes={"status": [GrantProposal.Status.PENDING, locked.status]},
+        node_path=locked.node.path,
+    )
+    return _grant(actor, locked.user, locked.role, locked.node)
+
+
+@transaction.atomic
+def decline_grant(actor: Any, proposal: GrantProposal) -> None:
+    locked = GrantProposal.objects.select_for_update().get(pk=proposal.pk)
+    _require_may_confirm(actor, locked)
+    if locked.status != GrantProposal.Status.PENDING:
+        raise CodedError("already_decided", _("This proposal has already been decided."))
+    locked.status = GrantProposal.Status.DECLINED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    record(
+        actor,
+        A.REJECT,
+        locked,
+        changes={"status": [GrantProposal.Status.PENDING, locked.status]},
+        node_path=locked.node.path,
+    )
 
 
 @transaction.atomic
@@ -174,12 +285,11 @@ def set_active(actor: Any, user: User, active: bool) -> None:
 
 @transaction.atomic
 def change_password(actor: Any, user: User, new_password: str) -> None:
-    """Sets a new password chosen by the user; clears the forced-change flag and any lock."""
+    """Sets a new password chosen by the user; clears the forced-change flag and any wait."""
     user.set_password(new_password)
     user.must_change_password = False
-    user.failed_logins = 0
-    user.locked_until = None
-    user.save(update_fields=["password", "must_change_password", "failed_logins", "locked_until"])
+    user.save(update_fields=["password", "must_change_password"])
+    throttle.clear(throttle.account_keys(user))
     record(actor, A.PASSWORD, user, node_path=_user_node_path(user))
 
 
@@ -190,9 +300,8 @@ def reset_password(actor: Any, user: User, new_password: str) -> None:
     _require_not_self(actor, user)
     user.set_password(new_password)
     user.must_change_password = True
-    user.failed_logins = 0
-    user.locked_until = None
-    user.save(update_fields=["password", "must_change_password", "failed_logins", "locked_until"])
+    user.save(update_fields=["password", "must_change_password"])
+    throttle.clear(throttle.account_keys(user))
     record(
         actor,
         A.PASSWORD,
@@ -202,61 +311,206 @@ def reset_password(actor: Any, user: User, new_password: str) -> None:
     )
 
 
+def waiting_until(user: User) -> dt.datetime | None:
+    """Until when tries for this account (by its username or ID number) must wait, if they must."""
+    return throttle.waiting_until(throttle.account_keys(user))
+
+
 @transaction.atomic
 def unlock_user(actor: Any, user: User) -> None:
-    """Lifts a lock from failed log-ins before it runs out."""
+    """Forgets the failed tries made for this account, so that it need not wait."""
     _require_manages_user(actor, user)
-    before = user.locked_until
-    user.locked_until = None
-    user.failed_logins = 0
-    user.save(update_fields=["locked_until", "failed_logins"])
+    before = waiting_until(user)
+    throttle.clear(throttle.account_keys(user))
     record(
         actor,
         A.UPDATE,
         user,
-        changes={"locked_until": [before.isoformat() if before else None, None]},
+        changes={"waiting_until": [before.isoformat() if before else None, None]},
         node_path=_user_node_path(user),
     )
 
 
 def record_login(user: User) -> None:
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
         record(user, A.LOGIN, user, node_path=_user_node_path(user))
 
 
-def record_failed_login(username: str) -> dt.datetime | None:
-    """Counts a failed attempt against an existing account; locks it after LOCKOUT_ATTEMPTS.
+def shown_identity(typed: str) -> str:
+    """What the trail keeps of a name typed at a failed try: an ID number masked."""
+    typed = typed.strip()[:150]
+    return idnumber.mask(typed.upper()) if looks_like_id_number(typed) else typed
 
-    Returns the end of the lock if this attempt locked the account. Unknown usernames are audited
-    but change nothing. An attempt on an account that is already locked is audited and not counted.
-    """
+
+def record_failed_login(typed: str, account: User | None, until: dt.datetime | None) -> None:
+    """Audits a failed try (counted by accounts.throttle): against the account it named, if
+    any, else under the name typed (an ID number masked). `until` notes that the try was made to
+    wait."""
+    changes = {"waiting_until": [None, until.isoformat()]} if until else {}
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(username=username).first()
-        if user is None:
-            record(None, A.LOGIN_FAILED, object_type="accounts.user", object_repr=username[:150])
-            return None
-        if user.is_locked:
+        if account is None:
             record(
                 None,
                 A.LOGIN_FAILED,
-                user,
-                changes={"while_locked": [None, True]},
-                node_path=_user_node_path(user),
+                object_type="accounts.user",
+                object_repr=shown_identity(typed),
+                changes=changes,
             )
-            return None
-        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-        user.refresh_from_db(fields=["failed_logins"])
-        record(None, A.LOGIN_FAILED, user, node_path=_user_node_path(user))
-        if user.failed_logins >= settings.LOCKOUT_ATTEMPTS:
-            until = timezone.now() + dt.timedelta(minutes=settings.LOCKOUT_MINUTES)
-            User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
+        else:
             record(
-                None,
-                A.LOCKED,
-                user,
-                changes={"locked_until": [None, until.isoformat()]},
-                node_path=_user_node_path(user),
+                None, A.LOGIN_FAILED, account, changes=changes, node_path=_user_node_path(account)
             )
-            return until
+
+
+# ---------------------------------------------------------------------- activation letters
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
+CODE_LENGTH = 12
+MAX_LETTERS = 500
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str:
+    return "".join(c for c in text.upper() if c.isalnum())
+
+
+def format_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def code_hash(code: str) -> str:
+    return salted_hmac(
+        "xuefen.accounts.activation", normalize_code(code), algorithm="sha256"
+    ).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedLetter:
+    person: Person
+    code: str
+    expires_at: dt.datetime
+    has_account: bool
+
+
+def issue_activation_letters(actor: Any, people: list[Person]) -> list[IssuedLetter]:
+    """Issues a letter with a fresh one-time code to each person (at most MAX_LETTERS at once),
+    superseding their earlier letters. The codes are returned to be printed now: only a keyed
+    hash of each is stored. The actor needs accounts.activate on each person's unit and may not
+    issue one for their own person; a person who has left gets none."""
+    if len(people) > MAX_LETTERS:
+        raise CodedError(
+            "too_many_letters",
+            _("At most %(max)d letters at once; choose a unit or fewer people.")
+            % {"max": MAX_LETTERS},
+        )
+    now = timezone.now()
+    expires = now + dt.timedelta(days=settings.ACTIVATION_DAYS)
+    issued = []
+    with transaction.atomic():
+        for person in people:
+            if not scope.has_capability(actor, Cap.ACCOUNTS_ACTIVATE, person.unit):
+                raise PermissionDenied(
+                    "forbidden", _("You may not issue letters for people of this unit.")
+                )
+            if getattr(actor, "person_id", None) == person.pk:
+                raise PermissionDenied(
+                    "own_person", _("Another administrator must issue your own letter.")
+                )
+            if person.status == Person.Status.LEFT:
+                raise CodedError(
+                    "person_left",
+                    _("%(name)s has left; a person who has left gets no letter.")
+                    % {"name": person.name},
+                )
+            ActivationLetter.objects.filter(
+                person=person, used_at__isnull=True, revoked_at__isnull=True
+            ).update(revoked_at=now)
+            code = new_code()
+            letter = ActivationLetter.objects.create(
+                person=person, code_hash=code_hash(code), issued_by=actor, expires_at=expires
+            )
+            has_account = User.objects.filter(person=person).exists()
+            record(
+                actor,
+                A.CREATE,
+                letter,
+                object_repr=f"{person.name} {letter.issued_at:%Y-%m-%d}",
+                changes={
+                    "expires_at": [None, expires.isoformat()],
+                    "recovery": [None, has_account],
+                },
+                node_path=person.unit.path,
+                person_id=person.pk,
+            )
+            issued.append(IssuedLetter(person, code, expires, has_account))
+    return issued
+
+
+def _letter_for(typed_id: str, code: str) -> ActivationLetter | None:
+    number = idnumber.normalize(typed_id)
+    letter = (
+        ActivationLetter.objects.select_related("person", "person__unit")
+        .filter(person__id_number=number, used_at__isnull=True, revoked_at__isnull=True)
+        .exclude(person__status=Person.Status.LEFT)
+        .filter(expires_at__gt=timezone.now())
+        .order_by("-issued_at")
+        .first()
+    )
+    if letter is None or not hmac.compare_digest(letter.code_hash, code_hash(code)):
         return None
+    return letter
+
+
+def activate_account(typed_id: str, code: str, password: str) -> User | None:
+    """Claims the account of the person holding `typed_id` with the code of their letter, and
+    sets the password (Django's validators apply, ValidationError). None, and nothing written,
+    if the ID number and code do not match a usable letter (the caller counts the failure).
+    The account is made if the person has none; its username is generated, never the ID number.
+    The letter is spent."""
+    letter = _letter_for(typed_id, code)
+    if letter is None:
+        User().set_password(password)  # the same work whichever part was wrong
+        return None
+    person = letter.person
+    with transaction.atomic():
+        locked = ActivationLetter.objects.select_for_update().get(pk=letter.pk)
+        if not locked.is_usable:
+            return None
+        user = User.objects.filter(person=person).first()
+        password_validation.validate_password(password, user or User(first_name=person.name))
+        created = user is None
+        if user is None:
+            user = create_user(
+                None,
+                _generated_username(),
+                password=None,
+                first_name=person.name,
+                person=person,
+                must_change_password=False,
+            )
+        user.set_password(password)
+        user.must_change_password = False
+        user.is_active = True if created else user.is_active
+        user.save(update_fields=["password", "must_change_password", "is_active"])
+        locked.used_at = timezone.now()
+        locked.save(update_fields=["used_at"])
+        record(
+            user,
+            A.PASSWORD,
+            user,
+            changes={"activated_with_letter": [None, locked.pk], "created": [None, created]},
+            node_path=person.unit.path,
+            person_id=person.pk,
+        )
+    throttle.clear(throttle.account_keys(user))
+    return user
+
+
+def _generated_username() -> str:
+    while True:
+        name = "xf" + secrets.token_hex(4)
+        if not User.objects.filter(username=name).exists():
+            return name

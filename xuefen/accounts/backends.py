@@ -10,16 +10,22 @@ from xuefen.orgs.models import Person
 def normalize_username(username: str) -> str:
     """ID numbers are matched with an upper-case check character (X); other names as typed."""
     username = username.strip()
-    return username.upper() if _looks_like_id(username) else username
+    return username.upper() if looks_like_id(username) else username
 
 
-def _looks_like_id(username: str) -> bool:
+def looks_like_id(username: str) -> bool:
     return len(username) == 18 and username[:17].isdigit()
 
 
-def initial_password_matches(person: Person, password: str) -> bool:
-    """The initial password of a learner is the last six characters of their ID number."""
-    return password.strip().upper() == person.id_number[-6:]
+def find_account(typed: str) -> User | None:
+    """The account a log-in names: by username, or, for an ID number, the account of the person
+    holding it (learners log in with their ID number; their username is generated)."""
+    username = normalize_username(typed)
+    if not username:
+        return None
+    if looks_like_id(username):
+        return User.objects.filter(person__id_number=username).select_related("person").first()
+    return User.objects.filter(username=username).select_related("person").first()
 
 
 def _has_left(user: User) -> bool:
@@ -27,13 +33,10 @@ def _has_left(user: User) -> bool:
 
 
 class XuefenBackend(ModelBackend):
-    """Username/password login that refuses locked accounts and people who have left.
-
-    Learners log in with their ID number. Their account is made at first login (a province has
-    millions of people and most accounts would otherwise sit unused): the initial password is the
-    last six characters of the ID number, and the password-change page is forced before anything
-    else.
-    """
+    """Username (or ID number) and password; refuses deactivated accounts and people who have
+    left. An account exists only once claimed with an activation letter or made by an
+    administrator: knowing an ID number opens nothing. Failed tries are counted and slowed down
+    by the log-in page (accounts.throttle), not here."""
 
     def authenticate(
         self,
@@ -44,18 +47,12 @@ class XuefenBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
-        username = normalize_username(username)
-        user = User.objects.filter(username=username).select_related("person").first()
-        if user is None:
-            return self._first_login(username, password)
-        if user.is_locked or not self.user_can_authenticate(user):
+        user = find_account(username)
+        if user is None or not self.user_can_authenticate(user) or _has_left(user):
+            User().set_password(password)  # the same work whether or not the account exists
             return None
-        if _has_left(user):
-            return None  # a person who left keeps their history but no log-in
-        if user.has_usable_password():
-            return user if user.check_password(password) else None
-        if user.must_change_password and user.person is not None:
-            return user if initial_password_matches(user.person, password) else None
+        if user.has_usable_password() and user.check_password(password):
+            return user
         return None
 
     def get_user(self, user_id: Any) -> User | None:
@@ -67,19 +64,3 @@ class XuefenBackend(ModelBackend):
         if not self.user_can_authenticate(user) or _has_left(user):
             return None
         return user
-
-    def _first_login(self, username: str, password: str) -> User | None:
-        from xuefen.accounts.actions import create_user
-
-        person = None
-        if _looks_like_id(username):
-            person = (
-                Person.objects.filter(id_number=username, user__isnull=True)
-                .exclude(status=Person.Status.LEFT)
-                .select_related("unit")
-                .first()
-            )
-        if person is None or not initial_password_matches(person, password):
-            User().set_password(password)  # the same work whether or not the person exists
-            return None
-        return create_user(None, username, password=None, first_name=person.name, person=person)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap, Role
 from xuefen.orgs.forms import NodeChoiceField
+from xuefen.orgs.models import OrgNode
 
 
 def _node_field(user: Any) -> NodeChoiceField:
@@ -50,3 +51,44 @@ class CreateUserForm(TemporaryPasswordForm):
 
 class UserSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
+
+
+class LetterUnitForm(forms.Form):
+    unit = NodeChoiceField(queryset=OrgNode.objects.none(), label=_("Unit"))
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = (  # type: ignore[attr-defined]
+            scope.nodes(user, Cap.ACCOUNTS_ACTIVATE).filter(kind=OrgNode.Kind.UNIT).order_by("path")
+        )
+
+
+class ActivateForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    code = forms.CharField(
+        label=_("Activation code"),
+        max_length=40,
+        help_text=_("As printed on your letter, for example ABCD-EFGH-JKMN."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password1") != data.get("new_password2"):
+            self.add_error("new_password2", _("The two passwords differ."))
+        return data

@@ -12,16 +12,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from xuefen.accounts import actions, scope
 from xuefen.accounts.forms import CreateUserForm, GrantForm, TemporaryPasswordForm, UserSearchForm
-from xuefen.accounts.models import RoleGrant, User
+from xuefen.accounts.models import GrantProposal, RoleGrant, User
 from xuefen.accounts.roles import Cap
 from xuefen.core.errors import CodedError
 
 PAGE_SIZE = 50
+PROPOSED = gettext_lazy(
+    "The role has been proposed: it takes effect when someone holding the credit office role "
+    "confirms it."
+)
+PROPOSED_ON_CREATE = gettext_lazy(
+    "The account has been created; its role takes effect when someone holding the credit "
+    "office role confirms it."
+)
 
 
 def _grants() -> Prefetch[Any]:
@@ -71,7 +80,10 @@ def user_create(request: HttpRequest) -> HttpResponse:
         except CodedError as error:
             _add_error(form, error)
         else:
-            messages.success(request, _("The account has been created."))
+            if user.grants.exists():
+                messages.success(request, _("The account has been created."))
+            else:
+                messages.success(request, PROPOSED_ON_CREATE)
             return redirect("accounts:user_detail", user_id=user.pk)
     return render(request, "accounts/user_create.html", {"form": form})
 
@@ -94,9 +106,13 @@ def _detail(
     context = {
         "account": account,
         "grants": [(g, any(g.node.path.startswith(p) for p in manageable)) for g in grants],
+        "proposals": account.grant_proposals.filter(status=GrantProposal.Status.PENDING)
+        .select_related("node", "proposed_by")
+        .order_by("proposed_at"),
         "grant_form": grant_form or GrantForm(request.user),
         "password_form": password_form or TemporaryPasswordForm(),
         "is_self": account.pk == request.user.pk,
+        "waiting_until": actions.waiting_until(account),
     }
     return render(request, "accounts/user_detail.html", context, status=status)
 
@@ -119,12 +135,14 @@ def grant(request: HttpRequest, user_id: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, account, grant_form=form, status=400)
     try:
-        actions.grant_role(
+        result = actions.grant_role(
             request.user, account, form.cleaned_data["role"], form.cleaned_data["node"]
         )
     except CodedError as error:
         _add_error(form, error)
         return _detail(request, account, grant_form=form, status=400)
+    if isinstance(result, GrantProposal):
+        return _done(request, account, str(PROPOSED))
     return _done(request, account, _("The role has been granted."))
 
 
@@ -183,3 +201,40 @@ def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     except CodedError as error:
         return _refused(request, account, error)
     return _done(request, account, _("The account has been unlocked."))
+
+
+# ------------------------------------------------------------------ confirming proposed roles
+
+
+@login_required
+def grant_proposals(request: HttpRequest) -> HttpResponse:
+    """The credit office's queue of roles that decide credits, proposed by a system
+    administrator and waiting for a second person."""
+    scope.require(request.user, Cap.CREDITS_APPROVE)
+    rows = (
+        scope.grant_proposals(request.user)
+        .select_related("user", "node", "proposed_by")
+        .order_by("proposed_at", "id")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/grant_proposals.html", {"page_obj": page})
+
+
+@login_required
+@require_POST
+def grant_proposal_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    proposal = scope.access_grant_proposal(request.user, proposal_id)
+    confirm = request.POST.get("confirm") == "1"
+    try:
+        if confirm:
+            actions.confirm_grant(request.user, proposal)
+        else:
+            actions.decline_grant(request.user, proposal)
+    except CodedError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("The role has been granted.") if confirm else _("The proposal has been declined."),
+        )
+    return redirect("accounts:grant_proposals")

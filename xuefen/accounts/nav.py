@@ -3,11 +3,16 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts.roles import Cap
-from xuefen.accounts.scope import has_capability
+from xuefen.accounts.scope import has_capability, paths_with
 from xuefen.core.nav import NavItem
 
 
 def items(user: Any) -> list[NavItem]:
+    found = []
     if has_capability(user, Cap.USERS_MANAGE):
-        return [NavItem(_("Users and roles"), "accounts:users", order=90)]
-    return []
+        found.append(NavItem(_("Users and roles"), "accounts:users", order=90))
+    if paths_with(user, Cap.ACCOUNTS_ACTIVATE):
+        found.append(NavItem(_("Activation letters"), "accounts:letters", order=85))
+    if has_capability(user, Cap.CREDITS_APPROVE):
+        found.append(NavItem(_("Role confirmations"), "accounts:grant_proposals", order=91))
+    return found

@@ -39,6 +39,8 @@ class Cap:
     INTAKE_SUBMIT = "intake.submit"  # send rosters / batches as a provider
     INTAKE_VIEW = "intake.view"  # see providers, courses and batches
     CLAIMS_SUBMIT = "claims.submit"  # submit a claim (for oneself, or on behalf of one's unit)
+    CERTIFICATES_ISSUE = "certificates.issue"  # issue a person's certificate (a learner: their own)
+    ACCOUNTS_ACTIVATE = "accounts.activate"  # issue activation letters for the unit's people
 
 
 _READ = {Cap.ORGS_VIEW, Cap.PEOPLE_VIEW, Cap.CREDITS_VIEW, Cap.REPORTS_VIEW}
@@ -52,6 +54,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.PEOPLE_VIEW_ID,
             Cap.CREDITS_CHECK,
             Cap.CLAIMS_SUBMIT,
+            Cap.CERTIFICATES_ISSUE,
+            Cap.ACCOUNTS_ACTIVATE,
         }
     ),
     Role.OFFICE: frozenset(
@@ -68,6 +72,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.PROVIDERS_MANAGE,
             Cap.INTAKE_VIEW,
             Cap.CLAIMS_SUBMIT,
+            Cap.CERTIFICATES_ISSUE,
+            Cap.ACCOUNTS_ACTIVATE,
         }
     ),
     Role.AUDITOR: frozenset(_READ | {Cap.AUDIT_VIEW, Cap.INTAKE_VIEW}),
@@ -81,3 +87,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 
 def roles_with(capability: str) -> list[str]:
     return [role for role, caps in CAPABILITIES.items() if capability in caps]
+
+
+def decides_credits(role: str) -> bool:
+    """A role whose holder approves or checks credits: granting it takes two people."""
+    caps = CAPABILITIES.get(role, frozenset())
+    return Cap.CREDITS_APPROVE in caps or Cap.CREDITS_CHECK in caps

@@ -20,8 +20,11 @@ from xuefen.orgs.models import OrgNode, Person
 if TYPE_CHECKING:
     from xuefen.accounts.models import User
 
-# A learner may always see their own person and credits.
-SELF_CAPABILITIES = frozenset({Cap.PEOPLE_VIEW, Cap.CREDITS_VIEW, Cap.CLAIMS_SUBMIT})
+# A learner may always see their own person and credits, claim and print their own certificate
+# (its content is the ledger's, computed; printing it decides nothing).
+SELF_CAPABILITIES = frozenset(
+    {Cap.PEOPLE_VIEW, Cap.CREDITS_VIEW, Cap.CLAIMS_SUBMIT, Cap.CERTIFICATES_ISSUE}
+)
 
 
 def _grant_paths(user: Any) -> list[tuple[str, str]]:
@@ -127,7 +130,11 @@ def users(user: "User | Any") -> "QuerySet[User]":
     paths = paths_with(user, Cap.USERS_MANAGE)
     if not paths:
         return User.objects.none()
-    in_scope = subtree_q(paths, prefix="grants__node__") | subtree_q(paths, prefix="person__unit__")
+    in_scope = (
+        subtree_q(paths, prefix="grants__node__")
+        | subtree_q(paths, prefix="person__unit__")
+        | subtree_q(paths, prefix="grant_proposals__node__")
+    )
     ids = User.objects.filter(in_scope).values("pk")
     return User.objects.filter(pk__in=ids, is_superuser=False)
 
@@ -142,22 +149,70 @@ def access_user(user: "User | Any", user_id: Any) -> "User":
         raise Http404 from None
 
 
+def grant_proposals(user: "User | Any") -> "QuerySet[Any]":
+    """Pending proposals of roles that decide credits, on nodes where the user holds the credit
+    office role (the only ones who may confirm them)."""
+    from xuefen.accounts.models import GrantProposal
+
+    return GrantProposal.objects.filter(
+        subtree_q(paths_with(user, Cap.CREDITS_APPROVE), prefix="node__"),
+        status=GrantProposal.Status.PENDING,
+    )
+
+
+def access_grant_proposal(user: "User | Any", proposal_id: Any) -> Any:
+    from xuefen.accounts.models import GrantProposal
+
+    try:
+        return (
+            grant_proposals(user)
+            .select_related("user", "node", "proposed_by")
+            .get(pk=int(proposal_id))
+        )
+    except (GrantProposal.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def _is_root(path: str) -> bool:
     return path.count("/") == 2  # "/<id>/"
 
 
-def filter_audit(user: "User | Any", queryset: QuerySet[Any]) -> QuerySet[Any]:
-    """Scopes audit events (audit.view) by their node_path to the user's subtrees.
+# Reading the trail (audit.view) shows what happened on a subtree; an event about a person's
+# credits, a person or a provider's data is shown only to those who may also read that: the system
+# administrator reads who changed accounts and units, never a credit posting.
+AUDIT_READS: tuple[tuple[str, str], ...] = (
+    ("ledger.", Cap.CREDITS_VIEW),
+    ("claims.", Cap.CREDITS_VIEW),
+    ("reports.", Cap.CREDITS_VIEW),
+    ("policy.exemption", Cap.CREDITS_VIEW),
+    ("intake.", Cap.INTAKE_VIEW),
+    ("api.", Cap.INTAKE_VIEW),
+    ("orgs.person", Cap.PEOPLE_VIEW),
+    ("orgs.transfer", Cap.PEOPLE_VIEW),
+    ("orgs.peopleimport", Cap.PEOPLE_VIEW),
+)
 
-    Events tied to no node (a failed log-in under an unknown name, system jobs) are shown only to
-    those who read the trail of a whole tree (a grant on a root node).
-    """
-    paths = paths_with(user, Cap.AUDIT_VIEW)
+
+def _trail_q(paths: list[str]) -> Q:
+    """Events filed under one of the subtrees; events tied to no node (a failed log-in under an
+    unknown name, system jobs) only for a grant on a root node (the trail of a whole tree)."""
     if not paths:
-        return queryset.none()
+        return Q(pk__in=[])
     q = reduce(or_, (Q(node_path__startswith=p) for p in paths))
     if any(_is_root(p) for p in paths):
         q |= Q(node_path="")
+    return q
+
+
+def filter_audit(user: "User | Any", queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Scopes audit events (audit.view) by their node_path to the user's subtrees, and, by their
+    object type (AUDIT_READS), to what the user may read there."""
+    paths = paths_with(user, Cap.AUDIT_VIEW)
+    if not paths:
+        return queryset.none()
+    q = _trail_q(paths)
+    for prefix, capability in AUDIT_READS:
+        q &= ~Q(object_type__startswith=prefix) | _trail_q(paths_with(user, capability))
     return queryset.filter(q)
 
 

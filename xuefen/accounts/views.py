@@ -16,14 +16,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from xuefen.accounts import actions
-from xuefen.accounts.backends import normalize_username
+from xuefen.accounts import actions, throttle
+from xuefen.accounts.backends import find_account, normalize_username
 from xuefen.accounts.models import User
+from xuefen.audit.middleware import client_ip
 
 
-def _locked_message(until: dt.datetime) -> str:
-    when = formats.date_format(timezone.localtime(until), "Y-m-d H:i")
-    return _("Too many failed attempts: this account is locked until %(time)s.") % {"time": when}
+def _wait_message(until: dt.datetime) -> str:
+    when = formats.date_format(timezone.localtime(until), "Y-m-d H:i:s")
+    return _("Too many failed attempts: try again after %(time)s.") % {"time": when}
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -39,28 +40,39 @@ def _safe_next(request: HttpRequest) -> str | None:
 @csrf_protect
 @never_cache
 def login_view(request: HttpRequest) -> HttpResponse:
-    """Refuses a locked account even with the right password, and says until when it is locked."""
+    """Counts every failed try per identity and per client address (accounts.throttle) and makes
+    further tries wait, saying until when; a browser the account logged in from before is only
+    held back by its own failures."""
     if request.user.is_authenticated:
         return redirect("core:home")
     form = AuthenticationForm(request, data=request.POST or None)
-    locked_message = None
+    wait_message = None
     if request.method == "POST":
-        username = normalize_username(request.POST.get("username", ""))
-        existing = User.objects.filter(username=username).first()
-        if existing is not None and existing.locked_until and existing.is_locked:
-            actions.record_failed_login(username)
-            locked_message = _locked_message(existing.locked_until)
+        typed = request.POST.get("username", "")
+        account = find_account(typed)
+        device = throttle.trusted_device(request, account)
+        keys = throttle.keys_for(normalize_username(typed), client_ip(request), device, account)
+        if until := throttle.waiting_until(keys):
+            actions.record_failed_login(typed, account, until)
+            wait_message = _wait_message(until)
         elif form.is_valid():
             user = form.get_user()
             login(request, user)
             actions.record_login(user)
-            return redirect(_safe_next(request) or "core:home")
-        elif until := actions.record_failed_login(username):
-            locked_message = _locked_message(until)
+            # The account's own counters start again (the address's do not).
+            throttle.clear(keys if device else throttle.account_keys(user))
+            response = redirect(_safe_next(request) or "core:home")
+            throttle.remember_device(response, user)
+            return response
+        else:
+            until = throttle.fail(keys)
+            actions.record_failed_login(typed, account, until)
+            if until:
+                wait_message = _wait_message(until)
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "locked_message": locked_message, "next": request.GET.get("next", "")},
+        {"form": form, "locked_message": wait_message, "next": request.GET.get("next", "")},
     )
 
 
@@ -73,9 +85,6 @@ def password_change(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     form = PasswordChangeForm(user, request.POST or None)
-    if user.must_change_password and not user.has_usable_password():
-        # First login with the initial password: it was checked at login, so it is not asked again.
-        form.fields.pop("old_password")
     if request.method == "POST" and form.is_valid():
         actions.change_password(user, user, form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)

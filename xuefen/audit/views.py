@@ -33,6 +33,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filtered(request)
     rows = queries.events(request.user, filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    redact = queries.redactor(request.user)
+    page.object_list = [redact(event) for event in page.object_list]
     base, query = querystring(request)
     return render(
         request,
@@ -48,7 +50,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = queries.access_event(request.user, event_id)
+    event = queries.redactor(request.user)(queries.access_event(request.user, event_id))
     return render(
         request,
         "audit/event_detail.html",
@@ -60,7 +62,8 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
 def event_export(request: HttpRequest) -> HttpResponse:
     scope.require(request.user, Cap.AUDIT_VIEW)
     _form, filters = _filtered(request)
-    events = list(queries.events(request.user, filters)[:MAX_EXPORT_ROWS])
+    redact = queries.redactor(request.user)
+    events = [redact(e) for e in queries.events(request.user, filters)[:MAX_EXPORT_ROWS]]
     paths = scope.paths_with(request.user, Cap.AUDIT_VIEW)
     record_export(request.user, "audit.auditevent", len(events), paths[0] if paths else "")
     headers = [

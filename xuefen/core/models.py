@@ -20,3 +20,18 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(f"{type(self).__name__} rows are append-only.")
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of a background worker process (`xuefen worker`), written every few
+    seconds by a thread of the worker; /healthz reports the newest, and the supervisor finds the
+    workers of this host that died."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"

@@ -13,26 +13,33 @@ import csv
 import datetime as dt
 import io
 import itertools
+import logging
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any, BinaryIO
+from xml.parsers import expat
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from xuefen.core import xlsxread
 from xuefen.core.errors import CodedError
+from xuefen.core.xlsxread import Formula
+
+log = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -120,52 +127,75 @@ def read_table(
     columns: Sequence[Column],
     filename: str | None = None,
     max_rows: int | None = None,
+    head: bool = False,
 ) -> Iterator[Row]:
     """Opens an uploaded XLSX or CSV file and returns an iterator over its data rows.
 
     `upload` is a Django UploadedFile, a seekable binary file object or a path. The file-level
     checks (size, type, zip central directory, encoding, header row, at least one data row) run
-    before this returns and raise TableError; rows are then read lazily from the file (XLSX with
-    openpyxl read_only, CSV block by block), so it must stay open and its position untouched while
-    they are iterated. A file opened from a path is closed once the rows are exhausted or closed.
-    Blank rows are skipped.
+    before this returns and raise TableError; rows are then read lazily from the file (XLSX by
+    `xlsxread`, CSV block by block), so it must stay open and its position untouched while they
+    are iterated. A file opened from a path is closed once the rows are exhausted or closed.
+    Blank rows are skipped. Anything wrong found further in (a damaged member, malformed XML, a
+    cell longer than a spreadsheet cell can be, too many columns, too much text) raises
+    TableError while iterating, with the same kind of one-sentence message.
+
+    `head=True` reads only the first rows (a web request's check, see `check_table`).
     """
     name = filename or str(getattr(upload, "name", "") or upload)
     if isinstance(upload, str | Path):
         fh = open(upload, "rb")  # noqa: SIM115 - closed by _FileRows, after the last row
         try:
-            rows = read_table(fh, columns=columns, filename=name, max_rows=max_rows)
+            rows = read_table(fh, columns=columns, filename=name, max_rows=max_rows, head=head)
         except BaseException:
             fh.close()
             raise
         return _FileRows(rows, fh)
     stream: BinaryIO = upload.file if hasattr(upload, "chunks") else upload
     _check_size(stream, name)
-    head = stream.read(8)
+    magic = stream.read(8)
     stream.seek(0)
     suffix = Path(name).suffix.lower()
-    if head.startswith(b"PK\x03\x04"):
-        lines = _xlsx_lines(stream, name)
+    if magic.startswith(b"PK\x03\x04"):
+        lines = _xlsx_lines(stream, name, head)
     elif suffix == ".xlsx":
         raise TableError(
             "not_spreadsheet",
             _("%(file)s is not an Excel workbook (.xlsx); it may be another file renamed.")
             % {"file": name},
         )
-    elif head.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
+    elif magic.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
         raise TableError(
             "old_excel",
             _("%(file)s is an old Excel file (.xls); save it as .xlsx and upload again.")
             % {"file": name},
         )
     elif suffix in (".csv", ".txt"):
-        lines = _csv_lines(stream, name)
+        lines = _csv_lines(stream, name, head)
     else:
         raise TableError(
             "unsupported_type",
             _("%(file)s is neither an Excel workbook (.xlsx) nor a CSV file.") % {"file": name},
         )
     return _rows(lines, columns, name, max_rows)
+
+
+def check_table(upload: Any, *, columns: Sequence[Column], filename: str | None = None) -> None:
+    """The checks a web request may run on an upload before storing it for the background worker:
+    size, type, archive directory, header, a first data row. It reads no further than the first
+    rows (and, of an XLSX, only the shared strings they use), so a hostile file costs the request
+    next to nothing; the worker reads the rest with `read_table`. Raises TableError. The stream is
+    left at its start."""
+    stream = upload.file if hasattr(upload, "chunks") else upload
+    try:
+        rows = read_table(stream, columns=columns, filename=filename, head=True)
+        next(rows, None)
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+    finally:
+        if hasattr(stream, "seek"):
+            stream.seek(0)
 
 
 class _FileRows(Iterator[Row]):
@@ -247,45 +277,104 @@ def check_xlsx_archive(stream: BinaryIO, name: str) -> None:
         )
 
 
-def _xlsx_lines(stream: BinaryIO, name: str) -> Iterator[tuple[int, list[Any]]]:
+def _xlsx_lines(stream: BinaryIO, name: str, head: bool) -> Iterator[tuple[int, list[Any]]]:
     check_xlsx_archive(stream, name)
+    mb = 1024 * 1024
     try:
-        # data_only=False: formula cells are seen as formulas (and refused), not as cached values.
-        book = load_workbook(stream, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise TableError(
-            "not_spreadsheet",
-            _("%(file)s is not an Excel workbook (.xlsx); it may be another file renamed.")
+        lines = xlsxread.read_rows(
+            stream,
+            sheet_limit=settings.XLSX_MAX_UNCOMPRESSED_MB * mb,
+            strings_limit=settings.XLSX_MAX_SHARED_STRINGS_MB * mb,
+            head=head,
+        )
+    except _DAMAGE as exc:
+        raise _refusal(exc, name) from None
+    return _guarded(lines, name)
+
+
+# Everything the zip, XML and CSV layers raise for a file that is damaged or hostile. A TableError
+# names the file and the fault in one sentence; no exception of the layers below escapes.
+_DAMAGE = (
+    xlsxread.Refused,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    expat.ExpatError,
+    csv.Error,
+    UnicodeDecodeError,
+    NotImplementedError,  # a zip compression method Python does not read
+    struct.error,
+    KeyError,
+)
+
+
+def _guarded(lines: Iterator[tuple[int, list[Any]]], name: str) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        yield from lines
+    except _DAMAGE as exc:
+        raise _refusal(exc, name) from None
+
+
+def _refusal(exc: BaseException, name: str) -> "TableError":
+    if not isinstance(exc, xlsxread.Refused):
+        log.info("damaged upload %s: %r", name, exc)
+        exc = xlsxread.damaged(type(exc).__name__)
+    params = {"file": name, **exc.params}
+    if exc.code == "cell_too_large":
+        if params.get("row") and not params.get("column"):
+            message = _(
+                "%(file)s, row %(row)d: a cell holds more than %(max)d characters, more than a "
+                "spreadsheet cell can; the file is not accepted."
+            )
+        elif params.get("row"):
+            message = _(
+                "%(file)s, row %(row)d, column %(column)s: the cell holds more than %(max)d "
+                "characters, more than a spreadsheet cell can; the file is not accepted."
+            )
+        else:
+            message = _(
+                "%(file)s holds a text of more than %(max)d characters, more than a "
+                "spreadsheet cell can; the file is not accepted."
+            )
+        params["max"] = xlsxread.MAX_CELL_CHARS
+    elif exc.code == "too_many_columns":
+        message = _(
+            "%(file)s, row %(row)d: there is a value in column %(column)s; a file may use at "
+            "most %(max)d columns. Delete the columns the template does not have."
+        )
+        params["max"] = xlsxread.MAX_COLUMNS
+    elif exc.code == "shared_strings_too_large":
+        message = _(
+            "%(file)s holds %(size)d MB of text; the limit is %(max)d MB. Split it into "
+            "smaller files."
+        )
+    elif exc.code == "part_too_large":
+        return TableError(
+            "xlsx_too_large",
+            _(
+                "%(file)s would expand to more than %(max)d MB when opened; split it into "
+                "smaller files."
+            )
+            % {"file": name, "max": settings.XLSX_MAX_UNCOMPRESSED_MB},
+        )
+    else:
+        log.info("damaged upload %s: %s", name, params.get("detail"))
+        return TableError(
+            "file_damaged",
+            _(
+                "%(file)s is damaged or is not a valid spreadsheet; open it in Excel or WPS, "
+                "save it again and upload the copy."
+            )
             % {"file": name},
-        ) from None
-    sheet = book.worksheets[0] if book.worksheets else None
-    if sheet is None:
-        raise TableError("empty_file", _("%(file)s is empty.") % {"file": name})
-
-    def lines() -> Iterator[tuple[int, list[Any]]]:
-        try:
-            for number, cells in enumerate(sheet.iter_rows(), start=1):
-                yield number, [_xlsx_value(c) for c in cells]
-        finally:
-            book.close()
-
-    return lines()
-
-
-@dataclass(frozen=True)
-class _Formula:
-    text: str
-
-
-def _xlsx_value(cell: Any) -> Any:
-    if getattr(cell, "data_type", None) == "f":
-        return _Formula(str(cell.value))
-    return getattr(cell, "value", None)
+        )
+    return TableError(exc.code, message % params)
 
 
 # Chinese Excel saves CSV as GBK/GB18030; gb18030 is a superset of GBK and GB2312.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 _CSV_BLOCK = 256 * 1024
+HEAD_BYTES = 4 * _CSV_BLOCK  # what a head read decodes to choose the encoding
 
 
 class _Borrowed(io.BufferedIOBase):
@@ -320,14 +409,19 @@ class _Scan:
     commas: int
 
 
-def _scan(stream: BinaryIO, encoding: str) -> _Scan | None:
-    """Decodes the whole stream block by block, keeping no text; None if it does not decode."""
+def _scan(stream: BinaryIO, encoding: str, limit: int | None = None) -> _Scan | None:
+    """Decodes the whole stream (or its first `limit` bytes) block by block, keeping no text;
+    None if it does not decode."""
     decoder = codecs.getincrementaldecoder(encoding)()
     has_nul, tabs, commas, first_line_done = False, 0, 0, False
     stream.seek(0)
+    read = 0
     try:
         while True:
             block = stream.read(_CSV_BLOCK)
+            read += len(block)
+            if limit is not None and read > limit:
+                return _Scan(has_nul, tabs, commas)  # the head decodes; the worker reads on
             text = decoder.decode(block, final=not block)
             has_nul = has_nul or "\x00" in text
             if not first_line_done:
@@ -343,15 +437,17 @@ def _scan(stream: BinaryIO, encoding: str) -> _Scan | None:
         return None
 
 
-def _csv_lines(stream: BinaryIO, name: str) -> Iterator[tuple[int, list[Any]]]:
+def _csv_lines(stream: BinaryIO, name: str, head: bool) -> Iterator[tuple[int, list[Any]]]:
     """Streams the CSV's records, numbered from 1; memory does not grow with the file.
 
     The encoding is the first of CSV_ENCODINGS in which the WHOLE file decodes, so a first pass
     decodes it block by block (a GBK file may look like UTF-8 until its last line) and the rows
-    are then read in a second pass; the refusal comes before any row is read."""
+    are then read in a second pass; the refusal comes before any row is read. A head read decodes
+    only the first HEAD_BYTES to choose. A cell longer than a spreadsheet cell can be, or a row
+    with more than MAX_COLUMNS cells, refuses the file when its row is reached."""
     scan = None
     for encoding in CSV_ENCODINGS:
-        scan = _scan(stream, encoding)
+        scan = _scan(stream, encoding, HEAD_BYTES if head else None)
         if scan is not None:
             break
     if scan is None or scan.has_nul:
@@ -364,9 +460,36 @@ def _csv_lines(stream: BinaryIO, name: str) -> Iterator[tuple[int, list[Any]]]:
     def lines() -> Iterator[tuple[int, list[Any]]]:
         stream.seek(0)
         with io.TextIOWrapper(_Borrowed(stream), encoding=encoding, newline="") as text:
-            yield from enumerate(csv.reader(text, delimiter=delimiter), start=1)
+            reader = csv.reader(text, delimiter=delimiter)
+            number = 0
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    if "field limit" not in str(exc):
+                        raise
+                    raise xlsxread.Refused("cell_too_large", row=number + 1) from None
+                number += 1
+                _check_csv_row(number, cells)
+                yield number, cells
 
-    return lines()
+    return _guarded(lines(), name)
+
+
+def _check_csv_row(number: int, cells: list[str]) -> None:
+    if len(cells) > xlsxread.MAX_COLUMNS:
+        raise xlsxread.Refused(
+            "too_many_columns",
+            row=number,
+            column=xlsxread.column_letters(xlsxread.MAX_COLUMNS),
+        )
+    for index, cell in enumerate(cells):
+        if len(cell) > xlsxread.MAX_CELL_CHARS:
+            raise xlsxread.Refused(
+                "cell_too_large", row=number, column=xlsxread.column_letters(index)
+            )
 
 
 def _header_key(text: Any) -> str:
@@ -422,7 +545,7 @@ def _map_header(
     positions: dict[str, int] = {}
     unknown: list[str] = []
     for index, text in enumerate(header):
-        if isinstance(text, _Formula):
+        if isinstance(text, Formula):
             text = text.text
         if text is None or not str(text).strip():
             continue
@@ -464,7 +587,7 @@ def _make_row(
     for key, index in positions.items():
         value = cells[index] if index < len(cells) else None
         row.raw[key] = display(value)
-        if isinstance(value, _Formula) or (isinstance(value, str) and value.startswith("=")):
+        if isinstance(value, Formula) or (isinstance(value, str) and value.startswith("=")):
             row.error(
                 key,
                 "formula",
@@ -484,7 +607,7 @@ def display(value: Any) -> str:
     """A cell value as a person reads it (integral floats without '.0', dates as YYYY-MM-DD)."""
     if value is None:
         return ""
-    if isinstance(value, _Formula):
+    if isinstance(value, Formula):
         return value.text
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")

@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from xuefen.core import workers
 from xuefen.core.nav import collect
 
 
@@ -12,4 +14,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
+    """For a load balancer and for whoever watches the site: 200 while the web server answers
+    (whatever the worker's state), with the background worker's last heartbeat and the age of the
+    oldest task waiting in the queue. Counts and ages only: nothing about anyone."""
+    return JsonResponse(workers.health().as_dict(timezone.now()))

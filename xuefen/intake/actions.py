@@ -14,6 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.tasks import TaskResultStatus
+from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +23,7 @@ from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import diff, record, snapshot
 from xuefen.audit.models import AuditEvent
-from xuefen.core.tabular import TableError, read_table
+from xuefen.core.tabular import TableError, check_table
 from xuefen.intake import queries
 from xuefen.intake.errors import IntakeError
 from xuefen.intake.models import INTERRUPTED, Batch, Course, Provider
@@ -200,17 +202,13 @@ def _sha256_of(stream: Any) -> str:
 
 
 def _check_upload(upload: Any, filename: str) -> None:
-    """Whole-file checks before anything is written: type, size, zip bomb, header, one data row."""
-    stream = upload.file if hasattr(upload, "chunks") else upload
+    """Whole-file checks before anything is written: type, size, zip bomb, header, one data row.
+    Only the head of the file is read here (this runs in a web request); the worker reads the
+    rest, and a fault found there fails the batch with its reason."""
     try:
-        rows = read_table(stream, columns=COLUMNS, filename=filename)
-        close = getattr(rows, "close", None)
-        if close is not None:
-            close()
+        check_table(upload, columns=COLUMNS, filename=filename)
     except TableError as exc:
         raise IntakeError(exc.code, exc.message, field="file") from None
-    finally:
-        stream.seek(0)
 
 
 def _json_payload(rows: Any) -> bytes:
@@ -347,12 +345,27 @@ def enqueue(batch: Batch) -> None:
     process_batch_task.enqueue(batch.pk)
 
 
+def _holder_gone(batch: Batch) -> bool:
+    """The task that claimed the batch has ended or was marked dead (its worker process died)."""
+    if not batch.task_id:
+        return False
+    from xuefen.intake.tasks import process_batch_task
+
+    try:
+        result = process_batch_task.get_result(batch.task_id)
+    except (TaskResultDoesNotExist, ValueError):
+        return True
+    return result.status not in (TaskResultStatus.READY, TaskResultStatus.RUNNING)
+
+
 def is_stale(batch: Batch, now: dt.datetime | None = None) -> bool:
     """The batch waits for a worker that is gone: running (or queued) with no sign of life
-    lately, or stopped by a crash."""
+    lately or with its task marked dead, or stopped by a crash."""
     now = now or timezone.now()
     if batch.status == Batch.Status.RUNNING:
-        return batch.heartbeat_at is None or batch.heartbeat_at < now - STALE_AFTER
+        if batch.heartbeat_at is None or batch.heartbeat_at < now - STALE_AFTER:
+            return True
+        return _holder_gone(batch)
     if batch.status == Batch.Status.QUEUED:
         seen = batch.heartbeat_at or batch.created_at
         return seen < now - STALE_AFTER

@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from xuefen.ledger.models import Unit
 
 INTERRUPTED = "interrupted"  # Batch.failure_code of a worker that stopped by accident
+# Claims of a batch by a worker that made no progress before stopping; past this the batch is
+# failed for good ("keeps_stopping") instead of being resumed for ever.
+MAX_ATTEMPTS = 3
 
 
 class Provider(models.Model):
@@ -127,6 +130,12 @@ class Batch(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # The background task that holds the batch while it runs: when that task is marked dead (its
+    # worker process died), another worker takes the batch up at once instead of waiting for the
+    # heartbeat to go stale.
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    # Claims since the last committed chunk (see MAX_ATTEMPTS).
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("batch")

@@ -1,12 +1,14 @@
 """Processing a batch: the background worker's part.
 
-The stored file is streamed once to count its rows (and refuse it as a whole if a cell holds a
-formula), then again in chunks. Each chunk is validated set-based (one query for its people, one
-for its courses) and committed in ONE transaction that posts its ledger entries
-(`ledger.bulk.post_entries`), writes its BatchRows and advances the batch's checkpoint
-(`processed_rows`). A worker killed mid-file leaves the last committed chunk behind; the next run
-skips the rows already processed, so each row lands exactly once. Memory stays flat: at most one
-chunk of rows is held at a time.
+A roster file is parsed once, by a first pass that counts its rows, refuses it as a whole if a
+cell holds a formula or the file is damaged (a TableError: the batch fails for good, with the
+reason), and writes each row as one JSON line next to the file; the rows are then read from
+those lines in chunks (a JSON batch from the API is read as stored). Each chunk is validated
+set-based (one query for its people, one for its courses) and committed in ONE transaction that
+posts its ledger entries (`ledger.bulk.post_entries`), writes its BatchRows and advances the
+batch's checkpoint (`processed_rows`). A worker killed mid-file leaves the last committed chunk
+behind; the next run skips the rows already processed, so each row lands exactly once. Memory
+stays flat: at most one chunk of rows is held at a time.
 """
 
 import datetime as dt
@@ -30,7 +32,7 @@ from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.core.errors import CodedError
 from xuefen.intake import roster
-from xuefen.intake.models import INTERRUPTED, Batch, BatchRow, Course, Provider
+from xuefen.intake.models import INTERRUPTED, MAX_ATTEMPTS, Batch, BatchRow, Course, Provider
 from xuefen.intake.roster import RowError, RowInput
 from xuefen.ledger import bulk, spans, sql
 from xuefen.orgs import idnumber
@@ -66,16 +68,22 @@ class _Lost(Exception):
     """Another worker advanced the batch; this one stops."""
 
 
-def process_batch(batch_id: int, *, chunk_rows: int | None = None) -> Batch | None:
+def process_batch(
+    batch_id: int, *, chunk_rows: int | None = None, task_id: str = ""
+) -> Batch | None:
     """Processes the batch from its checkpoint to the end. Safe to run twice at once or after a
     crash: a chunk commits only if the checkpoint is where this worker found it. Returns the
-    batch, or None if there was nothing to do (done, failed, or another worker is at it)."""
-    batch = _claim(batch_id)
+    batch, or None if there was nothing to do (done, failed, or another worker is at it).
+
+    `task_id` is the background task running this (see Batch.task_id). A fault of the file's
+    content fails the batch for good with its reason; a batch that keeps stopping without getting
+    further is failed for good after MAX_ATTEMPTS claims."""
+    batch = _claim(batch_id, task_id)
     if batch is None:
         return None
     try:
         path = Path(settings.MEDIA_ROOT) / batch.file_path
-        if batch.total_rows is None and not _count_rows(batch, path):
+        if batch.total_rows is None and not _prepare(batch, path):
             return _reload(batch)
         _process_chunks(batch, path, chunk_rows or settings.INTAKE_CHUNK_ROWS)
     except _Lost:
@@ -99,29 +107,44 @@ def _reload(batch: Batch) -> Batch:
     return batch
 
 
-@transaction.atomic
-def _claim(batch_id: int) -> Batch | None:
+def _claim(batch_id: int, task_id: str = "") -> Batch | None:
     from xuefen.intake.actions import is_stale
 
-    batch = (
-        Batch.objects.select_for_update(of=("self",))
-        .select_related("provider", "provider__node", "provider__serves", "created_by")
-        .filter(pk=batch_id)
-        .first()
-    )
-    if batch is None or batch.status in (Batch.Status.DONE, Batch.Status.FAILED):
+    with transaction.atomic():
+        batch = (
+            Batch.objects.select_for_update(of=("self",))
+            .select_related("provider", "provider__node", "provider__serves", "created_by")
+            .filter(pk=batch_id)
+            .first()
+        )
+        if batch is None or batch.status in (Batch.Status.DONE, Batch.Status.FAILED):
+            return None
+        if batch.status == Batch.Status.RUNNING and not is_stale(batch):
+            return None  # a live worker holds it
+        now = timezone.now()
+        batch.status = Batch.Status.RUNNING
+        batch.started_at = batch.started_at or now
+        batch.heartbeat_at = now
+        batch.task_id = task_id[:64]
+        batch.attempts += 1
+        batch.save(update_fields=["status", "started_at", "heartbeat_at", "task_id", "attempts"])
+    if batch.attempts > MAX_ATTEMPTS:
+        _fail(
+            batch,
+            "keeps_stopping",
+            _(
+                "Processing stopped %(times)d times at row %(row)d without getting further; it "
+                "is not tried again. Check the rows from there on, or send them again in a new "
+                "file."
+            )
+            % {"times": batch.attempts - 1, "row": batch.processed_rows + 1},
+        )
         return None
-    if batch.status == Batch.Status.RUNNING and not is_stale(batch):
-        return None  # a live worker holds it
-    now = timezone.now()
-    batch.status = Batch.Status.RUNNING
-    batch.started_at = batch.started_at or now
-    batch.heartbeat_at = now
-    batch.save(update_fields=["status", "started_at", "heartbeat_at"])
     return batch
 
 
 def _fail(batch: Batch, code: str, message: str) -> None:
+    normalized_path(batch).unlink(missing_ok=True)
     with transaction.atomic():
         Batch.objects.filter(pk=batch.pk).exclude(status=Batch.Status.DONE).update(
             status=Batch.Status.FAILED,
@@ -143,41 +166,67 @@ def _beat(batch: Batch, **fields: Any) -> None:
     Batch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now(), **fields)
 
 
+def normalized_path(batch: Batch) -> Path:
+    """The rows of an uploaded roster as parsed by the first pass, one JSON line each."""
+    return Path(settings.MEDIA_ROOT) / f"{batch.file_path}.rows"
+
+
 def _rows(path: Path, batch: Batch) -> Iterator[RowInput]:
+    normalized = normalized_path(batch)
+    if normalized.exists():
+        with open(normalized, "rb") as fh:
+            yield from roster.iter_normalized(fh)
+        return
     with open(path, "rb") as fh:
         yield from roster.iter_rows(fh, path, batch.filename or path.name)
 
 
-def _count_rows(batch: Batch, path: Path) -> bool:
-    """First pass: counts rows and refuses the whole file if any cell holds a formula (a sender
-    pasting formulas has not sent the values they see). False if the batch was failed."""
+def _prepare(batch: Batch, path: Path) -> bool:
+    """First pass over a roster file, the only one that parses it: counts its rows, refuses the
+    whole file if any cell holds a formula (a sender pasting formulas has not sent the values they
+    see), and writes the rows as JSON lines for the chunks to read. A damaged or hostile file
+    raises TableError here, before anything is posted. False if the batch was failed."""
+    target = normalized_path(batch)
+    partial = target.with_name(target.name + ".partial")
     total = 0
-    for item in _rows(path, batch):
-        total += 1
-        formula = next((e for e in item.errors if e.code == "formula"), None)
-        if formula is not None:
-            _fail(
-                batch,
-                "formula",
-                _(
-                    "Row %(row)d, column %(column)s holds a formula; paste the values only "
-                    "(Paste Special → Values) and send the file again. Nothing was recorded."
-                )
-                % {"row": item.number, "column": formula.field},
-            )
-            return False
-        if total > MAX_ROWS:
-            _fail(
-                batch,
-                "too_many_rows",
-                _("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS},
-            )
-            return False
-        if total % 10_000 == 0:
-            _beat(batch)
+    try:
+        with open(path, "rb") as fh, open(partial, "w", encoding="utf-8") as out:
+            for item in roster.iter_rows(fh, path, batch.filename or path.name):
+                if total == 0:
+                    out.write(roster.dump_labels(item.labels) + "\n")
+                total += 1
+                formula = next((e for e in item.errors if e.code == "formula"), None)
+                if formula is not None or total > MAX_ROWS:
+                    _refuse_file(batch, item, formula)
+                    return False
+                out.write(roster.dump_row(item) + "\n")
+                if total % 10_000 == 0:
+                    _beat(batch)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
     _beat(batch, total_rows=total)
     batch.total_rows = total
     return True
+
+
+def _refuse_file(batch: Batch, item: RowInput, formula: RowError | None) -> None:
+    if formula is not None:
+        _fail(
+            batch,
+            "formula",
+            _(
+                "Row %(row)d, column %(column)s holds a formula; paste the values only "
+                "(Paste Special → Values) and send the file again. Nothing was recorded."
+            )
+            % {"row": item.number, "column": formula.field},
+        )
+    else:
+        _fail(
+            batch,
+            "too_many_rows",
+            _("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS},
+        )
 
 
 def _process_chunks(batch: Batch, path: Path, size: int) -> None:
@@ -202,6 +251,7 @@ def _process_chunks(batch: Batch, path: Path, size: int) -> None:
             finished_at=timezone.now(),
             heartbeat_at=timezone.now(),
         )
+        transaction.on_commit(lambda: normalized_path(batch).unlink(missing_ok=True))
         record(
             None,
             AuditEvent.Action.IMPORT,
@@ -265,6 +315,7 @@ def _commit_chunk(batch: Batch, start: int, chunk: list[RowInput]) -> None:
             duplicate_rows=F("duplicate_rows") + counts[BatchRow.Status.DUPLICATE],
             error_rows=F("error_rows") + counts[BatchRow.Status.ERROR],
             heartbeat_at=timezone.now(),
+            attempts=0,  # it got further
         )
 
 

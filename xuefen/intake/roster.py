@@ -205,3 +205,56 @@ def iter_rows(fh: IO[bytes], path: Path, filename: str) -> Iterator[RowInput]:
         return
     for row in read_table(fh, columns=COLUMNS, filename=filename):
         yield from_table_row(row)
+
+
+# --------------------------------------------------------------------- normalised rows (worker)
+# A roster file is parsed once, by the worker's first pass, into one JSON line per row; the
+# chunks (and a resumed run) read those lines instead of parsing the spreadsheet again.
+
+
+def dump_row(item: RowInput) -> str:
+    return json.dumps(
+        [
+            item.number,
+            item.id_number,
+            item.name,
+            item.course_code,
+            item.completed_on.isoformat() if item.completed_on else None,
+            None if item.amount is None else format(item.amount, "f"),
+            item.categories,
+            [[e.code, e.field, e.message] for e in item.errors],
+            item.first_day.isoformat() if item.first_day else None,
+            None if item.days is None else format(item.days, "f"),
+            item.raw,
+        ],
+        ensure_ascii=False,
+    )
+
+
+def dump_labels(labels: dict[str, str]) -> str:
+    return json.dumps({"labels": labels}, ensure_ascii=False)
+
+
+def iter_normalized(fh: IO[bytes]) -> Iterator[RowInput]:
+    """Rows written by dump_labels (first line) and dump_row (one per line)."""
+    labels: dict[str, str] = {}
+    for line in fh:
+        data = json.loads(line)
+        if isinstance(data, dict):
+            labels = data["labels"]
+            continue
+        number, id_number, name, course, day, amount, categories, errors, first, days, raw = data
+        yield RowInput(
+            number=number,
+            id_number=id_number,
+            name=name,
+            course_code=course,
+            first_day=dt.date.fromisoformat(first) if first else None,
+            completed_on=dt.date.fromisoformat(day) if day else None,
+            days=None if days is None else Decimal(days),
+            amount=None if amount is None else Decimal(amount),
+            categories=categories,
+            errors=[RowError(*e) for e in errors],
+            labels=labels,
+            raw=raw,
+        )

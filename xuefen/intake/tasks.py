@@ -1,11 +1,13 @@
-"""Background work of the intake app (run by `xuefen db_worker`)."""
+"""Background work of the intake app (run by the background worker, `xuefen worker`)."""
 
-from django.tasks import task
+from django.tasks import TaskContext, task
 
 
-@task()
-def process_batch_task(batch_id: int) -> None:
-    """Processes a batch from its last committed chunk (safe to run twice: see process_batch)."""
+@task(takes_context=True)
+def process_batch_task(context: TaskContext, batch_id: int) -> None:
+    """Processes a batch from its last committed chunk (safe to run twice: see process_batch).
+    The batch remembers this task, so that when the task is marked dead (its worker died) the
+    retry takes the batch up at once."""
     from xuefen.intake.processing import process_batch
 
-    process_batch(batch_id)
+    process_batch(batch_id, task_id=str(context.task_result.id))

@@ -419,12 +419,16 @@ def _as_sent(row: BatchRow) -> dict[str, Any]:
 
 @login_required
 def batch_errors(request: HttpRequest, batch_id: int) -> HttpResponse:
-    """The error file: each bad row as it was sent (the ID number masked), with the column at
-    fault and the reason, one line per problem."""
+    """The error file: why the file as a whole was refused (a failed batch), then each bad row as
+    it was sent (the ID number masked), with the column at fault and the reason, one line per
+    problem."""
     batch = queries.access_batch(request.user, batch_id)
     rows = queries.batch_rows(batch, BatchRow.Status.ERROR).iterator(chunk_size=2000)
 
     def lines() -> Any:
+        if batch.status == Batch.Status.FAILED and batch.failure:
+            blank = [""] * (2 + len(SENT_KEYS))
+            yield [*blank, _("Whole file"), batch.failure, batch.failure_code]
         for r in rows:
             sent = _as_sent(r)
             for e in r.errors:

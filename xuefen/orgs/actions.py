@@ -1,18 +1,25 @@
 """State changes of the org tree and people. Each runs in one transaction and writes its audit."""
 
 import datetime as dt
+import uuid
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from xuefen.accounts import scope
+from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import diff, record, snapshot
 from xuefen.audit.models import AuditEvent
-from xuefen.core.errors import CodedError
-from xuefen.orgs import idnumber
-from xuefen.orgs.models import OrgNode, Person, Transfer
+from xuefen.core.errors import CodedError, PermissionDenied
+from xuefen.core.tabular import TableError, check_table
+from xuefen.orgs import idnumber, importing
+from xuefen.orgs.models import OrgNode, PeopleImport, Person, Transfer, TransferRequest
 
 A = AuditEvent.Action
 PERSON_FIELDS = (
@@ -33,6 +40,18 @@ NODE_FIELDS = ("code", "name", "kind", "unit_type", "parent", "is_active")
 
 class OrgError(CodedError):
     pass
+
+
+def _is_user(actor: Any) -> bool:
+    return bool(getattr(actor, "is_authenticated", False))
+
+
+def _require_not_own(actor: Any, person: Person) -> None:
+    """Nobody changes their own person: not their category, title or unit, not through any role."""
+    if _is_user(actor) and getattr(actor, "person_id", None) == person.pk:
+        raise PermissionDenied(
+            "own_person", _("This is your own record; another administrator must change it.")
+        )
 
 
 @transaction.atomic
@@ -134,7 +153,9 @@ def create_person(actor: Any, **values: Any) -> Person:
 
 @transaction.atomic
 def update_person(actor: Any, person: Person, **values: Any) -> Person:
-    """Changes a person's fields. A change of unit goes through transfer_person to keep history."""
+    """Changes a person's fields. A change of unit goes through transfer_person to keep history.
+    Refused (own_person) when the actor is the person."""
+    _require_not_own(actor, person)
     if "unit" in values and values["unit"] != person.unit:
         raise OrgError(
             "use_transfer", _("Use a transfer to move a person to another unit."), field="unit"
@@ -169,7 +190,9 @@ def update_person(actor: Any, person: Person, **values: Any) -> Person:
 def transfer_person(
     actor: Any, person: Person, to_unit: OrgNode, *, effective_on: dt.date, reason: str = ""
 ) -> Transfer:
-    """Moves a person to another unit, keeping the history. Their credits follow them."""
+    """Moves a person to another unit, keeping the history. Their credits follow them. Refused
+    (own_person) when the actor is the person."""
+    _require_not_own(actor, person)
     if to_unit.pk == person.unit_id:
         raise OrgError("same_unit", _("The person is already in this unit."), field="to_unit")
     if to_unit.kind != OrgNode.Kind.UNIT:
@@ -218,7 +241,9 @@ def apply_people_import(
     counts = {"new": 0, "changed": 0, "unchanged": 0}
     for row in planned:
         values = dict(row.values)
-        if row.person is None:
+        if row.held is not None:
+            request_transfer(actor, row.held, values["unit"], given_name=values["name"])
+        elif row.person is None:
             create_person(actor, **values)
         else:
             person = Person.objects.select_for_update().select_related("unit").get(pk=row.person.pk)
@@ -252,3 +277,196 @@ def record_people_export(actor: Any, count: int, node_path: str = "") -> None:
         changes={"count": [None, count]},
         node_path=node_path,
     )
+
+
+# ------------------------------------------------------------------- adding people, uniformly
+
+
+def add_person(actor: Any, **values: Any) -> Person | None:
+    """Adds a person to a unit the actor may change. If the ID number is already registered in a
+    unit outside the actor's scope, nobody is created and the credit office is asked to transfer
+    that person instead (returns None); the actor is told the same either way, so the form is no
+    way to learn who exists elsewhere. An ID number the actor can see is refused as taken."""
+    unit = values["unit"]
+    if _is_user(actor) and not scope.has_capability(actor, Cap.PEOPLE_CHANGE, unit):
+        raise PermissionDenied("forbidden", _("You may not add people to this unit."))
+    values = _validate_person_fields(dict(values))
+    existing = Person.objects.select_related("unit").filter(id_number=values["id_number"]).first()
+    if existing is None:
+        return create_person(actor, **values)
+    if scope.people(actor, Cap.PEOPLE_VIEW).filter(pk=existing.pk).exists():
+        raise OrgError(
+            "id_taken", _("A person with this ID number already exists."), field="id_number"
+        )
+    request_transfer(actor, existing, unit, given_name=values["name"])
+    return None
+
+
+@transaction.atomic
+def request_transfer(actor: Any, person: Person, to_unit: OrgNode, *, given_name: str) -> None:
+    """Asks the credit office to move `person` to `to_unit` (idempotent while one is pending)."""
+    if TransferRequest.objects.filter(
+        person=person, to_unit=to_unit, status=TransferRequest.Status.PENDING
+    ).exists():
+        return
+    req = TransferRequest.objects.create(
+        person=person,
+        to_unit=to_unit,
+        given_name=given_name[:50],
+        requested_by=actor,
+    )
+    for path in {to_unit.path, person.unit.path}:
+        record(
+            actor,
+            A.SUBMIT,
+            req,
+            changes={"to_unit": [None, to_unit.code], "given_name": [None, given_name[:50]]},
+            node_path=path,
+            person_id=person.pk,
+        )
+
+
+@transaction.atomic
+def decide_transfer_request(actor: Any, req: TransferRequest, *, accept: bool) -> None:
+    """The office transfers the person (accept) or declines. The decider must be able to change
+    people in both units, and may not decide about their own person or their own request."""
+    locked = TransferRequest.objects.select_for_update().get(pk=req.pk)
+    person = Person.objects.select_related("unit").get(pk=locked.person_id)
+    if not (
+        scope.has_capability(actor, Cap.PEOPLE_CHANGE, person.unit)
+        and scope.has_capability(actor, Cap.PEOPLE_CHANGE, locked.to_unit)
+    ):
+        raise PermissionDenied("forbidden", _("You may not decide this request."))
+    if locked.requested_by_id == getattr(actor, "pk", None):
+        raise PermissionDenied("own_request", _("Another person must decide your own request."))
+    _require_not_own(actor, person)
+    if locked.status != TransferRequest.Status.PENDING:
+        raise OrgError("already_decided", _("This request has already been decided."))
+    if accept and person.unit_id != locked.to_unit_id:
+        transfer_person(
+            actor,
+            person,
+            locked.to_unit,
+            effective_on=timezone.localdate(),
+            reason=str(_("Requested by %(user)s") % {"user": locked.requested_by}),
+        )
+    locked.status = TransferRequest.Status.DONE if accept else TransferRequest.Status.DECLINED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    record(
+        actor,
+        A.APPROVE if accept else A.REJECT,
+        locked,
+        changes={"status": [TransferRequest.Status.PENDING, locked.status]},
+        node_path=locked.to_unit.path,
+        person_id=person.pk,
+    )
+
+
+# ------------------------------------------------------------------------- importing people
+
+
+def start_people_import(actor: Any, upload: Any, *, language: str) -> PeopleImport:
+    """Stores an uploaded people file for the background worker's check and queues it. Only the
+    file's head is read here (size, type, header, a first row); a file refused as a whole raises
+    TableError and nothing is stored."""
+    if not scope.has_capability(actor, Cap.PEOPLE_IMPORT):
+        raise PermissionDenied("forbidden", _("You may not import people."))
+    name = str(getattr(upload, "name", "") or "people.xlsx")[:200]
+    if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
+        raise TableError(
+            "file_too_large",
+            _("%(file)s is %(size)d MB; the largest file accepted is %(max)d MB.")
+            % {"file": name, "size": upload.size // (1024 * 1024), "max": settings.MAX_UPLOAD_MB},
+        )
+    check_table(upload, columns=importing.COLUMNS, filename=name)
+    importing.forget_stale()
+    suffix = ".csv" if name.lower().endswith((".csv", ".txt")) else ".xlsx"
+    target = importing.import_dir() / f"{actor.pk}-{uuid.uuid4().hex}{suffix}"
+    with open(target, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    try:
+        with transaction.atomic():
+            imp = PeopleImport.objects.create(
+                created_by=actor,
+                filename=name,
+                file_path=str(target.relative_to(settings.MEDIA_ROOT)),
+                language=language[:16],
+            )
+            transaction.on_commit(lambda: _enqueue_check(imp))
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return imp
+
+
+def _enqueue_check(imp: PeopleImport) -> None:
+    from xuefen.orgs.tasks import check_people_import_task
+
+    check_people_import_task.enqueue(imp.pk)
+
+
+def check_people_import(import_id: int) -> PeopleImport | None:
+    """The background worker's step: reads the file once, validates and plans every row as its
+    uploader, and stores the result for the preview. Safe to run again (after a dead worker)."""
+    with transaction.atomic():
+        imp = (
+            PeopleImport.objects.select_for_update()
+            .select_related("created_by")
+            .filter(
+                pk=import_id, status__in=[PeopleImport.Status.QUEUED, PeopleImport.Status.CHECKING]
+            )
+            .first()
+        )
+        if imp is None:
+            return None
+        imp.status = PeopleImport.Status.CHECKING
+        imp.save(update_fields=["status"])
+    path = importing.upload_path(imp)
+    with translation.override(imp.language):
+        try:
+            plan = importing.plan_import(imp.created_by, path, filename=imp.filename)
+        except TableError as exc:
+            imp.status = PeopleImport.Status.REFUSED
+            imp.failure_code, imp.failure = exc.code[:40], str(exc.message)[:500]
+        else:
+            importing.save_check(imp, plan)
+            imp.counts = plan.counts()
+            imp.error_count = len(plan.errors)
+            imp.status = PeopleImport.Status.READY if plan.ok else PeopleImport.Status.REFUSED
+    imp.checked_at = timezone.now()
+    imp.save(
+        update_fields=["status", "failure_code", "failure", "counts", "error_count", "checked_at"]
+    )
+    return imp
+
+
+def confirm_people_import(actor: Any, imp: PeopleImport) -> dict[str, int]:
+    """Applies a checked upload, as previewed: its stored rows are planned again against the
+    database as it is now, and if that no longer matches the preview nothing is written. Only
+    the uploader confirms, within a day of the upload."""
+    if imp.created_by_id != getattr(actor, "pk", None):
+        raise PermissionDenied("forbidden", _("Only the person who uploaded a file confirms it."))
+    if imp.status != PeopleImport.Status.READY:
+        raise OrgError("not_ready", _("This upload cannot be imported (any more)."))
+    stored = importing.load_check(imp)
+    if stored is None or importing.is_expired(imp):
+        raise OrgError("upload_expired", _("This upload has expired; upload the file again."))
+    plan = importing.replan(actor, stored)
+    if plan.errors or plan.preview() != stored.preview:
+        raise OrgError(
+            "changed_since_preview",
+            _("The data changed since the preview; upload the file again to check it."),
+        )
+    with transaction.atomic():
+        counts = apply_people_import(actor, plan.planned, effective_on=timezone.localdate())
+        updated = PeopleImport.objects.filter(pk=imp.pk, status=PeopleImport.Status.READY).update(
+            status=PeopleImport.Status.DONE, finished_at=timezone.now()
+        )
+        if not updated:
+            raise OrgError("not_ready", _("This upload cannot be imported (any more)."))
+    for path in (importing.upload_path(imp), importing.check_path(imp)):
+        Path(path).unlink(missing_ok=True)
+    return counts

@@ -293,4 +293,7 @@ def print_logins(write: Callable[[str], Any], password: str) -> None:
         f"  {LEARNER_USERNAME:<11} learner (学员)                    {LEARNER_UNIT:<6} "
         "the first person of 县财政局机关"
     )
-    write("  Any other demo person: their ID number, first password = its last six characters.")
+    write(
+        "  Any other demo person has no account yet: log in as unitadmin, open Activation letters,"
+        " print a letter and use its code on /accounts/activate/ with the person's ID number."
+    )

@@ -1,11 +1,18 @@
 """People import: read a spreadsheet, validate every row, plan the changes before writing any.
 
 `plan_import` never writes; `actions.apply_people_import` applies a plan in one transaction. The web
-page and the `import_people` command share this code path.
+page and the `import_people` command share this code path. On the web the file is read once, by
+the background worker (`check_import`), which stores the checked rows, the preview and the errors;
+the preview page, the confirmation (`replan`, against the database as it is then) and the error
+file read what it stored.
+
+A row whose ID number belongs to a person the importer may not see is planned like a new person
+(the preview must not tell who exists elsewhere); applying it asks the credit office to transfer
+that person (a TransferRequest) instead of creating anyone.
 """
 
 import datetime as dt
-import secrets
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,9 +26,9 @@ from django.utils.translation import gettext_lazy as _
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.core.errors import CodedError
-from xuefen.core.tabular import CellError, Column, Kind, Row, TableError, read_table
+from xuefen.core.tabular import CellError, Column, Kind, Row, read_table
 from xuefen.orgs import idnumber
-from xuefen.orgs.models import OrgNode, Person
+from xuefen.orgs.models import OrgNode, PeopleImport, Person
 
 MAX_ROWS = 20000
 PENDING_SECONDS = 24 * 3600
@@ -105,11 +112,16 @@ def _cell_text(name: str, value: Any) -> str:
 
 @dataclass
 class PlannedRow:
+    """One row's effect. `person` is the existing person it changes (one the importer may see);
+    `held` the person of that ID number outside the importer's scope, for whom the office is asked
+    (the row shows as new)."""
+
     row: int
     values: dict[str, Any]
     person: Person | None = None
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     new_unit: OrgNode | None = None
+    held: Person | None = None
 
     @property
     def change_rows(self) -> list[tuple[str, str, str]]:
@@ -134,6 +146,9 @@ class ImportPlan:
     rows: list[Row] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
     planned: list[PlannedRow] = field(default_factory=list)
+    # (row number, checked values) of every row without errors, before planning: what is stored
+    # for the confirmation to plan again.
+    checked: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -144,6 +159,13 @@ class ImportPlan:
 
     def counts(self) -> dict[str, int]:
         return {k: len(self.of_kind(k)) for k in ("new", "changed", "unchanged")}
+
+    def preview(self) -> list[list[Any]]:
+        """What the importer is shown, row by row: stored, and compared at confirmation."""
+        return [
+            [p.row, p.kind, p.values.get("name", ""), [list(c) for c in p.change_rows]]
+            for p in self.planned
+        ]
 
 
 def plan_import(user: Any, upload: Any, *, filename: str | None = None) -> ImportPlan:
@@ -157,18 +179,38 @@ def plan_import(user: Any, upload: Any, *, filename: str | None = None) -> Impor
     codes = {str(r.values.get("unit", "")) for r in rows}
     units = {n.code: n for n in OrgNode.objects.filter(code__in=codes)}
     allowed = scope.paths_with(user, Cap.PEOPLE_IMPORT)
-    numbers = {_normal(r.values.get("id_number", "")) for r in rows}
-    existing = {
-        p.id_number: p for p in Person.objects.filter(id_number__in=numbers).select_related("unit")
-    }
     seen: dict[str, int] = {}
     for row in rows:
         values = _check_row(row, lookups, units, allowed, seen)
-        if values is None or row.errors:
-            continue
-        plan.planned.append(_plan_row(row, values, existing.get(values["id_number"]), allowed))
+        if values is not None and not row.errors:
+            plan.checked.append((row.number, values))
+    by_number = {r.number: r for r in rows}
+    for number in _plan_rows(user, plan):
+        by_number[number].error("id_number", "own_person", OWN_PERSON)
     plan.errors = [e for r in rows for e in r.errors]
     return plan
+
+
+OWN_PERSON = _("This is your own record; another administrator must change it.")
+
+
+def _plan_rows(user: Any, plan: ImportPlan) -> list[int]:
+    """Plans the checked rows; returns the numbers of rows refused because they would change the
+    importer's own person (nobody edits their own record)."""
+    refused = []
+    allowed = scope.paths_with(user, Cap.PEOPLE_IMPORT)
+    numbers = {values["id_number"] for _n, values in plan.checked}
+    existing = {
+        p.id_number: p for p in Person.objects.filter(id_number__in=numbers).select_related("unit")
+    }
+    own = getattr(user, "person_id", None)
+    for number, values in plan.checked:
+        planned = _plan_row(number, dict(values), existing.get(values["id_number"]), allowed)
+        if planned.person is not None and planned.person.pk == own and planned.kind != "unchanged":
+            refused.append(number)
+            continue
+        plan.planned.append(planned)
+    return refused
 
 
 def _normal(raw: Any) -> str:
@@ -286,18 +328,11 @@ def _check_id_facts(
 
 
 def _plan_row(
-    row: Row, values: dict[str, Any], person: Person | None, allowed: list[str]
+    number: int, values: dict[str, Any], person: Person | None, allowed: list[str]
 ) -> PlannedRow:
     if person is not None and not any(person.unit.path.startswith(p) for p in allowed):
-        row.error(
-            "id_number",
-            "person_outside_scope",
-            _(
-                "A person with this ID number belongs to a unit outside yours; ask the "
-                "credit office to transfer them."
-            ),
-        )
-        return PlannedRow(row.number, values)
+        # Shown as new, whatever exists outside the importer's scope; applied as a request.
+        return PlannedRow(number, values, held=person)
     if values.get("status") is None:
         # A blank status keeps the person's status (a new person is active).
         values["status"] = person.status if person else Person.Status.ACTIVE
@@ -305,7 +340,7 @@ def _plan_row(
         values.setdefault(name, getattr(person, name) if person else "")
     if "hired_on" not in values:
         values["hired_on"] = person.hired_on if person else None
-    planned = PlannedRow(row.number, values, person)
+    planned = PlannedRow(number, values, person)
     if person is not None:
         for name in COMPARED:
             if values[name] != getattr(person, name):
@@ -315,59 +350,135 @@ def _plan_row(
     return planned
 
 
-# ------------------------------------------------------ pending uploads (outside the web root)
+# ------------------------------------------- uploads and their stored check (outside the web root)
 
 
-def _pending_dir() -> Path:
+def import_dir() -> Path:
     path = Path(settings.MEDIA_ROOT) / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def save_pending(user: Any, upload: Any) -> str:
-    """Stores an upload until it is confirmed; a random token, the user's id in the file name."""
-    if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
-        raise TableError(
-            "file_too_large",
-            _("%(file)s is %(size)d MB; the largest file accepted is %(max)d MB.")
-            % {
-                "file": upload.name,
-                "size": upload.size // (1024 * 1024),
-                "max": settings.MAX_UPLOAD_MB,
-            },
-        )
-    _forget_stale()
-    token = secrets.token_urlsafe(18)
-    name = str(getattr(upload, "name", "")).lower()
-    suffix = ".csv" if name.endswith((".csv", ".txt")) else ".xlsx"
-    target = _pending_dir() / f"{user.pk}-{token}{suffix}"
-    with open(target, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return token
+def upload_path(imp: PeopleImport) -> Path:
+    return Path(settings.MEDIA_ROOT) / imp.file_path
 
 
-def _forget_stale() -> None:
-    """Uploads never confirmed are removed after a day."""
+def check_path(imp: PeopleImport) -> Path:
+    return import_dir() / f"{imp.pk}.check.json"
+
+
+def is_expired(imp: PeopleImport, now: float | None = None) -> bool:
+    """An upload not confirmed within a day is forgotten (its files are removed)."""
+    return (now or time.time()) - imp.created_at.timestamp() > PENDING_SECONDS
+
+
+def forget_stale() -> None:
+    """Removes the files of uploads never confirmed after a day."""
     cutoff = time.time() - PENDING_SECONDS
-    for path in _pending_dir().iterdir():
+    for path in import_dir().iterdir():
         if path.is_file() and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
 
 
-def pending_path(user: Any, token: str) -> Path | None:
-    """The stored upload of this user under this token; None if unknown or someone else's."""
-    if not token or not all(c.isalnum() or c in "-_" for c in token) or len(token) > 64:
+def _plain(value: Any) -> Any:
+    if isinstance(value, OrgNode):
+        return value.code
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _error_dict(e: CellError) -> dict[str, Any]:
+    return {
+        "row": e.row,
+        "column": e.column,
+        "code": e.code,
+        "message": str(e.message),
+        "value": e.value,
+    }
+
+
+def save_check(imp: PeopleImport, plan: ImportPlan) -> None:
+    """Stores what the worker's check found: the checked rows, the preview and the errors (with the
+    bad rows as written, for the error file)."""
+    data = {
+        "checked": [[n, {k: _plain(v) for k, v in values.items()}] for n, values in plan.checked],
+        "preview": plan.preview(),
+        "errors": [_error_dict(e) for e in plan.errors],
+        "bad_rows": [
+            {
+                "number": r.number,
+                "raw": r.raw,
+                "headers": r.headers,
+                "errors": [_error_dict(e) for e in r.errors],
+            }
+            for r in plan.rows
+            if r.errors
+        ],
+    }
+    target = check_path(imp)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    partial.replace(target)
+
+
+@dataclass
+class StoredCheck:
+    checked: list[tuple[int, dict[str, Any]]]
+    preview: list[list[Any]]
+    errors: list[CellError]
+    bad_rows: list[Row]
+
+
+def _cell_error(data: dict[str, Any]) -> CellError:
+    return CellError(data["row"], data["column"], data["code"], data["message"], data["value"])
+
+
+def load_check(imp: PeopleImport) -> StoredCheck | None:
+    path = check_path(imp)
+    if not path.is_file():
         return None
-    for suffix in (".xlsx", ".csv"):
-        path = _pending_dir() / f"{user.pk}-{token}{suffix}"
-        if path.is_file():
-            return path
-    return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return StoredCheck(
+        checked=[(n, values) for n, values in data["checked"]],
+        preview=data["preview"],
+        errors=[_cell_error(e) for e in data["errors"]],
+        bad_rows=[
+            Row(
+                number=r["number"],
+                values={},
+                raw=r["raw"],
+                headers=r["headers"],
+                errors=[_cell_error(e) for e in r["errors"]],
+            )
+            for r in data["bad_rows"]
+        ],
+    )
 
 
-def discard_pending(path: Path) -> None:
-    path.unlink(missing_ok=True)
+def replan(user: Any, stored: StoredCheck) -> ImportPlan:
+    """The stored rows planned again against the database as it is now (for the confirmation):
+    a unit no longer in the user's scope, or anything else that no longer holds, is an error."""
+    allowed = scope.paths_with(user, Cap.PEOPLE_IMPORT)
+    codes = {values["unit"] for _n, values in stored.checked}
+    units = {n.code: n for n in OrgNode.objects.filter(code__in=codes, kind=OrgNode.Kind.UNIT)}
+    plan = ImportPlan()
+    for number, data in stored.checked:
+        values = dict(data)
+        unit = units.get(values["unit"])
+        if unit is None or not any(unit.path.startswith(p) for p in allowed):
+            plan.errors.append(
+                CellError(number, "单位代码", "unknown_unit", _("The unit is no longer yours."))
+            )
+            continue
+        values["unit"] = unit
+        for name in ("birth_date", "hired_on"):
+            if values.get(name):
+                values[name] = dt.date.fromisoformat(values[name])
+        plan.checked.append((number, values))
+    for number in _plan_rows(user, plan):
+        plan.errors.append(CellError(number, "身份证号", "own_person", OWN_PERSON))
+    return plan
 
 
 def export_rows(people: Iterable[Person], can_see_id: Any) -> list[list[Any]]:

@@ -168,3 +168,91 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.from_unit} → {self.to_unit}"
+
+
+class TransferRequest(models.Model):
+    """A unit asks for a person it cannot see: someone added (by hand or by import) with an ID
+    number already registered in a unit outside the adder's scope. The adder is told the same as
+    for a new person, so nobody learns who exists elsewhere from the answer; the credit office,
+    which sees both units, transfers the person or declines."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Transferred")
+        DECLINED = "declined", _("Declined")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        OrgNode, verbose_name=_("to unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    given_name = models.CharField(_("name given"), max_length=50)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer request")
+        verbose_name_plural = _("transfer requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "to_unit"],
+                condition=Q(status="pending"),
+                name="orgs_transfer_request_pending_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.to_unit}"
+
+
+class PeopleImport(models.Model):
+    """One uploaded people file: checked by the background worker (the web request reads only
+    its head), previewed from the stored result, then confirmed. The file is parsed once; the
+    preview, the confirmation and the error file read what the check stored."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be checked")
+        CHECKING = "checking", _("Being checked")
+        READY = "ready", _("Ready to import")
+        REFUSED = "refused", _("Refused")
+        DONE = "done", _("Imported")
+
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    file_path = models.CharField(max_length=300, editable=False)  # relative to MEDIA_ROOT
+    language = models.CharField(max_length=16, default="zh-hans", editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    failure_code = models.CharField(max_length=40, blank=True)
+    failure = models.CharField(_("reason"), max_length=500, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("people import")
+        verbose_name_plural = _("people imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.filename}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING)

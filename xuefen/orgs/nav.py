@@ -14,4 +14,7 @@ def items(user: Any) -> list[NavItem]:
     # A learner "sees people" only as themself; the list is for those granted it on a unit.
     if paths_with(user, Cap.PEOPLE_VIEW):
         found.append(NavItem(_("People"), "orgs:people", order=20))
+    # Requests span units: only those who change people on a whole region decide them.
+    if any(path.count("/") == 2 for path in paths_with(user, Cap.PEOPLE_CHANGE)):
+        found.append(NavItem(_("Transfer requests"), "orgs:transfer_requests", order=25))
     return found

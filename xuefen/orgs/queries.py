@@ -4,10 +4,11 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
-from xuefen.orgs.models import OrgNode, Person
+from xuefen.orgs.models import OrgNode, PeopleImport, Person, TransferRequest
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -94,3 +95,30 @@ def tree(user: Any) -> list[dict[str, Any]]:
 
 def child_nodes(node: OrgNode) -> QuerySet[OrgNode]:
     return node.children.order_by("code")
+
+
+def access_import(user: Any, import_id: Any) -> PeopleImport:
+    """An upload is its uploader's alone: anyone else gets the same 404 as for no upload."""
+    try:
+        return PeopleImport.objects.get(pk=int(import_id), created_by_id=user.pk)
+    except (PeopleImport.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def transfer_requests(user: Any) -> QuerySet[TransferRequest]:
+    """Pending requests the user may decide: people.change on the person's unit and the target."""
+    paths = scope.paths_with(user, Cap.PEOPLE_CHANGE)
+    return (
+        TransferRequest.objects.filter(status=TransferRequest.Status.PENDING)
+        .filter(scope.subtree_q(paths, prefix="person__unit__"))
+        .filter(scope.subtree_q(paths, prefix="to_unit__"))
+        .select_related("person", "person__unit", "to_unit", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def access_transfer_request(user: Any, request_id: Any) -> TransferRequest:
+    try:
+        return transfer_requests(user).get(pk=int(request_id))
+    except (TransferRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

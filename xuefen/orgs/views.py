@@ -8,8 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
@@ -17,7 +18,6 @@ from xuefen.core.errors import CodedError
 from xuefen.core.paging import querystring
 from xuefen.core.tabular import (
     Sheet,
-    TableError,
     csv_response,
     error_workbook_response,
     workbook_response,
@@ -25,7 +25,7 @@ from xuefen.core.tabular import (
 )
 from xuefen.orgs import actions, importing, queries
 from xuefen.orgs.forms import ImportForm, NodeForm, PeopleFilterForm, PersonForm, TransferForm
-from xuefen.orgs.models import Person
+from xuefen.orgs.models import PeopleImport, Person
 
 PAGE_SIZE = 50
 
@@ -189,12 +189,23 @@ def person_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            person = actions.create_person(request.user, **form.cleaned_data)
+            actions.add_person(request.user, **form.cleaned_data)
         except CodedError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, _("%(name)s has been added.") % {"name": person.name})
-            return redirect("orgs:person_detail", person_id=person.pk)
+            # The same answer whether the person was created or, their ID number being registered
+            # outside the user's units, requested from the office: no existence oracle.
+            unit = form.cleaned_data["unit"]
+            messages.success(
+                request,
+                _(
+                    "%(name)s has been added to %(unit)s. If this ID number is already "
+                    "registered in a unit outside yours, the credit office has been asked to "
+                    "transfer that person instead."
+                )
+                % {"name": form.cleaned_data["name"], "unit": unit.name},
+            )
+            return redirect(reverse("orgs:people") + f"?unit={unit.pk}")
     return render(request, "orgs/person_form.html", {"form": form, "person": None})
 
 
@@ -247,72 +258,108 @@ def person_transfer(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def people_import(request: HttpRequest) -> HttpResponse:
-    """Upload → validate every row → preview → confirm (re-validated) → apply in one transaction."""
+    """Upload: only the file's head is checked here; the background worker checks every row,
+    then the import's page shows the preview to confirm."""
     scope.require(request.user, Cap.PEOPLE_IMPORT)
     form = ImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form}
-    if request.method == "POST" and "token" in request.POST:
-        return _confirm_import(request, request.POST["token"])
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            token = importing.save_pending(request.user, upload)
-            path = importing.pending_path(request.user, token)
-            assert path is not None
-            try:
-                plan = importing.plan_import(request.user, path, filename=upload.name)
-            except TableError:
-                importing.discard_pending(path)
-                raise
-        except TableError as exc:
+            imp = actions.start_people_import(
+                request.user, form.cleaned_data["file"], language=request.LANGUAGE_CODE
+            )
+        except CodedError as exc:
             form.add_error("file", str(exc.message))
         else:
-            if not plan.ok:
-                context.update(token=token, errors=plan.errors[:500], error_count=len(plan.errors))
-            else:
-                context.update(token=token, plan=plan, filename=upload.name)
-    return render(request, "orgs/people_import.html", context)
+            return redirect("orgs:people_import_detail", import_id=imp.pk)
+    return render(request, "orgs/people_import.html", {"form": form})
 
 
-def _confirm_import(request: HttpRequest, token: str) -> HttpResponse:
-    path = importing.pending_path(request.user, token)
-    if path is None:
-        messages.error(request, _("This upload has expired; upload the file again."))
-        return redirect("orgs:people_import")
+def _access_import(request: HttpRequest, import_id: int) -> PeopleImport:
+    scope.require(request.user, Cap.PEOPLE_IMPORT)
+    return queries.access_import(request.user, import_id)
+
+
+@login_required
+def people_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The check's progress (polled while the worker reads), then the preview or the errors, as
+    the worker stored them: the file is not read again."""
+    imp = _access_import(request, import_id)
+    stored = importing.load_check(imp) if not imp.is_open else None
+    return render(
+        request,
+        "orgs/people_import_detail.html",
+        {
+            "imp": imp,
+            "preview": [p for p in stored.preview if p[1] != "unchanged"] if stored else [],
+            "errors": stored.errors[:500] if stored else [],
+            "expired": importing.is_expired(imp),
+        },
+    )
+
+
+@login_required
+@require_POST
+def people_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
+    imp = _access_import(request, import_id)
     try:
-        plan = importing.plan_import(request.user, path)
-    except TableError as exc:
-        messages.error(request, str(exc.message))
-        return redirect("orgs:people_import")
-    if not plan.ok:
-        messages.error(request, _("The data changed since the preview; check the file again."))
-        return redirect("orgs:people_import")
-    try:
-        counts = actions.apply_people_import(
-            request.user, plan.planned, effective_on=dt.date.today()
-        )
+        counts = actions.confirm_people_import(request.user, imp)
     except CodedError as exc:
         messages.error(request, str(exc.message))
-        return redirect("orgs:people_import")
-    importing.discard_pending(path)
+        return redirect("orgs:people_import_detail", import_id=imp.pk)
     messages.success(
         request,
-        _("Import done: %(new)d new, %(changed)d changed, %(unchanged)d unchanged.") % counts,
+        _(
+            "Import done: %(new)d new (or sent to the credit office, for ID numbers registered "
+            "in a unit outside yours), %(changed)d changed, %(unchanged)d unchanged."
+        )
+        % counts,
     )
     return redirect("orgs:people")
 
 
 @login_required
-def people_import_errors(request: HttpRequest, token: str) -> HttpResponse:
-    scope.require(request.user, Cap.PEOPLE_IMPORT)
-    path = importing.pending_path(request.user, token)
-    if path is None:
+def people_import_errors(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The error file, from what the check stored."""
+    imp = _access_import(request, import_id)
+    stored = importing.load_check(imp)
+    if stored is None:
         raise Http404
+    return error_workbook_response("导入错误.xlsx", stored.errors, stored.bad_rows)
+
+
+# --------------------------------------------------------------------------- transfer requests
+
+
+@login_required
+def transfer_requests(request: HttpRequest) -> HttpResponse:
+    """The office's queue: people added by a unit that could not see them."""
+    scope.require(request.user, Cap.PEOPLE_CHANGE)
+    page = Paginator(queries.transfer_requests(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    visible = queries.id_visibility(request.user)
+    rows = [
+        (req, req.person.id_number if visible(req.person) else req.person.masked_id_number)
+        for req in page.object_list
+    ]
+    return render(request, "orgs/transfer_requests.html", {"page_obj": page, "rows": rows})
+
+
+@login_required
+@require_POST
+def transfer_request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    req = queries.access_transfer_request(request.user, request_id)
+    accept = request.POST.get("accept") == "1"
     try:
-        plan = importing.plan_import(request.user, path)
-    except TableError:
-        raise Http404 from None
-    return error_workbook_response("导入错误.xlsx", plan.errors, plan.rows)
+        actions.decide_transfer_request(request.user, req, accept=accept)
+    except CodedError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("The person has been transferred.") if accept else _("The request was declined."),
+        )
+    return redirect("orgs:transfer_requests")
 
 
 @login_required

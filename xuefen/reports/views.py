@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -83,6 +84,9 @@ def certificate(request: HttpRequest, person_id: int, period: int) -> HttpRespon
     if not FIRST_PERIOD <= period <= LAST_PERIOD:
         raise Http404
     if request.method == "POST":
+        # Issuing is not reading: the auditor (read-only) may not; a learner may for themself.
+        if not scope.people(request.user, Cap.CERTIFICATES_ISSUE).filter(pk=subject.pk).exists():
+            raise PermissionDenied
         try:
             issue_certificate(request.user, subject, period)
         except CodedError as error:

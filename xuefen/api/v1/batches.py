@@ -3,13 +3,14 @@
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from xuefen.api.errors import ApiError
 from xuefen.api.models import TokenScope
@@ -177,11 +178,44 @@ def submit_batch(
     return Status(202, batch_out(request, batch))
 
 
+# RFC 3339 date-times only (what the schema's "format: date-time" promises): pydantic alone would
+# also take a number such as 0.5 as seconds since 1970, and a time without its offset.
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339(value: object) -> object:
+    if isinstance(value, str) and RFC3339.match(value):
+        return value
+    raise ValueError("a date and time with its offset, e.g. 2026-03-01T08:00:00+08:00")
+
+
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    """In UTC: PostgreSQL takes offsets only up to 15:59, RFC 3339 up to 23:59. A moment too early
+    or late to express in UTC bounds the filter at the earliest or latest one."""
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        extreme = dt.datetime.min if value.year < 2 else dt.datetime.max
+        return extreme.replace(tzinfo=dt.UTC)
+
+
+Timestamp = Annotated[
+    dt.datetime,
+    BeforeValidator(_rfc3339),
+    AfterValidator(_in_utc),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
 class BatchFilters(Schema):
     status: Literal["queued", "running", "done", "failed"] | None = None
     source: Literal["api", "upload"] | None = None
-    created_after: dt.datetime | None = Field(None, description="Sent at or after (ISO 8601).")
-    created_before: dt.datetime | None = Field(None, description="Sent before (ISO 8601).")
+    created_after: Timestamp | None = Field(
+        None, description="Sent at or after (RFC 3339, with offset: 2026-03-01T08:00:00+08:00)."
+    )
+    created_before: Timestamp | None = Field(
+        None, description="Sent before (RFC 3339, with offset)."
+    )
 
 
 @router.get(

@@ -77,6 +77,14 @@ def too_large() -> JsonResponse:
     return json_error(413, "request_too_large", _("The request is too large."))
 
 
+def uri_too_long(limit: int) -> JsonResponse:
+    return json_error(
+        414,
+        "uri_too_long",
+        _("The address of the request is longer than %(limit)d characters.") % {"limit": limit},
+    )
+
+
 # Why a request field did not validate, by pydantic's error type; anything else is "not valid".
 def _problem(kind: str) -> str:
     messages = {

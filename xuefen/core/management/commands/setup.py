@@ -21,13 +21,20 @@ def _applied() -> set[tuple[str, str]]:
 class Command(BaseCommand):
     help = (
         "Migrates (then, if a ledger or rule-set migration ran, rebuilds totals and standings from"
-        " the ledger), loads the demo county when the database is empty, collects static files."
+        " the ledger), loads the demo county when the database is empty (not in production unless"
+        " --demo), collects static files."
     )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--no-demo", action="store_true", help="Do not load demo data.")
+        parser.add_argument(
+            "--demo", action="store_true", help="Load demo data even in the production profile."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # A real county's database must not fill with a demo county by accident.
+        if settings.PRODUCTION and not options["demo"]:
+            options["no_demo"] = True
         before = _applied()
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
