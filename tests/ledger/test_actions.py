@@ -4,9 +4,11 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from tests import factories as f
+from xuefen.accounts.roles import Role
 from xuefen.audit.models import AuditEvent
 from xuefen.core.errors import CodedError
-from xuefen.ledger.actions import reverse_entry
+from xuefen.ledger.actions import post_entry, reverse_entry
 from xuefen.ledger.models import OVERALL, Chain, Entry, Standing, Total
 from xuefen.orgs.models import Person
 from xuefen.policy.actions import import_ruleset
@@ -267,3 +269,18 @@ def test_a_reversal_lands_in_the_period_of_what_it_reverses(cast, post):
         entry.first_day,
         entry.days,
     )
+
+
+def test_nobody_credits_or_reverses_their_own_person(cast, post):
+    insider = f.user("oscar", Role.OFFICE, cast.region, person=cast.person_a)
+    with pytest.raises(CodedError) as refused:
+        post_entry(
+            insider, cast.person_a, last_day=dt.date(2026, 5, 10), categories=["required"],
+            amount=8, unit="hours", source_type="manual", source_id="self",
+        )  # fmt: skip
+    assert refused.value.code == "own_person"
+    entry = post(cast.person_a, "8", "by-carol")
+    with pytest.raises(CodedError) as undo:
+        reverse_entry(insider, entry, "不想要")
+    assert undo.value.code == "own_person"
+    assert Entry.objects.count() == 1

@@ -78,3 +78,11 @@ def test_learner_cannot_open_a_colleague(client, cast, pro):
 def test_page_says_so_when_no_rule_set_applies(client, cast):
     text = page(client, cast.lena, reverse("reports:me")).content.decode()
     assert "没有适用的规则，因此没有可对照的目标" in text
+
+
+def test_the_auditor_reads_the_page_without_an_issue_button(client, cast, pro):
+    text = page(
+        client, cast.dave, reverse("reports:person", args=[pro.person.pk]), period=2026
+    ).content.decode()
+    assert "还差 公需科目 6 学时" in text
+    assert 'action="' + reverse("reports:certificate", args=[pro.person.pk, 2026]) not in text

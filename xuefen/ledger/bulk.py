@@ -458,6 +458,8 @@ def _post(actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult) 
     now = timezone.now()
     today = timezone.localdate()
     created_by_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    # Nobody credits (or reverses a credit of) their own person, whatever their role.
+    own_person = getattr(actor, "person_id", None) if created_by_id is not None else None
     new: list[tuple[int, _Row]] = []
     posted_at: dict[tuple[int, str, str], int] = {}  # key -> index of the item posting it
     grown: dict[int, tuple[int, str]] = {}
@@ -465,6 +467,13 @@ def _post(actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult) 
         if item.person_id not in people:
             result.errors[index] = LedgerError(
                 "person_unknown", _("No such person."), field="person_id"
+            )
+            continue
+        if own_person is not None and item.person_id == own_person:
+            result.errors[index] = LedgerError(
+                "own_person",
+                _("Nobody may post or reverse a credit of their own; another person must."),
+                field="person_id",
             )
             continue
         source_id = str(item.source_id)

@@ -100,6 +100,9 @@ def update_node(actor: Any, node: OrgNode, **values: Any) -> OrgNode:
         )
         node.refresh_from_db(fields=["path", "depth"])
         node.parent = new_parent
+        # Their region (and so the rule sets that judge them) may have changed: a person's row
+        # written after their standing marks that standing for judging again.
+        Person.objects.filter(unit__path__startswith=node.path).update(updated_at=timezone.now())
     node.save()
     changes = diff(before, snapshot(node, NODE_FIELDS))
     if changes:

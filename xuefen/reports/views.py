@@ -51,6 +51,9 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
             "period": period,
             "certificates": Certificate.objects.filter(person=person, period=period)[:5],
             "is_self": getattr(request.user, "person_id", None) == person.pk,
+            # As the POST decides it (a learner: their own; staff: their subtree), grants cached.
+            "can_issue": getattr(request.user, "person_id", None) == person.pk
+            or scope.has_capability(request.user, Cap.CERTIFICATES_ISSUE, person.unit),
         },
     )
 
