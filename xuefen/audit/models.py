@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xuefen.core.models import AppendOnlyModel
 
@@ -22,8 +23,8 @@ class AuditEvent(AppendOnlyModel):
         PASSWORD = "password", _("Password changed")
         IMPORT = "import", _("Import")
         EXPORT = "export", _("Export")
-        APPROVE = "approve", _("Approve")
-        REJECT = "reject", _("Reject")
+        APPROVE = "approve", pgettext_lazy("audit action", "Approve")
+        REJECT = "reject", pgettext_lazy("audit action", "Reject")
         RETURN = "return", _("Return")
         SUBMIT = "submit", _("Submit")
         POST = "post", _("Post credit")

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -336,7 +336,7 @@ class SpotCheckDraw(models.Model):
 class SpotCheck(models.Model):
     class Outcome(models.TextChoices):
         PENDING = "pending", _("To re-audit")
-        CONFIRMED = "confirmed", _("Confirmed")
+        CONFIRMED = "confirmed", pgettext_lazy("spot check", "Confirmed")
         REVERSED = "reversed", _("Reversed")
 
     draw = models.ForeignKey(SpotCheckDraw, on_delete=models.PROTECT, related_name="checks")

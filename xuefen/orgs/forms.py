@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
@@ -45,7 +46,7 @@ class NodeForm(forms.ModelForm):
 
 class PersonForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=30)
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     sex = forms.ChoiceField(
         label=_("Sex"),
         required=False,

@@ -3,6 +3,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xuefen.orgs import idnumber
 
@@ -87,7 +88,7 @@ class Person(models.Model):
         SENIOR = "senior", _("Senior")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("person status", "Active")
         LEAVE = "leave", _("On long leave")
         RETIRED = "retired", _("Retired")
         LEFT = "left", _("Left")

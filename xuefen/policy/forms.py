@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
@@ -85,6 +85,13 @@ class Choices:
     brackets: list[Choice] = field(default_factory=list)
     requirements: list[Choice] = field(default_factory=list)
     levels: list[Choice] = field(default_factory=list)
+
+
+def _source() -> forms.CharField:
+    """Where the numbers of a row come from (the document and its article)."""
+    return forms.CharField(
+        label=pgettext_lazy("citation", "Source"), required=False, max_length=500
+    )
 
 
 def _date_input() -> forms.DateInput:
@@ -176,7 +183,9 @@ class CategoryForm(_Row):
 class BracketForm(_Row):
     min_age = forms.IntegerField(label=gettext_lazy("From age"), required=False, min_value=0)
     max_age = forms.IntegerField(label=gettext_lazy("To age"), required=False, min_value=0)
-    source = forms.CharField(label=gettext_lazy("Source"), required=False, max_length=500)
+    source = forms.CharField(
+        label=pgettext_lazy("citation", "Source"), required=False, max_length=500
+    )
 
 
 class RequirementForm(_Row):
@@ -199,7 +208,9 @@ class RequirementForm(_Row):
         max_value=2200,
         help_text=gettext_lazy("For a fixed cycle of several years, e.g. 2023 for 2023–2027."),
     )
-    source = forms.CharField(label=gettext_lazy("Source"), required=False, max_length=500)
+    source = forms.CharField(
+        label=pgettext_lazy("citation", "Source"), required=False, max_length=500
+    )
 
 
 class _Picking(_EditorForm):
@@ -250,7 +261,9 @@ class CapForm(_Picking, _Row):
     per = forms.ChoiceField(label=gettext_lazy("For each"), choices=PER_CHOICES, initial="period")
     categories = _picker(gettext_lazy("Of credits in"), gettext_lazy("None ticked: every credit."))
     kinds = _picker(gettext_lazy("Only these activities"), gettext_lazy("None ticked: any."))
-    source = forms.CharField(label=gettext_lazy("Source"), required=False, max_length=500)
+    source = forms.CharField(
+        label=pgettext_lazy("citation", "Source"), required=False, max_length=500
+    )
 
 
 class ConversionForm(_Picking, _Row):
@@ -271,7 +284,9 @@ class ConversionForm(_Picking, _Row):
         label=gettext_lazy("Split over (years)"), min_value=1, max_value=10, initial=1
     )
     categories = _picker(gettext_lazy("Counts toward"))
-    source = forms.CharField(label=gettext_lazy("Source"), required=False, max_length=500)
+    source = forms.CharField(
+        label=pgettext_lazy("citation", "Source"), required=False, max_length=500
+    )
 
 
 class BandForm(_EditorForm):
@@ -301,7 +316,9 @@ class CarryOverForm(_EditorForm):
     requirement = forms.ChoiceField(label=gettext_lazy("Excess over"))
     to = forms.ChoiceField(label=gettext_lazy("Carries to next year's"))
     max = _decimal(gettext_lazy("At most (optional)"))
-    source = forms.CharField(label=gettext_lazy("Source"), required=False, max_length=500)
+    source = forms.CharField(
+        label=pgettext_lazy("citation", "Source"), required=False, max_length=500
+    )
 
     def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -317,7 +334,9 @@ class GradesForm(_EditorForm):
         required=False,
         help_text=gettext_lazy("The share of this requirement reached gives the grade."),
     )
-    source = forms.CharField(label=gettext_lazy("Source"), required=False, max_length=500)
+    source = forms.CharField(
+        label=pgettext_lazy("citation", "Source"), required=False, max_length=500
+    )
 
     def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -354,7 +373,9 @@ class ProrationForm(_EditorForm):
         min_value=1,
         max_value=12,
     )
-    source = forms.CharField(label=gettext_lazy("Source"), required=False, max_length=500)
+    source = forms.CharField(
+        label=pgettext_lazy("citation", "Source"), required=False, max_length=500
+    )
 
 
 # --- the try page ----------------------------------------------------------------------------

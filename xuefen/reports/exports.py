@@ -22,7 +22,7 @@ def _figures_row(name: str, code: str, f: rollups.Figures) -> list[Any]:
 
 def _figures_headers() -> list[str]:
     return [
-        pgettext("org", "Name"), _("Code"), _("People"), _("Took part"),
+        pgettext("org", "Name"), _("Code"), pgettext("count", "People"), _("Took part"),
         _("Participation rate (%)"), _("Met the target"), _("Rate meeting the target (%)"),
         _("In progress"), _("Average credits"),
     ]  # fmt: skip
@@ -67,7 +67,7 @@ def rollup_table(
     if table == "grades":
         return xlsx_response(
             f"grades-{stem}.xlsx",
-            [_("Grade"), _("People")],
+            [_("Grade"), pgettext("count", "People")],
             [[label, n] for _code, label, n in result.grades],
             sheet_title=_("Grades"),
         )
