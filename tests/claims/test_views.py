@@ -208,8 +208,8 @@ def test_office_edits_a_claim_type(client, cast):
         {
             "fields_yaml": form.fields["fields_yaml"].initial,
             "evidence_yaml": form.fields["evidence_yaml"].initial,
-            "attr_text": "level, author_rank",
-            "categories_text": "elective",
+            "attr_fields": ["level", "author_rank"],
+            "default_categories": ["elective"],
             "name_zh": "发表学术论文",
             "single_author": "on",
             "is_active": "on",
@@ -387,8 +387,7 @@ def test_office_picks_where_a_types_days_come_from_and_cannot_type_a_code(client
         {
             "fields_yaml": form.fields["fields_yaml"].initial,
             "evidence_yaml": form.fields["evidence_yaml"].initial,
-            "attr_text": "",
-            "categories_text": "required",
+            "default_categories": ["required"],
             "full_day": "on",
             "is_active": "on",
         }

@@ -5,7 +5,9 @@ from xuefen.policy.shipped import shipped_texts
 
 
 def _ruleset_of_a(cast):
-    return {"pk": import_ruleset(cast.carol, shipped_texts()["cadre_township"], cast.unit_a).pk}
+    # A rule set of unit A's own (another code than any the region may already have).
+    text = shipped_texts()["cadre_township"].replace("code: cadre_township", "code: unit_a_rules")
+    return {"pk": import_ruleset(cast.carol, text, cast.unit_a).pk}
 
 
 CASES = {

@@ -116,6 +116,10 @@ class LoginThrottle(models.Model):
     last_failure_at = models.DateTimeField()
     blocked_until = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("failed log-in count")
+        verbose_name_plural = _("failed log-in counts")
+
     def __str__(self) -> str:
         return f"{self.kind} {self.key[:8]} {self.failures}"
 

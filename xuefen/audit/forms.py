@@ -1,7 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xuefen.audit import words
 from xuefen.audit.models import AuditEvent
 
 
@@ -18,11 +21,12 @@ class EventFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any action")), *AuditEvent.Action.choices],
     )
-    object_type = forms.CharField(
-        label=_("Object type"),
-        required=False,
-        max_length=50,
-        help_text=_("For example orgs.person or ledger.entry."),
-    )
+    object_type = forms.ChoiceField(label=_("Object type"), required=False, choices=())
     person = forms.CharField(label=_("Person (ID number or name)"), required=False, max_length=50)
     q = forms.CharField(label=_("Text"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kinds = self.fields["object_type"]
+        assert isinstance(kinds, forms.ChoiceField)
+        kinds.choices = [("", _("Any kind")), *words.object_type_choices()]

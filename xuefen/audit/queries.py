@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
+from xuefen.audit import words
 from xuefen.audit.models import AuditEvent
 from xuefen.orgs import idnumber
 
@@ -62,13 +63,26 @@ def access_event(user: Any, event_id: Any) -> AuditEvent:
 
 
 def change_rows(event: AuditEvent) -> list[tuple[str, Any, Any]]:
-    """(field, before, after) for display; a value that is not a [before, after] pair is "after"."""
+    """(field, before, after) for display, in words (`audit.words`); a value that is not a
+    [before, after] pair is "after"."""
     rows = []
+    kind = event.object_type
     for field, value in sorted((event.changes or {}).items()):
-        if isinstance(value, list) and len(value) == 2:
-            rows.append((field, value[0], value[1]))
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and not (field == "categories" and all(isinstance(v, str) for v in value))
+        ):
+            before, after = value
         else:
-            rows.append((field, None, value))
+            before, after = None, value
+        rows.append(
+            (
+                words.field_label(kind, field),
+                words.value_text(kind, field, before),
+                words.value_text(kind, field, after),
+            )
+        )
     return rows
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
-from xuefen.audit import queries
+from xuefen.audit import queries, words
 from xuefen.audit.actions import record_export
 from xuefen.audit.forms import EventFilterForm
 from xuefen.core.paging import querystring
@@ -82,7 +82,7 @@ def event_export(request: HttpRequest) -> HttpResponse:
             e.actor_name,
             e.address or "",
             e.get_action_display(),
-            e.object_type,
+            words.object_type_label(e.object_type),
             e.object_id,
             e.object_repr,
             "; ".join(f"{f}: {b} → {a}" for f, b, a in queries.change_rows(e)),

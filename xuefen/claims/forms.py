@@ -6,6 +6,7 @@ from typing import Any
 
 import yaml
 from django import forms
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts.roles import Cap
@@ -13,7 +14,10 @@ from xuefen.accounts.scope import people
 from xuefen.claims import typedata
 from xuefen.claims.errors import ClaimError
 from xuefen.claims.models import Claim, ClaimType, Flag, ReportingPeriod, Status, _pick
+from xuefen.ledger.forms import DEFAULT_CATEGORIES
 from xuefen.orgs.models import Person
+from xuefen.policy.models import RuleSet
+from xuefen.policy.vocabulary import KINDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 ACCEPT = {"pdf": "application/pdf", "image": "image/jpeg,image/png"}
@@ -181,27 +185,55 @@ class OfficeFilterForm(forms.Form):
     )
 
 
-def _codes(text: str) -> list[str]:
-    return [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
+def _categories_known() -> list[tuple[str, str]]:
+    """(code, label) of every category the saved rule sets name (and the usual ones)."""
+    found: dict[str, str] = {code: str(label) for code, label in DEFAULT_CATEGORIES}
+    for ruleset in RuleSet.objects.order_by("code", "-version"):
+        for category in ruleset.data.categories:
+            found.setdefault(category.code, str(category.label))
+    return list(found.items())
+
+
+def _kinds_known() -> list[tuple[str, str]]:
+    """(kind, label) of every conversion the saved rule sets define, and the kinds people know."""
+    found: dict[str, str] = {code: str(label) for code, label in KINDS.items()}
+    for ruleset in RuleSet.objects.order_by("code", "-version"):
+        for kind, conversion in ruleset.data.conversions.items():
+            found.setdefault(kind, str(conversion.label))
+    return sorted(found.items(), key=lambda item: item[1])
 
 
 class ClaimTypeForm(forms.ModelForm):
+    """A claim type as the office edits it: every reference to a field, a conversion or a
+    category is picked from a list of names; only the fields and evidence lists are YAML."""
+
     fields_yaml = forms.CharField(
         label=_("Fields (YAML)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 12, "class": "mono"}),
-        help_text=_(
-            "A list of {name, label: {zh, en}, kind: text|int|decimal|date|choice, required}."
+        help_text=mark_safe(
+            "<code>- {name, label: {zh, en}, kind: text|int|decimal|date|choice, required}</code>"
         ),
     )
     evidence_yaml = forms.CharField(
         label=_("Evidence (YAML)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "class": "mono"}),
-        help_text=_("A list of {code, label: {zh, en}, kinds: [pdf, image], required}."),
+        help_text=mark_safe(
+            "<code>- {code, label: {zh, en}, kinds: [pdf, image], required}</code>"
+        ),
     )
-    attr_text = forms.CharField(label=_("Attribute fields"), required=False)
-    categories_text = forms.CharField(label=_("Categories"), required=False)
+    attr_fields = forms.MultipleChoiceField(
+        label=_("Fields passed to the conversion"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("E.g. a paper's journal level and author rank, which its value depends on."),
+    )
+    default_categories = forms.MultipleChoiceField(
+        label=_("Categories when the office sets the amount"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = ClaimType
@@ -214,6 +246,36 @@ class ClaimTypeForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ctype = self.instance
+        specs = self._specs()
+        named = [(str(f.get("name")), _pick(f.get("label", f.get("name"))) or str(f.get("name")))
+                 for f in specs if f.get("name")]  # fmt: skip
+        numeric = [(n, label) for (n, label), f in zip(named, specs, strict=False)
+                   if f.get("kind") in ("int", "decimal")]  # fmt: skip
+        self.fields["conversion_kind"] = forms.ChoiceField(
+            label=_("Priced by"),
+            required=False,
+            choices=[("", _("The office sets the amount")), *_kinds_known()],
+            help_text=_(
+                "The conversion of the person's rule set that turns the claim into credit."
+            ),
+        )
+        self.fields["quantity_field"] = forms.ChoiceField(
+            label=_("Quantity"),
+            required=False,
+            choices=[("", _("One item")), ("@days", _("Days from start to end")), *numeric],
+        )
+        self.fields["artefact_field"] = forms.ChoiceField(
+            label=_("Same item recognised by"),
+            required=False,
+            choices=[("", _("Not checked")), ("@title", _("The claim's title")), *named],
+            help_text=_("The same item claimed twice counts once."),
+        )
+        self.fields["hours_field"] = forms.ChoiceField(
+            label=_("Hours spent"),
+            required=False,
+            choices=[("", _("Not given")), *numeric],
+            help_text=_("For the check that a day holds no more than 24 hours of activity."),
+        )
         self.fields["days_field"] = forms.ChoiceField(
             label=_("Days"),
             required=False,
@@ -223,14 +285,19 @@ class ClaimTypeForm(forms.ModelForm):
                 "where the days come from."
             ),
         )
+        attr = self.fields["attr_fields"]
+        assert isinstance(attr, forms.MultipleChoiceField)
+        attr.choices = named
+        attr.initial = list(ctype.attr_fields or [])
+        cats = self.fields["default_categories"]
+        assert isinstance(cats, forms.MultipleChoiceField)
+        cats.choices = _categories_known()
+        cats.initial = list(ctype.default_categories or [])
         self.fields["fields_yaml"].initial = typedata.dump_list(ctype.fields or [])
         self.fields["evidence_yaml"].initial = typedata.dump_list(ctype.evidence or [])
-        self.fields["attr_text"].initial = ", ".join(ctype.attr_fields or [])
-        self.fields["categories_text"].initial = ", ".join(ctype.default_categories or [])
 
-    def _days_choices(self) -> list[tuple[str, Any]]:
-        """Not measured in days; every day from start to end; or one of the type's number fields
-        (as saved, or as just typed into the fields list)."""
+    def _specs(self) -> list[dict[str, Any]]:
+        """The type's fields, as saved or as just typed into the fields list."""
         specs = list(self.instance.fields or [])
         if self.is_bound:
             try:
@@ -238,12 +305,20 @@ class ClaimTypeForm(forms.ModelForm):
             except yaml.YAMLError:
                 typed = None
             if isinstance(typed, list):
-                specs = [f for f in typed if isinstance(f, dict)] + specs
+                names = {f.get("name") for f in typed if isinstance(f, dict)}
+                specs = [f for f in typed if isinstance(f, dict)] + [
+                    f for f in specs if f.get("name") not in names
+                ]
+        return specs
+
+    def _days_choices(self) -> list[tuple[str, Any]]:
+        """Not measured in days; every day from start to end; or one of the type's number fields
+        (as saved, or as just typed into the fields list)."""
         choices: list[tuple[str, Any]] = [
             ("", _("Not measured in days")),
             ("@days", _("Every day counts (start to end)")),
         ]
-        for spec in specs:
+        for spec in self._specs():
             name = str(spec.get("name") or "")
             numeric = spec.get("kind") in ("int", "decimal") or name == self.instance.days_field
             if name and numeric and name not in dict(choices):
@@ -273,8 +348,8 @@ class ClaimTypeForm(forms.ModelForm):
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         data["fields"] = self.cleaned_data["fields_yaml"]
         data["evidence"] = self.cleaned_data["evidence_yaml"]
-        data["attr_fields"] = _codes(self.cleaned_data.get("attr_text") or "")
-        data["default_categories"] = _codes(self.cleaned_data.get("categories_text") or "")
+        data["attr_fields"] = list(self.cleaned_data.get("attr_fields") or [])
+        data["default_categories"] = list(self.cleaned_data.get("default_categories") or [])
         return data
 
 

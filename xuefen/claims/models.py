@@ -15,6 +15,8 @@ from django.db import models
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from xuefen.policy.vocabulary import KINDS
+
 
 def _pick(label: Any) -> str:
     """The label in the current language, from {"zh": ..., "en": ...} or plain text."""
@@ -89,6 +91,11 @@ class ClaimType(models.Model):
 
     def evidence_specs(self) -> list[dict[str, Any]]:
         return [{**e, "label_text": _pick(e.get("label", e["code"]))} for e in self.evidence]
+
+    @property
+    def kind_name(self) -> str:
+        """The conversion that prices it, by the name people know it."""
+        return str(KINDS.get(self.conversion_kind, self.conversion_kind))
 
     def field_label(self, name: str) -> str:
         spec = next((f for f in self.fields if f["name"] == name), None)

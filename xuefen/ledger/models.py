@@ -134,7 +134,8 @@ class Entry(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.period} {self.amount} {self.unit} {self.description}"
+        amount = f"{Decimal(self.amount).normalize():f}"
+        return f"#{self.seq} {self.period} {amount} {Unit(self.unit).label} {self.description}"
 
     def hashed_fields(self) -> dict[str, Any]:
         """The content the chain protects, as plain JSON values.

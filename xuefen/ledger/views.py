@@ -1,6 +1,7 @@
 """A person's ledger, read-only and scoped, with a reversal form for the credit office.
 Views parse, call one query or action, render."""
 
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
@@ -18,7 +19,18 @@ from xuefen.ledger.actions import decide_exemption, post_entry, record_exemption
 from xuefen.ledger.forms import DecisionForm, ExemptionForm, ManualEntryForm
 from xuefen.ledger.models import Entry, Standing
 from xuefen.ledger.queries import entries_for
+from xuefen.ledger.words import Labels, source_label
 from xuefen.policy.models import Exemption
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """An entry with its codes in words."""
+
+    entry: Entry
+    category_names: list[str]
+    kind_name: str
+    source_name: str
 
 
 @login_required
@@ -27,9 +39,19 @@ def person_entries(request: HttpRequest, person_id: int) -> HttpResponse:
     person = scope.access_person(request.user, person_id, Cap.CREDITS_VIEW)
     reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
     standings = {s.period: s for s in Standing.objects.filter(person=person)}
+    labels = Labels(person, {e.period for e in entries})
+    rows = [
+        EntryRow(
+            e,
+            labels.category_names(e.period, e.categories),
+            labels.kind_name(e.period, e.kind),
+            source_label(e.source_type),
+        )
+        for e in entries
+    ]
     periods = [
-        {"period": period, "entries": list(rows), "standing": standings.get(period)}
-        for period, rows in groupby(entries, key=lambda e: e.period)
+        {"period": period, "entries": list(group), "standing": standings.get(period)}
+        for period, group in groupby(rows, key=lambda row: row.entry.period)
     ]
     return render(
         request,
