@@ -143,7 +143,7 @@ def test_list_paginates(client, cast):
 def test_detail_shows_before_and_after(client, cast, trail):
     client.force_login(cast.dave)
     body = client.get(reverse("audit:event_detail", args=[trail["a"].pk])).content.decode()
-    assert "李明明" in body and "<td>name</td>" in body
+    assert "李明明" in body and "<td>姓名</td>" in body  # the field by its name, not its code
 
 
 def test_detail_of_another_subtree_is_404(client, cast, trail, auditor_of_b):

@@ -81,8 +81,8 @@ def test_provider_registers_its_course(client, cast, intake):
         {
             "code": "C9",
             "name": "党史专题",
-            "kind": "session",
-            "categories": "required, online",
+            "kind": "training_day",
+            "categories": ["required", "online"],
             "amount": "3",
             "unit": "hours",
             "starts_on": "2026-01-01",

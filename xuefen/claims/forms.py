@@ -14,10 +14,8 @@ from xuefen.accounts.scope import people
 from xuefen.claims import typedata
 from xuefen.claims.errors import ClaimError
 from xuefen.claims.models import Claim, ClaimType, Flag, ReportingPeriod, Status, _pick
-from xuefen.ledger.forms import DEFAULT_CATEGORIES
 from xuefen.orgs.models import Person
-from xuefen.policy.models import RuleSet
-from xuefen.policy.vocabulary import KINDS
+from xuefen.policy.services import known_categories, known_kinds
 
 DATE = forms.DateInput(attrs={"type": "date"})
 ACCEPT = {"pdf": "application/pdf", "image": "image/jpeg,image/png"}
@@ -185,24 +183,6 @@ class OfficeFilterForm(forms.Form):
     )
 
 
-def _categories_known() -> list[tuple[str, str]]:
-    """(code, label) of every category the saved rule sets name (and the usual ones)."""
-    found: dict[str, str] = {code: str(label) for code, label in DEFAULT_CATEGORIES}
-    for ruleset in RuleSet.objects.order_by("code", "-version"):
-        for category in ruleset.data.categories:
-            found.setdefault(category.code, str(category.label))
-    return list(found.items())
-
-
-def _kinds_known() -> list[tuple[str, str]]:
-    """(kind, label) of every conversion the saved rule sets define, and the kinds people know."""
-    found: dict[str, str] = {code: str(label) for code, label in KINDS.items()}
-    for ruleset in RuleSet.objects.order_by("code", "-version"):
-        for kind, conversion in ruleset.data.conversions.items():
-            found.setdefault(kind, str(conversion.label))
-    return sorted(found.items(), key=lambda item: item[1])
-
-
 class ClaimTypeForm(forms.ModelForm):
     """A claim type as the office edits it: every reference to a field, a conversion or a
     category is picked from a list of names; only the fields and evidence lists are YAML."""
@@ -254,7 +234,7 @@ class ClaimTypeForm(forms.ModelForm):
         self.fields["conversion_kind"] = forms.ChoiceField(
             label=_("Priced by"),
             required=False,
-            choices=[("", _("The office sets the amount")), *_kinds_known()],
+            choices=[("", _("The office sets the amount")), *known_kinds()],
             help_text=_(
                 "The conversion of the person's rule set that turns the claim into credit."
             ),
@@ -291,7 +271,7 @@ class ClaimTypeForm(forms.ModelForm):
         attr.initial = list(ctype.attr_fields or [])
         cats = self.fields["default_categories"]
         assert isinstance(cats, forms.MultipleChoiceField)
-        cats.choices = _categories_known()
+        cats.choices = known_categories()
         cats.initial = list(ctype.default_categories or [])
         self.fields["fields_yaml"].initial = typedata.dump_list(ctype.fields or [])
         self.fields["evidence_yaml"].initial = typedata.dump_list(ctype.evidence or [])

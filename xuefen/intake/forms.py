@@ -11,6 +11,7 @@ from xuefen.intake.models import BatchRow, Course, Provider
 from xuefen.ledger.models import Unit
 from xuefen.orgs.forms import NodeChoiceField
 from xuefen.orgs.models import OrgNode
+from xuefen.policy.services import known_categories, known_kinds
 
 
 class ProviderForm(forms.Form):
@@ -41,22 +42,16 @@ class ProviderForm(forms.Form):
 class CourseForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=200)
-    kind = forms.CharField(
+    kind = forms.ChoiceField(
         label=_("Activity kind"),
-        max_length=40,
         required=False,
         help_text=_(
-            "As in the rule sets' conversions, e.g. party_school_day, session. A kind the rule "
-            "sets count per day (e.g. training_day) is measured in days: a roster row without "
-            "天数 then counts every day from 开始日期 to 完成日期."
+            "As the rule sets count it. A kind they count per day is measured in days: a roster "
+            "row without 天数 then counts every day from 开始日期 to 完成日期."
         ),
     )
-    categories = forms.CharField(
-        label=_("Categories"),
-        max_length=200,
-        help_text=_(
-            "Category codes of the rule sets, separated by commas, e.g. required, offline."
-        ),
+    categories = forms.MultipleChoiceField(
+        label=_("Categories"), widget=forms.CheckboxSelectMultiple
     )
     amount = forms.DecimalField(
         label=_("Credit value"), max_digits=7, decimal_places=2, min_value=0.01
@@ -74,6 +69,12 @@ class CourseForm(forms.Form):
         super().__init__(*args, **kwargs)
         if editing:
             self.fields["code"].disabled = True
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [("", _("Other activity")), *known_kinds()]
+        categories = self.fields["categories"]
+        assert isinstance(categories, forms.MultipleChoiceField)
+        categories.choices = known_categories()
 
     @staticmethod
     def initial_for(course: Course) -> dict[str, Any]:
@@ -81,7 +82,7 @@ class CourseForm(forms.Form):
             "code": course.code,
             "name": course.name,
             "kind": course.kind,
-            "categories": ", ".join(course.categories),
+            "categories": list(course.categories),
             "amount": course.amount,
             "unit": course.unit,
             "starts_on": course.starts_on,

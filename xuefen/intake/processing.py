@@ -37,7 +37,7 @@ from xuefen.intake.roster import RowError, RowInput
 from xuefen.ledger import bulk, spans, sql
 from xuefen.orgs import idnumber
 from xuefen.orgs.models import Person
-from xuefen.policy.services import RuleSetIndex
+from xuefen.policy.services import RuleSetIndex, known_categories
 
 log = logging.getLogger(__name__)
 
@@ -407,8 +407,12 @@ def validate_chunk(
     """Checks every row of a chunk; people and courses are fetched in one query each. Returns the
     rows to post and, by row number, the rows that failed (their errors recorded on them)."""
     today = today or timezone.localdate()
+    # A sender may name categories as people read them (必修) or by their codes.
+    by_name = {label: code for code, label in known_categories()}
     for row in chunk:
         _check_fields(row)
+        if row.categories:
+            row.categories = [by_name.get(c, c) for c in row.categories]
     ids = {r.id_number for r in chunk if not r.errors}
     # Only people inside the provider's subtree are looked up: someone outside it is reported
     # exactly like someone who does not exist.
@@ -535,6 +539,11 @@ def _check_span(row: RowInput, course: Course | None) -> None:
         row.error("days", error.code, error.message)
 
 
+def _names(codes: Iterable[str]) -> str:
+    labels = dict(known_categories())
+    return "、".join(labels.get(code, code) for code in codes)
+
+
 def _amount_and_categories(
     row: RowInput, course: Course
 ) -> tuple[Decimal | None, list[str] | None]:
@@ -560,7 +569,7 @@ def _amount_and_categories(
             "amounts" if "amounts" in row.labels else "categories",
             "category_unknown",
             _("The course does not count in %(categories)s; it counts in %(allowed)s.")
-            % {"categories": "、".join(unknown), "allowed": "、".join(course.categories)},
+            % {"categories": _names(unknown), "allowed": _names(course.categories)},
         )
         return None, None
     return amount, categories

@@ -28,6 +28,7 @@ from xuefen.intake.forms import (
     UploadForm,
 )
 from xuefen.intake.models import Batch, BatchRow, Provider
+from xuefen.policy.services import known_categories, known_kinds
 
 PAGE_SIZE = 50
 
@@ -201,6 +202,7 @@ def courses(request: HttpRequest) -> HttpResponse:
 def courses_export(request: HttpRequest) -> HttpResponse:
     _require_view(request.user)
     _form, qs = _filter_courses(request)
+    kinds, categories = dict(known_kinds()), dict(known_categories())
     headers = ["机构代码", "机构", "课程代码", "课程名称", "活动类型", "类别", "学时/学分", "单位"]
     headers += ["开始日期", "结束日期", "启用"]
     rows = (
@@ -209,8 +211,8 @@ def courses_export(request: HttpRequest) -> HttpResponse:
             c.provider.name,
             c.code,
             c.name,
-            c.kind,
-            "、".join(c.categories),
+            kinds.get(c.kind, c.kind),
+            "、".join(categories.get(code, code) for code in c.categories),
             float(c.amount),
             c.get_unit_display(),
             c.starts_on,
@@ -334,7 +336,7 @@ def template(request: HttpRequest) -> HttpResponse:
             )
         ],
         [_("学时: leave blank for the course's full value, or give a partial amount.")],
-        [_("类别: leave blank for the course's categories, or name some of them (e.g. required).")],
+        [_("类别: leave blank for the course's categories, or name some of them (e.g. 必修).")],
         [_("Dates: 2026-01-05, 2026/1/5 or 20260105.")],
         [_("A row sent again is recognised as a duplicate and counted once.")],
     ]

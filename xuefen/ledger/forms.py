@@ -12,17 +12,10 @@ from xuefen.ledger.models import Unit
 from xuefen.orgs.models import Person
 from xuefen.policy import services
 from xuefen.policy.models import Exemption
+from xuefen.policy.vocabulary import CATEGORIES
 
 # Offered when no rule set applies to the person: the codes the shipped rule sets use.
-DEFAULT_CATEGORIES = [
-    ("required", _("Required")),
-    ("elective", _("Elective")),
-    ("centralised", _("Centralised training")),
-    ("public", _("Public subjects")),
-    ("professional", _("Professional subjects")),
-    ("online", _("Online")),
-    ("offline", _("Face to face")),
-]
+DEFAULT_CATEGORIES = list(CATEGORIES.items())
 
 
 def category_choices(person: Person, period: int) -> list[tuple[str, Any]]:

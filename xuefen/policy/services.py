@@ -9,6 +9,7 @@ from xuefen.orgs.models import Person
 from xuefen.policy.actions import effective_end
 from xuefen.policy.models import RuleSet
 from xuefen.policy.schema import CALENDAR_YEAR, Calendar, RuleSetData
+from xuefen.policy.vocabulary import CATEGORIES, KINDS
 
 
 def region_ids(unit_path: str) -> list[int]:
@@ -108,3 +109,23 @@ def rules_by_ref(refs: Iterable[str]) -> dict[str, RuleSetData]:
         return {}
     rows = RuleSet.objects.filter(code__in=sorted(codes)).only("code", "version", "source")
     return {row.ref: row.data for row in rows if row.ref in wanted}
+
+
+def known_categories() -> list[tuple[str, str]]:
+    """(code, label) of every category the saved rule sets name, after the usual ones: the list
+    a clerk picks categories from where no one rule set applies (a course, a claim type)."""
+    found: dict[str, str] = {code: str(label) for code, label in CATEGORIES.items()}
+    for row in RuleSet.objects.order_by("code", "-version"):
+        for category in row.data.categories:
+            found.setdefault(category.code, str(category.label))
+    return list(found.items())
+
+
+def known_kinds() -> list[tuple[str, str]]:
+    """(kind, label) of every activity kind people know and every conversion the saved rule sets
+    define, by label."""
+    found: dict[str, str] = {code: str(label) for code, label in KINDS.items()}
+    for row in RuleSet.objects.order_by("code", "-version"):
+        for kind, conversion in row.data.conversions.items():
+            found.setdefault(kind, str(conversion.label))
+    return sorted(found.items(), key=lambda item: item[1])

@@ -40,6 +40,17 @@ def level_label(code: str) -> str:
     return str(LEVELS.get(code, code))
 
 
+# The category codes the shipped rule sets use, for when no rule set judges a person.
+CATEGORIES: dict[str, Any] = {
+    "required": gettext_lazy("Required"),
+    "elective": gettext_lazy("Elective"),
+    "centralised": gettext_lazy("Centralised training"),
+    "public": gettext_lazy("Public subjects"),
+    "professional": gettext_lazy("Professional subjects"),
+    "online": gettext_lazy("Online"),
+    "offline": gettext_lazy("Face to face"),
+}
+
 # Activity kinds as the shipped claim types and rule sets name them. A rule set's conversions label
 # their own kinds; a cap or target may name a kind no conversion of it prices (e.g. the Nanjing
 # table caps degree study and in-unit training, whose credits come from claims and rosters).
@@ -57,6 +68,7 @@ KINDS: dict[str, Any] = {
     "out_of_town_training": gettext_lazy("Training away"),
     "party_school_day": gettext_lazy("Party school class"),
     "training_day": gettext_lazy("Centralised training"),
+    "session": gettext_lazy("Course counted in hours"),
 }
 
 
