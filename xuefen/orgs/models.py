@@ -94,7 +94,7 @@ class Person(models.Model):
         LEFT = "left", _("Left")
 
     id_number = models.CharField(_("ID number"), max_length=18, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
     unit = models.ForeignKey(
