@@ -219,12 +219,28 @@ def test_csv_export_escapes_formula_text_and_has_bom(value):
 
 def test_error_file_names_row_column_and_reason():
     (row,) = read(xlsx([["1", "a", "nope"]]))
-    response = error_workbook_response("e.xlsx", row.errors, [row])
+    response = error_workbook_response("e.xlsx", row.errors, [row], COLUMNS)
     book = load_workbook(io.BytesIO(response.content))
     first = list(book.worksheets[0].iter_rows(values_only=True))
-    assert first[1][:3] == (2, "日期", "nope")
+    assert first[0] == ("身份证号", "姓名", "日期", "原行号", "错误原因")
+    assert first[1][:4] == ("1", "a", "nope", 2) and "日期" in first[1][4]
     second = list(book.worksheets[1].iter_rows(values_only=True))
-    assert second[1][0] == 2
+    assert second[1][:3] == (2, "日期", "nope")
+
+
+def test_a_corrected_error_file_is_read_again_as_it_is():
+    good, bad = read(xlsx([["1", "a", "2026-01-05"], ["2", "b", "nope"]]))
+    response = error_workbook_response("e.xlsx", bad.errors, [good, bad], COLUMNS)
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.worksheets[0]
+    assert sheet.max_row == 2  # only the bad row comes back
+    sheet.cell(row=2, column=3).value = "2026-01-06"
+    fixed = io.BytesIO()
+    book.save(fixed)
+    fixed.seek(0)
+    (again,) = read(fixed)
+    assert again.errors == [] and again.values["day"] == dt.date(2026, 1, 6)
+    assert again.values["id"] == "2"
 
 
 # ------------------------------------------------------------------------------ CSV streaming

@@ -269,11 +269,10 @@ def test_the_error_file_gives_each_bad_row_back_as_sent(client, cast, intake):
     )
     client.force_login(intake.pat)
     response = client.get(reverse("intake:batch_errors", args=[batch.pk]))
-    rows = list(
-        load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
-    )
+    book = load_workbook(io.BytesIO(response.content))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
     header = rows[0]
-    assert header[1:9] == (
+    assert header == (
         "身份证号",
         "姓名",
         "课程代码",
@@ -282,11 +281,16 @@ def test_the_error_file_gives_each_bad_row_back_as_sent(client, cast, intake):
         "天数",
         "学时",
         "类别",
+        "原行号",
+        "错误原因",
     )
-    by_row = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    by_row = {r[-2]: dict(zip(header, r, strict=True)) for r in rows[1:]}
     assert set(by_row) == {3, 4}
     assert by_row[3]["天数"] == "1.3" and by_row[3]["开始日期"] == "2026-03-02"
     assert by_row[3]["姓名"] == cast.person_a.name and by_row[3]["课程代码"] == "C1"
+    # The ID number as sent: the provider corrects the row and uploads the file again.
+    assert by_row[3]["身份证号"] == cast.person_a.id_number
     assert by_row[4]["开始日期"] == "2026-13-01"  # the unreadable date, as typed
-    assert cast.person_a.id_number not in str(rows)  # the ID number stays masked
-    assert by_row[3]["列"] == "天数"
+    assert "天数" in by_row[3]["错误原因"]
+    problems = list(book.worksheets[1].iter_rows(values_only=True))
+    assert (3, "天数") in {(r[0], r[1]) for r in problems[1:]}

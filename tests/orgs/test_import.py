@@ -149,8 +149,12 @@ def test_error_file_lists_row_column_and_reason(cast, client, new_id):
     client.force_login(cast.alice)
     imp = upload_and_check(client, data).context["imp"]
     response = client.get(reverse("orgs:people_import_errors", args=[imp.pk]))
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(io.BytesIO(response.content))
+    correct = list(book.worksheets[0].iter_rows(values_only=True))
+    assert correct[0][:5] == ("身份证号", "姓名", "性别", "出生日期", "单位代码")
+    assert correct[0][-2:] == ("原行号", "错误原因")
+    assert correct[1][4] == "B" and correct[1][-2] == 2 and "单位代码" in correct[1][-1]
+    rows = list(book.worksheets[1].iter_rows(values_only=True))
     assert rows[1][:3] == (2, "单位代码", "B")
     assert "B" in rows[1][3]
 

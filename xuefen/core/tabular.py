@@ -18,7 +18,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -492,6 +492,13 @@ def _check_csv_row(number: int, cells: list[str]) -> None:
             )
 
 
+# The columns an error file adds after the template's own: an importer reads past them, so a
+# corrected error file is uploaded again as it is.
+ROW_NUMBER_HEADER = "原行号"
+REASON_HEADER = "错误原因"
+NOTE_HEADERS = (ROW_NUMBER_HEADER, REASON_HEADER)
+
+
 def _header_key(text: Any) -> str:
     """Header text as compared: no spaces, no required-marker asterisks, case-folded."""
     return "".join(str(text or "").split()).replace("\u3000", "").strip("*＊").casefold()
@@ -550,6 +557,8 @@ def _map_header(
         if text is None or not str(text).strip():
             continue
         found = lookup.get(_header_key(text))
+        if found is None and _header_key(text) in {_header_key(h) for h in NOTE_HEADERS}:
+            continue
         if found is None:
             unknown.append(str(text).strip())
         elif found.key in positions:
@@ -811,42 +820,58 @@ def csv_response(
 # -------------------------------------------------------------------------------- error files
 
 
-def error_sheets(errors: Sequence[CellError], rows: Sequence[Row] = ()) -> list[Sheet]:
-    """Sheets describing what is wrong: one line per error (row, column, value, reason, code),
-    and, if the rows are given, the bad rows as in the file with their errors in a last column."""
-    sheets = [
+def correctable_sheet(
+    columns: Sequence[Column], rows: Iterable[tuple[int, Mapping[str, Any], Sequence[str]]]
+) -> Sheet:
+    """The rows as they were sent — (row number, cells by column key, reasons) — in the template's
+    column order, then the row number and the reasons: corrected in place, the file is uploaded
+    again as it is (an importer reads past the last two columns)."""
+    return Sheet(
+        _("Rows to correct"),
+        [*(c.label for c in columns), ROW_NUMBER_HEADER, REASON_HEADER],
+        (
+            [*(cells.get(c.key, "") for c in columns), number, "；".join(reasons)]
+            for number, cells, reasons in rows
+        ),
+        widths=(*(22 if c.kind == Kind.CODE else 14 for c in columns), 8, 60),
+    )
+
+
+def _reasons(errors: Sequence[CellError]) -> list[str]:
+    return [f"{e.column}: {e.message}" if e.column else str(e.message) for e in errors]
+
+
+def error_sheets(
+    errors: Sequence[CellError], rows: Sequence[Row] = (), columns: Sequence[Column] = ()
+) -> list[Sheet]:
+    """Sheets describing what is wrong: first, when the rows and the template's columns are given,
+    the bad rows as they were sent, ready to correct and upload again (`correctable_sheet`); then
+    one line per error (row, column, value, reason, code)."""
+    sheets = []
+    bad = [r for r in rows if r.errors]
+    if bad and columns:
+        sheets.append(
+            correctable_sheet(
+                columns,
+                ((r.number, r.raw, _reasons(r.errors)) for r in bad),
+            )
+        )
+    sheets.append(
         Sheet(
             _("Errors"),
             [_("Row"), _("Column"), _("Value"), _("Reason"), _("Code")],
             ([e.row, e.column, e.value, str(e.message), e.code] for e in errors),
             widths=(8, 16, 24, 60, 18),
         )
-    ]
-    bad = [r for r in rows if r.errors]
-    if bad:
-        keys = list(bad[0].headers)
-        sheets.append(
-            Sheet(
-                _("Rows with errors"),
-                [_("Row"), *(bad[0].headers[k] for k in keys), _("Errors")],
-                (
-                    [
-                        r.number,
-                        *(r.raw.get(k, "") for k in keys),
-                        "；".join(
-                            f"{e.column}: {e.message}" if e.column else str(e.message)
-                            for e in r.errors
-                        ),
-                    ]
-                    for r in bad
-                ),
-            )
-        )
+    )
     return sheets
 
 
 def error_workbook_response(
-    filename: str, errors: Sequence[CellError], rows: Sequence[Row] = ()
+    filename: str,
+    errors: Sequence[CellError],
+    rows: Sequence[Row] = (),
+    columns: Sequence[Column] = (),
 ) -> HttpResponse:
     """The downloadable error file for an import that was refused."""
-    return workbook_response(filename, error_sheets(errors, rows))
+    return workbook_response(filename, error_sheets(errors, rows, columns))

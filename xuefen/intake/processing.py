@@ -381,7 +381,9 @@ def _storable_days(days: Decimal | None) -> Decimal | None:
 def _error_row(batch: Batch, row: RowInput) -> tuple[Any, ...]:
     ops = connection.ops
     days = _storable_days(row.days)
-    sent = {k: v for k, v in row.raw.items() if k != "id_number"}
+    # The cells as sent, the ID number too: the error file gives the provider its own rows back to
+    # correct (pages show only the masked number).
+    sent = dict(row.raw)
     return (
         batch.pk,
         row.number,

@@ -17,7 +17,7 @@ from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.core.errors import CodedError
 from xuefen.core.paging import querystring
-from xuefen.core.tabular import Sheet, workbook_response, xlsx_response
+from xuefen.core.tabular import Sheet, correctable_sheet, workbook_response, xlsx_response
 from xuefen.intake import actions, queries, roster
 from xuefen.intake.forms import (
     CourseFilterForm,
@@ -403,15 +403,12 @@ def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
     return response
 
 
-# The roster's columns after the (masked) ID number, as the error file gives a row back.
-SENT_KEYS = [c.key for c in roster.COLUMNS if c.key != "id_number"]
-
-
 def _as_sent(row: BatchRow) -> dict[str, Any]:
     """The row's cells as sent; for rows stored before the cells were kept, what was read."""
     if row.sent:
         return dict(row.sent)
     return {
+        "id_number": row.id_number_masked,
         "course_code": row.course_code,
         "first_day": row.first_day,
         "completed_on": row.completed_on,
@@ -421,33 +418,36 @@ def _as_sent(row: BatchRow) -> dict[str, Any]:
 
 @login_required
 def batch_errors(request: HttpRequest, batch_id: int) -> HttpResponse:
-    """The error file: why the file as a whole was refused (a failed batch), then each bad row as
-    it was sent (the ID number masked), with the column at fault and the reason, one line per
-    problem."""
+    """The error file: each bad row as it was sent, in the template's columns, with the reasons
+    beside it — corrected in place, the file is sent again as it is; then why the file as a whole
+    was refused (a failed batch), and one line per problem."""
     batch = queries.access_batch(request.user, batch_id)
-    rows = queries.batch_rows(batch, BatchRow.Status.ERROR).iterator(chunk_size=2000)
-
-    def lines() -> Any:
-        if batch.status == Batch.Status.FAILED and batch.failure:
-            blank = [""] * (2 + len(SENT_KEYS))
-            yield [*blank, _("Whole file"), batch.failure, batch.failure_code]
-        for r in rows:
-            sent = _as_sent(r)
-            for e in r.errors:
-                yield [
-                    r.row_number,
-                    r.id_number_masked,
-                    *(sent.get(key, "") for key in SENT_KEYS),
-                    e.get("field", ""),
-                    e.get("message", ""),
-                    e.get("code", ""),
-                ]
-
-    headers = [_("Row"), roster.LABELS["id_number"], *(roster.LABELS[k] for k in SENT_KEYS)]
-    headers += [_("Column"), _("Reason"), _("Code")]
-    widths = (8, 22, 10, 16, 12, 12, 8, 8, 16, 16, 60, 20)
-    sheet = Sheet(_("Errors"), headers, lines(), widths=widths)
-    return workbook_response(f"批次{batch.pk}-错误.xlsx", [sheet])
+    rows = list(queries.batch_rows(batch, BatchRow.Status.ERROR))
+    reasons = [
+        (
+            r.row_number,
+            _as_sent(r),
+            [f"{e['field']}: {e['message']}" if e.get("field") else e["message"] for e in r.errors],
+        )
+        for r in rows
+    ]
+    problems = [
+        [r.row_number, e.get("field", ""), e.get("message", ""), e.get("code", "")]
+        for r in rows
+        for e in r.errors
+    ]
+    if batch.status == Batch.Status.FAILED and batch.failure:
+        problems.insert(0, ["", _("Whole file"), batch.failure, batch.failure_code])
+    sheets = [
+        correctable_sheet(roster.COLUMNS, reasons),
+        Sheet(
+            _("Errors"),
+            [_("Row"), _("Column"), _("Reason"), _("Code")],
+            problems,
+            widths=(8, 16, 60, 20),
+        ),
+    ]
+    return workbook_response(f"批次{batch.pk}-错误.xlsx", sheets)
 
 
 @login_required

@@ -324,7 +324,9 @@ def people_import_errors(request: HttpRequest, import_id: int) -> HttpResponse:
     stored = importing.load_check(imp)
     if stored is None:
         raise Http404
-    return error_workbook_response("导入错误.xlsx", stored.errors, stored.bad_rows)
+    return error_workbook_response(
+        "导入错误.xlsx", stored.errors, stored.bad_rows, importing.COLUMNS
+    )
 
 
 # --------------------------------------------------------------------------- transfer requests
