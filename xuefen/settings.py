@@ -247,6 +247,11 @@ EXEMPTION_REVIEW_SHARE = env_decimal("XUEFEN_EXEMPTION_REVIEW_SHARE", "0.5")
 # set changed); past this many, the background worker does it and the page says so.
 SETTLE_INLINE = env_int("XUEFEN_SETTLE_INLINE", 5000)
 
+# Who issues a certificate and the line for the seal, as printed at its foot. {region} is the name
+# of the region the person's unit lies in: one setting serves every county of a province.
+CERTIFICATE_ISSUER = env_str("XUEFEN_CERTIFICATE_ISSUER", "{region}继续教育学时管理办公室")
+CERTIFICATE_SEAL = env_str("XUEFEN_CERTIFICATE_SEAL", "（盖章）")
+
 # Largest JSON batch the REST API accepts (rows); larger ones get 413 too_many_rows.
 API_MAX_BATCH_ROWS = env_int("XUEFEN_API_MAX_BATCH_ROWS", 10_000)
 

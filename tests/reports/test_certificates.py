@@ -1,14 +1,17 @@
 """Certificates: issued from the ledger, printed in Chinese with a verification code and QR code,
 checkable by anyone; an altered record fails."""
 
+import datetime as dt
 import json
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 
+from tests import factories as f
 from tests.reports.pdftext import decode_streams, pdf_text
 from xuefen.audit.models import AuditEvent
+from xuefen.orgs.models import Person
 from xuefen.reports.actions import ReportError, issue_certificate
 from xuefen.reports.models import CODE_ALPHABET, Certificate, content_hash, format_code
 
@@ -184,3 +187,65 @@ def test_get_without_a_certificate_offers_to_issue_one(client, cast, pro):
     response = client.get(reverse("reports:certificate", args=[pro.person.pk, 2026]))
     assert "出具学时证明（PDF）" in response.content.decode()
     assert not Certificate.objects.exists()
+
+
+# --- the certificate as an office signs it ---------------------------------------------------
+
+
+def test_the_pdf_names_the_issuing_office_the_seal_line_and_the_date(client, cast, pro):
+    certificate = issue_certificate(cast.carol, pro.person, 2026)
+    assert certificate.payload["issuer"] == "示范县继续教育学时管理办公室"
+    client.force_login(cast.alice)
+    text = pdf_text(client.get(reverse("reports:certificate", args=[pro.person.pk, 2026])).content)
+    day = dt.date.fromisoformat(certificate.payload["issued_on"])
+    assert "示范县继续教育学时管理办公室" in text and "（盖章）" in text
+    assert f"{day.year}年{day.month}月{day.day}日" in text
+
+
+def test_the_office_and_seal_are_settings(settings, cast, pro):
+    settings.CERTIFICATE_ISSUER = "{region}人力资源和社会保障局"
+    settings.CERTIFICATE_SEAL = "（专用章）"
+    payload = issue_certificate(cast.carol, pro.person, 2026).payload
+    assert (payload["issuer"], payload["seal"]) == ("示范县人力资源和社会保障局", "（专用章）")
+
+
+def test_overlapping_categories_are_explained(client, cast, pro, certificate):
+    # 专业 50 + 公需 24 + 网络 24 + 面授 40 = 138 against a total of 74.
+    client.force_login(cast.alice)
+    text = pdf_text(client.get(reverse("reports:certificate", args=[pro.person.pk, 2026])).content)
+    assert "各类别相加大于计入总量" in text
+    page = verify(client, certificate.code).content.decode()
+    assert "add up to more than the total counted" in page
+
+
+def test_a_reference_requirement_is_marked_and_explained(client, cast, rules):
+    from tests.reports.conftest import post
+
+    cadre = f.person(cast.unit_a, "刘乡干", category=Person.Category.TOWNSHIP)
+    post(cast, cadre, 90, ["required", "offline", "centralised"], "c1")
+    certificate = issue_certificate(cast.carol, cadre, 2026)
+    results = {r["label"]: r["result"] for r in certificate.payload["requirements"]}
+    assert results == {"年度集中培训": "达标", "网络培训（规划要求）": "未达标（参考）"}
+    assert certificate.payload["status"] == "达标"
+    client.force_login(cast.alice)
+    text = pdf_text(client.get(reverse("reports:certificate", args=[cadre.pk, 2026])).content)
+    assert "未达标（参考）" in text and "仅供参考" in text
+
+
+def test_the_person_page_says_when_the_record_moved_after_the_latest_certificate(
+    client, cast, pro, certificate
+):
+    from tests.reports.conftest import post
+
+    client.force_login(cast.alice)
+    url = reverse("reports:person", args=[pro.person.pk]) + "?period=2026"
+    page = client.get(url).content.decode()
+    assert "下载最近一份证明" in page and 'data-testid="certificate-drift"' not in page
+
+    post(cast, pro.person, 16, ["public", "online"], "late")
+    page = client.get(url).content.decode()
+    assert 'data-testid="certificate-drift"' in page
+    assert "74" in page and "90" in page and "1 条" in page
+
+    issue_certificate(cast.carol, pro.person, 2026)
+    assert 'data-testid="certificate-drift"' not in client.get(url).content.decode()

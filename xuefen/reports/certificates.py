@@ -6,6 +6,7 @@ payload alone, so the paper, the stored row and the public verification page alw
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from io import BytesIO
@@ -18,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from fpdf import FPDF
 
-from xuefen.orgs.models import Person
+from xuefen.ledger.models import Entry
+from xuefen.orgs.models import OrgNode, Person
 from xuefen.policy.engine import (
     CreditLine,
     Evaluation,
@@ -28,7 +30,7 @@ from xuefen.policy.engine import (
     fmt,
     unit_label,
 )
-from xuefen.reports.models import format_code
+from xuefen.reports.models import Certificate, format_code
 from xuefen.reports.verdicts import of_evaluation
 
 CERTIFICATE_LANGUAGE = "zh-hans"
@@ -58,6 +60,19 @@ def _result(requirement: RequirementResult) -> str:
     return _("%(result)s (for reference)") % {"result": word}
 
 
+def issuer(person: Person) -> str:
+    """The issuing office as the certificate names it: the setting, with {region} the name of the
+    region the person's unit lies in (the nearest one above it)."""
+    region = (
+        person.unit.ancestors()
+        .filter(kind=OrgNode.Kind.REGION)
+        .order_by("-depth")
+        .values_list("name", flat=True)
+        .first()
+    )
+    return str(settings.CERTIFICATE_ISSUER).format(region=region or "")
+
+
 def _span(line: CreditLine) -> str:
     if line.first_day == line.last_day:
         return line.last_day.isoformat()
@@ -77,6 +92,11 @@ def build_payload(
         verdict = of_evaluation(evaluation)
         unit = str(unit_label(evaluation.unit))
         totals = category_totals(evaluation)
+        known = list(evaluation.category_labels)
+
+        def order(code: str) -> tuple[int, str]:
+            return (known.index(code) if code in known else len(known), code)
+
         return {
             "code": code,
             "period": evaluation.period,
@@ -92,7 +112,8 @@ def build_payload(
                     "label": evaluation.category_labels.get(category, category),
                     "amount": fmt(amount),
                 }
-                for category, amount in sorted(totals.items())
+                # In the rule set's order, which keeps each dimension's categories together.
+                for category, amount in sorted(totals.items(), key=lambda kv: order(kv[0]))
             ],
             "requirements": [
                 {
@@ -123,7 +144,43 @@ def build_payload(
                 if line.period == evaluation.period and line.status in COUNTING and line.counted
             ],
             "issued_on": issued_on.isoformat(),
+            "issuer": issuer(person),
+            "seal": str(settings.CERTIFICATE_SEAL),
         }
+
+
+@dataclass(frozen=True)
+class Drift:
+    """How the person's standing differs today from what their latest certificate states."""
+
+    then_total: str
+    then_status: str
+    now_total: str
+    now_status: str
+    entries_since: int
+
+
+def drift(certificate: Certificate, evaluation: Evaluation | None) -> Drift | None:
+    """None when the certificate still states the standing as it is; otherwise what moved: credits
+    entered or reversed since it was issued (for its period or an earlier one a window reaches
+    back to), or a total or result that differs today (a rule set or an exemption changed)."""
+    payload = certificate.payload if isinstance(certificate.payload, dict) else {}
+    entries_since = Entry.objects.filter(
+        person_id=certificate.person_id,
+        period__lte=certificate.period,
+        created_at__gt=certificate.issued_at,
+    ).count()
+    if evaluation is None:
+        now_total, now_status = "0", ""
+    else:
+        now_total, now_status = (
+            fmt(evaluation.total_counted),
+            of_evaluation(evaluation).status_label,
+        )
+    then_total, then_status = str(payload.get("total", "")), str(payload.get("status", ""))
+    if not entries_since and (then_total, then_status) == (now_total, now_status):
+        return None
+    return Drift(then_total, then_status, now_total, now_status, entries_since)
 
 
 def today() -> dt.date:
@@ -182,6 +239,50 @@ def _table(pdf: FPDF, headings: list[str], rows: list[list[str]], widths: list[i
         pdf.ln()
 
 
+def _note(pdf: FPDF, text: str) -> None:
+    pdf.set_font(FONT, "", 8.5)
+    pdf.set_text_color(97, 110, 124)
+    pdf.multi_cell(0, 4.8, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(31, 41, 51)
+
+
+def _clip(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def overlaps(payload: dict[str, Any]) -> bool:
+    """True when the category amounts add up to more than the total (an entry counts in each of
+    its categories)."""
+    try:
+        added = sum(Decimal(t["amount"]) for t in payload["totals"])
+        return added > Decimal(payload["total"])
+    except (ArithmeticError, KeyError, TypeError, ValueError):
+        return False
+
+
+def chinese_date(iso: str) -> str:
+    """2026-12-02 as a signed document dates it: 2026年12月2日."""
+    day = dt.date.fromisoformat(iso)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _signature(pdf: FPDF, payload: dict[str, Any]) -> None:
+    """The issuing office, the place for its seal and the date, at the foot on the right; kept on
+    one page."""
+    if pdf.get_y() + 36 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.ln(8)
+    x = pdf.w - pdf.r_margin - 80
+    pdf.set_font(FONT, "", 11)
+    for text in (
+        payload.get("issuer") or "出具单位：____________________",
+        payload.get("seal") or "",
+        chinese_date(payload["issued_on"]),
+    ):
+        pdf.set_x(x)
+        pdf.cell(80, 8, text, align="C", new_x="LMARGIN", new_y="NEXT")
+
+
 def render_pdf(payload: dict[str, Any], verify_url: str) -> bytes:
     """The certificate as a PDF (Chinese, fonts subset to the glyphs used)."""
     pdf = _document()
@@ -219,6 +320,19 @@ def render_pdf(payload: dict[str, Any], verify_url: str) -> bytes:
         [[t["label"], t["amount"]] for t in payload["totals"]] or [["—", "0"]],
         [85, 85],
     )
+    if overlaps(payload):
+        example = next((e for e in payload["entries"] if len(e["categories"]) > 1), None)
+        such = (
+            f"如“{_clip(example['description'], 16)}”既计入"
+            + "又计入".join(example["categories"][:2])
+            if example
+            else "如既是必修又是面授培训"
+        )
+        _note(
+            pdf,
+            f"注：一条学时记录在其所属的每个类别中各计一次（{such}），"
+            f"故各类别相加大于计入总量（{payload['total']} {unit}）。",
+        )
     pdf.ln(3)
     pdf.set_font(FONT, "B", 12)
     pdf.cell(0, 8, "要求完成情况", new_x="LMARGIN", new_y="NEXT")
@@ -232,6 +346,8 @@ def render_pdf(payload: dict[str, Any], verify_url: str) -> bytes:
         ],
         [64, 36, 36, 34],
     )  # fmt: skip
+    if any(not r.get("binding", True) for r in payload["requirements"]):
+        _note(pdf, "注：标“参考”的要求仅供参考，是否完成不影响年度是否达标及等次。")
     pdf.ln(3)
     pdf.set_font(FONT, "B", 12)
     pdf.cell(0, 8, "计入的学时记录", new_x="LMARGIN", new_y="NEXT")
@@ -239,7 +355,8 @@ def render_pdf(payload: dict[str, Any], verify_url: str) -> bytes:
         pdf,
         ["日期", "内容", "类别", "计入"],
         [
-            [e["date"], e["description"][:22], "、".join(e["categories"])[:12], e["counted"]]
+            [e["date"], _clip(e["description"], 22), _clip("、".join(e["categories"]), 12),
+             e["counted"]]
             for e in payload["entries"]
         ] or [["—", "—", "—", "0"]],
         [46, 66, 38, 20],
@@ -251,10 +368,10 @@ def render_pdf(payload: dict[str, Any], verify_url: str) -> bytes:
         0,
         5.5,
         f"执行规则：{payload['ruleset']}    年龄段：{payload['age_bracket'] or '—'}\n"
-        f"出具日期：{payload['issued_on']}\n"
         f"验证码：{format_code(payload['code'])}\n"
         f"扫描二维码或访问 {verify_url} 核验本证明的真实性。",
         new_x="LMARGIN",
         new_y="NEXT",
     )
+    _signature(pdf, payload)
     return bytes(pdf.output())

@@ -19,7 +19,7 @@ from xuefen.ledger.standings import settle
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.reports import rollups
 from xuefen.reports.actions import issue_certificate
-from xuefen.reports.certificates import render_pdf
+from xuefen.reports.certificates import drift, overlaps, render_pdf
 from xuefen.reports.models import Certificate, normalize_code
 from xuefen.reports.personal import personal_page, this_year
 
@@ -42,14 +42,18 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
     period = _period(request)
     # The page judges now; its stored standing is brought in line so that roll-ups agree.
     settle(Person.objects.filter(pk=person.pk), period)
+    page = personal_page(person, period)
+    certificates = list(Certificate.objects.filter(person=person, period=period)[:5])
     return render(
         request,
         "reports/person.html",
         {
             "person": person,
-            "page": personal_page(person, period),
+            "page": page,
             "period": period,
-            "certificates": Certificate.objects.filter(person=person, period=period)[:5],
+            "certificates": certificates,
+            # What moved since the latest was issued: its download says so.
+            "drift": drift(certificates[0], page.evaluation) if certificates else None,
             "is_self": getattr(request.user, "person_id", None) == person.pk,
             # As the POST decides it (a learner: their own; staff: their subtree), grants cached.
             "can_issue": getattr(request.user, "person_id", None) == person.pk
@@ -129,6 +133,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             "certificate": found,
             "valid": found is not None and found.is_intact,
             "payload": payload,
+            "overlaps": overlaps(payload) if payload else False,
         },
     )
 
