@@ -197,7 +197,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django's own messages in the site's voice (您) first, then the shared templates' catalogue.
+LOCALE_PATHS = [BASE_DIR / "locale_django", BASE_DIR / "locale"]
 TIME_ZONE = env_str("XUEFEN_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

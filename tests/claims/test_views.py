@@ -253,25 +253,31 @@ def test_office_adds_a_reporting_period(client, cast):
             "name": "2027年度",
             "opens_on": "2027-01-01",
             "deadline": "2027-12-15",
-            "spot_check_share": "0.1",
+            "spot_check_share": "10",
         },
     )
     assert response.status_code == 302
-    assert ReportingPeriod.objects.get(period=2027).name == "2027年度"
+    created = ReportingPeriod.objects.get(period=2027)
+    assert created.name == "2027年度" and created.spot_check_share == Decimal("0.1")
+    page = client.get(reverse("claims:periods")).content.decode()
+    assert "<td>10%</td>" in page and "0.100" not in page
+    form = client.get(reverse("claims:period_edit", args=[created.pk])).content.decode()
+    assert 'value="10"' in form and "抽查比例（%）" in form
 
 
-def test_office_cannot_set_a_share_above_one(client, cast):
+def test_office_cannot_set_a_share_above_a_hundred_per_cent(client, cast):
     client.force_login(cast.carol)
-    client.post(
+    response = client.post(
         reverse("claims:period_new"),
         {
             "period": 2027,
             "name": "2027年度",
             "opens_on": "2027-01-01",
             "deadline": "2027-12-15",
-            "spot_check_share": "1.5",
+            "spot_check_share": "150",
         },
     )
+    assert "100" in response.content.decode()
     assert not ReportingPeriod.objects.exists()
 
 

@@ -39,3 +39,24 @@ def test_healthz_answers_without_login(client, db):
     response = client.get(reverse("core:healthz"))
     assert response.status_code == 200
     assert set(response.json()) == {"status", "worker", "queue"}
+
+
+def test_a_role_that_opens_no_page_says_what_it_is_for(client, cast, monkeypatch):
+    from tests import factories as f
+    from xuefen.accounts.roles import Role
+    from xuefen.core import views
+
+    monkeypatch.setattr(views, "collect", lambda user: [])  # a role whose pages are not open yet
+    client.force_login(f.user("tina", Role.TEACHER, cast.region))
+    page = client.get(reverse("core:home")).content.decode()
+    assert 'data-testid="roles"' in page and "示范县" in page
+    assert "培训班" in page  # what a teacher's account is for
+    assert "尚未分配角色" not in page
+
+
+def test_an_account_without_a_role_is_told_to_ask_for_one(client, cast):
+    from tests import factories as f
+
+    client.force_login(f.user("nobody"))
+    page = client.get(reverse("core:home")).content.decode()
+    assert "尚未分配角色" in page

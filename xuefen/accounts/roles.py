@@ -5,6 +5,8 @@ says which role has which. The system administrator keeps accounts and settings 
 credits (separation of duties).
 """
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -93,3 +95,20 @@ def decides_credits(role: str) -> bool:
     """A role whose holder approves or checks credits: granting it takes two people."""
     caps = CAPABILITIES.get(role, frozenset())
     return Cap.CREDITS_APPROVE in caps or Cap.CREDITS_CHECK in caps
+
+
+# What each role is for, in a sentence its holder reads on the home page when the role opens no
+# page yet (a teacher before any class is theirs).
+PURPOSES: dict[str, Any] = {
+    Role.UNIT_ADMIN: _(
+        "Keeps the unit's people, checks their claims and issues their certificates."
+    ),
+    Role.PROVIDER: _("Registers the provider's courses and reports who completed them."),
+    Role.OFFICE: _("Approves credits, keeps the rule sets and publishes the year's results."),
+    Role.TEACHER: _(
+        "Teaches classes of the training programme: the classes you teach, their sessions and "
+        "the trainees' evaluations appear here once the office assigns you to a class."
+    ),
+    Role.AUDITOR: _("Reads everything in scope and the audit trail; changes nothing."),
+    Role.SYSADMIN: _("Keeps accounts and the org tree; never approves credits."),
+}

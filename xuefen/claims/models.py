@@ -135,6 +135,11 @@ class ReportingPeriod(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def spot_check_percent(self) -> str:
+        """The share as the office says it: "10%", "2.5%"."""
+        return f"{(self.spot_check_share * 100).normalize():f}%"
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")

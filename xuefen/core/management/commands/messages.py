@@ -1,7 +1,12 @@
 """Keeps the translation catalogues complete: every app has zh_Hans and en catalogues in its own
 locale/ folder (the project folder has its own for the shared templates), regenerated from the
 source and compiled. --check fails on an untranslated or fuzzy entry, or a compiled .mo that does
-not say what its .po says (missing, or not recompiled after an edit)."""
+not say what its .po says (missing, or not recompiled after an edit).
+
+Django's own Chinese messages (password rules, form errors) address the reader as 你 where the
+site says 您: `voice_entries` rewrites each of them, and the catalogue it writes (locale_django/,
+first in LOCALE_PATHS) wins over Django's. Regenerated with the others; --check fails when it is
+behind the installed Django."""
 
 import gettext
 import os
@@ -135,6 +140,80 @@ def _keyed(body: list[str]) -> dict[str, list[str]]:
     return keys
 
 
+# The site's form of address, and the familiar one Django's catalogue uses in places.
+FAMILIAR, POLITE = "你", "您"
+
+
+def django_catalogues() -> list[Path]:
+    """The zh_Hans catalogues of Django and of the contrib apps the site runs."""
+    import django
+    from django.apps import apps
+
+    root = Path(django.__file__).parent
+    found = [root / "conf" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"]
+    for config in apps.get_app_configs():
+        if config.name.startswith("django.contrib."):
+            found.append(Path(config.path) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")
+    return [p for p in found if p.exists()]
+
+
+def voice_entries() -> list[PoEntry]:
+    """Every entry of Django's catalogues that says 你, saying 您 instead (first catalogue wins)."""
+    seen: set[tuple[str | None, str]] = set()
+    out: list[PoEntry] = []
+    for path in django_catalogues():
+        for e in parse_po(path):
+            key = (e.msgctxt, e.msgid)
+            if (
+                e.msgid
+                and not e.fuzzy
+                and key not in seen
+                and any(FAMILIAR in s for s in e.msgstrs)
+            ):
+                seen.add(key)
+                strs = [s.replace(FAMILIAR, POLITE) for s in e.msgstrs]
+                out.append(PoEntry(e.msgctxt, e.msgid, e.msgid_plural, strs, False))
+    return out
+
+
+def _quoted(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def voice_catalogue(entries: list[PoEntry]) -> str:
+    head = [
+        "# Django's own messages in the site's voice: 您 where Django's catalogue says 你.",
+        "# Written by `xuefen messages` from the installed Django; do not edit by hand.",
+        'msgid ""',
+        'msgstr ""',
+        '"Content-Type: text/plain; charset=UTF-8\\n"',
+        '"Language: zh_Hans\\n"',
+        '"Plural-Forms: nplurals=1; plural=0;\\n"',
+    ]
+    blocks = ["\n".join(head)]
+    for e in entries:
+        lines = [] if e.msgctxt is None else [f"msgctxt {_quoted(e.msgctxt)}"]
+        lines.append(f"msgid {_quoted(e.msgid)}")
+        if e.msgid_plural is not None:
+            lines.append(f"msgid_plural {_quoted(e.msgid_plural)}")
+            lines += [f"msgstr[{i}] {_quoted(s)}" for i, s in enumerate(e.msgstrs)]
+        else:
+            lines.append(f"msgstr {_quoted(e.msgstrs[0])}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def voice_po() -> Path:
+    return Path(settings.BASE_DIR) / "locale_django" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+
+def write_voice() -> None:
+    po = voice_po()
+    po.parent.mkdir(parents=True, exist_ok=True)
+    po.write_text(voice_catalogue(voice_entries()), encoding="utf-8")
+
+
 def catalogue_dirs() -> list[Path]:
     base = Path(settings.BASE_DIR)
     return [base, *sorted(p.parent for p in base.glob("*/apps.py"))]
@@ -164,6 +243,8 @@ class Command(BaseCommand):
             folders = [f for f in folders if f.name in options["app"] and f != base]
             if len(folders) != len(set(options["app"])):
                 raise CommandError(f"Unknown app in {options['app']}")
+        if not options["app"]:
+            write_voice()
         try:
             for folder in folders:
                 os.chdir(folder)
@@ -201,6 +282,14 @@ class Command(BaseCommand):
                         errors.append(f"{rel}: missing")
                     continue
                 errors += [f"{rel}: {p}" for p in problems(po)]
+        voice = voice_po()
+        rel = voice.relative_to(settings.PROJECT_DIR)
+        if not voice.exists() or voice.read_text(encoding="utf-8") != voice_catalogue(
+            voice_entries()
+        ):
+            errors.append(f"{rel}: behind the installed Django's catalogues")
+        else:
+            errors += [f"{rel}: {p}" for p in problems(voice)]
         if errors:
             raise CommandError("Translation catalogues are incomplete:\n" + "\n".join(errors))
         self.stdout.write("Translation catalogues are complete.")
