@@ -86,3 +86,20 @@ def test_the_auditor_reads_the_page_without_an_issue_button(client, cast, pro):
     ).content.decode()
     assert "还差 公需科目 6 学时" in text
     assert 'action="' + reverse("reports:certificate", args=[pro.person.pk, 2026]) not in text
+
+
+def test_a_new_person_has_the_same_grade_on_the_roll_up_and_their_page(client, cast, rules):
+    import re
+
+    from xuefen.orgs.models import Person
+
+    newcomer = f.person(cast.unit_a, "新来的", category=Person.Category.PROFESSIONAL)
+    client.force_login(cast.carol)
+    rollup = client.get(
+        reverse("reports:rollup", args=[cast.region.pk]) + "?period=2026&show=all"
+    ).content.decode()
+    row = rollup[rollup.index(reverse("reports:person", args=[newcomer.pk])) :]
+    on_rollup = re.search(r'data-testid="grade">([^<]*)<', row).group(1)
+    page = client.get(reverse("reports:person", args=[newcomer.pk]) + "?period=2026")
+    on_page = re.search(r'data-testid="grade">([^<]*)<', page.content.decode()).group(1)
+    assert on_rollup == on_page and on_page.strip()
