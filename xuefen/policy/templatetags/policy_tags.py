@@ -2,6 +2,7 @@
 every code (categories, activity kinds, age brackets, units, methods), requirements, windows,
 caps, conversions and grades as sentences."""
 
+import contextlib
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from xuefen.policy.schema import (
     Target,
     Window,
 )
+from xuefen.policy.services import known_categories
 from xuefen.policy.vocabulary import METHODS, PER, level_label
 from xuefen.policy.vocabulary import kind_label as _kind_label
 
@@ -103,6 +105,19 @@ def categories(data: RuleSetData, codes: tuple[str, ...]) -> str:
     if not codes:
         return str(_("all credits"))
     return " + ".join(data.category_label(c) for c in codes)
+
+
+@register.simple_tag(takes_context=True)
+def category_names(context: template.Context, codes: list[str] | tuple[str, ...]) -> str:
+    """Categories where no one rule set applies (a course, a claim type), by the names the saved
+    rule sets give them: "必修、面授培训". The names are read once per request."""
+    holder = context.get("request") or context
+    names = getattr(holder, "_xuefen_category_names", None)
+    if names is None:
+        names = dict(known_categories())
+        with contextlib.suppress(AttributeError):  # a plain dict context keeps no attribute
+            holder._xuefen_category_names = names
+    return _list([names.get(code, code) for code in codes or ()])
 
 
 @register.simple_tag
