@@ -111,7 +111,7 @@ def categories(data: RuleSetData, codes: tuple[str, ...]) -> str:
 def category_names(context: template.Context, codes: list[str] | tuple[str, ...]) -> str:
     """Categories where no one rule set applies (a course, a claim type), by the names the saved
     rule sets give them: "必修、面授培训". The names are read once per request."""
-    holder = context.get("request") or context
+    holder: Any = context.get("request") or context
     names = getattr(holder, "_xuefen_category_names", None)
     if names is None:
         names = dict(known_categories())
