@@ -84,7 +84,7 @@ def event_export(request: HttpRequest) -> HttpResponse:
             e.get_action_display(),
             words.object_type_label(e.object_type),
             e.object_id,
-            e.object_repr,
+            words.object_text(e.object_type, e.object_repr),
             "; ".join(f"{f}: {b} → {a}" for f, b, a in queries.change_rows(e)),
         ]
         for e in events

@@ -51,6 +51,14 @@ def object_type_label(object_type: str) -> str:
     return str(model._meta.verbose_name) if model is not None else object_type
 
 
+def object_text(object_type: str, object_repr: str) -> str:
+    """What an event is about, as a person reads it: an export names the kind of thing exported
+    by its code (e.g. orgs.person), which reads as its model's name (人员)."""
+    if object_repr == object_type:
+        return object_type_label(object_type)
+    return object_repr
+
+
 def object_type_choices() -> list[tuple[str, str]]:
     """(label_lower, name) of every model of ours an event can be about, by name."""
     found = [
