@@ -184,10 +184,14 @@ def _shown_on_person_page(client, person, period):
 
 
 def _shown_in_rollup(client, world, person, period):
-    html = client.get(
-        reverse("reports:rollup", args=[world.region.pk]), {"period": period, "show": "all"}
-    ).content.decode()
     link = reverse("reports:person", args=[person.pk])
+    for number in range(1, 1000):  # the list is paged: the page that lists the person
+        html = client.get(
+            reverse("reports:rollup", args=[world.region.pk]),
+            {"period": period, "show": "all", "page": number},
+        ).content.decode()
+        if link in html or f"page={number + 1}" not in html:
+            break
     row = html[html.index(link) :].split("</tr>")[0]
     status = re.search(r'class="badge [a-z]+">([^<]*)</span>', row)
     grade = re.search(r'data-testid="grade">([^<]*)<', row)
@@ -232,8 +236,15 @@ def test_every_way_in_leaves_one_verdict_everywhere(world, tmp_path):
             f.person(world.unit_a, f"干部{n}", category=Person.Category.TOWNSHIP),
             f.person(world.unit_a, f"专技{n}", category=Person.Category.PROFESSIONAL),
         ]
+        sent: set[tuple[int, object]] = set()
         for i, (way, who, first, last, days, amount) in enumerate(plan):
             person = people[who]
+            if way in ("roster", "api"):
+                # A provider's second row for the same person, course and last day is a
+                # duplicate by design (tests/intake): it goes in by the office's bulk writer.
+                if (who, last) in sent:
+                    way = "bulk"
+                sent.add((who, last))
             categories = CADRE if who == 0 else ["professional", "offline"]
             WAY[way](world, person, f"{n}-{i}", first, last, days, amount, categories)
         settle(Person.objects.filter(pk__in=[p.pk for p in people]), 2026)
