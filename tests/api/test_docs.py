@@ -1,6 +1,6 @@
-"""The API in the office's words (issue 11): the OpenAPI document is Chinese unless the reader asks
-for English, and lists every code a field carries with its label; the JSON itself keeps the
-codes."""
+"""The API in the office's words (issue 11): the docs page sits under the site's bar and shows the
+code table; the OpenAPI document is Chinese unless the reader asks for English, and lists every
+code a field carries with its label; the JSON itself keeps the codes."""
 
 import re
 
@@ -8,8 +8,10 @@ import pytest
 import schemathesis
 
 from tests.api.conftest import rows_for
+from tests.test_code_words import internal_codes, visible_words
 from xuefen.api.codes import TABLES
 
+DOCS = "/api/v1/docs"
 OPENAPI = "/api/v1/openapi.json"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -42,6 +44,56 @@ def coded_fields(node, path=""):
 def english(client):
     client.cookies["django_language"] = "en"
     return client
+
+
+# ---------------------------------------------------------------------------- the docs page
+
+
+def test_the_docs_page_in_chinese_leads_home_and_to_the_tokens_page(client, db):
+    html = client.get(DOCS).content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert '<a class="api-docs-brand" href="/">学分</a>' in html
+    assert '<a href="/">返回学分系统</a>' in html
+    assert '<a href="/api/tokens/">接口令牌</a>' in html
+
+
+def test_the_docs_page_shows_the_code_table_with_labels(client, db):
+    html = client.get(DOCS).content.decode()
+    assert "代码表" in html
+    for code, label in [
+        ("hours", "学时"),
+        ("credits", "学分"),
+        ("queued", "排队中"),
+        ("required", "必修"),
+        ("online_course", "网络课程"),  # a kind only a shipped rule set's conversion names
+        ("no_rules", "无适用的规则集"),
+    ]:
+        assert f"<td><code>{code}</code></td><td>{label}</td>" in html, code
+    for table in TABLES.values():
+        assert f'id="codes-{table.name}"' in html
+
+
+def test_the_docs_page_shows_codes_only_as_code(client, db):
+    # Every code on the page stands in <code> beside its label, never as a word of the text.
+    assert visible_words(client.get(DOCS).content.decode()) & internal_codes() == set()
+
+
+def test_the_docs_page_is_chinese_for_an_english_browser(client, db):
+    html = client.get(DOCS, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html and "返回学分系统" in html
+
+
+def test_the_docs_page_in_english(client, db):
+    html = english(client).get(DOCS).content.decode()
+    assert '<html lang="en">' in html
+    assert '<a href="/">Back to Xuefen</a>' in html
+    assert "<td><code>queued</code></td><td>Queued</td>" in html
+
+
+def test_the_docs_page_keeps_its_scripts_in_files(client, db):
+    html = client.get(DOCS).content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", html)
+    assert not re.search(r"<style|\son[a-z]+=", html)
 
 
 # ---------------------------------------------------------------------------- the document

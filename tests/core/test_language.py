@@ -20,3 +20,11 @@ def test_api_callers_may_ask_for_english_with_accept_language(client, db):
     assert chinese != english
     assert english.isascii()
     assert not chinese.isascii()
+
+
+def test_the_api_docs_and_token_pages_are_chinese_for_an_english_browser(client, cast):
+    # They live under /api/ but are pages: only the JSON API under /api/v1/ reads Accept-Language.
+    client.force_login(cast.carol)
+    for path in ("/api/v1/docs", "/api/tokens/"):
+        page = client.get(path, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        assert '<html lang="zh-hans">' in page.content.decode(), path
