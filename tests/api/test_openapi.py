@@ -132,6 +132,9 @@ def _fuzz(operation, mode, token, seen, statuses):
     @FUZZ
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case):
+        # A Host header the fuzzer makes up is the transport's, not the API's: Django answers a
+        # host outside ALLOWED_HOSTS with its own 400 page before any of the API runs.
+        case.headers.pop("host", None)
         response = case.call(headers=token)
         statuses.append(response.status_code)
         assert response.status_code < 500, case.as_curl_command(headers=token)

@@ -62,3 +62,11 @@ def test_every_familiar_django_message_has_its_polite_form():
     # Written from the installed Django: an upgrade that brings new ones fails here until
     # `xuefen messages` has run.
     assert voice_po().read_text(encoding="utf-8") == voice_catalogue(entries)
+
+
+def test_the_api_docs_and_token_pages_are_chinese_for_an_english_browser(client, cast):
+    # They live under /api/ but are pages: only the JSON API under /api/v1/ reads Accept-Language.
+    client.force_login(cast.carol)
+    for path in ("/api/v1/docs", "/api/tokens/"):
+        page = client.get(path, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        assert '<html lang="zh-hans">' in page.content.decode(), path

@@ -10,17 +10,22 @@ class ChineseFirstMiddleware:
     Django would otherwise follow the browser's Accept-Language, and an office PC or a phone set up
     in English would open in English. Placed before LocaleMiddleware, it hides that header, so only
     the language cookie (set by the switch) or the site default (zh-hans) decides.
-    Programs calling the REST API (/api/) are not browsers: they may ask for English messages
-    with Accept-Language.
+    Programs calling the REST API (/api/v1/) are not browsers: they may ask for English messages
+    with Accept-Language. The API's docs page and token pages are pages like any other (the docs
+    page asks for its OpenAPI document in its own language).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith("/api/"):
+        if not for_programs(request.path):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+def for_programs(path: str) -> bool:
+    return path.startswith("/api/v1/") and not path.startswith("/api/v1/docs")
 
 
 class NoStoreMiddleware:

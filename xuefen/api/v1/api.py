@@ -4,14 +4,15 @@ from typing import Any
 
 from django.shortcuts import redirect
 from django.urls import URLPattern, URLResolver, re_path
-from ninja import NinjaAPI
+from django.utils.translation import gettext_noop
 from ninja.renderers import JSONRenderer
 
 from xuefen.api.v1 import batches, courses, people
 from xuefen.api.v1.docs import LocalSwagger
 from xuefen.api.v1.errors import install, json_refusals, not_found
+from xuefen.api.v1.openapi import XuefenAPI
 
-DESCRIPTION = """\
+DESCRIPTION = gettext_noop("""\
 The REST API of Xuefen for training providers, industry departments and integrations.
 
 **Authentication.** Every operation needs an API token of one provider, sent as
@@ -30,15 +31,26 @@ the credit office).
 **Idempotency.** Send an `Idempotency-Key` header with each batch: a retry with the same key and
 body returns the same batch. Even without one, a row already in the ledger is a duplicate and
 posts nothing.
-"""
+
+**Codes.** Fields such as `unit`, `status`, `categories` and `kind` carry codes (`hours`,
+`queued`, `required`); each field's description lists its codes with what they mean, and the
+docs page has the whole code table.
+""")
+
+# The operations' groups (ninja's tags): the names stay codes, which client generators use.
+TAGS = [
+    {"name": "courses", "description": gettext_noop("The provider's courses")},
+    {"name": "batches", "description": gettext_noop("Batches of completions and their results")},
+    {"name": "people", "description": gettext_noop("A person's credits")},
+]
 
 
 class Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
-    title="Xuefen API",
+api = XuefenAPI(
+    title=gettext_noop("Xuefen API"),
     version="1",
     description=DESCRIPTION,
     urls_namespace="api",
@@ -46,6 +58,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     renderer=Renderer(),
+    openapi_extra={"tags": TAGS},
 )
 install(api)
 api.add_router("", courses.router)

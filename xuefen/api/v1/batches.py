@@ -9,9 +9,11 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema, Status
+from django.utils.translation import gettext_noop
+from ninja import Field, Header, Path, Query, Router, Schema, Status
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
+from xuefen.api.codes import codes
 from xuefen.api.errors import ApiError
 from xuefen.api.models import TokenScope
 from xuefen.api.v1.auth import TokenAuth, token_of
@@ -124,6 +126,11 @@ def _clean_key(raw: str | None) -> str:
     return raw
 
 
+BatchId = Annotated[
+    int, Path(description=gettext_noop("The batch's id, as the answer to its submission gave it."))
+]
+
+
 def _batch_of(request: HttpRequest, batch_id: int) -> Batch:
     batch = batches_for_provider(token_of(request).provider).filter(pk=batch_id).first()
     if batch is None:
@@ -136,7 +143,15 @@ def _batch_of(request: HttpRequest, batch_id: int) -> Batch:
     response=with_errors({202: BatchOut}, WRITE),
     operation_id="submitBatch",
     url_name="v1-batches",
-    summary="Submit a batch of completions",
+    summary=gettext_noop("Submit a batch of completions"),
+    description=gettext_noop(
+        "Queues the rows for checking and posting, and answers at once with the batch (202); "
+        "follow `links.self` until `status` is `done`, then read `links.rows`. Each row is "
+        "checked on its own (ID number, person served by the provider, course, dates, days, "
+        "amounts); a row already in the ledger is a `duplicate` and posts nothing, so sending a "
+        "batch twice changes nothing. At most API_MAX_BATCH_ROWS rows (default 10,000) per "
+        "batch, else 413 too_many_rows. Scope: `batches`."
+    ),
 )
 def submit_batch(
     request: HttpRequest,
@@ -146,18 +161,14 @@ def submit_batch(
         None,
         alias="Idempotency-Key",
         pattern=IDEMPOTENCY_KEY.pattern,
-        description="Optional, recommended: a key of your choice (1-200 visible ASCII "
-        "characters) unique to this batch. Sending the same key and body again returns the same "
-        "batch instead of a new one; the same key with another body is refused with 409 "
-        "idempotency_key_reused.",
+        description=gettext_noop(
+            "Optional, recommended: a key of your choice (1-200 visible ASCII characters) unique "
+            "to this batch. Sending the same key and body again returns the same batch instead "
+            "of a new one; the same key with another body is refused with 409 "
+            "idempotency_key_reused."
+        ),
     ),
 ) -> Status[dict[str, Any]]:
-    """Queues the rows for checking and posting, and answers at once with the batch (202); follow
-    `links.self` until `status` is `done`, then read `links.rows`. Each row is checked on its own
-    (ID number, person served by the provider, course, dates, days, amounts); a row already in
-    the ledger is a `duplicate` and posts nothing, so sending a batch twice changes nothing. At
-    most API_MAX_BATCH_ROWS rows (default 10,000) per batch, else 413 too_many_rows. Scope:
-    `batches`."""
     key = _clean_key(idempotency_key)
     if len(payload.rows) > max_rows():
         raise ApiError(
@@ -208,13 +219,24 @@ Timestamp = Annotated[
 
 
 class BatchFilters(Schema):
-    status: Literal["queued", "running", "done", "failed"] | None = None
-    source: Literal["api", "upload"] | None = None
+    status: Literal["queued", "running", "done", "failed"] | None = Field(
+        None,
+        description=gettext_noop("Only batches in this state."),
+        json_schema_extra=codes("batch_status"),
+    )
+    source: Literal["api", "upload"] | None = Field(
+        None,
+        description=gettext_noop("Only batches sent this way."),
+        json_schema_extra=codes("batch_source"),
+    )
     created_after: Timestamp | None = Field(
-        None, description="Sent at or after (RFC 3339, with offset: 2026-03-01T08:00:00+08:00)."
+        None,
+        description=gettext_noop(
+            "Sent at or after (RFC 3339, with offset: 2026-03-01T08:00:00+08:00)."
+        ),
     )
     created_before: Timestamp | None = Field(
-        None, description="Sent before (RFC 3339, with offset)."
+        None, description=gettext_noop("Sent before (RFC 3339, with offset).")
     )
 
 
@@ -223,12 +245,14 @@ class BatchFilters(Schema):
     response=with_errors({200: BatchPage}, READ),
     operation_id="listBatches",
     url_name="v1-batches",
-    summary="List the provider's batches",
+    summary=gettext_noop("List the provider's batches"),
+    description=gettext_noop(
+        "The provider's batches, newest first, from the API and from uploads. Scope: `batches`."
+    ),
 )
 def list_batches(
     request: HttpRequest, filters: Query[BatchFilters], params: Query[PageParams]
 ) -> dict[str, Any]:
-    """The provider's batches, newest first, from the API and from uploads. Scope: `batches`."""
     batches = batches_for_provider(token_of(request).provider)
     if filters.status:
         batches = batches.filter(status=filters.status)
@@ -248,15 +272,21 @@ def list_batches(
     response=with_errors({200: BatchOut}, READ_ONE),
     operation_id="getBatch",
     url_name="v1-batch",
-    summary="Read a batch: status, counts, progress",
+    summary=gettext_noop("Read a batch: status, counts, progress"),
+    description=gettext_noop(
+        "One of the provider's batches; 404 for another provider's. Scope: `batches`."
+    ),
 )
-def get_batch(request: HttpRequest, batch_id: int) -> dict[str, Any]:
-    """One of the provider's batches; 404 for another provider's. Scope: `batches`."""
+def get_batch(request: HttpRequest, batch_id: BatchId) -> dict[str, Any]:
     return batch_out(request, _batch_of(request, batch_id))
 
 
 class RowFilters(Schema):
-    status: Literal["posted", "duplicate", "error"] | None = None
+    status: Literal["posted", "duplicate", "error"] | None = Field(
+        None,
+        description=gettext_noop("Only rows with this result."),
+        json_schema_extra=codes("row_status"),
+    )
 
 
 @router.get(
@@ -264,13 +294,15 @@ class RowFilters(Schema):
     response=with_errors({200: RowPage}, READ_ONE),
     operation_id="listBatchRows",
     url_name="v1-batch-rows",
-    summary="Read the result of each row",
+    summary=gettext_noop("Read the result of each row"),
+    description=gettext_noop(
+        "The result per row, in row order, optionally only `error`, `duplicate` or `posted` "
+        "rows. Rows appear as the worker processes them. Scope: `batches`."
+    ),
 )
 def list_batch_rows(
-    request: HttpRequest, batch_id: int, filters: Query[RowFilters], params: Query[PageParams]
+    request: HttpRequest, batch_id: BatchId, filters: Query[RowFilters], params: Query[PageParams]
 ) -> dict[str, Any]:
-    """The result per row, in row order, optionally only `error`, `duplicate` or `posted` rows.
-    Rows appear as the worker processes them. Scope: `batches`."""
     batch = _batch_of(request, batch_id)
     found = page(request, batch_rows(batch, status=filters.status), params)
     found["items"] = [row_out(r) for r in found["items"]]

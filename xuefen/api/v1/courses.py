@@ -1,9 +1,10 @@
 """The token provider's courses: what its rows may name as course_code."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
-from ninja import Query, Router
+from django.utils.translation import gettext_noop
+from ninja import Path, Query, Router
 
 from xuefen.api.models import TokenScope
 from xuefen.api.v1.auth import TokenAuth, token_of
@@ -35,10 +36,12 @@ def course_out(course: Course) -> dict[str, Any]:
     response=with_errors({200: CoursePage}, READ),
     operation_id="listCourses",
     url_name="v1-courses",
-    summary="List the provider's courses",
+    summary=gettext_noop("List the provider's courses"),
+    description=gettext_noop(
+        "The courses registered to the token's provider, by code. Scope: `batches`."
+    ),
 )
 def list_courses(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
-    """The courses registered to the token's provider, by code. Scope: `batches`."""
     found = page(request, courses_of(token_of(request).provider).order_by("code"), params)
     found["items"] = [course_out(c) for c in found["items"]]
     return found
@@ -49,11 +52,15 @@ def list_courses(request: HttpRequest, params: Query[PageParams]) -> dict[str, A
     response=with_errors({200: CourseOut}, READ_ONE),
     operation_id="getCourse",
     url_name="v1-course",
-    summary="Read one course",
+    summary=gettext_noop("Read one course"),
+    description=gettext_noop(
+        "One course of the token's provider by its code; 404 for another provider's. "
+        "Scope: `batches`."
+    ),
 )
-def get_course(request: HttpRequest, code: str) -> dict[str, Any]:
-    """One course of the token's provider by its code; 404 for another provider's.
-    Scope: `batches`."""
+def get_course(
+    request: HttpRequest, code: Annotated[str, Path(description=gettext_noop("The course's code."))]
+) -> dict[str, Any]:
     course = courses_of(token_of(request).provider).filter(code=code).first()
     if course is None:
         raise Http404

@@ -1,11 +1,13 @@
 """The browsable docs page: Swagger UI served from our own static files (vendored from npm by
-scripts/copy-assets), never from a CDN."""
+scripts/copy-assets), never from a CDN, under the site's bar, with the code table below it."""
 
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from ninja.openapi.docs import DocsBase
+
+from xuefen.api.codes import TABLES
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -21,4 +23,8 @@ class LocalSwagger(DocsBase):
             "validatorUrl": None,  # Swagger UI would otherwise ask validator.swagger.io
             "tryItOutEnabled": False,
         }
-        return render(request, "api/docs.html", {"api": api, "swagger_settings": settings})
+        return render(
+            request,
+            "api/docs.html",
+            {"api": api, "swagger_settings": settings, "code_tables": TABLES.values()},
+        )

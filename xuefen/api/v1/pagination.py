@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Field, Schema
 
 DEFAULT_LIMIT = 50
@@ -11,8 +12,10 @@ MAX_LIMIT = 500
 
 
 class PageParams(Schema):
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
-    offset: int = Field(0, ge=0, le=10**9, description="Items to skip.")
+    limit: int = Field(
+        DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=gettext_noop("Items per page.")
+    )
+    offset: int = Field(0, ge=0, le=10**9, description=gettext_noop("Items to skip."))
 
 
 def _link(request: HttpRequest, offset: int, limit: int) -> str:

@@ -2,10 +2,11 @@
 and only for people inside the provider's `serves` subtree: anyone else is 404, the same answer
 as for an ID number nobody has."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext_noop
+from ninja import Field, Path, Query, Router, Schema
 
 from xuefen.api.models import TokenScope
 from xuefen.api.queries import credits_of, person_served
@@ -23,8 +24,10 @@ class PeriodParams(Schema):
         None,
         ge=1990,
         le=2100,
-        description="The period (year), named by the calendar year it ends in; by default the "
-        "one today falls in by the calendar of the person's rule set.",
+        description=gettext_noop(
+            "The period (year), named by the calendar year it ends in; by default the one today "
+            "falls in by the calendar of the person's rule set."
+        ),
     )
 
 
@@ -37,12 +40,18 @@ def _amount(value: Any) -> str:
     response=with_errors({200: CreditsOut}, READ_ONE),
     operation_id="getPersonCredits",
     url_name="v1-person-credits",
-    summary="Read a person's credits for a year",
+    summary=gettext_noop("Read a person's credits for a year"),
+    description=gettext_noop(
+        "Totals per category, the standing (status, target met, grade, what is still missing) "
+        "and every ledger entry of the period with its span and days. Scope: `credits:read` "
+        "(granted by the credit office)."
+    ),
 )
-def person_credits(request: HttpRequest, id_number: str, params: Query[PeriodParams]) -> Any:
-    """Totals per category, the standing (status, target met, grade, what is still missing) and
-    every ledger entry of the period with its span and days. Scope: `credits:read` (granted by
-    the credit office)."""
+def person_credits(
+    request: HttpRequest,
+    id_number: Annotated[str, Path(description=gettext_noop("The person's national ID number."))],
+    params: Query[PeriodParams],
+) -> Any:
     person = person_served(token_of(request).provider, id_number)
     found = credits_of(token_of(request).provider, person, params.period)
     verdict = found.verdict
