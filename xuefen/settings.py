@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "xuefen.reports",
     "xuefen.intake",
     "xuefen.claims",
+    "xuefen.training",
     "xuefen.api",
     "django.contrib.admin",
 ]
