@@ -1,0 +1,290 @@
+"""Attendance: checking in and out with the rotating code, the administrator's corrections and
+the paper sheet.
+
+A check-in or check-out is recorded once, from one device: the device that checked a person in
+checks them out, and checks no one else in for that session (both kept by unique constraints,
+so two requests racing each other cannot double a check-in). A scan outside the session's window
+is refused. A code check-in writes no audit event of its own (the attendance row is the record:
+who, when, from which device); corrections and sheets are audited with their reason."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext_lazy as _
+
+from xuefen.audit.models import AuditEvent
+from xuefen.orgs.models import Person
+from xuefen.training import codes, files
+from xuefen.training.actions.common import audit_class, audit_person, lock, require_manage
+from xuefen.training.errors import Code, TrainingError
+from xuefen.training.models import (
+    Attendance,
+    EnrolmentStatus,
+    Mark,
+    Session,
+    SignInSheet,
+    Source,
+    TrainingClass,
+)
+from xuefen.training.workflow import TAKING_ATTENDANCE
+
+if TYPE_CHECKING:
+    from xuefen.accounts.models import User
+
+
+@dataclass(frozen=True)
+class Window:
+    opens: dt.datetime
+    closes: dt.datetime
+
+    def holds(self, moment: dt.datetime) -> bool:
+        return self.opens <= moment <= self.closes
+
+
+def window(session: Session, direction: str) -> Window:
+    """When the session's code is accepted: check-in from some minutes before it starts until it
+    ends; check-out from some minutes before it ends until some minutes after."""
+    if direction == codes.IN:
+        opens = session.starts() - dt.timedelta(minutes=settings.TRAINING_CHECKIN_EARLY_MINUTES)
+        return Window(opens, session.ends())
+    ends = session.ends()
+    return Window(
+        ends - dt.timedelta(minutes=settings.TRAINING_CHECKOUT_EARLY_MINUTES),
+        ends + dt.timedelta(minutes=settings.TRAINING_CHECKOUT_LATE_MINUTES),
+    )
+
+
+def _hm(moment: dt.datetime) -> str:
+    return time_format(timezone.localtime(moment), "H:i")
+
+
+def _outside(session: Session, direction: str, w: Window) -> TrainingError:
+    what = _("Check-in") if direction == codes.IN else _("Check-out")
+    return TrainingError(
+        Code.OUTSIDE_WINDOW,
+        _("%(what)s for this session is open from %(opens)s to %(closes)s on %(day)s.")
+        % {"what": what, "opens": _hm(w.opens), "closes": _hm(w.closes), "day": session.date},
+    )
+
+
+def _on_roster(session: Session, person_id: int) -> None:
+    if not session.klass.enrolments.filter(
+        person_id=person_id, status=EnrolmentStatus.ENROLLED
+    ).exists():
+        raise TrainingError(Code.NOT_ON_ROSTER, _("You are not on this class's roster."))
+
+
+@transaction.atomic
+def check(
+    actor: "User", session: Session, direction: str, device: str, at: dt.datetime
+) -> Attendance:
+    """Checks the actor (a learner on the class's roster) in or out of the session, as scanned
+    at `at` from `device` (the keyed hash of the phone's device cookie). Refuses, changing
+    nothing: outside the session's window, a second check-in (or check-out), another device for
+    the same person, or a device that already checked someone else in."""
+    person_id = getattr(actor, "person_id", None)
+    if person_id is None:
+        raise TrainingError(Code.NOT_ON_ROSTER, _("You are not on this class's roster."))
+    if not device:
+        raise TrainingError(
+            Code.NO_DEVICE, _("Your browser keeps no cookies; allow them and scan again.")
+        )
+    if session.klass.status not in TAKING_ATTENDANCE:
+        raise TrainingError(Code.CLASS_NOT_RUNNING, _("This class is not taking attendance."))
+    _on_roster(session, person_id)
+    w = window(session, direction)
+    if not w.holds(at):
+        raise _outside(session, direction, w)
+    row = (
+        Attendance.objects.select_for_update().filter(session=session, person_id=person_id).first()
+    )
+    if direction == codes.IN:
+        return _check_in(actor, session, person_id, device, at, row)
+    return _check_out(actor, row, device, at)
+
+
+def _check_in(
+    actor: "User", session: Session, person_id: int, device: str, at: dt.datetime, row: Any
+) -> Attendance:
+    if row is not None:
+        _refuse_again(row, device, codes.IN)
+    if Attendance.objects.filter(session=session, device=device).exists():
+        raise _device_used()
+    try:
+        with transaction.atomic():
+            return Attendance.objects.create(
+                session=session,
+                person_id=person_id,
+                checked_in_at=at,
+                device=device,
+                source=Source.CODE,
+                updated_by=actor,
+            )
+    except IntegrityError:
+        # Another request got there first: say what is there now.
+        row = Attendance.objects.filter(session=session, person_id=person_id).first()
+        if row is not None:
+            _refuse_again(row, device, codes.IN)
+        raise _device_used() from None
+
+
+def _device_used() -> TrainingError:
+    return TrainingError(
+        Code.DEVICE_USED,
+        _("This phone has already checked someone else in for this session: each person checks "
+          "in on their own phone."),
+    )  # fmt: skip
+
+
+def _refuse_again(row: Attendance, device: str, direction: str) -> None:
+    if row.mark:
+        raise TrainingError(
+            Code.MARKED_BY_ADMIN,
+            _("The class administrator has already recorded your attendance for this session."),
+        )
+    if row.device and row.device != device:
+        raise TrainingError(
+            Code.OTHER_DEVICE,
+            _("You checked in for this session on another phone; use that phone."),
+        )
+    if direction == codes.IN and row.checked_in_at is not None:
+        raise TrainingError(
+            Code.ALREADY_CHECKED_IN,
+            _("You checked in at %(time)s; nothing was changed.")
+            % {"time": _hm(row.checked_in_at)},
+        )
+
+
+def _check_out(actor: "User", row: Attendance | None, device: str, at: dt.datetime) -> Attendance:
+    if row is None or row.checked_in_at is None:
+        if row is not None and row.mark:
+            _refuse_again(row, device, codes.OUT)
+        raise TrainingError(
+            Code.NOT_CHECKED_IN,
+            _("You did not check in for this session, so you cannot check out."),
+        )
+    _refuse_again(row, device, codes.OUT)
+    if row.checked_out_at is not None:
+        raise TrainingError(
+            Code.ALREADY_CHECKED_OUT,
+            _("You checked out at %(time)s; nothing was changed.")
+            % {"time": _hm(row.checked_out_at)},
+        )
+    row.checked_out_at = at
+    row.updated_by = actor
+    row.save(update_fields=["checked_out_at", "updated_by", "updated_at"])
+    return row
+
+
+# --------------------------------------------------------------------------- the administrator
+
+
+def _roster_person(klass: TrainingClass, person_id: int) -> Person:
+    if not klass.enrolments.filter(person_id=person_id, status=EnrolmentStatus.ENROLLED).exists():
+        raise TrainingError(Code.NOT_ON_ROSTER, _("This person is not on the class's roster."))
+    return Person.objects.select_related("unit").get(pk=person_id)
+
+
+def _state(row: Attendance | None) -> dict[str, Any]:
+    if row is None:
+        return {}
+    return {
+        "mark": row.mark,
+        "in": row.checked_in_at.isoformat() if row.checked_in_at else None,
+        "out": row.checked_out_at.isoformat() if row.checked_out_at else None,
+    }
+
+
+@transaction.atomic
+def correct(actor: "User", session: Session, person_id: int, mark: str, reason: str) -> Attendance:
+    """The class's administrator marks a person present or absent for a session (or gives the
+    decision back to the code with mark ""), with a reason; audited with what was there before."""
+    klass = lock(session.klass)
+    require_manage(actor, klass)
+    if klass.status not in TAKING_ATTENDANCE:
+        raise TrainingError(Code.CLASS_NOT_RUNNING, _("This class is not taking attendance."))
+    if mark not in Mark.values:
+        raise TrainingError(Code.BAD_INPUT, _("Choose present or absent."), field="mark")
+    if not reason.strip():
+        raise TrainingError(
+            Code.REASON_REQUIRED, _("Say why attendance is corrected."), field="reason"
+        )
+    person = _roster_person(klass, person_id)
+    row = Attendance.objects.select_for_update().filter(session=session, person=person).first()
+    before = _state(row)
+    if row is None:
+        row = Attendance(session=session, person=person)
+    row.mark = mark
+    row.source = Source.MANUAL
+    row.note = reason.strip()[:300]
+    row.updated_by = actor
+    row.save()
+    audit_person(
+        actor,
+        AuditEvent.Action.UPDATE,
+        row,
+        klass,
+        person,
+        {"session": session.pk, "before": before, "after": _state(row), "reason": row.note},
+    )
+    return row
+
+
+@transaction.atomic
+def record_sheet(
+    actor: "User", session: Session, upload: Any, present: Iterable[int], reason: str = ""
+) -> SignInSheet:
+    """The fallback when the code could not be used: the scan of the signed paper sheet is kept
+    (PDF, JPEG or PNG, by content) and the people ticked on it are marked present for the
+    session. Nothing is kept if the file is refused or a ticked person is not on the roster."""
+    klass = lock(session.klass)
+    require_manage(actor, klass)
+    if klass.status not in TAKING_ATTENDANCE:
+        raise TrainingError(Code.CLASS_NOT_RUNNING, _("This class is not taking attendance."))
+    ids = sorted(set(present))
+    roster = set(
+        klass.enrolments.filter(status=EnrolmentStatus.ENROLLED, person_id__in=ids).values_list(
+            "person_id", flat=True
+        )
+    )
+    if len(roster) != len(ids):
+        raise TrainingError(Code.NOT_ON_ROSTER, _("Tick only people on the class's roster."))
+    stored = files.store(upload)
+    try:
+        sheet = SignInSheet.objects.create(
+            session=session,
+            stored_name=stored.stored_name,
+            original_name=stored.original_name,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            uploaded_by=actor,
+        )
+        note = reason.strip()[:300] or str(_("Paper sign-in sheet"))
+        rows = {
+            a.person_id: a
+            for a in Attendance.objects.select_for_update().filter(
+                session=session, person_id__in=ids
+            )
+        }
+        for person_id in ids:
+            row = rows.get(person_id) or Attendance(session=session, person_id=person_id)
+            row.mark, row.source, row.note, row.updated_by = Mark.PRESENT, Source.SHEET, note, actor
+            row.save()
+        audit_class(
+            actor,
+            AuditEvent.Action.IMPORT,
+            klass,
+            {"session": session.pk, "sheet": sheet.original_name, "sha256": sheet.sha256,
+             "present": ids, "reason": note},
+        )  # fmt: skip
+    except BaseException:
+        files.discard(stored.stored_name)
+        raise
+    return sheet
