@@ -18,7 +18,7 @@ from xuefen.training.models import Course, Session, Teacher, TrainingClass
 
 TODAY = dt.date.today()
 # A year whose early weeks are over: a class held then is in the past, within one year.
-YEAR = TODAY.year if TODAY >= dt.date(TODAY.year, 3, 1) else TODAY.year - 1
+YEAR = TODAY.year if dt.date(TODAY.year, 3, 1) <= TODAY else TODAY.year - 1
 
 
 def provider(cast: Any, code: str = "TP") -> Provider:

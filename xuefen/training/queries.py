@@ -19,7 +19,7 @@ from django.http import Http404
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
-from xuefen.orgs.models import Person
+from xuefen.orgs.models import OrgNode, Person
 from xuefen.training.models import (
     ClassStatus,
     Course,
@@ -210,6 +210,11 @@ def access_leave(user: Any, leave_id: Any) -> LeaveRequest:
     if not may_manage(user, leave.enrolment.klass):
         raise Http404
     return leave
+
+
+def served_nodes(provider: Any) -> QuerySet[OrgNode]:
+    """The org nodes of the provider's service area (where its classes may give quotas)."""
+    return OrgNode.objects.filter(path__startswith=provider.serves.path).order_by("path")
 
 
 def assignable_people(user: Any, klass: TrainingClass, capability: str) -> QuerySet[Person]:

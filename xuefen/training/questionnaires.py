@@ -73,6 +73,22 @@ def default_questionnaire(kind: str) -> Questionnaire:
     return made
 
 
+def answer_key(item: str, teacher: Any = None) -> str:
+    """The form field of an item (for one teacher, if it is about teachers)."""
+    return f"{item}__t{teacher.pk}" if teacher is not None else item
+
+
+def answer_key_items(
+    questionnaire: Questionnaire, teachers: list[Any]
+) -> list[tuple[str, dict[str, str], Any]]:
+    """(field, item, teacher or None) of every question the trainee answers, in order."""
+    out: list[tuple[str, dict[str, str], Any]] = []
+    for item in questionnaire.items:
+        for teacher in teachers if item["about"] == "teacher" else [None]:
+            out.append((answer_key(item["code"], teacher), item, teacher))
+    return out
+
+
 def score_items(questionnaire: Questionnaire, about: str | None = None) -> list[dict[str, str]]:
     return [
         i

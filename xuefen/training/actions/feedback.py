@@ -28,7 +28,7 @@ from xuefen.training.models import (
     Teacher,
     TrainingClass,
 )
-from xuefen.training.questionnaires import score_items, text_items
+from xuefen.training.questionnaires import answer_key, score_items, text_items
 
 if TYPE_CHECKING:
     from xuefen.accounts.models import User
@@ -53,11 +53,6 @@ def due(klass: TrainingClass, kind: str, today: dt.date) -> bool:
         return klass.evaluation_id is not None and klass.last_day <= today
     due_on = klass.follow_up_due_on()
     return klass.status == ClassStatus.COMPLETED and due_on is not None and due_on <= today
-
-
-def answer_key(item: str, teacher: Teacher | None = None) -> str:
-    """The form field of an item (for one teacher, if it is about teachers)."""
-    return f"{item}__t{teacher.pk}" if teacher is not None else item
 
 
 @transaction.atomic
