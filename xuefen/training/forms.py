@@ -306,7 +306,7 @@ class PeerReviewForm(forms.Form):
 class TeacherForm(forms.Form):
     node = NodeChoiceField(label=_("Registry of"), queryset=None)
     kind = forms.ChoiceField(label=_("Kind"), choices=Teacher.Kind.choices)
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     title = forms.CharField(label=_("Title or post"), max_length=100, required=False)
     employer = forms.CharField(label=_("Works at"), max_length=100, required=False)
     specialties = forms.CharField(label=_("Specialties"), max_length=300, required=False)
@@ -325,7 +325,9 @@ class TeacherForm(forms.Form):
         label=_("Account"), queryset=User.objects.none(), required=False, empty_label="—",
         help_text=_("An account holding the teacher role: they see their own pages."),
     )  # fmt: skip
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("teacher", "Active"), required=False, initial=True
+    )
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -432,7 +434,7 @@ class ItemForm(forms.Form):
     text = forms.CharField(label=_("Question"), max_length=200, required=False)
     type = forms.ChoiceField(
         label=_("Answer"),
-        choices=[("score", _("A score from 1 to 5")), ("text", _("Text"))],
+        choices=[("score", _("A score from 1 to 5")), ("text", pgettext_lazy("answer", "Text"))],
     )
     about = forms.ChoiceField(
         label=_("About"), choices=[("class", _("The class")), ("teacher", _("Each teacher"))]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xuefen.core.pdf import FONT, document
 from xuefen.orgs.models import Person
@@ -22,7 +23,13 @@ def render_sheet(session: Session, people: Sequence[Person]) -> bytes:
     with translation.override(SHEET_LANGUAGE):
         pdf = document()
         pdf.set_title(_("Sign-in sheet"))
-        headers = (_("No."), _("Name"), _("Unit"), _("In (signature)"), _("Out (signature)"))
+        headers = (
+            _("No."),
+            pgettext("person", "Name"),
+            _("Unit"),
+            _("In (signature)"),
+            _("Out (signature)"),
+        )
         facts = [
             (_("Class"), f"{klass.name}（{klass.code}）"),
             (

@@ -39,7 +39,7 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 STEP_LABELS = {
-    Step.PUBLISH: gettext_lazy("Open for sign-up"),
+    Step.PUBLISH: gettext_lazy("Open sign-up"),
     Step.CLOSE: gettext_lazy("Close sign-up"),
     Step.REOPEN: gettext_lazy("Reopen sign-up"),
     Step.COMPLETE: gettext_lazy("Complete the class and credit it"),

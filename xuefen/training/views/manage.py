@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xuefen.accounts import scope
@@ -331,7 +332,8 @@ def roster(request: HttpRequest, class_id: int) -> HttpResponse:
 
 def _roster_export(request: HttpRequest, klass: TrainingClass, rows: list[dict[str, Any]]) -> Any:
     headers = [
-        _("Name"), _("Unit"), _("Status"), _("How"), _("Hours present"), _("Hours on leave"),
+        pgettext("person", "Name"), _("Unit"), _("Status"), _("How"), _("Hours present"),
+        _("Hours on leave"),
         _("Result"), _("Reasons"),
     ]  # fmt: skip
     out = []

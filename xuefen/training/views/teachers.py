@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from xuefen.accounts import scope
@@ -88,8 +89,9 @@ def archive(request: HttpRequest) -> HttpResponse:
 
 def _export(request: HttpRequest, qs: QuerySet[Teacher], kind: str) -> HttpResponse:
     headers = [
-        _("Name"), _("Kind"), _("Title or post"), _("Works at"), _("Specialties"), _("Phone"),
-        _("E-mail"), _("Sessions taught"), _("Hours taught"), _("Active"),
+        pgettext("person", "Name"), _("Kind"), _("Title or post"), _("Works at"), _("Specialties"),
+        _("Phone"),
+        _("E-mail"), _("Sessions taught"), _("Hours taught"), pgettext("teacher", "Active"),
     ]  # fmt: skip
     rows = [
         [
