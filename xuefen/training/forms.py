@@ -44,7 +44,7 @@ class TeacherChoiceField(forms.ModelChoiceField):
 class ClassForm(forms.Form):
     course = CourseChoiceField(label=_("Course"), queryset=None, empty_label="—")
     code = forms.CharField(label=_("Class code"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=200)
     full_time = forms.BooleanField(label=_("Full-time (脱产)"), required=False, initial=True)
     capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=100_000)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
@@ -158,7 +158,7 @@ class PlaceForm(forms.Form):
     """The office's assignment (调训) or a unit's nomination: people ticked from a unit's list,
     or ID numbers pasted one a line."""
 
-    people = PeopleField(label=_("People"), queryset=None, required=False)
+    people = PeopleField(label=pgettext_lazy("persons", "People"), queryset=None, required=False)
     id_numbers = forms.CharField(
         label=_("Or ID numbers, one a line"),
         required=False,
@@ -199,7 +199,9 @@ class ReasonForm(forms.Form):
 
 class LeaveForm(forms.Form):
     sessions = forms.ModelMultipleChoiceField(
-        label=_("Sessions"), queryset=Session.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=pgettext_lazy("training", "Sessions"),
+        queryset=Session.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
@@ -425,7 +427,7 @@ class ClassFilterForm(forms.Form):
 
 
 class QuestionnaireForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=100)
     is_default = forms.BooleanField(label=_("Default for new classes"), required=False)
 
 

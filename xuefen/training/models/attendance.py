@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Mark(models.TextChoices):
@@ -23,7 +24,7 @@ class Source(models.TextChoices):
 class Attendance(models.Model):
     session = models.ForeignKey(
         "training.Session",
-        verbose_name=_("session"),
+        verbose_name=pgettext_lazy("training", "session"),
         on_delete=models.PROTECT,
         related_name="attendance",
     )

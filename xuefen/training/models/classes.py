@@ -211,8 +211,8 @@ class Session(models.Model):
     )
 
     class Meta:
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
+        verbose_name = pgettext_lazy("training", "session")
+        verbose_name_plural = pgettext_lazy("training", "sessions")
         ordering = ["date", "starts_at", "id"]
         constraints = [
             models.CheckConstraint(
@@ -317,7 +317,9 @@ class LeaveRequest(models.Model):
     enrolment = models.ForeignKey(
         Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="leaves"
     )
-    sessions = models.ManyToManyField(Session, verbose_name=_("sessions"), related_name="+")
+    sessions = models.ManyToManyField(
+        Session, verbose_name=pgettext_lazy("training", "sessions"), related_name="+"
+    )
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2)
     reason = models.CharField(_("reason"), max_length=300)
     status = models.CharField(

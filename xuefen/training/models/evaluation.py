@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class QuestionnaireKind(models.TextChoices):
@@ -97,7 +98,10 @@ class PeerReview(models.Model):
     """A teacher's record of sitting in on a colleague's session (听课评课)."""
 
     session = models.ForeignKey(
-        "training.Session", verbose_name=_("session"), on_delete=models.PROTECT, related_name="+"
+        "training.Session",
+        verbose_name=pgettext_lazy("training", "session"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     teacher = models.ForeignKey(
         "training.Teacher",
