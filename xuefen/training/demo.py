@@ -370,7 +370,10 @@ def _reviews(teachers: list[Teacher], rng: random.Random) -> None:
         .select_related("teacher")
         .order_by("id")
     )
-    for session in rng.sample(sessions, min(12, len(sessions))):
+    # The demo teacher's own sessions are among those sat in on: their page shows the reviews.
+    own = [s for s in sessions if s.teacher_id == teachers[0].pk][:2]
+    others = [s for s in sessions if s not in own]
+    for session in own + rng.sample(others, min(10, len(others))):
         observed = session.teacher
         assert observed is not None
         reviewer = rng.choice([t for t in teachers[:5] if t.pk != observed.pk])

@@ -219,20 +219,21 @@ def teaching(request: HttpRequest) -> HttpResponse:
 
 
 def _colleague_sessions(user: Any, teacher: Teacher) -> QuerySet[Session]:
-    """Sessions of the last and next 30 days taught by others in classes of the providers where
-    the teacher holds the teacher role: the ones they may review (听课评课)."""
+    """Sessions of the last 30 days (today's included) taught by others in classes of the
+    providers where the teacher holds the teacher role: the ones they may have sat in on and
+    review (听课评课)."""
     today = timezone.localdate()
     providers = scope.providers(user, Cap.TEACHING).values("pk")
     return (
         Session.objects.filter(
             klass__course__provider__in=providers,
-            date__range=(today - dt.timedelta(days=30), today + dt.timedelta(days=30)),
+            date__range=(today - dt.timedelta(days=30), today),
             teacher__isnull=False,
         )
         .exclude(teacher=teacher)
         .exclude(klass__status=ClassStatus.CANCELLED)
         .select_related("klass", "teacher")
-        .order_by("-date", "starts_at")[:30]
+        .order_by("-date", "starts_at")[:20]
     )
 
 
