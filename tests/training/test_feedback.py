@@ -104,7 +104,7 @@ def test_the_class_report_shows_the_rate_and_comments_to_staff(client, cast, tau
 
 
 def test_the_follow_up_opens_only_when_due(cast, taught):
-    k, teacher, _tina = taught
+    k, _teacher, _tina = taught
     k.follow_up_days = 10_000
     k.save(update_fields=["follow_up_days"])
     with pytest.raises(TrainingError) as refused:
