@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.core import signing
@@ -113,5 +114,11 @@ def read_receipt(value: str, token: str, user_id: int) -> dt.datetime | None:
 
 def device_key(cookie_value: str) -> str:
     """What is stored of a device cookie: a keyed hash (the cookie itself stays on the phone)."""
-    key = hashlib.sha256(f"{settings.SECRET_KEY}:{SALT}".encode()).digest()
-    return hmac.new(key, cookie_value.encode(), hashlib.sha256).hexdigest()[:40]
+    return hmac.new(
+        _device_secret(settings.SECRET_KEY), cookie_value.encode(), hashlib.sha256
+    ).hexdigest()[:40]
+
+
+@cache
+def _device_secret(secret_key: str) -> bytes:
+    return hashlib.sha256(f"{secret_key}:{SALT}".encode()).digest()

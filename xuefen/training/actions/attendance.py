@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.audit.models import AuditEvent
 from xuefen.orgs.models import Person
-from xuefen.training import codes, files
+from xuefen.training import codes, files, sql
 from xuefen.training.actions.common import audit_class, audit_person, lock, require_manage
 from xuefen.training.errors import Code, TrainingError
 from xuefen.training.models import (
@@ -73,65 +73,55 @@ def _outside(session: Session, direction: str, w: Window) -> TrainingError:
     )
 
 
-def _on_roster(session: Session, person_id: int) -> None:
-    if not session.klass.enrolments.filter(
-        person_id=person_id, status=EnrolmentStatus.ENROLLED
-    ).exists():
-        raise TrainingError(Code.NOT_ON_ROSTER, _("You are not on this class's roster."))
-
-
-@transaction.atomic
 def check(
-    actor: "User", session: Session, direction: str, device: str, at: dt.datetime
+    actor: "User", session: Session | int, direction: str, device: str, at: dt.datetime
 ) -> Attendance:
     """Checks the actor (a learner on the class's roster) in or out of the session, as scanned
     at `at` from `device` (the keyed hash of the phone's device cookie). Refuses, changing
     nothing: outside the session's window, a second check-in (or check-out), another device for
-    the same person, or a device that already checked someone else in."""
+    the same person, or a device that already checked someone else in.
+
+    Race-safe without holding a lock while it reads (a whole class scans the same code within
+    seconds): one statement reads what the check-in is decided by (`training.sql`); a check-in
+    is one INSERT that the unique constraints (one row per person and session, one person per
+    device and session) let through once; a check-out is one UPDATE that only a row still
+    without its check-out, from that device, takes. The returned row carries its session and
+    class."""
     person_id = getattr(actor, "person_id", None)
     if person_id is None:
-        raise TrainingError(Code.NOT_ON_ROSTER, _("You are not on this class's roster."))
+        raise _not_on_roster()
     if not device:
         raise TrainingError(
             Code.NO_DEVICE, _("Your browser keeps no cookies; allow them and scan again.")
         )
+    found = sql.facts(session if isinstance(session, int) else session.pk, person_id, device)
+    if found is None or not found.on_roster:
+        raise _not_on_roster()
+    session = found.session
     if session.klass.status not in TAKING_ATTENDANCE:
         raise TrainingError(Code.CLASS_NOT_RUNNING, _("This class is not taking attendance."))
-    _on_roster(session, person_id)
     w = window(session, direction)
     if not w.holds(at):
         raise _outside(session, direction, w)
-    row = (
-        Attendance.objects.select_for_update().filter(session=session, person_id=person_id).first()
-    )
-    if direction == codes.IN:
-        return _check_in(actor, session, person_id, device, at, row)
-    return _check_out(actor, row, device, at)
-
-
-def _check_in(
-    actor: "User", session: Session, person_id: int, device: str, at: dt.datetime, row: Any
-) -> Attendance:
-    if row is not None:
-        _refuse_again(row, device, codes.IN)
-    if Attendance.objects.filter(session=session, device=device).exists():
+    mine = found.row
+    if direction == codes.OUT:
+        return _check_out(actor, mine, device, at)
+    if mine is not None:
+        _refuse_again(mine, device, codes.IN)
+    if found.device_taken:
         raise _device_used()
-    try:
-        with transaction.atomic():
-            return Attendance.objects.create(
-                session=session,
-                person_id=person_id,
-                checked_in_at=at,
-                device=device,
-                source=Source.CODE,
-                updated_by=actor,
-            )
-    except IntegrityError:
+    row = sql.insert_checkin(session, person_id, device, at, actor)
+    if row is None:
         # Another request got there first: say what is there now.
-        row = Attendance.objects.filter(session=session, person_id=person_id).first()
-        if row is not None:
-            _refuse_again(row, device, codes.IN)
-        raise _device_used() from None
+        again = sql.facts(session.pk, person_id, device)
+        if again is not None and again.row is not None:
+            _refuse_again(again.row, device, codes.IN)
+        raise _device_used()
+    return row
+
+
+def _not_on_roster() -> TrainingError:
+    return TrainingError(Code.NOT_ON_ROSTER, _("You are not on this class's roster."))
 
 
 def _device_used() -> TrainingError:
@@ -170,16 +160,17 @@ def _check_out(actor: "User", row: Attendance | None, device: str, at: dt.dateti
             _("You did not check in for this session, so you cannot check out."),
         )
     _refuse_again(row, device, codes.OUT)
-    if row.checked_out_at is not None:
-        raise TrainingError(
-            Code.ALREADY_CHECKED_OUT,
-            _("You checked out at %(time)s; nothing was changed.")
-            % {"time": _hm(row.checked_out_at)},
-        )
-    row.checked_out_at = at
-    row.updated_by = actor
-    row.save(update_fields=["checked_out_at", "updated_by", "updated_at"])
-    return row
+    if row.checked_out_at is None:
+        if sql.set_checkout(row, device, at, actor):
+            row.checked_out_at, row.updated_by = at, actor
+            return row
+        row.refresh_from_db()  # another request got there first
+        _refuse_again(row, device, codes.OUT)
+    raise TrainingError(
+        Code.ALREADY_CHECKED_OUT,
+        _("You checked out at %(time)s; nothing was changed.")
+        % {"time": _hm(row.checked_out_at or at)},
+    )
 
 
 # --------------------------------------------------------------------------- the administrator

@@ -11,12 +11,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from xuefen.training import actions, codes, queries
-from xuefen.training.errors import TrainingError
+from xuefen.training.errors import Code, TrainingError
 from xuefen.training.views.common import acting
 
 DEVICE_COOKIE = "xuefen_device"
@@ -49,7 +50,11 @@ def _scan_in_session(request: HttpRequest, token: str) -> dt.datetime | None:
 
 
 def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    return render(request, "training/checkin.html", context, status=status)
+    """The phone's page, rendered without the site's context processors (it has no menu: the
+    request a whole class sends within seconds reads nothing it does not show)."""
+    if "receipt" in context:  # the confirmation form
+        context["csrf_token"] = get_token(request)
+    return HttpResponse(render_to_string("training/checkin.html", context), status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -64,9 +69,11 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     if code is None:
         raise Http404
-    session = queries.session_for_learner(request.user, code.session_id)
     device, new_device = _device(request)
-    context: dict[str, Any] = {"session": session, "klass": session.klass, "code": code}
+    context: dict[str, Any] = {"code": code}
+    if request.method == "GET":
+        session = queries.session_for_learner(request.user, code.session_id)
+        context.update(session=session, klass=session.klass)
     now = timezone.now()
     if request.method == "GET":
         scanned = now if codes.is_fresh(code, now) else _scan_in_session(request, token)
@@ -86,16 +93,21 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
             cookie = request.COOKIES.get(DEVICE_COOKIE, "")
             recorded = actions.check(
                 acting(request),
-                session,
+                code.session_id,
                 code.direction,
                 codes.device_key(cookie) if cookie and not new_device else "",
                 scanned,
             )
         except TrainingError as error:
+            # Not on the roster (or no such session): as if the code named nothing. Any other
+            # refusal says what is wrong, and nothing of the class (the code may be stale).
+            if error.code == Code.NOT_ON_ROSTER:
+                raise Http404 from None
             context["error"] = error.message
             response = _render(request, context, status=409)
         else:
-            context["recorded"] = recorded
+            session = recorded.session
+            context.update(session=session, klass=session.klass, recorded=recorded)
             response = _render(request, context)
     if new_device:
         response.set_cookie(
