@@ -6,8 +6,9 @@ cookie); starts `xuefen serve` on a free loopback port; drives the anonymous log
 (the reference); takes the current code from the classroom screen's endpoint (as the screen does,
 logged in as the class's administrator) at the start of a code step; and drives the check-in
 endpoint (the POST the phone's confirmation sends) with wrk and a Lua script that cycles through
-the 500 people, within that one code's life. Afterwards it counts the attendance rows: every one
-of the 500 checked in exactly once (the first request of each is recorded, every later one is
+the 500 people, within that one code's life; then the log-in form again (the check-in is set
+against the mean of the two: the box's load moves between runs). It counts the attendance rows:
+every one of the 500 checked in exactly once (the first request of each is recorded, every later one is
 refused with 409 "already checked in" and changes nothing).
 
     .venv/bin/python bench/checkin.py [--people 500] [--duration 8] [--connections 16] [--workers 2]
@@ -286,24 +287,31 @@ def main() -> None:
         statuses = re.search(r"STATUSES ok=(\d+) dup=(\d+) other=(\d+)", out)
         ok, dup, other = (int(x) for x in statuses.groups())  # type: ignore[union-attr]
         got = _json_of([sys.executable, __file__, "--count", str(made["session"])], env)
+        # The log-in form again: the box's load moves between runs, so the check-in is set against
+        # the mean of the form just before and just after it.
+        after_rps, after_p99, after_bad = run_wrk(base + "/accounts/login/", "", args)
+        print(f"  /accounts/login/ again: {after_rps:.1f} req/s", flush=True)
+        reference = (login_rps + after_rps) / 2
         print()
         print(f"code step {step} s; the code was taken {waited:.1f} s before its step began and "
               f"lives {2 * step} s; wrk ran {elapsed:.1f} s of it")  # fmt: skip
-        print("| endpoint | req/s | p99 | answers | ÷ log-in form |")
+        print("| endpoint | req/s | p99 | answers | ÷ log-in form (mean of before and after) |")
         print("|---|---:|---:|---|---:|")
-        print(f"| GET /accounts/login/ (anonymous form, {size} bytes) | {login_rps:.1f} | "
-              f"{login_p99:.1f} ms | {login_bad} errors | 1.00 |")  # fmt: skip
+        print(f"| GET /accounts/login/ before (anonymous form, {size} bytes) | {login_rps:.1f} | "
+              f"{login_p99:.1f} ms | {login_bad} errors | {login_rps / reference:.2f} |")  # fmt: skip
         print(f"| POST /training/c/<code>/ (check-in) | {rps:.1f} | "
               f"{p99.group(1)} {p99.group(2)} | {ok} × 200 recorded, {dup} × 409 already checked "
-              f"in, {other} other | {rps / login_rps:.2f} |")  # fmt: skip
-        first_pass = got["rows"] / got["span"] if got["span"] else float("nan")
+              f"in, {other} other | **{rps / reference:.2f}** |")  # fmt: skip
+        print(f"| GET /accounts/login/ after | {after_rps:.1f} | {after_p99:.1f} ms | "
+              f"{after_bad} errors | {after_rps / reference:.2f} |")  # fmt: skip
         print()
+        first_pass = got["rows"] / got["span"] if got["span"] else float("nan")
         print(f"attendance rows: {got['rows']} for {got['people']} people (of {args.people}); "
               f"the first check-ins of all of them took {got['span']:.2f} s "
               f"({first_pass:.0f} check-ins/s)")  # fmt: skip
         verdict = got["rows"] == got["people"] == args.people == ok and other == 0
         print("no check-in lost or doubled" if verdict else "CHECK-INS LOST OR DOUBLED")
-        print(f"goal (check-in req/s ≥ log-in form's): {'met' if rps >= login_rps else 'MISSED'}")
+        print(f"goal (check-in req/s ≥ log-in form's): {'met' if rps >= reference else 'MISSED'}")
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
