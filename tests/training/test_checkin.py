@@ -165,3 +165,14 @@ def test_a_phone_without_its_cookie_is_asked_to_allow_it(client, cast, running):
     assert refused.status_code == 409 and "Cookie" in refused.content.decode()
     assert _rows() == []
     assert refused.cookies[DEVICE_COOKIE].value  # the page gave the phone its cookie
+
+
+def test_a_mark_given_back_to_the_code_lets_the_learner_check_in(client, cast, running):
+    _k, session = running
+    actions.correct(cast.carol, session, cast.lena_person.pk, "absent", "未到")
+    refused = _phone(client, cast.lena).post(_url(session))
+    assert refused.status_code == 409 and "班次管理员已登记" in refused.content.decode()
+    actions.correct(cast.carol, session, cast.lena_person.pk, "", "本人已到，改由签到码")
+    assert _phone(client, cast.lena).post(_url(session)).status_code == 200
+    row = Attendance.objects.get(session=session, person=cast.lena_person)
+    assert row.checked_in_at is not None and row.mark == "" and row.source == "code"

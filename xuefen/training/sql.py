@@ -137,6 +137,23 @@ def insert_checkin(
         return row if cursor.rowcount == 1 else None
 
 
+def claim_row(row: Attendance, device: str, at: dt.datetime, by: Any) -> bool:
+    """Checks in on the person's row that is there without a check-in or a mark (the
+    administrator gave the decision back to the code); False when another request got there
+    first. A phone that checked someone else in meanwhile is refused by the constraint."""
+    q = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table(Attendance)} SET {q('checked_in_at')} = %s, {q('device')} = %s,"
+            f" {q('source')} = %s, {q('updated_by_id')} = %s, {q('updated_at')} = %s"
+            f" WHERE {q('id')} = %s AND {q('checked_in_at')} IS NULL AND {q('mark')} = ''",
+            [adapt(at), device, Source.CODE.value, getattr(by, "pk", None),
+             adapt(timezone.now()), row.pk],
+        )  # fmt: skip
+        return cursor.rowcount == 1
+
+
 def set_checkout(row: Attendance, device: str, at: dt.datetime, by: Any) -> bool:
     """Sets the check-out of a row still without one, checked in from this phone and not marked
     by the administrator; False when another request got there first."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
@@ -110,6 +110,8 @@ def check(
         _refuse_again(mine, device, codes.IN)
     if found.device_taken:
         raise _device_used()
+    if mine is not None:  # a row without a check-in or a mark: the code decides
+        return _claim(actor, mine, device, at)
     row = sql.insert_checkin(session, person_id, device, at, actor)
     if row is None:
         # Another request got there first: say what is there now.
@@ -117,6 +119,20 @@ def check(
         if again is not None and again.row is not None:
             _refuse_again(again.row, device, codes.IN)
         raise _device_used()
+    return row
+
+
+def _claim(actor: "User", row: Attendance, device: str, at: dt.datetime) -> Attendance:
+    try:
+        with transaction.atomic():
+            taken = sql.claim_row(row, device, at, actor)
+    except IntegrityError:
+        raise _device_used() from None
+    if not taken:
+        row.refresh_from_db()  # another request got there first
+        _refuse_again(row, device, codes.IN)
+        raise _device_used()
+    row.checked_in_at, row.device, row.source, row.updated_by = at, device, Source.CODE, actor
     return row
 
 
@@ -207,10 +223,19 @@ def correct(actor: "User", session: Session, person_id: int, mark: str, reason: 
             Code.REASON_REQUIRED, _("Say why attendance is corrected."), field="reason"
         )
     person = _roster_person(klass, person_id)
-    row = Attendance.objects.select_for_update().filter(session=session, person=person).first()
-    before = _state(row)
-    if row is None:
-        row = Attendance(session=session, person=person)
+    # The person's row, made (empty) if the code has not made one: a check-in arriving meanwhile
+    # finds it there and is refused as already recorded by the administrator.
+    existing = Attendance.objects.select_for_update().filter(session=session, person=person)
+    if mark == Mark.NONE and not existing.exists():
+        raise TrainingError(
+            Code.BAD_INPUT, _("Nothing is recorded for this person to give back to the code.")
+        )
+    Attendance.objects.bulk_create(
+        [Attendance(session=session, person=person, source=Source.MANUAL)],
+        ignore_conflicts=True,
+    )
+    row = existing.get()
+    before = _state(row) if (row.checked_in_at or row.mark) else {}
     row.mark = mark
     row.source = Source.MANUAL
     row.note = reason.strip()[:300]
