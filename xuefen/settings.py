@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "xuefen.reports",
     "xuefen.intake",
     "xuefen.claims",
+    "xuefen.training",
     "xuefen.api",
     "django.contrib.admin",
 ]
@@ -255,6 +256,21 @@ CERTIFICATE_SEAL = env_str("XUEFEN_CERTIFICATE_SEAL", "（盖章）")
 
 # Largest JSON batch the REST API accepts (rows); larger ones get 413 too_many_rows.
 API_MAX_BATCH_ROWS = env_int("XUEFEN_API_MAX_BATCH_ROWS", 10_000)
+
+# Training attendance (training.codes): the classroom screen shows a new check-in code every this
+# many seconds (a code is good for its step and the next); check-in opens this long before a
+# session starts, check-out this long before it ends and closes this long after; a scan stays good
+# this long while the learner's phone logs in and confirms.
+TRAINING_CODE_STEP_SECONDS = env_int("XUEFEN_TRAINING_CODE_STEP_SECONDS", 10)
+TRAINING_CHECKIN_EARLY_MINUTES = env_int("XUEFEN_TRAINING_CHECKIN_EARLY_MINUTES", 30)
+TRAINING_CHECKOUT_EARLY_MINUTES = env_int("XUEFEN_TRAINING_CHECKOUT_EARLY_MINUTES", 15)
+TRAINING_CHECKOUT_LATE_MINUTES = env_int("XUEFEN_TRAINING_CHECKOUT_LATE_MINUTES", 30)
+TRAINING_SCAN_GRACE_SECONDS = env_int("XUEFEN_TRAINING_SCAN_GRACE_SECONDS", 180)
+# A teacher sees the trainees' scores of a class only once at least this many have answered (fewer
+# could tell them who gave which score).
+TRAINING_RATING_MIN_RESPONSES = env_int("XUEFEN_TRAINING_RATING_MIN_RESPONSES", 3)
+# The largest scan of a paper sign-in sheet (PDF, JPEG or PNG).
+TRAINING_SHEET_MAX_MB = env_int("XUEFEN_TRAINING_SHEET_MAX_MB", 10)
 
 # Background work (imports, exports, reminders): Django's task framework on a database-backed queue,
 # so the embedded default needs no extra server. Tests use the same backend: they call the task's

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", include("xuefen.reports.urls")),
     path("intake/", include("xuefen.intake.urls")),
     path("claims/", include("xuefen.claims.urls")),
+    path("training/", include("xuefen.training.urls")),
     path("api/", include("xuefen.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

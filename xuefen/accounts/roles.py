@@ -43,6 +43,12 @@ class Cap:
     CLAIMS_SUBMIT = "claims.submit"  # submit a claim (for oneself, or on behalf of one's unit)
     CERTIFICATES_ISSUE = "certificates.issue"  # issue a person's certificate (a learner: their own)
     ACCOUNTS_ACTIVATE = "accounts.activate"  # issue activation letters for the unit's people
+    TRAINING_VIEW = "training.view"  # see classes, rosters, attendance and reports (read only)
+    TRAINING_MANAGE = "training.manage"  # run a provider's classes: sessions, roster, attendance
+    TRAINING_ASSIGN = "training.assign"  # assign people of one's scope to a class (调训)
+    TRAINING_NOMINATE = "training.nominate"  # nominate the unit's people for a class
+    TEACHERS_MANAGE = "teachers.manage"  # keep the teacher registry (师资库)
+    TEACHING = "training.teach"  # a teacher's own classes, sessions, ratings and peer reviews
 
 
 _READ = {Cap.ORGS_VIEW, Cap.PEOPLE_VIEW, Cap.CREDITS_VIEW, Cap.REPORTS_VIEW}
@@ -58,6 +64,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.CLAIMS_SUBMIT,
             Cap.CERTIFICATES_ISSUE,
             Cap.ACCOUNTS_ACTIVATE,
+            Cap.TRAINING_NOMINATE,
         }
     ),
     Role.OFFICE: frozenset(
@@ -76,14 +83,27 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.CLAIMS_SUBMIT,
             Cap.CERTIFICATES_ISSUE,
             Cap.ACCOUNTS_ACTIVATE,
+            Cap.TRAINING_VIEW,
+            Cap.TRAINING_MANAGE,
+            Cap.TRAINING_ASSIGN,
+            Cap.TEACHERS_MANAGE,
         }
     ),
-    Role.AUDITOR: frozenset(_READ | {Cap.AUDIT_VIEW, Cap.INTAKE_VIEW}),
+    Role.AUDITOR: frozenset(_READ | {Cap.AUDIT_VIEW, Cap.INTAKE_VIEW, Cap.TRAINING_VIEW}),
     Role.SYSADMIN: frozenset(
         {Cap.ORGS_VIEW, Cap.ORGS_CHANGE, Cap.USERS_MANAGE, Cap.PEOPLE_VIEW, Cap.AUDIT_VIEW}
     ),
-    Role.PROVIDER: frozenset({Cap.COURSES_MANAGE, Cap.INTAKE_SUBMIT, Cap.INTAKE_VIEW}),
-    Role.TEACHER: frozenset(),
+    Role.PROVIDER: frozenset(
+        {
+            Cap.COURSES_MANAGE,
+            Cap.INTAKE_SUBMIT,
+            Cap.INTAKE_VIEW,
+            Cap.TRAINING_VIEW,
+            Cap.TRAINING_MANAGE,
+            Cap.TEACHERS_MANAGE,
+        }
+    ),
+    Role.TEACHER: frozenset({Cap.TEACHING}),
 }
 
 

@@ -186,6 +186,7 @@ AUDIT_READS: tuple[tuple[str, str], ...] = (
     ("reports.", Cap.CREDITS_VIEW),
     ("policy.exemption", Cap.CREDITS_VIEW),
     ("intake.", Cap.INTAKE_VIEW),
+    ("training.", Cap.CREDITS_VIEW),  # rosters, attendance, results of people
     ("api.", Cap.INTAKE_VIEW),
     ("orgs.person", Cap.PEOPLE_VIEW),
     ("orgs.transfer", Cap.PEOPLE_VIEW),

@@ -26,10 +26,11 @@ from xuefen.audit.models import AuditEvent
 from xuefen.core.tabular import TableError, check_table
 from xuefen.intake import queries
 from xuefen.intake.errors import IntakeError
-from xuefen.intake.models import INTERRUPTED, Batch, Course, Provider
+from xuefen.intake.models import INTERRUPTED, Batch, Provider
 from xuefen.intake.roster import COLUMNS
 from xuefen.ledger.models import Unit
 from xuefen.orgs.models import OrgNode
+from xuefen.training.models import Course
 
 PROVIDER_FIELDS = ["code", "name", "kind", "node", "serves", "is_active"]
 COURSE_FIELDS = [

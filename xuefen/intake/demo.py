@@ -13,9 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from xuefen.accounts.models import RoleGrant, User
 from xuefen.accounts.roles import Role
 from xuefen.intake import actions, roster
-from xuefen.intake.models import Batch, Course, Provider
+from xuefen.intake.models import Batch, Provider
 from xuefen.intake.processing import process_batch
 from xuefen.orgs.models import OrgNode, Person
+from xuefen.training.models import Course
 
 COURSES: dict[str, list[tuple[str, str, str, list[str], str]]] = {
     "DX01": [

@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
-from xuefen.intake.models import BatchRow, Course, Provider
+from xuefen.intake.models import BatchRow, Provider
 from xuefen.ledger.models import Unit
 from xuefen.orgs.forms import NodeChoiceField
 from xuefen.orgs.models import OrgNode
 from xuefen.policy.services import known_categories, known_kinds
+from xuefen.training.models import Course
 
 
 class ProviderForm(forms.Form):

@@ -1,5 +1,6 @@
-"""Providers and industry departments, the courses they register, and the batches of completions
-they report (rosters uploaded as files, JSON batches sent to the API) with a result per row.
+"""Providers and industry departments, and the batches of completions they report (rosters uploaded
+as files, JSON batches sent to the API) with a result per row. Their courses are the training app's
+(`training.models.Course`).
 
 A provider acts at its `node` (its staff hold the provider role there or above) and may report
 only people inside its `serves` subtree. A batch is processed in chunks by a background worker;
@@ -11,7 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xuefen.ledger.models import Unit
+# The course moved to the training app (its table and rows kept); older imports keep working.
+from xuefen.training.models import Course  # noqa: F401
 
 INTERRUPTED = "interrupted"  # Batch.failure_code of a worker that stopped by accident
 # Claims of a batch by a worker that made no progress before stopping; past this the batch is
@@ -51,40 +53,6 @@ class Provider(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
-
-
-class Course(models.Model):
-    """A course or class a provider runs; its completions become ledger entries."""
-
-    provider = models.ForeignKey(
-        Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="courses"
-    )
-    code = models.CharField(_("code"), max_length=40)
-    name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("activity kind"), max_length=40, blank=True)
-    categories = models.JSONField(_("categories"), default=list)
-    amount = models.DecimalField(_("credit value"), max_digits=7, decimal_places=2)
-    unit = models.CharField(_("unit"), max_length=16, choices=Unit.choices, default=Unit.HOURS)
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"), null=True, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("course")
-        verbose_name_plural = _("courses")
-        ordering = ["provider_id", "code"]
-        constraints = [
-            models.UniqueConstraint(fields=["provider", "code"], name="intake_course_code_once"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="intake_course_amount_positive"),
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
-                name="intake_course_dates_ordered",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
 
 class Batch(models.Model):

@@ -32,12 +32,13 @@ from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.core.errors import CodedError
 from xuefen.intake import roster
-from xuefen.intake.models import INTERRUPTED, MAX_ATTEMPTS, Batch, BatchRow, Course, Provider
+from xuefen.intake.models import INTERRUPTED, MAX_ATTEMPTS, Batch, BatchRow, Provider
 from xuefen.intake.roster import RowError, RowInput
 from xuefen.ledger import bulk, spans, sql
 from xuefen.orgs import idnumber
 from xuefen.orgs.models import Person
 from xuefen.policy.services import RuleSetIndex, known_categories
+from xuefen.training.models import Course
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,8 @@ from django.http import Http404
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
-from xuefen.intake.models import INTERRUPTED, Batch, BatchRow, Course, Provider
+from xuefen.intake.models import INTERRUPTED, Batch, BatchRow, Provider
+from xuefen.training.models import Course
 
 
 def providers_for(user: Any, capability: str = Cap.INTAKE_VIEW) -> QuerySet[Provider]:

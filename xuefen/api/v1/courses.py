@@ -11,8 +11,8 @@ from xuefen.api.v1.auth import TokenAuth, token_of
 from xuefen.api.v1.pagination import PageParams, page
 from xuefen.api.v1.responses import READ, READ_ONE, with_errors
 from xuefen.api.v1.schemas import CourseOut, CoursePage
-from xuefen.intake.models import Course
 from xuefen.intake.queries import courses_of
+from xuefen.training.models import Course
 
 router = Router(tags=["courses"], auth=TokenAuth(TokenScope.BATCHES))
 

@@ -1,0 +1,55 @@
+from xuefen.training.models.attendance import Attendance, Mark, SignInSheet, Source
+from xuefen.training.models.classes import (
+    ClassStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Half,
+    LeaveRequest,
+    LeaveStatus,
+    Quota,
+    Result,
+    Route,
+    Session,
+    StatusChange,
+    TrainingClass,
+)
+from xuefen.training.models.courses import AGE_BRACKETS, Course, CourseTeacher, Level
+from xuefen.training.models.evaluation import (
+    PeerReview,
+    Questionnaire,
+    QuestionnaireKind,
+    Response,
+    ResponseReceipt,
+    Score,
+)
+from xuefen.training.models.teachers import Teacher
+
+__all__ = [
+    "AGE_BRACKETS",
+    "Attendance",
+    "ClassStatus",
+    "Course",
+    "CourseTeacher",
+    "Enrolment",
+    "EnrolmentStatus",
+    "Half",
+    "LeaveRequest",
+    "LeaveStatus",
+    "Level",
+    "Mark",
+    "PeerReview",
+    "Questionnaire",
+    "QuestionnaireKind",
+    "Quota",
+    "Response",
+    "ResponseReceipt",
+    "Result",
+    "Route",
+    "Score",
+    "Session",
+    "SignInSheet",
+    "Source",
+    "StatusChange",
+    "Teacher",
+    "TrainingClass",
+]
