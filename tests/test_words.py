@@ -25,3 +25,21 @@ def test_one_msgid_has_one_translation_across_the_apps():
                 seen[(entry.msgctxt, entry.msgid)].setdefault(entry.msgstrs[0], []).append(app)
     clashes = {key: found for key, found in seen.items() if len(found) > 1}
     assert clashes == {}
+
+
+def test_every_model_has_a_chinese_name():
+    """The audit trail, its filter and every error name a kind of record by its model's name:
+    a model without one would show its class name in English."""
+    import re
+
+    from django.apps import apps
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        unnamed = [
+            model._meta.label
+            for model in apps.get_models()
+            if model.__module__.startswith("xuefen.")
+            and not re.search(r"[\u4e00-\u9fff]", str(model._meta.verbose_name))
+        ]
+    assert unnamed == []

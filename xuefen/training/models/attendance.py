@@ -84,6 +84,8 @@ class SignInSheet(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("sign-in sheet")
+        verbose_name_plural = _("sign-in sheets")
         ordering = ["-uploaded_at", "-id"]
 
     def __str__(self) -> str:

@@ -154,6 +154,8 @@ class StatusChange(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("class status change")
+        verbose_name_plural = _("class status changes")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:

@@ -104,6 +104,8 @@ class CourseTeacher(models.Model):
     teacher = models.ForeignKey("training.Teacher", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("course teacher")
+        verbose_name_plural = _("course teachers")
         constraints = [
             models.UniqueConstraint(
                 fields=["course", "teacher"], name="training_course_teacher_once"

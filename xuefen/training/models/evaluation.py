@@ -47,6 +47,8 @@ class ResponseReceipt(models.Model):
     kind = models.CharField(max_length=16, choices=QuestionnaireKind.choices)
 
     class Meta:
+        verbose_name = _("questionnaire receipt")
+        verbose_name_plural = _("questionnaire receipts")
         constraints = [
             models.UniqueConstraint(
                 fields=["klass", "person", "kind"], name="training_one_response_each"
@@ -68,6 +70,8 @@ class Response(models.Model):
     comments = models.JSONField(default=dict, blank=True)  # item code -> text
 
     class Meta:
+        verbose_name = _("questionnaire answer")
+        verbose_name_plural = _("questionnaire answers")
         indexes = [models.Index(fields=["klass", "kind"])]
 
     def __str__(self) -> str:
@@ -83,6 +87,8 @@ class Score(models.Model):
     score = models.PositiveSmallIntegerField()
 
     class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
         constraints = [
             models.CheckConstraint(
                 condition=Q(score__gte=1) & Q(score__lte=5), name="training_score_1_to_5"
