@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -268,10 +268,8 @@ def _process_chunks(batch: Batch, path: Path, size: int) -> None:
         )
 
 
-ROW_COLUMNS = (
-    "batch_id", "row_number", "status", "person_id", "id_number_masked", "course_code",
-    "first_day", "completed_on", "days", "entry_id", "errors", "sent",
-)  # fmt: skip
+# Batch rows are written whole, their columns from the model (see ledger.sql.Table).
+ROWS = sql.Table(BatchRow)
 # The largest days a BatchRow stores (its column's digits); anything else sent stays in `sent`.
 MAX_STORED_DAYS = Decimal("9999.99")
 
@@ -308,8 +306,9 @@ def _commit_chunk(batch: Batch, start: int, chunk: list[RowInput]) -> None:
         made = [outcomes.get(r.number) or _error_row(batch, r) for r in chunk]
         # Plain rows in one prepared statement (or one array per column on PostgreSQL), as the
         # ledger writes its entries: a model instance per row cost more than the insert.
-        sql.insert_rows(BatchRow, ROW_COLUMNS, made)
-        counts = {s: sum(1 for r in made if r[2] == s) for s in BatchRow.Status.values}
+        ROWS.insert(made)
+        status = ROWS.columns.index("status")
+        counts = {s: sum(1 for r in made if r[status] == s) for s in BatchRow.Status.values}
         Batch.objects.filter(pk=batch.pk).update(
             processed_rows=F("processed_rows") + len(chunk),
             posted_rows=F("posted_rows") + counts[BatchRow.Status.POSTED],
@@ -352,23 +351,23 @@ def _new_entry(batch: Batch, c: Checked) -> bulk.NewEntry:
 
 
 def _row(batch: Batch, c: Checked, status: str, entry_id: int) -> tuple[Any, ...]:
-    """A BatchRow's columns (ROW_COLUMNS), adapted for the database: the span and days posted
-    (a duplicate's as sent: the ledger did not check them)."""
-    ops = connection.ops
-    days = _storable_days(c.row.days)
-    return (
-        batch.pk,
-        c.row.number,
-        str(status),  # the choice's value, not the enum member
-        c.person.pk,
-        idnumber.mask(c.row.id_number),
-        c.course.code,
-        ops.adapt_datefield_value(c.row.first_day or c.row.completed_on),
-        ops.adapt_datefield_value(c.row.completed_on),
-        ops.adapt_decimalfield_value(days) if days is not None else None,
-        entry_id,
-        "[]",
-        "{}",
+    """A BatchRow's columns, adapted for the database: the span and days posted (a duplicate's as
+    sent: the ledger did not check them)."""
+    return ROWS.row(
+        {
+            "batch_id": batch.pk,
+            "row_number": c.row.number,
+            "status": str(status),  # the choice's value, not the enum member
+            "person_id": c.person.pk,
+            "id_number_masked": idnumber.mask(c.row.id_number),
+            "course_code": c.course.code,
+            "first_day": c.row.first_day or c.row.completed_on,
+            "completed_on": c.row.completed_on,
+            "days": _storable_days(c.row.days),
+            "entry_id": entry_id,
+            "errors": "[]",
+            "sent": "{}",
+        }
     )
 
 
@@ -380,24 +379,23 @@ def _storable_days(days: Decimal | None) -> Decimal | None:
 
 
 def _error_row(batch: Batch, row: RowInput) -> tuple[Any, ...]:
-    ops = connection.ops
-    days = _storable_days(row.days)
     # The cells as sent, the ID number too: the error file gives the provider its own rows back to
     # correct (pages show only the masked number).
-    sent = dict(row.raw)
-    return (
-        batch.pk,
-        row.number,
-        BatchRow.Status.ERROR.value,
-        None,
-        idnumber.mask(row.id_number)[:32],
-        row.course_code[:40],
-        ops.adapt_datefield_value(row.first_day),
-        ops.adapt_datefield_value(row.completed_on),
-        ops.adapt_decimalfield_value(days) if days is not None else None,
-        None,
-        json.dumps([e.as_dict() for e in row.errors]),
-        json.dumps(sent, ensure_ascii=False),
+    return ROWS.row(
+        {
+            "batch_id": batch.pk,
+            "row_number": row.number,
+            "status": BatchRow.Status.ERROR.value,
+            "person_id": None,
+            "id_number_masked": idnumber.mask(row.id_number)[:32],
+            "course_code": row.course_code[:40],
+            "first_day": row.first_day,
+            "completed_on": row.completed_on,
+            "days": _storable_days(row.days),
+            "entry_id": None,
+            "errors": json.dumps([e.as_dict() for e in row.errors]),
+            "sent": json.dumps(dict(row.raw), ensure_ascii=False),
+        }
     )
 
 

@@ -10,14 +10,13 @@ the totals, re-judges the standings the new entries change (through the one judg
 """
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -139,25 +138,11 @@ class _Row:
         )
 
 
-# Every column of the entry table but its id, from the model: a field added to Entry is written.
-ENTRY_COLUMNS = tuple(
-    f.attname for f in Entry._meta.concrete_fields if not cast(models.Field, f).primary_key
-)
-
-
-def _adapter(model_field: Any) -> Any:
-    """How a value of this field goes to the database (as the ORM would adapt it)."""
-    ops = connection.ops
-    kind = model_field.get_internal_type()
-    if kind == "DateField":
-        return ops.adapt_datefield_value
-    if kind == "DateTimeField":
-        return ops.adapt_datetimefield_value
-    if kind == "DecimalField":
-        return ops.adapt_decimalfield_value
-    if kind == "JSONField":
-        return json.dumps
-    return None
+# The entry table and the audit table, written whole: their columns come from the models, so a
+# field added to either is written (or, not given, fails at once).
+ENTRIES = sql.Table(Entry)
+AUDIT = sql.Table(AuditEvent)
+ENTRY_COLUMNS = ENTRIES.columns
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -324,17 +309,9 @@ def _lock_chains(person_ids: list[int]) -> dict[int, tuple[int, str]]:
 
 def _insert_entries(rows: Sequence[_Row]) -> None:
     """Inserts the entries (every column of the model) and sets each row's pk."""
-    adapters = [_adapter(Entry._meta.get_field(c)) for c in ENTRY_COLUMNS]
-    values = [
-        tuple(
-            adapt(getattr(r, column))
-            if adapt is not None and getattr(r, column) is not None
-            else getattr(r, column)
-            for column, adapt in zip(ENTRY_COLUMNS, adapters, strict=True)
-        )
-        for r in rows
-    ]
-    inserted = sql.insert_rows(Entry, ENTRY_COLUMNS, values, returning=("person_id", "seq", "id"))
+    inserted = ENTRIES.insert(
+        [ENTRIES.row_of(r) for r in rows], returning=("person_id", "seq", "id")
+    )
     ids = {(person_id, seq): pk for person_id, seq, pk in inserted}
     for row in rows:
         row.pk = ids[(row.person_id, row.seq)]
@@ -367,12 +344,6 @@ def _move_heads(heads: dict[int, tuple[int, str]]) -> None:
     )
 
 
-AUDIT_COLUMNS = (
-    "at", "actor_id", "actor_name", "address", "action", "object_type", "object_id",
-    "object_repr", "changes", "node_path", "person_id",
-)  # fmt: skip
-
-
 def audit_changes(row: Any, note: str = "") -> dict[str, Any]:
     """The one shape of an entry's audit record (what it credits, when, from where)."""
     changes: dict[str, Any] = {
@@ -397,32 +368,31 @@ def audit_changes(row: Any, note: str = "") -> dict[str, Any]:
 def _audit_events(actor: Any, rows: Sequence[_Row], people: dict[int, Facts], note: str) -> None:
     """One audit record per entry (verify and each person's scoped trail rely on it), all in one
     statement; each names the call's note."""
-    ops = connection.ops
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    actor_id = actor_obj.pk if actor_obj is not None else None
-    name = actor_obj.get_username() if actor_obj is not None else "system"
-    address = client_address.get() or None
-    at = ops.adapt_datetimefield_value(timezone.now())
-    label = Entry._meta.label_lower
-    values = [
-        (
-            at,
-            actor_id,
-            name,
-            address,
-            (
-                AuditEvent.Action.REVERSE if row.reverses_id is not None else AuditEvent.Action.POST
-            ).value,
-            label,
-            str(row.pk),
-            str(row)[:200],
-            json.dumps(audit_changes(row, note)),
-            people[row.person_id].unit_path,
-            row.person_id,
-        )
-        for row in rows
-    ]
-    sql.insert_rows(AuditEvent, AUDIT_COLUMNS, values)
+    common = {
+        "at": timezone.now(),
+        "actor_id": actor_obj.pk if actor_obj is not None else None,
+        "actor_name": actor_obj.get_username() if actor_obj is not None else "system",
+        "address": client_address.get() or None,
+        "object_type": Entry._meta.label_lower,
+    }
+    post, reverse = AuditEvent.Action.POST.value, AuditEvent.Action.REVERSE.value
+    AUDIT.insert(
+        [
+            AUDIT.row(
+                {
+                    **common,
+                    "action": reverse if row.reverses_id is not None else post,
+                    "object_id": str(row.pk),
+                    "object_repr": str(row)[:200],
+                    "changes": audit_changes(row, note),
+                    "node_path": people[row.person_id].unit_path,
+                    "person_id": row.person_id,
+                }
+            )
+            for row in rows
+        ]
+    )
 
 
 def post_entries(actor: Any, items: Sequence[NewEntry], *, note: str = "") -> BulkResult:

@@ -1,12 +1,18 @@
 """The ledger's dialect SQL, in one place: hand-built IN lists, SELECTs converted as the ORM
 converts, and multi-row INSERT … ON CONFLICT for SQLite and PostgreSQL. The ledger's writer, its
 standings and intake's batch rows write through `insert_rows`.
+
+The tables written whole (ledger entries, their audit records, intake's batch rows) are described
+by `Table`: its columns are every concrete field of the model (from `_meta`), and a row is built
+from a mapping by attribute name, so a field added to the model and not given by the writer fails
+at once (KeyError) instead of being left to its database default.
 """
 
 # The SQL below formats in only constant fragments and placeholders; every value is a parameter.
 # ruff: noqa: S608
 
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 from django.db import connection, models
@@ -15,6 +21,75 @@ from django.db import connection, models
 MAX_PARAMS = 30_000
 # Rows per INSERT … SELECT FROM unnest on PostgreSQL (the arrays travel as one literal each).
 PG_ROWS = 5_000
+
+
+def columns(model: type[models.Model]) -> tuple[str, ...]:
+    """Every column of the model's table but an automatic primary key, by attribute name, in the
+    order of the model's fields."""
+    return tuple(
+        f.attname
+        for f in model._meta.concrete_fields
+        if not (cast(models.Field, f).primary_key and isinstance(f, models.AutoField))
+    )
+
+
+def adapter(model_field: Any) -> Callable[[Any], Any] | None:
+    """How a (non-None) value of this field goes to the database, as the ORM would adapt it."""
+    ops = connection.ops
+    kind = model_field.get_internal_type()
+    if kind == "DateField":
+        return cast(Callable[[Any], Any], ops.adapt_datefield_value)
+    if kind == "DateTimeField":
+        return cast(Callable[[Any], Any], ops.adapt_datetimefield_value)
+    if kind == "DecimalField":
+        return cast(Callable[[Any], Any], ops.adapt_decimalfield_value)
+    if kind == "JSONField":
+        return _json
+    return None
+
+
+def _json(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+class Table:
+    """A table written whole, set-based: its columns derived from the model, each value adapted
+    as the ORM adapts it (a JSON field may be given as already-dumped text)."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        self.columns = columns(model)
+        self._adapters: list[Callable[[Any], Any] | None] | None = None
+
+    @property
+    def adapters(self) -> list[Callable[[Any], Any] | None]:
+        # Looked up on first use: the connection's operations are not there at import time.
+        if self._adapters is None:
+            self._adapters = [adapter(self.model._meta.get_field(c)) for c in self.columns]
+        return self._adapters
+
+    def row(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        """One row in column order from values by attribute name; every column must be given."""
+        return tuple(
+            values[c] if adapt is None or values[c] is None else adapt(values[c])
+            for c, adapt in zip(self.columns, self.adapters, strict=True)
+        )
+
+    def row_of(self, obj: Any) -> tuple[Any, ...]:
+        """One row in column order from an object's attributes of the columns' names."""
+        return tuple(
+            getattr(obj, c) if adapt is None else _adapted(adapt, getattr(obj, c))
+            for c, adapt in zip(self.columns, self.adapters, strict=True)
+        )
+
+    def insert(
+        self, rows: Sequence[Sequence[Any]], *, conflict: str = "", returning: Sequence[str] = ()
+    ) -> list[tuple[Any, ...]]:
+        return insert_rows(self.model, self.columns, rows, conflict=conflict, returning=returning)
+
+
+def _adapted(adapt: Callable[[Any], Any], value: Any) -> Any:
+    return None if value is None else adapt(value)
 
 
 def chunks[T](values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -145,9 +220,12 @@ def existing_sources(keys: set[tuple[int, str, str]]) -> dict[tuple[int, str, st
     if not keys:
         return found
     ordered = sorted(keys)
+    from xuefen.ledger.models import Entry
+
     select = (
         "SELECT e.person_id, e.source_type, e.source_id, e.id FROM {keys} "
-        "JOIN ledger_entry e ON e.person_id = k.p AND e.source_type = k.t AND e.source_id = k.s"
+        f"JOIN {connection.ops.quote_name(Entry._meta.db_table)} e"
+        " ON e.person_id = k.p AND e.source_type = k.t AND e.source_id = k.s"
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
