@@ -21,7 +21,9 @@ from tests.intake import helpers as h
 from xuefen.intake.actions import resume_batch, resume_stalled, submit_batch
 from xuefen.intake.models import Batch, BatchRow
 from xuefen.intake.processing import process_batch
-from xuefen.ledger.models import Entry, Total
+from xuefen.ledger.judging import Loader
+from xuefen.ledger.models import Entry, Standing, Total
+from xuefen.ledger.recompute import recompute
 from xuefen.ledger.verify import verify
 
 pytestmark = pytest.mark.usefixtures("append_only_flush")
@@ -102,6 +104,14 @@ def test_killed_worker_resumes_and_each_row_lands_once(cast, intake, big_batch, 
         assert total == Decimal("8.5")
     assert Entry.objects.aggregate(s=Sum("amount"))["s"] == Decimal("8.5") * PEOPLE
     assert list(verify()) == []
+    # Standings right at the end: everyone judged with both rows, those of the chunks committed
+    # before the kill too, exactly as a full recompute judges them.
+    loader = Loader.for_people([p.pk for p in people])
+    for person in people:
+        standing = Standing.objects.get(person=person, period=2026)
+        assert loader.verdict(person.pk, 2026).same_as(standing)
+        assert standing.earned == Decimal("8.5") or standing.status == "no_rules"
+    assert recompute() == (0, 0)
 
 
 def test_a_batch_with_a_live_worker_is_not_resumed(cast, intake, big_batch):

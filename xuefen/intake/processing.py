@@ -9,6 +9,10 @@ posts its ledger entries (`ledger.bulk.post_entries`), writes its BatchRows and 
 batch's checkpoint (`processed_rows`). A worker killed mid-file leaves the last committed chunk
 behind; the next run skips the rows already processed, so each row lands exactly once. Memory
 stays flat: at most one chunk of rows is held at a time.
+
+The chunks leave standings alone; when the last one is committed, every person the batch posted to
+is judged once (`ledger.bulk.judge_people`) before the batch is done — on a resumed run as well,
+so the people of chunks committed before a stop are judged too.
 """
 
 import datetime as dt
@@ -242,6 +246,16 @@ def _process_chunks(batch: Batch, path: Path, size: int) -> None:
             break
         _commit_chunk(batch, done, chunk)
         done += len(chunk)
+    # Each person the batch credited is judged once, now (the chunks left their standings to this):
+    # on a resumed run too, for the people of the chunks committed before the stop.
+    _beat(batch)
+    bulk.judge_people(
+        BatchRow.objects.filter(batch=batch, status=BatchRow.Status.POSTED)
+        .exclude(person_id=None)
+        .values_list("person_id", flat=True)
+        .distinct()
+        .order_by()
+    )
     with transaction.atomic():
         locked = Batch.objects.select_for_update().get(pk=batch.pk)
         if locked.processed_rows != done:
@@ -282,7 +296,9 @@ def _commit_chunk(batch: Batch, start: int, chunk: list[RowInput]) -> None:
         if locked.processed_rows != start:
             raise _Lost
         items = [_new_entry(batch, c) for c in checked]
-        result = bulk.post_entries(batch.created_by, items, note=f"intake batch #{batch.pk}")
+        result = bulk.post_entries(
+            batch.created_by, items, note=f"intake batch #{batch.pk}", defer_standings=True
+        )
         outcomes: dict[int, tuple[Any, ...]] = {}
         for index, c in enumerate(checked):
             if index in result.posted:

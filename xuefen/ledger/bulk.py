@@ -217,13 +217,30 @@ def _span(item: NewEntry, today: dt.date) -> tuple[dt.date, dt.date, Decimal | N
     return first, last, days
 
 
-def _period(loader: Loader, item: NewEntry, first: dt.date, last: dt.date) -> int:
+class _Periods:
+    """The period a day falls in for a person, by their calendar: asked once per (unit, personnel
+    category, day) — a roster repeats those endlessly."""
+
+    def __init__(self, loader: Loader) -> None:
+        self.loader = loader
+        self.known: dict[tuple[str, str, dt.date], int] = {}
+
+    def of(self, person_id: int, day: dt.date) -> int:
+        facts = self.loader.people[person_id]
+        key = (facts.unit_path, facts.category, day)
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = self.loader.period_of(person_id, day)
+        return found
+
+
+def _period(periods: _Periods, item: NewEntry, first: dt.date, last: dt.date) -> int:
     """The period the last day falls in, by the person's calendar (a reversal: the period of what
     it reverses); an activity spanning two periods is refused."""
     if item.reverses_period is not None:
         return item.reverses_period
     try:
-        return spans.check_period(lambda day: loader.period_of(item.person_id, day), first, last)
+        return spans.check_period(lambda day: periods.of(item.person_id, day), first, last)
     except spans.SpanError as error:
         raise LedgerError(error.code, error.message, field=error.field) from None
 
@@ -240,7 +257,7 @@ def _check_lengths(item: NewEntry) -> None:
 
 
 def _clean(
-    loader: Loader, item: NewEntry, today: dt.date
+    periods: _Periods, item: NewEntry, today: dt.date
 ) -> tuple[int, dt.date, dt.date, Decimal | None, list[str], Decimal]:
     """The item's period, span, days, categories and amount, checked; raises LedgerError."""
     if item.unit not in Unit.values:
@@ -248,7 +265,7 @@ def _clean(
     if not item.source_type or not str(item.source_id):
         raise LedgerError("source_missing", _("An entry must name its source."), field="source_id")
     first, last, days = _span(item, today)
-    period = _period(loader, item, first, last)
+    period = _period(periods, item, first, last)
     categories = _categories(item.categories)
     amount = _amount(item.amount)
     _check_lengths(item)
@@ -395,7 +412,9 @@ def _audit_events(actor: Any, rows: Sequence[_Row], people: dict[int, Facts], no
     )
 
 
-def post_entries(actor: Any, items: Sequence[NewEntry], *, note: str = "") -> BulkResult:
+def post_entries(
+    actor: Any, items: Sequence[NewEntry], *, note: str = "", defer_standings: bool = False
+) -> BulkResult:
     """Posts every valid item that is not already in the ledger, in one transaction (a savepoint
     inside the caller's), and reports what became of each by its index.
 
@@ -405,16 +424,37 @@ def post_entries(actor: Any, items: Sequence[NewEntry], *, note: str = "") -> Bu
     periods is refused); the same validation and LedgerError codes on every way in; each person's
     entries appended to their hash chain in item order; totals and standings current when it
     returns; an audit record per entry, carrying `note`.
+
+    `defer_standings`: for a caller posting one large job in many calls (a roster's chunks), which
+    judges every person it touched ONCE, with `judge_people`, before the job counts as finished
+    (and again when a resumed job finishes): the standings of the people posted to are then left
+    as they were until that call. Everything else is as above.
     """
     result = BulkResult()
     if not items:
         return result
     with transaction.atomic():
-        _post(actor, items, note, result)
+        _post(actor, items, note, result, judge=not defer_standings)
     return result
 
 
-def _post(actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult) -> None:
+def judge_people(person_ids: Iterable[int], *, per_transaction: int = 2_000) -> int:
+    """Judges the people's standings again (every period they have), a slice of people per
+    transaction with their chain heads locked, so a post for one of them meanwhile is judged
+    before or after, never half-way: after deferred `post_entries` calls. Returns how many
+    people."""
+    ids = sorted(set(person_ids))
+    for start in range(0, len(ids), per_transaction):
+        chunk = ids[start : start + per_transaction]
+        with transaction.atomic():
+            _lock_chains(chunk)
+            standings.refresh(chunk)
+    return len(ids)
+
+
+def _post(
+    actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult, *, judge: bool = True
+) -> None:
     people = _load_people(item.person_id for item in items)
     heads = _lock_chains(sorted(pid for pid in {item.person_id for item in items} if pid in people))
     keys = {
@@ -425,6 +465,7 @@ def _post(actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult) 
     seen = sql.existing_sources(keys)
     loader = Loader()
     loader.add_people(people.values())
+    periods = _Periods(loader)
     now = timezone.now()
     today = timezone.localdate()
     created_by_id = actor.pk if getattr(actor, "is_authenticated", False) else None
@@ -455,7 +496,7 @@ def _post(actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult) 
             result.duplicates[index] = -1 - posted_at[key]  # resolved to an id once inserted
             continue
         try:
-            period, first, last, days, categories, amount = _clean(loader, item, today)
+            period, first, last, days, categories, amount = _clean(periods, item, today)
         except LedgerError as error:
             result.errors[index] = error
             continue
@@ -495,7 +536,8 @@ def _post(actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult) 
     # locks keep anyone else from adding one meanwhile); the new ones join from memory.
     touched = Loader(loader.rulesets)
     touched.add_people(people[pid] for pid in {row.person_id for row in rows})
-    touched.read()
+    if judge:
+        touched.read()
     _insert_entries(rows)
     for index, row in new:
         assert row.pk is not None
@@ -505,14 +547,15 @@ def _post(actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult) 
             result.duplicates[index] = result.posted[-1 - marker]
     _move_heads(grown)
     _add_to_totals(rows)
-    for row in rows:
-        touched.add_credit(row.person_id, row.as_credit())
-    if any(row.artefact_exclusive for row in rows):
-        touched.read_elsewhere()
-    since: dict[int, int] = {}
-    for row in rows:
-        since[row.person_id] = min(since.get(row.person_id, row.period), row.period)
-    standings.judge_and_store(touched, standings.periods_to_judge(touched, since))
+    if judge:
+        for row in rows:
+            touched.add_credit(row.person_id, row.as_credit())
+        if any(row.artefact_exclusive for row in rows):
+            touched.read_elsewhere()
+        since: dict[int, int] = {}
+        for row in rows:
+            since[row.person_id] = min(since.get(row.person_id, row.period), row.period)
+        standings.judge_and_store(touched, standings.periods_to_judge(touched, since))
     _refresh_other_holders(rows)
     _audit_events(actor, rows, people, note)
 
