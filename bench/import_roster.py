@@ -179,6 +179,136 @@ def raw_load(path: Path) -> float:
     return time.perf_counter() - began
 
 
+class _RolledBack(Exception):
+    pass
+
+
+def set_based_load(provider: Provider, path: Path) -> float:
+    """The same rows into the same tables by hand-written set-based SQL, rolled back afterwards:
+    one pass into a staging table (executemany / COPY), people and courses by join, the
+    idempotency check as an anti-join, chain numbers by window function, entries, audit records and
+    batch rows by INSERT … SELECT, chain heads and totals by grouped upserts. What it leaves out:
+    the hashes (a chain cannot be hashed set-based; they are left empty), the ID check digit, the
+    rule set's calendar (every row lands in the period of its year) and the standings (judging is
+    the engine's). A floor for the real path, not a replacement."""
+    p = "%s"
+    json_each = (
+        "jsonb_array_elements_text(e.categories) AS j(tag)"
+        if connection.vendor == "postgresql"
+        else "json_each(e.categories) AS j"
+    )
+    tag = "j.tag" if connection.vendor == "postgresql" else "j.value"
+    year = (
+        "EXTRACT(YEAR FROM s.completed_on)::int"
+        if connection.vendor == "postgresql"
+        else "CAST(substr(s.completed_on, 1, 4) AS integer)"
+    )
+    batch = Batch.objects.create(
+        provider=provider, source="upload", payload_sha256="0" * 64, file_path="bench"
+    )
+    began = time.perf_counter()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE bench_stage (n integer, id_number varchar(18),"
+                " course_code varchar(40), completed_on date)"
+            )
+            if connection.vendor == "postgresql":
+                sql = "COPY bench_stage (id_number, course_code, completed_on) FROM STDIN"
+                with cursor.cursor.copy(sql + " WITH (FORMAT csv, HEADER true)") as copy:
+                    with open(path, "rb") as fh:
+                        while block := fh.read(1 << 20):
+                            copy.write(block)
+                cursor.execute(
+                    "UPDATE bench_stage SET n = t.n FROM (SELECT ctid, row_number() OVER () AS n"
+                    " FROM bench_stage) t WHERE bench_stage.ctid = t.ctid"
+                )
+            else:
+                with open(path, encoding="utf-8", newline="") as fh:
+                    reader = csv.reader(fh)
+                    next(reader)
+                    connection.connection.executemany(
+                        "INSERT INTO bench_stage VALUES (?, ?, ?, ?)",
+                        ((n, *row) for n, row in enumerate(reader, start=2)),
+                    )
+            cursor.execute("SELECT coalesce(max(id), 0) FROM ledger_entry")
+            (before,) = cursor.fetchone()
+            cursor.execute(
+                "CREATE TEMPORARY TABLE bench_new AS SELECT s.n, p.id AS person_id, c.id AS"
+                f" course_id, s.completed_on, {year} AS period,"
+                f" {p} || ':' || c.code || ':' || s.completed_on AS source_id"
+                " FROM bench_stage s JOIN orgs_person p ON p.id_number = s.id_number"
+                f" JOIN intake_course c ON c.code = s.course_code AND c.provider_id = {p}"
+                " AND c.is_active AND s.completed_on BETWEEN c.starts_on AND c.ends_on",
+                [provider.code, provider.pk],
+            )
+            cursor.execute(
+                "INSERT INTO ledger_entry (person_id, seq, period, first_day, last_day, days,"
+                " categories, amount, unit, kind, artefact_key, artefact_exclusive, source_type,"
+                " source_id, description, evidence, approved_by_id, approved_at, reverses_id,"
+                " created_by_id, created_at, prev_hash, hash)"
+                " SELECT w.person_id, coalesce(h.last_seq, 0)"
+                " + row_number() OVER (PARTITION BY w.person_id ORDER BY w.n), w.period,"
+                " w.completed_on, w.completed_on, NULL, c.categories, c.amount, c.unit, c.kind,"
+                " '', false, 'roster', w.source_id, c.name, 'bench row ' || w.n, NULL, NULL,"
+                " NULL, NULL, CURRENT_TIMESTAMP, '', ''"
+                " FROM bench_new w JOIN intake_course c ON c.id = w.course_id"
+                " LEFT JOIN ledger_chain h ON h.person_id = w.person_id"
+                " WHERE NOT EXISTS (SELECT 1 FROM ledger_entry x WHERE x.person_id = w.person_id"
+                " AND x.source_type = 'roster' AND x.source_id = w.source_id)"
+                " ORDER BY w.person_id, w.n"
+            )
+            cursor.execute(
+                "INSERT INTO audit_auditevent (at, actor_id, actor_name, address, action,"
+                " object_type, object_id, object_repr, changes, node_path, person_id)"
+                " SELECT CURRENT_TIMESTAMP, NULL, 'system', NULL, 'post', 'ledger.entry',"
+                " CAST(e.id AS varchar(20)), e.description, '{}', u.path, e.person_id"
+                " FROM ledger_entry e JOIN orgs_person p ON p.id = e.person_id"
+                f" JOIN orgs_orgnode u ON u.id = p.unit_id WHERE e.id > {p}",
+                [before],
+            )
+            cursor.execute(
+                "INSERT INTO intake_batchrow (batch_id, row_number, status, person_id,"
+                " id_number_masked, course_code, first_day, completed_on, days, entry_id, errors,"
+                f" sent) SELECT {p}, s.n, CASE WHEN e.id IS NULL THEN 'error' ELSE 'posted' END,"
+                " e.person_id, substr(s.id_number, 1, 6) || '********' || substr(s.id_number, 15),"
+                " s.course_code, s.completed_on, s.completed_on, NULL, e.id, '[]', '{}'"
+                " FROM bench_stage s LEFT JOIN bench_new w ON w.n = s.n LEFT JOIN ledger_entry e"
+                " ON e.person_id = w.person_id AND e.source_type = 'roster'"
+                f" AND e.source_id = w.source_id AND e.id > {p}",
+                [batch.pk, before],
+            )
+            cursor.execute(
+                "INSERT INTO ledger_chain (person_id, last_seq, last_hash)"
+                f" SELECT person_id, max(seq), '' FROM ledger_entry WHERE id > {p}"
+                " GROUP BY person_id ON CONFLICT (person_id) DO UPDATE"
+                " SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
+                [before],
+            )
+            cursor.execute(
+                "INSERT INTO ledger_total (person_id, period, category, unit, amount)"
+                f" SELECT e.person_id, e.period, {tag}, e.unit, sum(e.amount)"
+                f" FROM ledger_entry e, {json_each} WHERE e.id > {p}"
+                f" GROUP BY e.person_id, e.period, {tag}, e.unit"
+                " UNION ALL SELECT person_id, period, '*', unit, sum(amount) FROM ledger_entry"
+                f" WHERE id > {p} GROUP BY person_id, period, unit"
+                " ON CONFLICT (person_id, period, category, unit) DO UPDATE"
+                " SET amount = ledger_total.amount + excluded.amount",
+                [before, before],
+            )
+            cursor.execute("SELECT count(*) FROM ledger_entry WHERE id > %s", [before])
+            (posted,) = cursor.fetchone()
+            spent = time.perf_counter() - began
+            print(f"  set-based SQL posted {posted:,} entries (rolled back)")
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    with connection.cursor() as cursor:
+        for table in ("bench_stage", "bench_new"):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    return spent
+
+
 def checkpoint() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -271,6 +401,10 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_raw_roster")
     checkpoint()
+    by_sql = set_based_load(provider, roster)
+    print(f"{'hand-written set-based SQL, same tables':<44} {by_sql:8.1f} s   "
+          f"{args.rows / by_sql:>10,.0f} rows/s   peak {peak_mb():6.0f} MB")  # fmt: skip
+    checkpoint()
 
     timings: dict[str, list[float]] = {}
 
@@ -303,8 +437,10 @@ def main() -> None:
           f"duplicates, {batch.error_rows:,} errors")  # fmt: skip
     print(f"entries {Entry.objects.count():,}, totals {Total.objects.count():,}, "
           f"standings {Standing.objects.count():,}")  # fmt: skip
-    print(f"ratio import / raw (rows/s): {raw / total:.3f}  (goal >= 0.333)")
-    print(f"peak memory (ru_maxrss): {peak_mb():.0f} MB  (goal < 500 MB)")
+    print(f"ratio import / raw (rows/s): {raw / total:.3f}")
+    print(f"ratio import / set-based SQL (rows/s): {by_sql / total:.3f}")
+    print(f"goal >= 20,000 rows/s: {'met' if args.rows / total >= 20_000 else 'NOT met'}")
+    print(f"peak memory (ru_maxrss): {peak_mb():.0f} MB  (goal < 300 MB)")
     if args.check:
         from xuefen.ledger.recompute import recompute
         from xuefen.ledger.verify import verify

@@ -40,7 +40,6 @@ from xuefen.intake.models import INTERRUPTED, MAX_ATTEMPTS, Batch, BatchRow, Pro
 from xuefen.intake.roster import RowError, RowInput
 from xuefen.ledger import bulk, spans, sql
 from xuefen.orgs import idnumber
-from xuefen.orgs.models import Person
 from xuefen.policy.services import RuleSetIndex, known_categories
 from xuefen.training.models import Course
 
@@ -55,12 +54,24 @@ def source_id(provider_code: str, course_code: str, completed_on: dt.date) -> st
     return f"{provider_code}:{course_code}:{completed_on.isoformat()}"
 
 
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """What validation reads of a person named by a row (one light tuple, not a model instance:
+    a roster names thousands per chunk)."""
+
+    pk: int
+    id_number: str
+    name: str
+    category: str
+    unit_path: str
+
+
 @dataclass
 class Checked:
     """A row that passed validation, ready to post."""
 
     row: RowInput
-    person: Person
+    person: Holder
     course: Course
     amount: Decimal
     categories: list[str]
@@ -251,7 +262,7 @@ def _process_chunks(batch: Batch, path: Path, size: int) -> None:
     _beat(batch)
     bulk.judge_people(
         BatchRow.objects.filter(batch=batch, status=BatchRow.Status.POSTED)
-        .exclude(person_id=None)
+        .exclude(person__isnull=True)
         .values_list("person_id", flat=True)
         .distinct()
         .order_by()
@@ -434,15 +445,14 @@ def validate_chunk(
     # Only people inside the provider's subtree are looked up: someone outside it is reported
     # exactly like someone who does not exist.
     people = {
-        p.id_number: p
-        for p in scope.people_served_by(provider)
+        row[1]: Holder(*row)
+        for row in scope.people_served_by(provider)
         .filter(id_number__in=ids)
-        .select_related("unit")
-        .only("pk", "id_number", "name", "unit_id", "category", "unit__path")
+        .values_list("pk", "id_number", "name", "category", "unit__path")
     }
     codes = {r.course_code for r in chunk if r.course_code}
     courses = {c.code: c for c in provider.courses.filter(code__in=codes, is_active=True)}
-    per_day = PerDayCourses(p.unit.path for p in people.values())
+    per_day = PerDayCourses(p.unit_path for p in people.values())
     checked: list[Checked] = []
     failed: dict[int, RowInput] = {}
     for row in chunk:
@@ -468,7 +478,7 @@ class PerDayCourses:
 
     def counts_days(self, c: Checked) -> bool:
         assert c.row.completed_on is not None
-        path, category, day = c.person.unit.path, c.person.category, c.row.completed_on
+        path, category, day = c.person.unit_path, c.person.category, c.row.completed_on
         key = (path, category, day, c.course.kind)
         if key not in self._known:
             rules = self.index.rules(path, category, self.index.period_of(path, category, day))
@@ -493,7 +503,7 @@ def _check_fields(row: RowInput) -> None:
 
 
 def _check_row(
-    row: RowInput, people: dict[str, Person], courses: dict[str, Course], today: dt.date
+    row: RowInput, people: dict[str, Holder], courses: dict[str, Course], today: dt.date
 ) -> Checked | None:
     person = people.get(row.id_number)
     if person is None:
