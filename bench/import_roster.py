@@ -215,10 +215,10 @@ def set_based_load(provider: Provider, path: Path) -> float:
             )
             if connection.vendor == "postgresql":
                 sql = "COPY bench_stage (id_number, course_code, completed_on) FROM STDIN"
-                with cursor.cursor.copy(sql + " WITH (FORMAT csv, HEADER true)") as copy:
-                    with open(path, "rb") as fh:
-                        while block := fh.read(1 << 20):
-                            copy.write(block)
+                sql += " WITH (FORMAT csv, HEADER true)"
+                with cursor.cursor.copy(sql) as copy, open(path, "rb") as fh:
+                    while block := fh.read(1 << 20):
+                        copy.write(block)
                 cursor.execute(
                     "UPDATE bench_stage SET n = t.n FROM (SELECT ctid, row_number() OVER () AS n"
                     " FROM bench_stage) t WHERE bench_stage.ctid = t.ctid"

@@ -237,6 +237,13 @@ def test_single_and_bulk_paths_write_the_same_ledger(cast, people):
     assert {s[2] for s in single["standings"]} - {"no_rules"}  # judged by the rule sets
 
 
+def test_the_audit_record_names_the_entry_as_the_entry_reads(cast, people):
+    result = post_entries(cast.carol, _items(people, cast.carol)[:6])
+    for pk in result.posted.values():
+        event = AuditEvent.objects.get(object_type="ledger.entry", object_id=str(pk))
+        assert event.object_repr == str(Entry.objects.get(pk=pk))[:200]
+
+
 # --- the writer's tables come from the models ------------------------------------------------
 
 

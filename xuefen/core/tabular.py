@@ -614,6 +614,8 @@ def _make_row(
 
 def display(value: Any) -> str:
     """A cell value as a person reads it (integral floats without '.0', dates as YYYY-MM-DD)."""
+    if type(value) is str:  # every cell of a CSV file
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, Formula):

@@ -10,6 +10,7 @@ the totals, re-judges the standings the new entries change (through the one judg
 """
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.audit.actions import client_address
@@ -81,6 +82,9 @@ class BulkResult:
     errors: dict[int, LedgerError] = field(default_factory=dict)  # index -> why not posted
 
 
+_UNIT_LABELS: dict[tuple[str, str | None], str] = {}
+
+
 @dataclass(slots=True)
 class _Row:
     """An entry on its way in: every column of Entry by its attribute name, so the hash, the
@@ -116,7 +120,13 @@ class _Row:
         self.hash = chain_hash(Entry.hashed_fields(cast(Entry, self)), self.prev_hash)
 
     def __str__(self) -> str:
-        return Entry.__str__(cast(Entry, self))
+        # Entry.__str__ with the unit's label looked up once per unit and language.
+        key = (self.unit, translation.get_language())
+        label = _UNIT_LABELS.get(key)
+        if label is None:
+            label = _UNIT_LABELS[key] = str(Unit(self.unit).label)
+        amount = f"{Decimal(self.amount).normalize():f}"
+        return f"#{self.seq} {self.period} {amount} {label} {self.description}"
 
     def as_credit(self) -> Credit:
         """As the judge reads it back from the ledger (the column's two decimals)."""
@@ -395,20 +405,20 @@ def _audit_events(actor: Any, rows: Sequence[_Row], people: dict[int, Facts], no
     }
     post, reverse = AuditEvent.Action.POST.value, AuditEvent.Action.REVERSE.value
     AUDIT.insert(
-        [
-            AUDIT.row(
+        AUDIT.rows(
+            common,
+            (
                 {
-                    **common,
                     "action": reverse if row.reverses_id is not None else post,
                     "object_id": str(row.pk),
                     "object_repr": str(row)[:200],
-                    "changes": audit_changes(row, note),
+                    "changes": json.dumps(audit_changes(row, note), ensure_ascii=False),
                     "node_path": people[row.person_id].unit_path,
                     "person_id": row.person_id,
                 }
-            )
-            for row in rows
-        ]
+                for row in rows
+            ),
+        )
     )
 
 

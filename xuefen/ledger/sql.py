@@ -12,7 +12,7 @@ at once (KeyError) instead of being left to its database default.
 # ruff: noqa: S608
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 from django.db import connection, models
@@ -48,8 +48,21 @@ def adapter(model_field: Any) -> Callable[[Any], Any] | None:
     return None
 
 
+_LISTS: dict[tuple[Any, ...], str] = {}
+
+
 def _json(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    """JSON text of a value; a list of plain strings (an entry's categories: a handful of distinct
+    lists, endlessly repeated) is dumped once."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and len(_LISTS) < 10_000 and all(type(v) is str for v in value):
+        key = tuple(value)
+        text = _LISTS.get(key)
+        if text is None:
+            text = _LISTS[key] = json.dumps(value, ensure_ascii=False)
+        return text
+    return json.dumps(value, ensure_ascii=False)
 
 
 class Table:
@@ -74,6 +87,29 @@ class Table:
             values[c] if adapt is None or values[c] is None else adapt(values[c])
             for c, adapt in zip(self.columns, self.adapters, strict=True)
         )
+
+    def rows(
+        self, common: Mapping[str, Any], varying: Iterable[Mapping[str, Any]]
+    ) -> list[tuple[Any, ...]]:
+        """Rows in column order: the `common` values (the same in every row, adapted once) and
+        each row's own; every column must be given by one or the other."""
+        fixed = {
+            c: common[c] if adapt is None or common[c] is None else adapt(common[c])
+            for c, adapt in zip(self.columns, self.adapters, strict=True)
+            if c in common
+        }
+        plan = [
+            (c, c in fixed, adapt) for c, adapt in zip(self.columns, self.adapters, strict=True)
+        ]
+        return [
+            tuple(
+                fixed[c]
+                if is_fixed
+                else (values[c] if adapt is None or values[c] is None else adapt(values[c]))
+                for c, is_fixed, adapt in plan
+            )
+            for values in varying
+        ]
 
     def row_of(self, obj: Any) -> tuple[Any, ...]:
         """One row in column order from an object's attributes of the columns' names."""
