@@ -231,6 +231,8 @@ def set_based_load(provider: Provider, path: Path) -> float:
                         "INSERT INTO bench_stage VALUES (?, ?, ?, ?)",
                         ((n, *row) for n, row in enumerate(reader, start=2)),
                     )
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE bench_stage")
             cursor.execute("SELECT coalesce(max(id), 0) FROM ledger_entry")
             (before,) = cursor.fetchone()
             cursor.execute(
@@ -242,6 +244,8 @@ def set_based_load(provider: Provider, path: Path) -> float:
                 " AND c.is_active AND s.completed_on BETWEEN c.starts_on AND c.ends_on",
                 [provider.code, provider.pk],
             )
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE bench_new")
             cursor.execute(
                 "INSERT INTO ledger_entry (person_id, seq, period, first_day, last_day, days,"
                 " categories, amount, unit, kind, artefact_key, artefact_exclusive, source_type,"
@@ -445,6 +449,7 @@ def main() -> None:
         from xuefen.ledger.recompute import recompute
         from xuefen.ledger.verify import verify
 
+        checkpoint()  # statistics of the tables just filled, as a database in service has them
         problems = sum(1 for _ in verify())
         print(f"verify: {problems} problems; recompute changed {recompute()}")
 

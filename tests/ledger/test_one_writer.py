@@ -119,6 +119,15 @@ def _to_reverse(people) -> list[Entry]:
     return [Entry.objects.filter(person=p).order_by("-seq").first() for p in people[::2]]
 
 
+def _ids_as_keys(changes, key):
+    """An audit record's changes with the reversed entry named by (person, seq), not its id."""
+    changes = dict(changes)
+    if "reverses" in changes:
+        changes["reverses"] = key[changes["reverses"]]
+        changes["source"] = f"{REVERSAL_SOURCE}:{changes['reverses']}"
+    return changes
+
+
 def _snapshot():
     key = {
         pk: (person, seq) for pk, person, seq in Entry.objects.values_list("pk", "person", "seq")
@@ -149,7 +158,7 @@ def _snapshot():
             e.address,
             e.action,
             e.object_repr,
-            {**e.changes, "reverses": key.get(e.changes.get("reverses"))},
+            _ids_as_keys(e.changes, key),
             e.node_path,
             e.person_id,
         )

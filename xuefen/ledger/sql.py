@@ -203,6 +203,32 @@ def pg_execute(sql: str, params: Sequence[Any], fetch: bool = True) -> list[tupl
         return cursor.fetchall() if fetch else []
 
 
+def _pg_copy_insert(
+    table: str, names: str, rows: Sequence[Sequence[Any]], tail: str
+) -> list[tuple[Any, ...]]:
+    """PostgreSQL: the rows COPYed into a temporary table of the same columns (psycopg's C COPY
+    formats them; arrays of parameters were dumped element by element in Python), then one
+    INSERT … SELECT from it with the conflict clause and RETURNING. The temporary table lives for
+    the transaction."""
+    import psycopg
+
+    stage = connection.ops.quote_name(
+        "_stage_" + table.strip('"') + "_" + format(abs(hash(names)) % 10**8, "d")
+    )
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS"
+            f" SELECT {names} FROM {table} WITH NO DATA"
+        )
+        cursor.execute(f"TRUNCATE {stage}")
+        with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}{tail}")
+        return cursor.fetchall() if "RETURNING" in tail else []
+
+
 def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
@@ -212,10 +238,10 @@ def insert_rows(
     returning: Sequence[str] = (),
 ) -> list[tuple[Any, ...]]:
     """INSERT (… ON CONFLICT …) of already adapted values in as few statements as practical;
-    returns the `returning` columns of the rows inserted. PostgreSQL gets one array per column
-    (INSERT … SELECT FROM unnest): a multi-row VALUES list of tens of thousands of placeholders
-    costs more to parse on the client than to insert. SQLite gets executemany, or multi-row VALUES
-    where rows must come back."""
+    returns the `returning` columns of the rows inserted. PostgreSQL gets COPY into a temporary
+    table and one INSERT … SELECT from it (a multi-row VALUES list of tens of thousands of
+    placeholders costs more to parse on the client than to insert, arrays of parameters more to
+    dump). SQLite gets executemany, or multi-row VALUES where rows must come back."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(c) for c in columns)
@@ -225,13 +251,7 @@ def insert_rows(
     out: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            types = [model._meta.get_field(c).db_type(connection) for c in columns]
-            arrays = ", ".join(f"%s::{t}[]" for t in types)
-            sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){tail}"
-            for chunk in chunks(rows, PG_ROWS):
-                arrays_of = [list(column) for column in zip(*chunk, strict=True)]
-                out.extend(pg_execute(sql, arrays_of, fetch=bool(returning)))
-            return out
+            return _pg_copy_insert(table, names, rows, tail)
         mark = "(" + ", ".join(["%s"] * len(columns)) + ")"
         if not returning:
             # One statement, prepared once and run for every row by sqlite3's C loop.
