@@ -19,8 +19,10 @@ from django.db import connection, models
 
 # Parameters per statement: well under SQLite's 32,766 variables and PostgreSQL's 65,535 parameters.
 MAX_PARAMS = 30_000
-# Rows per INSERT … SELECT FROM unnest on PostgreSQL (the arrays travel as one literal each).
-PG_ROWS = 5_000
+# From this many rows on, PostgreSQL gets them by COPY into a temporary table (psycopg's C COPY
+# formats them; arrays of parameters are dumped element by element in Python); fewer go as arrays
+# (a temporary table per transaction costs more than a handful of rows).
+COPY_FROM = 100
 
 
 def columns(model: type[models.Model]) -> tuple[str, ...]:
@@ -250,8 +252,14 @@ def insert_rows(
     )
     out: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and len(rows) > COPY_FROM:
             return _pg_copy_insert(table, names, rows, tail)
+        if connection.vendor == "postgresql":
+            types = [model._meta.get_field(c).db_type(connection) for c in columns]
+            arrays = ", ".join(f"%s::{t}[]" for t in types)
+            sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){tail}"
+            arrays_of = [list(column) for column in zip(*rows, strict=True)]
+            return pg_execute(sql, arrays_of, fetch=bool(returning))
         mark = "(" + ", ".join(["%s"] * len(columns)) + ")"
         if not returning:
             # One statement, prepared once and run for every row by sqlite3's C loop.
@@ -266,6 +274,27 @@ def insert_rows(
             if returning:
                 out.extend(cursor.fetchall())
     return out
+
+
+def _pg_existing_sources(
+    ordered: Sequence[tuple[int, str, str]], select: str
+) -> dict[tuple[int, str, str], int]:
+    """PostgreSQL: the keys COPYed into a temporary table, joined against the unique index."""
+    import psycopg
+
+    stage = connection.ops.quote_name("_stage_source_keys")
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (p bigint, t text, s text)"
+            " ON COMMIT DROP"
+        )
+        cursor.execute(f"TRUNCATE {stage}")
+        with cursor.copy(f"COPY {stage} (p, t, s) FROM STDIN") as copy:
+            for key in ordered:
+                copy.write_row(key)
+        cursor.execute(select.format(keys=f"{stage} AS k"))
+        return {(p, t, s): pk for p, t, s, pk in cursor.fetchall()}
 
 
 def existing_sources(keys: set[tuple[int, str, str]]) -> dict[tuple[int, str, str], int]:
@@ -284,11 +313,12 @@ def existing_sources(keys: set[tuple[int, str, str]]) -> dict[tuple[int, str, st
         " ON e.person_id = k.p AND e.source_type = k.t AND e.source_id = k.s"
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(ordered) > COPY_FROM:
+            return _pg_existing_sources(ordered, select)
         if connection.vendor == "postgresql":
             query = select.format(keys="unnest(%s::bigint[], %s::text[], %s::text[]) AS k(p, t, s)")
-            for chunk in chunks(ordered, PG_ROWS):
-                arrays = [list(column) for column in zip(*chunk, strict=True)]
-                found.update(((p, t, s), pk) for p, t, s, pk in pg_execute(query, arrays))
+            arrays = [list(column) for column in zip(*ordered, strict=True)]
+            found.update(((p, t, s), pk) for p, t, s, pk in pg_execute(query, arrays))
             return found
         for chunk in chunks(ordered, MAX_PARAMS // 3):
             values = ", ".join(["(%s, %s, %s)"] * len(chunk))
