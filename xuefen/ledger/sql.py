@@ -262,8 +262,13 @@ def insert_rows(
             return pg_execute(sql, arrays_of, fetch=bool(returning))
         mark = "(" + ", ".join(["%s"] * len(columns)) + ")"
         if not returning:
-            # One statement, prepared once and run for every row by sqlite3's C loop.
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {mark}{tail}", rows)
+            # One statement, prepared once and run for every row by sqlite3's C loop, on a plain
+            # sqlite3 cursor (Django's wrapper walks the rows in Python first).
+            qmark = "(" + ", ".join(["?"] * len(columns)) + ")"
+            with connection.wrap_database_errors:
+                connection.connection.executemany(
+                    f"INSERT INTO {table} ({names}) VALUES {qmark}{tail}", rows
+                )
             return out
         for chunk in chunks(rows, max(1, MAX_PARAMS // len(columns))):
             values = ", ".join([mark] * len(chunk))
