@@ -1,22 +1,25 @@
-"""Benchmark (d): a roster of 1,000,000 completions (ID number + course code + completion date)
-through the real import path, next to the fastest raw load of the same rows into a bare table of
-the same database, in the same run.
+"""Benchmark (d): a roster of completions (ID number + course code + completion date; 1,000,000 by
+default) through the real import path, beside a bare load of the same file and a hand-written
+set-based SQL load of the same rows into the same tables, in the same run.
 
 Real path: `intake.actions.submit_batch` (whole-file checks, SHA-256, stored copy, queued Batch),
 then `intake.processing.process_batch` — what the background worker runs — called in this process:
-it streams the file twice (count + formula check, then chunks), validates each chunk (ID check
-digit, person in the provider's scope, course registered, dates), posts it with
-`ledger.bulk.post_entries` (duplicate check, hash chain, live totals, standings by the rule engine,
-audit records) and writes its BatchRows and checkpoint.
-Raw: the same CSV into a table with no index or constraint — `executemany` of the parsed rows in one
-transaction on SQLite, `COPY … FROM STDIN (FORMAT csv)` of the file's bytes on PostgreSQL.
+it parses the file once (formula check, row count, one JSON line a row), validates each chunk (ID
+check digit, person in the provider's scope, course registered, dates), posts it with
+`ledger.bulk.post_entries` (duplicate check, hash chain, live totals, audit records) and writes its
+BatchRows and checkpoint; when the last chunk is in, every person credited is judged once
+(`ledger.bulk.judge_people`).
+Bare: the same CSV into a table with no index or constraint — `executemany` of the parsed rows in
+one transaction on SQLite, `COPY … FROM STDIN (FORMAT csv)` of the file's bytes on PostgreSQL.
+Set-based SQL: see `set_based_load` (what it leaves out is listed there); rolled back.
 
     .venv/bin/python bench/import_roster.py [--rows 1000000] [--people 100000] [--order course]
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_import .venv/bin/python bench/import_roster.py
 
 SQLite: /tmp/xuefen_bench_import.sqlite3 (wiped). PostgreSQL: the database named in DATABASE_URL
 (its name must contain "bench"; created if missing, its schema wiped). People are created
-set-based first and not timed. Peak memory is the process's ru_maxrss.
+set-based first and not timed. Peak memory is the process's ru_maxrss. `--check` runs
+`ledger verify` and `recompute` afterwards (after ANALYZE).
 """
 
 # _population sets Django up, so the environment comes first and Django imports after it.

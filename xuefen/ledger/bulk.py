@@ -6,7 +6,10 @@ For every item it validates (the same LedgerError codes whatever the way in), de
 from the last day by the calendar of the person's rule set, keeps idempotency on (person,
 source_type, source_id), appends to the person's hash chain, and — in the same transaction — moves
 the totals, re-judges the standings the new entries change (through the one judge,
-`ledger.judging`) and writes one audit record per entry; a fixed handful of statements per call.
+`ledger.judging`) and writes one audit record per entry, all in one shape whichever way the entry
+came in; a fixed handful of statements per call. A caller posting one large job in many calls (a
+roster's chunks) may defer the standings and judge every person it touched once at the end
+(`judge_people`). The dialect SQL (and the column lists, from the models) is `ledger.sql`'s.
 """
 
 import datetime as dt
