@@ -142,3 +142,61 @@ def test_a_session_is_no_api_credential(client, cast, name, keys):
     url = reverse(name, kwargs=dict.fromkeys(keys, "1"))
     client.force_login(cast.carol)
     _assert_asks_for_a_token(client.get(url), url)
+
+
+# --- every role of the cast against every endpoint ----------------------------------------------
+
+ROLES = ("alice", "bob", "carol", "dave", "sam", "lena")
+# Kept by a read, not a change of anything a person decided: the log-in and read trails, the
+# worker's heartbeat, and standings settled when first read (derived from the ledger).
+VOLATILE_MODELS = {"accounts.loginthrottle", "core.workerheartbeat", "ledger.standing"}
+VOLATILE_FIELDS = {"accounts.user": {"last_login"}, "api.apitoken": {"last_used_at"}}
+WRITERS = {}
+for _module in _scoping_modules():
+    for _name, _roles in getattr(_module, "WRITERS", {}).items():
+        WRITERS.setdefault(_name, set()).update(_roles)
+
+
+def _main_models():
+    from django.apps import apps
+
+    ours = [c for c in apps.get_app_configs() if c.name.startswith("xuefen.")]
+    models = [m for c in ours for m in c.get_models() if not m._meta.abstract]
+    return [m for m in models if m._meta.label_lower not in VOLATILE_MODELS]
+
+
+def fingerprint():
+    """{table: (rows, checksum of every row's values)} of every table of ours that holds what
+    someone decided; reads of the trail (log-ins, exports) left out."""
+    found = {}
+    for model in _main_models():
+        label = model._meta.label_lower
+        skip = VOLATILE_FIELDS.get(label, set())
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
+        rows = model._default_manager.all()
+        if model is AuditEvent:
+            rows = rows.exclude(action__in=["login", "export"])
+        values = list(rows.order_by("pk").values_list(*fields))
+        found[label] = (len(values), hash(repr(values)))
+    return found
+
+
+def _changed(before, after):
+    return sorted(label for label in before if before[label] != after[label])
+
+
+@pytest.mark.parametrize("name", [n for n in URL_NAMES if n in CASES])
+def test_every_role_changes_nothing_it_may_not(client, cast, name):
+    """alice, bob, carol, dave, sam and lena each GET and POST (empty) every URL that has a case;
+    only a role the app lists in WRITERS for the URL may change anything there."""
+    kwargs = CASES[name](cast)
+    url = reverse(name, kwargs=kwargs)
+    may_write = WRITERS.get(name, set())
+    for role in ROLES:
+        client.force_login(getattr(cast, role))
+        before = fingerprint()
+        for response in (client.get(url), client.post(url, {})):
+            assert response.status_code < 500, f"{role} {url}: {response.status_code}"
+        if role not in may_write:
+            assert _changed(before, fingerprint()) == [], f"{role} changed something at {url}"
+        client.logout()

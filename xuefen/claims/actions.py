@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
-from xuefen.accounts.scope import SELF_CAPABILITIES, has_capability
+from xuefen.accounts.scope import SELF_CAPABILITIES
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.claims import files, flags, pricing, typedata
@@ -35,6 +36,7 @@ from xuefen.claims.models import (
     StatusChange,
 )
 from xuefen.claims.workflow import EDITABLE, Step, Transition, transition
+from xuefen.core.actors import SYSTEM, Actor, person_acting, user_of
 from xuefen.core.errors import CodedError
 from xuefen.ledger import spans
 from xuefen.ledger.actions import post_entry, reverse_entry
@@ -53,21 +55,21 @@ STEP_AUDIT = {
 }
 
 
-def may(actor: Any, capability: str, person: Person) -> bool:
+def may(actor: Actor, capability: str, person: Person) -> bool:
     """The actor holds `capability` on the person's unit (a learner: self-capabilities for self)."""
     if capability in SELF_CAPABILITIES and getattr(actor, "person_id", None) == person.pk:
         return True
-    return has_capability(actor, capability, person.unit)
+    return scope.may(actor, capability, person.unit)
 
 
-def can_take(actor: Any, move: Transition, claim: Claim) -> bool:
+def can_take(actor: Actor, move: Transition, claim: Claim) -> bool:
     """The actor holds a capability the transition asks for on the claim's person."""
     return may(actor, move.capability, claim.person) or (
         bool(move.also) and may(actor, move.also, claim.person)
     )
 
 
-def _audit(actor: Any, action: str, claim: Claim, changes: dict[str, Any]) -> None:
+def _audit(actor: Actor, action: str, claim: Claim, changes: dict[str, Any]) -> None:
     record(
         actor,
         action,
@@ -79,7 +81,7 @@ def _audit(actor: Any, action: str, claim: Claim, changes: dict[str, Any]) -> No
     )
 
 
-def _require_submitter(actor: Any, claim: Claim) -> None:
+def _require_submitter(actor: Actor, claim: Claim) -> None:
     if not may(actor, Cap.CLAIMS_SUBMIT, claim.person):
         raise TransitionError("not_allowed", _("You may not change this claim."))
 
@@ -148,7 +150,7 @@ def _clean_data(ctype: ClaimType, data: Mapping[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def create_claim(
-    actor: Any,
+    actor: Actor,
     person: Person,
     claim_type: ClaimType,
     *,
@@ -176,11 +178,13 @@ def create_claim(
         data=cleaned,
         start_date=start_date,
         end_date=end_date,
-        submitted_by=actor,
+        submitted_by=person_acting(actor),
     )
     claim.artefact_key = pricing.artefact_key(claim)
     claim.save(update_fields=["artefact_key"])
-    StatusChange.objects.create(claim=claim, to_status=Status.DRAFT, step="create", actor=actor)
+    StatusChange.objects.create(
+        claim=claim, to_status=Status.DRAFT, step="create", actor=user_of(actor)
+    )
     _audit(actor, AuditEvent.Action.CREATE, claim, {"type": claim_type.code, "title": title})
     kept: list[str] = []
     try:
@@ -198,7 +202,7 @@ def create_claim(
 
 @transaction.atomic
 def update_claim(
-    actor: Any,
+    actor: Actor,
     claim: Claim,
     *,
     title: str,
@@ -236,7 +240,7 @@ def update_claim(
 
 
 @transaction.atomic
-def add_evidence(actor: Any, claim: Claim, requirement: str, upload: Any) -> Evidence:
+def add_evidence(actor: Actor, claim: Claim, requirement: str, upload: Any) -> Evidence:
     """Stores one evidence file for a draft or returned claim; refused (nothing kept) if the
     content is not a PDF, JPEG or PNG of the kinds the requirement allows, or is too large."""
     claim = _locked(claim)
@@ -256,7 +260,7 @@ def add_evidence(actor: Any, claim: Claim, requirement: str, upload: Any) -> Evi
             stored_name=stored.stored_name,
             size=stored.size,
             sha256=stored.sha256,
-            uploaded_by=actor,
+            uploaded_by=person_acting(actor),
         )
     except Exception:
         files.discard(stored.stored_name)
@@ -274,7 +278,7 @@ def add_evidence(actor: Any, claim: Claim, requirement: str, upload: Any) -> Evi
 
 
 @transaction.atomic
-def remove_evidence(actor: Any, evidence: Evidence) -> None:
+def remove_evidence(actor: Actor, evidence: Evidence) -> None:
     claim = _locked(evidence.claim)
     _require_submitter(actor, claim)
     _require_editable(claim)
@@ -303,7 +307,7 @@ def _locked(claim: Claim) -> Claim:
     )
 
 
-def _step(actor: Any, claim: Claim, step: str, reason: str = "") -> tuple[Claim, str]:
+def _step(actor: Actor, claim: Claim, step: str, reason: str = "") -> tuple[Claim, str]:
     """Moves the (locked, re-read) claim by `step`; refuses what the table or the rules forbid."""
     claim = _locked(claim)
     move = transition(claim.status, step)
@@ -336,13 +340,13 @@ def _checked_by(claim: Claim) -> int | None:
     return last.actor_id if last is not None else None
 
 
-def _finish(actor: Any, claim: Claim, step: str, before: str, reason: str, **extra: Any) -> None:
+def _finish(actor: Actor, claim: Claim, step: str, before: str, reason: str, **extra: Any) -> None:
     StatusChange.objects.create(
         claim=claim,
         from_status=before,
         to_status=claim.status,
         step=step,
-        actor=actor,
+        actor=user_of(actor),
         reason=reason[:500],
     )
     _audit(
@@ -354,7 +358,7 @@ def _finish(actor: Any, claim: Claim, step: str, before: str, reason: str, **ext
 
 
 @transaction.atomic
-def submit_claim(actor: Any, claim: Claim) -> Claim:
+def submit_claim(actor: Actor, claim: Claim) -> Claim:
     """Sends a draft or returned claim to the unit check, marks it late if past the reporting
     period's deadline (accepted all the same) and recomputes its flags."""
     claim, before = _step(actor, claim, Step.SUBMIT)
@@ -396,7 +400,7 @@ def refresh_flags(
 
 
 @transaction.atomic
-def check_claim(actor: Any, claim: Claim, note: str = "") -> Claim:
+def check_claim(actor: Actor, claim: Claim, note: str = "") -> Claim:
     """The unit's check (for study notes, its sign-off 签阅): passes the claim to the office."""
     claim, before = _step(actor, claim, Step.CHECK, note)
     claim.save(update_fields=["status"])
@@ -406,7 +410,7 @@ def check_claim(actor: Any, claim: Claim, note: str = "") -> Claim:
 
 
 @transaction.atomic
-def return_claim(actor: Any, claim: Claim, reason: str) -> Claim:
+def return_claim(actor: Actor, claim: Claim, reason: str) -> Claim:
     """Back to the claimant for revision, with the reason; they edit and submit again."""
     claim, before = _step(actor, claim, Step.RETURN, reason)
     claim.save(update_fields=["status"])
@@ -415,7 +419,7 @@ def return_claim(actor: Any, claim: Claim, reason: str) -> Claim:
 
 
 @transaction.atomic
-def reject_claim(actor: Any, claim: Claim, reason: str) -> Claim:
+def reject_claim(actor: Actor, claim: Claim, reason: str) -> Claim:
     claim, before = _step(actor, claim, Step.REJECT, reason)
     claim.decided_at = timezone.now()
     claim.save(update_fields=["status", "decided_at"])
@@ -438,7 +442,7 @@ def _manual_amount(value: Any) -> Decimal | None:
 
 
 @transaction.atomic
-def approve_claim(actor: Any, claim: Claim, amount: Any = None) -> list[Entry]:
+def approve_claim(actor: Actor, claim: Claim, amount: Any = None) -> list[Entry]:
     """The office's approval: posts the claim's credit to the ledger (one entry, or one per year
     of a split, source "claim:<id>[:<year>]") with the claim as evidence and the actor as approver.
 
@@ -476,7 +480,7 @@ def approve_claim(actor: Any, claim: Claim, amount: Any = None) -> list[Entry]:
             artefact_exclusive=bool(claim.artefact_key) and ctype.single_author,
             description=f"{ctype.name_zh}：{claim.title}",
             evidence=evidence,
-            approved_by=actor,
+            approved_by=user_of(actor),
             later_share=part.later,
         )
         for part in parts
@@ -504,7 +508,7 @@ class BatchOutcome:
     failed: dict[int, str] = field(default_factory=dict)  # claim id -> why
 
 
-def approve_many(actor: Any, claims: Iterable[Claim]) -> BatchOutcome:
+def approve_many(actor: Actor, claims: Iterable[Claim]) -> BatchOutcome:
     """Approves each claim on its own (its own transaction): a claim that fails is listed with the
     reason and the rest go through."""
     outcome = BatchOutcome()
@@ -523,11 +527,11 @@ def approve_many(actor: Any, claims: Iterable[Claim]) -> BatchOutcome:
 
 @transaction.atomic
 def draw_spot_checks(
-    actor: Any, reporting: ReportingPeriod, population: Sequence[Claim], seed: int | None = None
+    actor: Actor, reporting: ReportingPeriod, population: Sequence[Claim], seed: int | None = None
 ) -> SpotCheckDraw:
     """Draws ⌈share × N⌉ of the credited claims of the period not drawn before, at random, for
     re-audit. The seed and the ids drawn go into the audit trail, so the draw can be repeated."""
-    if not has_capability(actor, Cap.CREDITS_APPROVE):
+    if not scope.may(actor, Cap.CREDITS_APPROVE):
         raise TransitionError("not_allowed", _("Only the credit office draws spot checks."))
     pool = sorted(
         (c for c in population if c.status == Status.CREDITED and c.period == reporting.period),
@@ -543,7 +547,7 @@ def draw_spot_checks(
         share=reporting.spot_check_share,
         population=len(pool),
         drawn=size,
-        drawn_by=actor,
+        drawn_by=person_acting(actor),
     )
     SpotCheck.objects.bulk_create([SpotCheck(draw=draw, claim=c) for c in chosen])
     record(
@@ -573,7 +577,7 @@ def _common_path(claims: Sequence[Claim]) -> str:
     return prefix
 
 
-def _decide_spot(actor: Any, spot: SpotCheck) -> SpotCheck:
+def _decide_spot(actor: Actor, spot: SpotCheck) -> SpotCheck:
     spot = (
         SpotCheck.objects.select_for_update().select_related("claim__person__unit").get(pk=spot.pk)
     )
@@ -585,17 +589,17 @@ def _decide_spot(actor: Any, spot: SpotCheck) -> SpotCheck:
 
 
 @transaction.atomic
-def confirm_spot_check(actor: Any, spot: SpotCheck, note: str = "") -> SpotCheck:
+def confirm_spot_check(actor: Actor, spot: SpotCheck, note: str = "") -> SpotCheck:
     spot = _decide_spot(actor, spot)
     spot.outcome, spot.reason = SpotCheck.Outcome.CONFIRMED, note.strip()[:500]
-    spot.decided_by, spot.decided_at = actor, timezone.now()
+    spot.decided_by, spot.decided_at = user_of(actor), timezone.now()
     spot.save()
     _audit(actor, AuditEvent.Action.APPROVE, spot.claim, {"spot_check": "confirmed", "note": note})
     return spot
 
 
 @transaction.atomic
-def reverse_spot_check(actor: Any, spot: SpotCheck, reason: str) -> SpotCheck:
+def reverse_spot_check(actor: Actor, spot: SpotCheck, reason: str) -> SpotCheck:
     """The re-audit found the credit unfounded: every entry of the claim is reversed (with the
     reason) and the claim is revoked."""
     spot = _decide_spot(actor, spot)
@@ -610,7 +614,7 @@ def reverse_spot_check(actor: Any, spot: SpotCheck, reason: str) -> SpotCheck:
     claim.save(update_fields=["status"])
     _finish(actor, claim, Step.REVOKE, before, reason, reversals=reversed_ids)
     spot.outcome, spot.reason = SpotCheck.Outcome.REVERSED, reason.strip()[:500]
-    spot.decided_by, spot.decided_at = actor, timezone.now()
+    spot.decided_by, spot.decided_at = user_of(actor), timezone.now()
     spot.save()
     return spot
 
@@ -619,7 +623,7 @@ def reverse_spot_check(actor: Any, spot: SpotCheck, reason: str) -> SpotCheck:
 
 
 @transaction.atomic
-def load_default_types(actor: Any = None) -> int:
+def load_default_types(actor: Actor = SYSTEM) -> int:
     """Adds the shipped claim types whose code is not in the database yet; never overwrites the
     office's edits. Returns how many were added."""
     added = 0
@@ -637,9 +641,9 @@ def load_default_types(actor: Any = None) -> int:
 
 
 @transaction.atomic
-def save_claim_type(actor: Any, ctype: ClaimType, values: Mapping[str, Any]) -> ClaimType:
+def save_claim_type(actor: Actor, ctype: ClaimType, values: Mapping[str, Any]) -> ClaimType:
     """Creates or changes a claim type (the office's policy); the fields it names must exist."""
-    if not has_capability(actor, Cap.POLICY_CHANGE):
+    if not scope.may(actor, Cap.POLICY_CHANGE):
         raise TransitionError("not_allowed", _("Only the credit office changes claim types."))
     typedata.check_references(dict(values))
     creating = ctype.pk is None
@@ -660,9 +664,9 @@ def save_claim_type(actor: Any, ctype: ClaimType, values: Mapping[str, Any]) -> 
 
 @transaction.atomic
 def save_period(
-    actor: Any, reporting: ReportingPeriod, values: Mapping[str, Any]
+    actor: Actor, reporting: ReportingPeriod, values: Mapping[str, Any]
 ) -> ReportingPeriod:
-    if not has_capability(actor, Cap.POLICY_CHANGE):
+    if not scope.may(actor, Cap.POLICY_CHANGE):
         raise TransitionError("not_allowed", _("Only the credit office sets reporting periods."))
     creating = reporting.pk is None
     before = {} if creating else {k: str(getattr(reporting, k)) for k in values}

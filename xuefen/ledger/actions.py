@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts.roles import Cap
-from xuefen.accounts.scope import has_capability
+from xuefen.accounts.scope import may
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, user_of
 from xuefen.core.errors import CodedError, PermissionDenied
 from xuefen.ledger import standings
 from xuefen.ledger.bulk import (
@@ -36,7 +37,7 @@ from xuefen.policy.models import Exemption
 __all__ = ["LedgerError", "decide_exemption", "post_entry", "record_exemption", "reverse_entry"]
 
 
-def _posted(actor: Any, item: NewEntry, note: str = "") -> Entry:
+def _posted(actor: Actor, item: NewEntry, note: str = "") -> Entry:
     result = post_entries(actor, [item], note=note)
     if 0 in result.errors:
         raise result.errors[0]
@@ -46,7 +47,7 @@ def _posted(actor: Any, item: NewEntry, note: str = "") -> Entry:
 
 @transaction.atomic
 def post_entry(
-    actor: Any,
+    actor: Actor,
     person: Person,
     *,
     last_day: dt.date,
@@ -71,8 +72,9 @@ def post_entry(
 
     Idempotent on (person, source_type, source_id): a repeat returns the entry already posted and
     writes nothing. Refuses a bad span, days, amount, unit or categories with a LedgerError naming
-    the field, and writes nothing then.
+    the field, and writes nothing then. The actor needs credits.approve on the person's unit.
     """
+    _require(actor, Cap.CREDITS_APPROVE, person)
     item = NewEntry(
         person_id=person.pk,
         first_day=first_day,
@@ -95,9 +97,11 @@ def post_entry(
 
 
 @transaction.atomic
-def reverse_entry(actor: Any, entry: Entry, reason: str) -> Entry:
+def reverse_entry(actor: Actor, entry: Entry, reason: str) -> Entry:
     """Cancels an entry by appending its negation (reverses=entry), in the entry's period. An entry
-    is reversed at most once, and a reversal itself cannot be reversed (post the credit again)."""
+    is reversed at most once, and a reversal itself cannot be reversed (post the credit again).
+    The actor needs credits.approve on the person's unit."""
+    _require(actor, Cap.CREDITS_APPROVE, entry.person)
     reason = (reason or "").strip()
     if not reason:
         raise LedgerError("reason_missing", _("Say why the entry is reversed."), field="reason")
@@ -111,7 +115,7 @@ def reverse_entry(actor: Any, entry: Entry, reason: str) -> Entry:
         raise LedgerError(
             "already_reversed", _("This entry has already been reversed."), field="entry"
         )
-    approver = actor if getattr(actor, "is_authenticated", False) else None
+    approver = user_of(actor)
     item = NewEntry(
         person_id=entry.person_id,
         first_day=entry.first_day,
@@ -140,20 +144,19 @@ class ExemptionError(CodedError):
     pass
 
 
-def _require(actor: Any, capability: str, person: Person) -> None:
-    """A user must hold the capability on the person's unit; None (the CLI, demo data) is the
-    system."""
-    if actor is not None and not has_capability(actor, capability, person.unit):
+def _require(actor: Actor, capability: str, person: Person) -> None:
+    """The actor must hold the capability on the person's unit (the system may)."""
+    if not may(actor, capability, person.unit):
         raise PermissionDenied("forbidden", _("You may not do this here."))
 
 
-def _is_office(actor: Any, person: Person) -> bool:
-    return actor is None or has_capability(actor, Cap.CREDITS_APPROVE, person.unit)
+def _is_office(actor: Actor, person: Person) -> bool:
+    return may(actor, Cap.CREDITS_APPROVE, person.unit)
 
 
 @transaction.atomic
 def record_exemption(
-    actor: Any,
+    actor: Actor,
     person: Person,
     *,
     period: int,
@@ -195,7 +198,7 @@ def record_exemption(
         ratio=ratio,
         reason=reason.strip(),
         evidence=evidence.strip()[:300],
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_of(actor),
     )
     large = exemption.share > settings.EXEMPTION_REVIEW_SHARE
     if large and not exemption.evidence:
@@ -232,15 +235,16 @@ def record_exemption(
     return exemption
 
 
-def _not_own(actor: Any, person: Person) -> None:
-    if actor is not None and getattr(actor, "person_id", None) == person.pk:
+def _not_own(actor: Actor, person: Person) -> None:
+    user = user_of(actor)
+    if user is not None and user.person_id == person.pk:
         raise PermissionDenied(
             "own_person", _("Nobody may decide an exemption for themselves; ask the office.")
         )
 
 
 @transaction.atomic
-def decide_exemption(actor: Any, exemption: Exemption, *, approve: bool, note: str) -> Exemption:
+def decide_exemption(actor: Actor, exemption: Exemption, *, approve: bool, note: str) -> Exemption:
     """The credit office's decision on an exemption awaiting it: approved (it counts from now, the
     standings re-judged) or refused, with a note; by someone other than who recorded it and other
     than its person. A decision already taken is not taken again."""
@@ -248,10 +252,12 @@ def decide_exemption(actor: Any, exemption: Exemption, *, approve: bool, note: s
         Exemption.objects.select_for_update().select_related("person__unit").get(pk=exemption.pk)
     )
     person = locked.person
-    if actor is None or not has_capability(actor, Cap.CREDITS_APPROVE, person.unit):
+    # A decision is a person's: the office's, never the system's or a token's.
+    user = user_of(actor)
+    if user is None or not may(user, Cap.CREDITS_APPROVE, person.unit):
         raise PermissionDenied("forbidden", _("You may not do this here."))
     _not_own(actor, person)
-    if locked.created_by_id is not None and locked.created_by_id == actor.pk:
+    if locked.created_by_id is not None and locked.created_by_id == user.pk:
         raise PermissionDenied(
             "own_record", _("An exemption is decided by someone other than who recorded it.")
         )
@@ -263,7 +269,7 @@ def decide_exemption(actor: Any, exemption: Exemption, *, approve: bool, note: s
         raise ExemptionError("note_required", _("Say why."), field="note")
     before = locked.status
     locked.status = Exemption.Status.APPROVED if approve else Exemption.Status.REFUSED
-    locked.decided_by = actor
+    locked.decided_by = user
     locked.decided_at = timezone.now()
     locked.decision_note = note.strip()[:200]
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])

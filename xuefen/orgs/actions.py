@@ -16,6 +16,7 @@ from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import diff, record, snapshot
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, is_system, person_acting, user_of
 from xuefen.core.errors import CodedError, PermissionDenied
 from xuefen.core.tabular import TableError, check_table
 from xuefen.orgs import idnumber, importing
@@ -42,11 +43,19 @@ class OrgError(CodedError):
     pass
 
 
-def _is_user(actor: Any) -> bool:
+def _is_user(actor: Actor) -> bool:
     return bool(getattr(actor, "is_authenticated", False))
 
 
-def _require_not_own(actor: Any, person: Person) -> None:
+def _require(actor: Actor, capability: str, *nodes: OrgNode | None) -> None:
+    """The actor holds the capability on every node given; only the system makes a root (None)."""
+    for node in nodes:
+        allowed = is_system(actor) if node is None else scope.may(actor, capability, node)
+        if not allowed:
+            raise PermissionDenied("forbidden", _("You may not do this here."))
+
+
+def _require_not_own(actor: Actor, person: Person) -> None:
     """Nobody changes their own person: not their category, title or unit, not through any role."""
     if _is_user(actor) and getattr(actor, "person_id", None) == person.pk:
         raise PermissionDenied(
@@ -56,8 +65,10 @@ def _require_not_own(actor: Any, person: Person) -> None:
 
 @transaction.atomic
 def create_node(
-    actor: Any, *, code: str, name: str, kind: str, parent: OrgNode | None, unit_type: str = ""
+    actor: Actor, *, code: str, name: str, kind: str, parent: OrgNode | None, unit_type: str = ""
 ) -> OrgNode:
+    """Adds a node under `parent` (orgs.change on it); a root is the system's to make."""
+    _require(actor, Cap.ORGS_CHANGE, parent)
     if OrgNode.objects.filter(code=code).exists():
         raise OrgError(
             "node_code_taken",
@@ -82,10 +93,13 @@ def create_node(
 
 
 @transaction.atomic
-def update_node(actor: Any, node: OrgNode, **values: Any) -> OrgNode:
+def update_node(actor: Actor, node: OrgNode, **values: Any) -> OrgNode:
     """Changes a node's fields; a new parent moves the whole subtree with one UPDATE."""
+    _require(actor, Cap.ORGS_CHANGE, node)
     before = snapshot(node, NODE_FIELDS)
     new_parent = values.pop("parent", node.parent)
+    if new_parent != node.parent:
+        _require(actor, Cap.ORGS_CHANGE, new_parent)
     for name, value in values.items():
         setattr(node, name, value)
     if new_parent != node.parent:
@@ -135,8 +149,10 @@ def _validate_person_fields(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_person(actor: Any, **values: Any) -> Person:
-    """Creates a person after validating the ID number against birth date and sex."""
+def create_person(actor: Actor, **values: Any) -> Person:
+    """Creates a person after validating the ID number against birth date and sex; the actor
+    needs people.change on the unit."""
+    _require(actor, Cap.PEOPLE_CHANGE, values.get("unit"))
     values = _validate_person_fields(values)
     if Person.objects.filter(id_number=values["id_number"]).exists():
         raise OrgError(
@@ -155,9 +171,10 @@ def create_person(actor: Any, **values: Any) -> Person:
 
 
 @transaction.atomic
-def update_person(actor: Any, person: Person, **values: Any) -> Person:
+def update_person(actor: Actor, person: Person, **values: Any) -> Person:
     """Changes a person's fields. A change of unit goes through transfer_person to keep history.
-    Refused (own_person) when the actor is the person."""
+    Refused (own_person) when the actor is the person; the actor needs people.change there."""
+    _require(actor, Cap.PEOPLE_CHANGE, person.unit)
     _require_not_own(actor, person)
     if "unit" in values and values["unit"] != person.unit:
         raise OrgError(
@@ -191,10 +208,11 @@ def update_person(actor: Any, person: Person, **values: Any) -> Person:
 
 @transaction.atomic
 def transfer_person(
-    actor: Any, person: Person, to_unit: OrgNode, *, effective_on: dt.date, reason: str = ""
+    actor: Actor, person: Person, to_unit: OrgNode, *, effective_on: dt.date, reason: str = ""
 ) -> Transfer:
     """Moves a person to another unit, keeping the history. Their credits follow them. Refused
-    (own_person) when the actor is the person."""
+    (own_person) when the actor is the person. The actor needs people.change on both units."""
+    _require(actor, Cap.PEOPLE_CHANGE, person.unit, to_unit)
     _require_not_own(actor, person)
     if to_unit.pk == person.unit_id:
         raise OrgError("same_unit", _("The person is already in this unit."), field="to_unit")
@@ -207,7 +225,7 @@ def transfer_person(
         to_unit=to_unit,
         effective_on=effective_on,
         reason=reason,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_of(actor),
     )
     person.unit = to_unit
     person.save(update_fields=["unit", "updated_at"])
@@ -233,7 +251,7 @@ def transfer_person(
 
 @transaction.atomic
 def apply_people_import(
-    actor: Any, planned: "list[Any]", *, effective_on: dt.date
+    actor: Actor, planned: "list[Any]", *, effective_on: dt.date
 ) -> dict[str, int]:
     """Applies a validated import plan (see orgs.importing) in one transaction.
 
@@ -269,7 +287,7 @@ def apply_people_import(
     return counts
 
 
-def record_people_export(actor: Any, count: int, node_path: str = "") -> None:
+def record_people_export(actor: Actor, count: int, node_path: str = "") -> None:
     """Notes in the audit trail that someone downloaded a list of people."""
     record(
         actor,
@@ -285,13 +303,13 @@ def record_people_export(actor: Any, count: int, node_path: str = "") -> None:
 # ------------------------------------------------------------------- adding people, uniformly
 
 
-def add_person(actor: Any, **values: Any) -> Person | None:
+def add_person(actor: Actor, **values: Any) -> Person | None:
     """Adds a person to a unit the actor may change. If the ID number is already registered in a
     unit outside the actor's scope, nobody is created and the credit office is asked to transfer
     that person instead (returns None); the actor is told the same either way, so the form is no
     way to learn who exists elsewhere. An ID number the actor can see is refused as taken."""
     unit = values["unit"]
-    if _is_user(actor) and not scope.has_capability(actor, Cap.PEOPLE_CHANGE, unit):
+    if not scope.may(actor, Cap.PEOPLE_CHANGE, unit):
         raise PermissionDenied("forbidden", _("You may not add people to this unit."))
     values = _validate_person_fields(dict(values))
     existing = Person.objects.select_related("unit").filter(id_number=values["id_number"]).first()
@@ -306,7 +324,7 @@ def add_person(actor: Any, **values: Any) -> Person | None:
 
 
 @transaction.atomic
-def request_transfer(actor: Any, person: Person, to_unit: OrgNode, *, given_name: str) -> None:
+def request_transfer(actor: Actor, person: Person, to_unit: OrgNode, *, given_name: str) -> None:
     """Asks the credit office to move `person` to `to_unit` (idempotent while one is pending)."""
     if TransferRequest.objects.filter(
         person=person, to_unit=to_unit, status=TransferRequest.Status.PENDING
@@ -316,7 +334,7 @@ def request_transfer(actor: Any, person: Person, to_unit: OrgNode, *, given_name
         person=person,
         to_unit=to_unit,
         given_name=given_name[:50],
-        requested_by=actor,
+        requested_by=person_acting(actor),
     )
     for path in {to_unit.path, person.unit.path}:
         record(
@@ -330,14 +348,14 @@ def request_transfer(actor: Any, person: Person, to_unit: OrgNode, *, given_name
 
 
 @transaction.atomic
-def decide_transfer_request(actor: Any, req: TransferRequest, *, accept: bool) -> None:
+def decide_transfer_request(actor: Actor, req: TransferRequest, *, accept: bool) -> None:
     """The office transfers the person (accept) or declines. The decider must be able to change
     people in both units, and may not decide about their own person or their own request."""
     locked = TransferRequest.objects.select_for_update().get(pk=req.pk)
     person = Person.objects.select_related("unit").get(pk=locked.person_id)
     if not (
-        scope.has_capability(actor, Cap.PEOPLE_CHANGE, person.unit)
-        and scope.has_capability(actor, Cap.PEOPLE_CHANGE, locked.to_unit)
+        scope.may(actor, Cap.PEOPLE_CHANGE, person.unit)
+        and scope.may(actor, Cap.PEOPLE_CHANGE, locked.to_unit)
     ):
         raise PermissionDenied("forbidden", _("You may not decide this request."))
     if locked.requested_by_id == getattr(actor, "pk", None):
@@ -354,7 +372,7 @@ def decide_transfer_request(actor: Any, req: TransferRequest, *, accept: bool) -
             reason=str(_("Requested by %(user)s") % {"user": locked.requested_by}),
         )
     locked.status = TransferRequest.Status.DONE if accept else TransferRequest.Status.DECLINED
-    locked.decided_by = actor
+    locked.decided_by = user_of(actor)
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     record(
@@ -370,11 +388,11 @@ def decide_transfer_request(actor: Any, req: TransferRequest, *, accept: bool) -
 # ------------------------------------------------------------------------- importing people
 
 
-def start_people_import(actor: Any, upload: Any, *, language: str) -> PeopleImport:
+def start_people_import(actor: Actor, upload: Any, *, language: str) -> PeopleImport:
     """Stores an uploaded people file for the background worker's check and queues it. Only the
     file's head is read here (size, type, header, a first row); a file refused as a whole raises
     TableError and nothing is stored."""
-    if not scope.has_capability(actor, Cap.PEOPLE_IMPORT):
+    if not scope.may(actor, Cap.PEOPLE_IMPORT):
         raise PermissionDenied("forbidden", _("You may not import people."))
     name = str(getattr(upload, "name", "") or "people.xlsx")[:200]
     if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
@@ -386,14 +404,14 @@ def start_people_import(actor: Any, upload: Any, *, language: str) -> PeopleImpo
     check_table(upload, columns=importing.COLUMNS, filename=name)
     importing.forget_stale()
     suffix = ".csv" if name.lower().endswith((".csv", ".txt")) else ".xlsx"
-    target = importing.import_dir() / f"{actor.pk}-{uuid.uuid4().hex}{suffix}"
+    target = importing.import_dir() / f"{person_acting(actor).pk}-{uuid.uuid4().hex}{suffix}"
     with open(target, "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
     try:
         with transaction.atomic():
             imp = PeopleImport.objects.create(
-                created_by=actor,
+                created_by=person_acting(actor),
                 filename=name,
                 file_path=str(target.relative_to(settings.MEDIA_ROOT)),
                 language=language[:16],
@@ -446,7 +464,7 @@ def check_people_import(import_id: int) -> PeopleImport | None:
     return imp
 
 
-def confirm_people_import(actor: Any, imp: PeopleImport) -> dict[str, int]:
+def confirm_people_import(actor: Actor, imp: PeopleImport) -> dict[str, int]:
     """Applies a checked upload, as previewed: its stored rows are planned again against the
     database as it is now, and if that no longer matches the preview nothing is written. Only
     the uploader confirms, within a day of the upload."""

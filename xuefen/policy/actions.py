@@ -4,15 +4,15 @@ so they are recorded by the ledger: `ledger.actions.record_exemption`.)"""
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
-from xuefen.accounts.scope import has_capability
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, user_of
 from xuefen.core.errors import CodedError, PermissionDenied
 from xuefen.orgs.models import OrgNode
 from xuefen.policy.models import RuleSet
@@ -26,9 +26,9 @@ class PolicyError(CodedError):
     pass
 
 
-def _require(actor: Any, capability: str, node: OrgNode) -> None:
-    """A user must hold the capability on the node; None (the CLI, demo data) is the system."""
-    if actor is not None and not has_capability(actor, capability, node):
+def _require(actor: Actor, capability: str, node: OrgNode) -> None:
+    """The actor must hold the capability on the node (the system, loading rule sets, may)."""
+    if not scope.may(actor, capability, node):
         raise PermissionDenied("forbidden", _("You may not do this here."))
 
 
@@ -62,7 +62,7 @@ def find_overlap(region: OrgNode, data: RuleSetData) -> RuleSet | None:
 
 
 @transaction.atomic
-def import_ruleset(actor: Any, yaml_text: str, region: OrgNode) -> RuleSet:
+def import_ruleset(actor: Actor, yaml_text: str, region: OrgNode) -> RuleSet:
     """Saves a new rule-set version for `region`'s subtree. Never edits an existing version.
 
     Refused, with nothing saved, when the YAML is invalid (RuleSetError naming the place), when the
@@ -105,7 +105,7 @@ def import_ruleset(actor: Any, yaml_text: str, region: OrgNode) -> RuleSet:
         valid_from=data.valid_from,
         valid_to=data.valid_to,
         source=yaml_text,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_of(actor),
     )
     record(
         actor,

@@ -25,6 +25,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xuefen.core.actors import Actor
 from xuefen.core.errors import CodedError
 from xuefen.policy import actions
 from xuefen.policy import forms as f
@@ -825,7 +826,7 @@ def editor_for(ruleset: RuleSet, data: QueryDict | None = None) -> Editor:
     return Editor(base, data, version=unscoped_next_version(base.code), after=after)
 
 
-def save_new_version(actor: Any, ruleset: RuleSet, editor: Editor) -> RuleSet:
+def save_new_version(actor: Actor, ruleset: RuleSet, editor: Editor) -> RuleSet:
     """Saves the editor's rule set as a new version on `ruleset`'s region, exactly as an imported
     YAML: read by the one reader, written by `dump_yaml`, saved (and audited) by
     `import_ruleset`. Raises the reader's RuleSetError or the action's PolicyError (each naming
