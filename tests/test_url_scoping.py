@@ -145,6 +145,9 @@ def test_a_session_is_no_api_credential(client, cast, name, keys):
 
 
 # --- every role of the cast against every endpoint ----------------------------------------------
+# An app names in WRITERS = {"ns:name": {role, ...}} the roles of the cast that may change something
+# with an empty POST there (the step needs no form: submit, revoke, sign up ...); for every other
+# role, GET and POST must leave every table as it was.
 
 ROLES = ("alice", "bob", "carol", "dave", "sam", "lena")
 # Kept by a read, not a change of anything a person decided: the log-in and read trails, the
@@ -192,11 +195,36 @@ def test_every_role_changes_nothing_it_may_not(client, cast, name):
     kwargs = CASES[name](cast)
     url = reverse(name, kwargs=kwargs)
     may_write = WRITERS.get(name, set())
+    before = fingerprint()
     for role in ROLES:
         client.force_login(getattr(cast, role))
-        before = fingerprint()
         for response in (client.get(url), client.post(url, {})):
             assert response.status_code < 500, f"{role} {url}: {response.status_code}"
+        after = fingerprint()
         if role not in may_write:
-            assert _changed(before, fingerprint()) == [], f"{role} changed something at {url}"
+            assert _changed(before, after) == [], f"{role} changed something at {url}"
+        before = after
         client.logout()
+
+
+def test_a_token_changes_nothing_with_what_it_may_not_send(client, cast):
+    """A provider's API token (the cast's other kind of actor) GETs and POSTs (empty) every API
+    endpoint and every page: nothing changes (an empty batch is refused, pages want a session)."""
+    from tests.api.conftest import provider
+    from xuefen.api.actions import create_token
+    from xuefen.api.models import TokenScope
+    from xuefen.core.actors import SYSTEM
+
+    pa = provider("PTOKEN", cast.unit_a, cast.dept)
+    _token, secret = create_token(
+        SYSTEM, pa, name="grid", scopes=[TokenScope.BATCHES, TokenScope.CREDITS_READ]
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    before = fingerprint()
+    for name, keys in PATTERNS:
+        if name in PUBLIC:
+            continue
+        url = reverse(name, kwargs=dict.fromkeys(keys, "1"))
+        for response in (client.get(url, **auth), client.post(url, {}, **auth)):
+            assert response.status_code < 500, f"{url}: {response.status_code}"
+    assert _changed(before, fingerprint()) == []

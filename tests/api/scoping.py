@@ -40,3 +40,6 @@ PUBLIC = {
     "api:openapi-view": "the API docs page renders the OpenAPI document",
     "api:api-root": "/api/v1/ only leads to the docs page",
 }
+
+# The credit office above the provider revokes its tokens.
+WRITERS = {"api:token_revoke": {"carol"}}
