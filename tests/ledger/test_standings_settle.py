@@ -52,7 +52,7 @@ def test_a_unit_moved_to_another_region_is_judged_by_that_regions_rules(cast):
     person = f.person(cast.unit_a, "调整", category=Person.Category.TOWNSHIP)
     _class(cast, person, 90)
     assert status(person) == Standing.Status.MET
-    update_node(cast.carol, cast.unit_a, parent=other)
+    update_node(SYSTEM, cast.unit_a, parent=other)  # carol does not govern R2
     assert settle(Person.objects.filter(pk=person.pk), 2026).judged == 1
     assert status(person) == Standing.Status.NO_RULES
 

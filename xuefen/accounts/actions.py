@@ -13,6 +13,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts import scope, throttle
+from xuefen.accounts.errors import Code
 from xuefen.accounts.models import ActivationLetter, GrantProposal, RoleGrant, User
 from xuefen.accounts.roles import CAPABILITIES, Cap, Role, decides_credits
 from xuefen.audit.actions import record
@@ -28,12 +29,12 @@ A = AuditEvent.Action
 def _require_manages_node(actor: Actor, node: OrgNode) -> None:
     """The actor needs users.manage on the node (the system, at bootstrap and in the demo, may)."""
     if not scope.may(actor, Cap.USERS_MANAGE, node):
-        raise PermissionDenied("forbidden", _("You may not manage accounts on this unit."))
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not manage accounts on this unit."))
 
 
 def _require_manages_user(actor: Actor, user: User) -> None:
     if not is_system(actor) and not scope.users(actor).filter(pk=user.pk).exists():
-        raise PermissionDenied("forbidden", _("You may not manage this account."))
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not manage this account."))
 
 
 def _is_self(actor: Actor, user: User) -> bool:
@@ -50,7 +51,8 @@ def _is_self(actor: Actor, user: User) -> bool:
 def _require_not_self(actor: Actor, user: User) -> None:
     if _is_self(actor, user):
         raise PermissionDenied(
-            "own_account", _("Ask another administrator: you may not do this to your own account.")
+            Code.OWN_ACCOUNT,
+            _("Ask another administrator: you may not do this to your own account."),
         )
 
 
@@ -65,7 +67,7 @@ def _check_separation(user: User, role: str) -> None:
         _approves(role) and Role.SYSADMIN in held
     ):
         raise CodedError(
-            "separation_of_duties",
+            Code.SEPARATION_OF_DUTIES,
             _("A system administrator may not also approve credits."),
             field="role",
         )
@@ -129,12 +131,14 @@ def create_staff_user(
     username = username.strip()
     if looks_like_id_number(username):
         raise CodedError(
-            "username_is_id_number",
+            Code.USERNAME_IS_ID_NUMBER,
             _("A username may not be an ID number: usernames are shown where ID numbers are not."),
             field="username",
         )
     if User.objects.filter(username__iexact=username).exists():
-        raise CodedError("username_taken", _("This username is already taken."), field="username")
+        raise CodedError(
+            Code.USERNAME_TAKEN, _("This username is already taken."), field="username"
+        )
     user = create_user(
         actor, username, password=password, first_name=display_name, must_change_password=True
     )
@@ -154,7 +158,7 @@ def grant_role(actor: Actor, user: User, role: str, node: OrgNode) -> RoleGrant 
     scope, and a system administrator who would also approve credits.
     """
     if role not in Role.values:
-        raise CodedError("unknown_role", _("Unknown role."), field="role")
+        raise CodedError(Code.UNKNOWN_ROLE, _("Unknown role."), field="role")
     _require_manages_node(actor, node)
     _require_not_self(actor, user)
     _check_separation(user, role)
@@ -203,11 +207,11 @@ def _require_may_confirm(actor: Actor, proposal: GrantProposal) -> None:
     user = user_of(actor)
     if user is None or not scope.may(user, Cap.CREDITS_APPROVE, proposal.node):
         raise PermissionDenied(
-            "forbidden", _("Only the credit office over this node confirms this role.")
+            Code.FORBIDDEN, _("Only the credit office over this node confirms this role.")
         )
     if user.pk == proposal.proposed_by_id or _is_self(actor, proposal.user):
         raise PermissionDenied(
-            "four_eyes",
+            Code.FOUR_EYES,
             _("Someone other than the proposer and the account's holder must confirm this role."),
         )
 
@@ -218,7 +222,7 @@ def confirm_grant(actor: Actor, proposal: GrantProposal) -> RoleGrant:
     locked = GrantProposal.objects.select_for_update().get(pk=proposal.pk)
     _require_may_confirm(actor, locked)
     if locked.status != GrantProposal.Status.PENDING:
-        raise CodedError("already_decided", _("This proposal has already been decided."))
+        raise CodedError(Code.ALREADY_DECIDED, _("This proposal has already been decided."))
     _check_separation(locked.user, locked.role)
     locked.status = GrantProposal.Status.CONFIRMED
     locked.decided_by = person_acting(actor)
@@ -239,7 +243,7 @@ def decline_grant(actor: Actor, proposal: GrantProposal) -> None:
     locked = GrantProposal.objects.select_for_update().get(pk=proposal.pk)
     _require_may_confirm(actor, locked)
     if locked.status != GrantProposal.Status.PENDING:
-        raise CodedError("already_decided", _("This proposal has already been decided."))
+        raise CodedError(Code.ALREADY_DECIDED, _("This proposal has already been decided."))
     locked.status = GrantProposal.Status.DECLINED
     locked.decided_by = person_acting(actor)
     locked.decided_at = timezone.now()
@@ -405,7 +409,7 @@ def issue_activation_letters(actor: Actor, people: list[Person]) -> list[IssuedL
     issue one for their own person; a person who has left gets none."""
     if len(people) > MAX_LETTERS:
         raise CodedError(
-            "too_many_letters",
+            Code.TOO_MANY_LETTERS,
             _("At most %(max)d letters at once; choose a unit or fewer people.")
             % {"max": MAX_LETTERS},
         )
@@ -417,15 +421,15 @@ def issue_activation_letters(actor: Actor, people: list[Person]) -> list[IssuedL
         for person in people:
             if not scope.may(actor, Cap.ACCOUNTS_ACTIVATE, person.unit):
                 raise PermissionDenied(
-                    "forbidden", _("You may not issue letters for people of this unit.")
+                    Code.FORBIDDEN, _("You may not issue letters for people of this unit.")
                 )
             if issuer.person_id == person.pk:
                 raise PermissionDenied(
-                    "own_person", _("Another administrator must issue your own letter.")
+                    Code.OWN_PERSON, _("Another administrator must issue your own letter.")
                 )
             if person.status == Person.Status.LEFT:
                 raise CodedError(
-                    "person_left",
+                    Code.PERSON_LEFT,
                     _("%(name)s has left; a person who has left gets no letter.")
                     % {"name": person.name},
                 )

@@ -23,7 +23,7 @@ from xuefen.accounts.scope import SELF_CAPABILITIES
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.claims import files, flags, pricing, typedata
-from xuefen.claims.errors import ClaimError, TransitionError
+from xuefen.claims.errors import ClaimError, Code, TransitionError
 from xuefen.claims.models import (
     Claim,
     ClaimType,
@@ -83,13 +83,13 @@ def _audit(actor: Actor, action: str, claim: Claim, changes: dict[str, Any]) -> 
 
 def _require_submitter(actor: Actor, claim: Claim) -> None:
     if not may(actor, Cap.CLAIMS_SUBMIT, claim.person):
-        raise TransitionError("not_allowed", _("You may not change this claim."))
+        raise TransitionError(Code.NOT_ALLOWED, _("You may not change this claim."))
 
 
 def _require_editable(claim: Claim) -> None:
     if claim.status not in EDITABLE:
         raise TransitionError(
-            "not_editable",
+            Code.NOT_EDITABLE,
             _("Only a draft or a returned claim can be changed (this one is “%(s)s”).")
             % {"s": claim.get_status_display()},
         )
@@ -103,11 +103,11 @@ def _check_dates(person: Person, start: dt.date, end: dt.date) -> int:
     before the start, an end still ahead, and an activity across two periods (`ledger.spans`)."""
     if end < start:
         raise ClaimError(
-            "dates_order", _("The end date is before the start date."), field="end_date"
+            Code.DATES_ORDER, _("The end date is before the start date."), field="end_date"
         )
     if end > timezone.localdate():
         raise ClaimError(
-            "date_future", _("A claim is for an activity already done."), field="end_date"
+            Code.DATE_FUTURE, _("A claim is for an activity already done."), field="end_date"
         )
     index = RuleSetIndex.for_paths([person.unit.path])
     try:
@@ -125,7 +125,7 @@ def _check_days(ctype: ClaimType, data: Mapping[str, Any], start: dt.date, end: 
     if not name or name == "@days":
         return
     if data.get(name) in (None, ""):
-        raise ClaimError("days_missing", _("Give the days the activity took."), field=name)
+        raise ClaimError(Code.DAYS_MISSING, _("Give the days the activity took."), field=name)
     try:
         spans.check_days(data.get(name), start, end)
     except spans.SpanError as error:
@@ -139,7 +139,7 @@ def _clean_data(ctype: ClaimType, data: Mapping[str, Any]) -> dict[str, Any]:
         if value in (None, ""):
             if spec.get("required"):
                 raise ClaimError(
-                    "field_required",
+                    Code.FIELD_REQUIRED,
                     _("“%(f)s” is required.") % {"f": ctype.field_label(spec["name"])},
                     field=spec["name"],
                 )
@@ -164,9 +164,11 @@ def create_claim(
     """A draft claim for `person` (the actor themself, or one of their people), with its evidence
     files; submitted at once if `submit`. Nothing is saved if any file is refused."""
     if not may(actor, Cap.CLAIMS_SUBMIT, person):
-        raise TransitionError("not_allowed", _("You may not claim for this person."))
+        raise TransitionError(Code.NOT_ALLOWED, _("You may not claim for this person."))
     if not claim_type.is_active:
-        raise ClaimError("type_inactive", _("This claim type is not in use."), field="claim_type")
+        raise ClaimError(
+            Code.TYPE_INACTIVE, _("This claim type is not in use."), field="claim_type"
+        )
     period = _check_dates(person, start_date, end_date)
     cleaned = _clean_data(claim_type, data)
     _check_days(claim_type, cleaned, start_date, end_date)
@@ -248,7 +250,7 @@ def add_evidence(actor: Actor, claim: Claim, requirement: str, upload: Any) -> E
     _require_editable(claim)
     spec = next((e for e in claim.claim_type.evidence if e["code"] == requirement), None)
     if spec is None:
-        raise ClaimError("evidence_unknown", _("This claim type asks for no such evidence."))
+        raise ClaimError(Code.EVIDENCE_UNKNOWN, _("This claim type asks for no such evidence."))
     stored = files.store(upload, spec.get("kinds") or [])
     try:
         evidence = Evidence.objects.create(
@@ -315,21 +317,22 @@ def _step(actor: Actor, claim: Claim, step: str, reason: str = "") -> tuple[Clai
     if step == Step.SUBMIT:
         allowed = allowed or claim.submitted_by_id == getattr(actor, "pk", None)
     if not allowed:
-        raise TransitionError("not_allowed", _("You may not take this step on this claim."))
+        raise TransitionError(Code.NOT_ALLOWED, _("You may not take this step on this claim."))
     if move.reviewer and (
         getattr(actor, "person_id", None) == claim.person_id
         or claim.submitted_by_id == getattr(actor, "pk", None)
     ):
         raise TransitionError(
-            "own_claim", _("Nobody may check or approve a claim they submitted or that is theirs.")
+            Code.OWN_CLAIM,
+            _("Nobody may check or approve a claim they submitted or that is theirs."),
         )
     if step == Step.APPROVE and _checked_by(claim) == getattr(actor, "pk", None):
         raise TransitionError(
-            "same_reviewer", _("The claim must be approved by someone other than its checker.")
+            Code.SAME_REVIEWER, _("The claim must be approved by someone other than its checker.")
         )
     reason = (reason or "").strip()
     if move.needs_reason and not reason:
-        raise TransitionError("reason_missing", _("Say why."), field="reason")
+        raise TransitionError(Code.REASON_MISSING, _("Say why."), field="reason")
     before = claim.status
     claim.status = move.target
     return claim, before
@@ -434,10 +437,10 @@ def _manual_amount(value: Any) -> Decimal | None:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise ClaimError(
-            "amount_invalid", _("The amount is not a number."), field="amount"
+            Code.AMOUNT_INVALID, _("The amount is not a number."), field="amount"
         ) from None
     if not amount.is_finite() or amount <= 0:
-        raise ClaimError("amount_invalid", _("The amount must be above zero."), field="amount")
+        raise ClaimError(Code.AMOUNT_INVALID, _("The amount must be above zero."), field="amount")
     return amount
 
 
@@ -454,13 +457,15 @@ def approve_claim(actor: Actor, claim: Claim, amount: Any = None) -> list[Entry]
     price = pricing.price(claim, rules, _manual_amount(amount))
     if price.amount is None:
         raise ClaimError(
-            "amount_needed",
+            Code.AMOUNT_NEEDED,
             _("No rule prices this claim: enter the amount to credit."),
             field="amount",
         )
     parts = [p for p in price.parts if p.amount != 0]
     if not parts:
-        raise ClaimError("amount_zero", _("By the rules this claim earns nothing."), field="amount")
+        raise ClaimError(
+            Code.AMOUNT_ZERO, _("By the rules this claim earns nothing."), field="amount"
+        )
     ctype = claim.claim_type
     evidence = f"{SOURCE_TYPE}:{claim.pk} {reverse('claims:detail', args=[claim.pk])}"
     entries = [
@@ -532,7 +537,7 @@ def draw_spot_checks(
     """Draws ⌈share × N⌉ of the credited claims of the period not drawn before, at random, for
     re-audit. The seed and the ids drawn go into the audit trail, so the draw can be repeated."""
     if not scope.may(actor, Cap.CREDITS_APPROVE):
-        raise TransitionError("not_allowed", _("Only the credit office draws spot checks."))
+        raise TransitionError(Code.NOT_ALLOWED, _("Only the credit office draws spot checks."))
     pool = sorted(
         (c for c in population if c.status == Status.CREDITED and c.period == reporting.period),
         key=lambda c: c.pk,
@@ -582,9 +587,9 @@ def _decide_spot(actor: Actor, spot: SpotCheck) -> SpotCheck:
         SpotCheck.objects.select_for_update().select_related("claim__person__unit").get(pk=spot.pk)
     )
     if spot.outcome != SpotCheck.Outcome.PENDING:
-        raise TransitionError("spot_decided", _("This spot check is already decided."))
+        raise TransitionError(Code.SPOT_DECIDED, _("This spot check is already decided."))
     if not may(actor, Cap.CREDITS_APPROVE, spot.claim.person):
-        raise TransitionError("not_allowed", _("You may not re-audit this claim."))
+        raise TransitionError(Code.NOT_ALLOWED, _("You may not re-audit this claim."))
     return spot
 
 
@@ -644,7 +649,7 @@ def load_default_types(actor: Actor = SYSTEM) -> int:
 def save_claim_type(actor: Actor, ctype: ClaimType, values: Mapping[str, Any]) -> ClaimType:
     """Creates or changes a claim type (the office's policy); the fields it names must exist."""
     if not scope.may(actor, Cap.POLICY_CHANGE):
-        raise TransitionError("not_allowed", _("Only the credit office changes claim types."))
+        raise TransitionError(Code.NOT_ALLOWED, _("Only the credit office changes claim types."))
     typedata.check_references(dict(values))
     creating = ctype.pk is None
     before = {} if creating else {k: getattr(ctype, k) for k in values}
@@ -667,7 +672,7 @@ def save_period(
     actor: Actor, reporting: ReportingPeriod, values: Mapping[str, Any]
 ) -> ReportingPeriod:
     if not scope.may(actor, Cap.POLICY_CHANGE):
-        raise TransitionError("not_allowed", _("Only the credit office sets reporting periods."))
+        raise TransitionError(Code.NOT_ALLOWED, _("Only the credit office sets reporting periods."))
     creating = reporting.pk is None
     before = {} if creating else {k: str(getattr(reporting, k)) for k in values}
     for key, value in values.items():

@@ -25,6 +25,23 @@ class ErrorCode(StrEnum):
 class CoreCode(ErrorCode):
     FORBIDDEN = "forbidden", 403
     NOT_FOUND = "not_found", 404
+    # a cell a spreadsheet program mangled (core.tabular)
+    BAD_DATE = "bad_date"
+    NUMBER_MANGLED = "number_mangled"
+    # a file refused as a whole (core.tabular)
+    CSV_ENCODING = "csv_encoding"
+    DUPLICATE_COLUMN = "duplicate_column"
+    EMPTY_FILE = "empty_file"
+    FILE_DAMAGED = "file_damaged"
+    FILE_TOO_LARGE = "file_too_large", 413
+    MISSING_COLUMNS = "missing_columns"
+    NO_ROWS = "no_rows"
+    NOT_SPREADSHEET = "not_spreadsheet"
+    OLD_EXCEL = "old_excel"
+    TOO_MANY_ROWS = "too_many_rows", 413
+    UNKNOWN_COLUMNS = "unknown_columns"
+    UNSUPPORTED_TYPE = "unsupported_type"
+    XLSX_TOO_LARGE = "xlsx_too_large", 413
 
 
 class CodedError(Exception):

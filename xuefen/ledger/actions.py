@@ -29,6 +29,7 @@ from xuefen.ledger.bulk import (
     NewEntry,
     post_entries,
 )
+from xuefen.ledger.errors import Code
 from xuefen.ledger.models import Chain, Entry
 from xuefen.orgs.models import Person
 from xuefen.policy.engine import fmt
@@ -104,16 +105,16 @@ def reverse_entry(actor: Actor, entry: Entry, reason: str) -> Entry:
     _require(actor, Cap.CREDITS_APPROVE, entry.person)
     reason = (reason or "").strip()
     if not reason:
-        raise LedgerError("reason_missing", _("Say why the entry is reversed."), field="reason")
+        raise LedgerError(Code.REASON_MISSING, _("Say why the entry is reversed."), field="reason")
     # Lock the chain first so that two reversals of the same entry are judged one after the other.
     Chain.objects.select_for_update().filter(person_id=entry.person_id).first()
     if entry.reverses_id is not None:
         raise LedgerError(
-            "reversal_of_reversal", _("A reversal cannot itself be reversed."), field="entry"
+            Code.REVERSAL_OF_REVERSAL, _("A reversal cannot itself be reversed."), field="entry"
         )
     if Entry.objects.filter(reverses=entry).exists():
         raise LedgerError(
-            "already_reversed", _("This entry has already been reversed."), field="entry"
+            Code.ALREADY_REVERSED, _("This entry has already been reversed."), field="entry"
         )
     approver = user_of(actor)
     item = NewEntry(
@@ -147,7 +148,7 @@ class ExemptionError(CodedError):
 def _require(actor: Actor, capability: str, person: Person) -> None:
     """The actor must hold the capability on the person's unit (the system may)."""
     if not may(actor, capability, person.unit):
-        raise PermissionDenied("forbidden", _("You may not do this here."))
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not do this here."))
 
 
 def _is_office(actor: Actor, person: Person) -> bool:
@@ -175,21 +176,21 @@ def record_exemption(
     _require(actor, Cap.PEOPLE_CHANGE, person)
     _not_own(actor, person)
     if kind not in Exemption.Kind.values:
-        raise ExemptionError("bad_kind", _("Unknown kind of exemption."), field="kind")
+        raise ExemptionError(Code.BAD_KIND, _("Unknown kind of exemption."), field="kind")
     if not reason.strip():
-        raise ExemptionError("reason_required", _("Give the reason."), field="reason")
+        raise ExemptionError(Code.REASON_REQUIRED, _("Give the reason."), field="reason")
     if (months is None) == (ratio is None):
         raise ExemptionError(
-            "months_or_ratio", _("Give either the months or the share waived."), field="months"
+            Code.MONTHS_OR_RATIO, _("Give either the months or the share waived."), field="months"
         )
     if months is not None and not 0 < months <= 12:
-        raise ExemptionError("bad_months", _("Months must be 1 to 12."), field="months")
+        raise ExemptionError(Code.BAD_MONTHS, _("Months must be 1 to 12."), field="months")
     if ratio is not None and not 0 < ratio <= 1:
         raise ExemptionError(
-            "bad_ratio", _("The share waived must be above 0 and at most 1."), field="ratio"
+            Code.BAD_RATIO, _("The share waived must be above 0 and at most 1."), field="ratio"
         )
     if not MIN_PERIOD <= period <= MAX_PERIOD:
-        raise ExemptionError("bad_period", _("The year is not plausible."), field="period")
+        raise ExemptionError(Code.BAD_PERIOD, _("The year is not plausible."), field="period")
     exemption = Exemption(
         person=person,
         period=period,
@@ -203,7 +204,7 @@ def record_exemption(
     large = exemption.share > settings.EXEMPTION_REVIEW_SHARE
     if large and not exemption.evidence:
         raise ExemptionError(
-            "evidence_required",
+            Code.EVIDENCE_REQUIRED,
             _(
                 "An exemption of more than %(share)s%% of the year needs the document it rests "
                 "on (its title and number)."
@@ -239,7 +240,7 @@ def _not_own(actor: Actor, person: Person) -> None:
     user = user_of(actor)
     if user is not None and user.person_id == person.pk:
         raise PermissionDenied(
-            "own_person", _("Nobody may decide an exemption for themselves; ask the office.")
+            Code.OWN_PERSON, _("Nobody may decide an exemption for themselves; ask the office.")
         )
 
 
@@ -255,18 +256,18 @@ def decide_exemption(actor: Actor, exemption: Exemption, *, approve: bool, note:
     # A decision is a person's: the office's, never the system's or a token's.
     user = user_of(actor)
     if user is None or not may(user, Cap.CREDITS_APPROVE, person.unit):
-        raise PermissionDenied("forbidden", _("You may not do this here."))
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not do this here."))
     _not_own(actor, person)
     if locked.created_by_id is not None and locked.created_by_id == user.pk:
         raise PermissionDenied(
-            "own_record", _("An exemption is decided by someone other than who recorded it.")
+            Code.OWN_RECORD, _("An exemption is decided by someone other than who recorded it.")
         )
     if locked.status != Exemption.Status.PENDING:
         raise ExemptionError(
-            "already_decided", _("This exemption has already been decided."), field="status"
+            Code.ALREADY_DECIDED, _("This exemption has already been decided."), field="status"
         )
     if not note.strip():
-        raise ExemptionError("note_required", _("Say why."), field="note")
+        raise ExemptionError(Code.NOTE_REQUIRED, _("Say why."), field="note")
     before = locked.status
     locked.status = Exemption.Status.APPROVED if approve else Exemption.Status.REFUSED
     locked.decided_by = user

@@ -17,9 +17,10 @@ from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import diff, record, snapshot
 from xuefen.audit.models import AuditEvent
 from xuefen.core.actors import Actor, is_system, person_acting, user_of
-from xuefen.core.errors import CodedError, PermissionDenied
+from xuefen.core.errors import CodedError, CoreCode, PermissionDenied
 from xuefen.core.tabular import TableError, check_table
 from xuefen.orgs import idnumber, importing
+from xuefen.orgs.errors import Code
 from xuefen.orgs.models import OrgNode, PeopleImport, Person, Transfer, TransferRequest
 
 A = AuditEvent.Action
@@ -52,14 +53,14 @@ def _require(actor: Actor, capability: str, *nodes: OrgNode | None) -> None:
     for node in nodes:
         allowed = is_system(actor) if node is None else scope.may(actor, capability, node)
         if not allowed:
-            raise PermissionDenied("forbidden", _("You may not do this here."))
+            raise PermissionDenied(Code.FORBIDDEN, _("You may not do this here."))
 
 
 def _require_not_own(actor: Actor, person: Person) -> None:
     """Nobody changes their own person: not their category, title or unit, not through any role."""
     if _is_user(actor) and getattr(actor, "person_id", None) == person.pk:
         raise PermissionDenied(
-            "own_person", _("This is your own record; another administrator must change it.")
+            Code.OWN_PERSON, _("This is your own record; another administrator must change it.")
         )
 
 
@@ -71,7 +72,7 @@ def create_node(
     _require(actor, Cap.ORGS_CHANGE, parent)
     if OrgNode.objects.filter(code=code).exists():
         raise OrgError(
-            "node_code_taken",
+            Code.NODE_CODE_TAKEN,
             _("The code %(code)s is already used.") % {"code": code},
             field="code",
         )
@@ -104,7 +105,9 @@ def update_node(actor: Actor, node: OrgNode, **values: Any) -> OrgNode:
         setattr(node, name, value)
     if new_parent != node.parent:
         if new_parent is not None and new_parent.path.startswith(node.path):
-            raise OrgError("node_cycle", _("A unit cannot be moved under itself."), field="parent")
+            raise OrgError(
+                Code.NODE_CYCLE, _("A unit cannot be moved under itself."), field="parent"
+            )
         old_path = node.path
         new_path = f"{new_parent.path if new_parent else '/'}{node.pk}/"
         depth_change = (new_parent.depth + 1 if new_parent else 0) - node.depth
@@ -132,7 +135,7 @@ def _validate_person_fields(values: dict[str, Any]) -> dict[str, Any]:
         values["birth_date"] = parsed.birth_date
     elif values["birth_date"] != parsed.birth_date:
         raise OrgError(
-            "birth_date_mismatch",
+            Code.BIRTH_DATE_MISMATCH,
             _("The birth date %(entered)s does not match the ID number (%(derived)s).")
             % {"entered": values["birth_date"], "derived": parsed.birth_date},
             field="birth_date",
@@ -141,7 +144,7 @@ def _validate_person_fields(values: dict[str, Any]) -> dict[str, Any]:
         values["sex"] = parsed.sex
     elif values["sex"] != parsed.sex:
         raise OrgError(
-            "sex_mismatch",
+            Code.SEX_MISMATCH,
             _("The sex entered does not match the ID number."),
             field="sex",
         )
@@ -156,7 +159,7 @@ def create_person(actor: Actor, **values: Any) -> Person:
     values = _validate_person_fields(values)
     if Person.objects.filter(id_number=values["id_number"]).exists():
         raise OrgError(
-            "id_taken", _("A person with this ID number already exists."), field="id_number"
+            Code.ID_TAKEN, _("A person with this ID number already exists."), field="id_number"
         )
     person = Person.objects.create(**values)
     record(
@@ -178,7 +181,7 @@ def update_person(actor: Actor, person: Person, **values: Any) -> Person:
     _require_not_own(actor, person)
     if "unit" in values and values["unit"] != person.unit:
         raise OrgError(
-            "use_transfer", _("Use a transfer to move a person to another unit."), field="unit"
+            Code.USE_TRANSFER, _("Use a transfer to move a person to another unit."), field="unit"
         )
     before = snapshot(person, PERSON_FIELDS)
     merged = {**{f: getattr(person, f) for f in PERSON_FIELDS}, **values}
@@ -188,7 +191,7 @@ def update_person(actor: Actor, person: Person, **values: Any) -> Person:
         and Person.objects.filter(id_number=merged["id_number"]).exists()
     ):
         raise OrgError(
-            "id_taken", _("A person with this ID number already exists."), field="id_number"
+            Code.ID_TAKEN, _("A person with this ID number already exists."), field="id_number"
         )
     for name, value in merged.items():
         setattr(person, name, value)
@@ -215,9 +218,9 @@ def transfer_person(
     _require(actor, Cap.PEOPLE_CHANGE, person.unit, to_unit)
     _require_not_own(actor, person)
     if to_unit.pk == person.unit_id:
-        raise OrgError("same_unit", _("The person is already in this unit."), field="to_unit")
+        raise OrgError(Code.SAME_UNIT, _("The person is already in this unit."), field="to_unit")
     if to_unit.kind != OrgNode.Kind.UNIT:
-        raise OrgError("not_a_unit", _("People can only belong to a unit."), field="to_unit")
+        raise OrgError(Code.NOT_A_UNIT, _("People can only belong to a unit."), field="to_unit")
     from_unit = person.unit
     transfer = Transfer.objects.create(
         person=person,
@@ -310,14 +313,14 @@ def add_person(actor: Actor, **values: Any) -> Person | None:
     way to learn who exists elsewhere. An ID number the actor can see is refused as taken."""
     unit = values["unit"]
     if not scope.may(actor, Cap.PEOPLE_CHANGE, unit):
-        raise PermissionDenied("forbidden", _("You may not add people to this unit."))
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not add people to this unit."))
     values = _validate_person_fields(dict(values))
     existing = Person.objects.select_related("unit").filter(id_number=values["id_number"]).first()
     if existing is None:
         return create_person(actor, **values)
     if scope.people(actor, Cap.PEOPLE_VIEW).filter(pk=existing.pk).exists():
         raise OrgError(
-            "id_taken", _("A person with this ID number already exists."), field="id_number"
+            Code.ID_TAKEN, _("A person with this ID number already exists."), field="id_number"
         )
     request_transfer(actor, existing, unit, given_name=values["name"])
     return None
@@ -357,12 +360,12 @@ def decide_transfer_request(actor: Actor, req: TransferRequest, *, accept: bool)
         scope.may(actor, Cap.PEOPLE_CHANGE, person.unit)
         and scope.may(actor, Cap.PEOPLE_CHANGE, locked.to_unit)
     ):
-        raise PermissionDenied("forbidden", _("You may not decide this request."))
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not decide this request."))
     if locked.requested_by_id == getattr(actor, "pk", None):
-        raise PermissionDenied("own_request", _("Another person must decide your own request."))
+        raise PermissionDenied(Code.OWN_REQUEST, _("Another person must decide your own request."))
     _require_not_own(actor, person)
     if locked.status != TransferRequest.Status.PENDING:
-        raise OrgError("already_decided", _("This request has already been decided."))
+        raise OrgError(Code.ALREADY_DECIDED, _("This request has already been decided."))
     if accept and person.unit_id != locked.to_unit_id:
         transfer_person(
             actor,
@@ -393,11 +396,11 @@ def start_people_import(actor: Actor, upload: Any, *, language: str) -> PeopleIm
     file's head is read here (size, type, header, a first row); a file refused as a whole raises
     TableError and nothing is stored."""
     if not scope.may(actor, Cap.PEOPLE_IMPORT):
-        raise PermissionDenied("forbidden", _("You may not import people."))
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not import people."))
     name = str(getattr(upload, "name", "") or "people.xlsx")[:200]
     if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
         raise TableError(
-            "file_too_large",
+            CoreCode.FILE_TOO_LARGE,
             _("%(file)s is %(size)d MB; the largest file accepted is %(max)d MB.")
             % {"file": name, "size": upload.size // (1024 * 1024), "max": settings.MAX_UPLOAD_MB},
         )
@@ -469,16 +472,18 @@ def confirm_people_import(actor: Actor, imp: PeopleImport) -> dict[str, int]:
     database as it is now, and if that no longer matches the preview nothing is written. Only
     the uploader confirms, within a day of the upload."""
     if imp.created_by_id != getattr(actor, "pk", None):
-        raise PermissionDenied("forbidden", _("Only the person who uploaded a file confirms it."))
+        raise PermissionDenied(
+            Code.FORBIDDEN, _("Only the person who uploaded a file confirms it.")
+        )
     if imp.status != PeopleImport.Status.READY:
-        raise OrgError("not_ready", _("This upload cannot be imported (any more)."))
+        raise OrgError(Code.NOT_READY, _("This upload cannot be imported (any more)."))
     stored = importing.load_check(imp)
     if stored is None or importing.is_expired(imp):
-        raise OrgError("upload_expired", _("This upload has expired; upload the file again."))
+        raise OrgError(Code.UPLOAD_EXPIRED, _("This upload has expired; upload the file again."))
     plan = importing.replan(actor, stored)
     if plan.errors or plan.preview() != stored.preview:
         raise OrgError(
-            "changed_since_preview",
+            Code.CHANGED_SINCE_PREVIEW,
             _("The data changed since the preview; upload the file again to check it."),
         )
     with transaction.atomic():
@@ -487,7 +492,7 @@ def confirm_people_import(actor: Actor, imp: PeopleImport) -> dict[str, int]:
             status=PeopleImport.Status.DONE, finished_at=timezone.now()
         )
         if not updated:
-            raise OrgError("not_ready", _("This upload cannot be imported (any more)."))
+            raise OrgError(Code.NOT_READY, _("This upload cannot be imported (any more)."))
     for path in (importing.upload_path(imp), importing.check_path(imp)):
         Path(path).unlink(missing_ok=True)
     return counts

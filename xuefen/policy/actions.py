@@ -15,6 +15,7 @@ from xuefen.audit.models import AuditEvent
 from xuefen.core.actors import Actor, user_of
 from xuefen.core.errors import CodedError, PermissionDenied
 from xuefen.orgs.models import OrgNode
+from xuefen.policy.errors import Code
 from xuefen.policy.models import RuleSet
 from xuefen.policy.schema import RuleSetData, load_yaml
 
@@ -29,7 +30,7 @@ class PolicyError(CodedError):
 def _require(actor: Actor, capability: str, node: OrgNode) -> None:
     """The actor must hold the capability on the node (the system, loading rule sets, may)."""
     if not scope.may(actor, capability, node):
-        raise PermissionDenied("forbidden", _("You may not do this here."))
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not do this here."))
 
 
 def effective_end(ruleset: RuleSet, siblings: Sequence[RuleSet]) -> dt.date:
@@ -73,14 +74,14 @@ def import_ruleset(actor: Actor, yaml_text: str, region: OrgNode) -> RuleSet:
     data = load_yaml(yaml_text)
     if RuleSet.objects.filter(code=data.code, version=data.version).exists():
         raise PolicyError(
-            "version_exists",
+            Code.VERSION_EXISTS,
             _("Rule set %(code)s already has version %(version)s; number the new one higher.")
             % {"code": data.code, "version": data.version},
             field="version",
         )
     if data.regions and region.code not in data.regions:
         raise PolicyError(
-            "region_mismatch",
+            Code.REGION_MISMATCH,
             _("The rule set applies to %(regions)s, not to %(region)s.")
             % {"regions": ", ".join(data.regions), "region": region.code},
             field="applies_to.regions",
@@ -88,7 +89,7 @@ def import_ruleset(actor: Actor, yaml_text: str, region: OrgNode) -> RuleSet:
     other = find_overlap(region, data)
     if other is not None:
         raise PolicyError(
-            "overlapping_versions",
+            Code.OVERLAPPING_VERSIONS,
             _(
                 "Overlaps %(other)s (in force from %(from)s) for the same region and personnel "
                 "category; a new version must start after it, or the other must end first."

@@ -29,6 +29,7 @@ from xuefen.core.actors import Actor
 from xuefen.core.errors import CodedError
 from xuefen.policy import actions
 from xuefen.policy import forms as f
+from xuefen.policy.errors import Code
 from xuefen.policy.models import RuleSet
 from xuefen.policy.schema import (
     Calendar,
@@ -520,7 +521,7 @@ class Editor:
             kind, item = self._conversion(form)
             if kind in out["conversions"]:  # only a tampered page repeats a server-made code
                 raise RuleSetError(
-                    "duplicate_code",
+                    Code.DUPLICATE_CODE,
                     _("conversion '%(c)s' twice") % {"c": kind},
                     field=f"conversions.{kind}",
                 )

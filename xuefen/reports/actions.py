@@ -14,6 +14,7 @@ from xuefen.ledger.judging import evaluate_person
 from xuefen.ledger.models import Entry
 from xuefen.orgs.models import Person
 from xuefen.reports.certificates import build_payload, today
+from xuefen.reports.errors import Code
 from xuefen.reports.models import Certificate, content_hash, new_code
 
 
@@ -38,7 +39,7 @@ def issue_certificate(actor: Actor, person: Person, period: int) -> Certificate:
     evaluation = evaluate_person(person, period)
     if evaluation is None:
         raise ReportError(
-            "no_ruleset",
+            Code.NO_RULESET,
             _("No rule set applies to this person for %(period)s; no certificate can be issued.")
             % {"period": period},
         )
