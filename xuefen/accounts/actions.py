@@ -152,7 +152,7 @@ def grant_role(actor: Actor, user: User, role: str, node: OrgNode) -> RoleGrant 
 
     A role that decides credits (credit office, unit checker) is only proposed when a person grants
     it: the GrantProposal returned waits for someone holding the credit office role over the node
-    (`confirm_grant`). The system (actor None: bootstrap, demo) grants directly.
+    (`confirm_grant`). The system (bootstrap, demo) grants directly.
 
     Refuses (CodedError) a grant to the actor's own account or person, a node outside the actor's
     scope, and a system administrator who would also approve credits.

@@ -53,7 +53,7 @@ def create_token(
     expires_at: dt.datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """Makes a token for `provider` and returns it with its secret, which is not kept anywhere:
-    only its hash and visible prefix are stored. A None actor is the system (CLI)."""
+    only its hash and visible prefix are stored. The system (the CLI) may make any."""
     if not may_manage_tokens(actor, provider):
         raise PermissionDenied(Code.FORBIDDEN, _("You may not manage this provider's tokens."))
     name = name.strip()
