@@ -7,6 +7,11 @@ administrator of B) must learn nothing about unit A: a 404 for A's objects on GE
 event (every change writes one), and no name or ID number of A's people in any page. An anonymous
 visitor is sent to the log-in page on every non-public URL.
 
+Then every role of the cast (alice, bob, carol, dave, sam, lena) GETs and POSTs every URL with a
+case, and a provider's API token every URL: the tables of ours are fingerprinted (rows and a
+checksum of their values) before and after, and nothing may change unless the app lists the role
+in its `WRITERS` for that URL (a step without a form, taken by who may take it).
+
 URLs an app lists in its `TOKEN_AUTH` (the REST API) take no session at all: anyone without an API
 token, logged in or not, gets 401 with the JSON error body; the app tests what one token may see
 of another provider's data. An app may list public URLs of its own in `PUBLIC`, with reasons.
