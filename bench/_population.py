@@ -25,6 +25,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from xuefen.core.actors import SYSTEM  # noqa: E402
 from xuefen.orgs import idnumber  # noqa: E402
 from xuefen.orgs.models import OrgNode  # noqa: E402
 
@@ -76,8 +77,8 @@ def region_and_unit() -> OrgNode:
     unit.path = f"{region.path}{unit.pk}/"
     unit.save(update_fields=["path"])
     texts = shipped_texts()
-    import_ruleset(None, texts["cadre_township"], region)
-    import_ruleset(None, texts["professional_national"], region)
+    import_ruleset(SYSTEM, texts["cadre_township"], region)
+    import_ruleset(SYSTEM, texts["professional_national"], region)
     return unit
 
 

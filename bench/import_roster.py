@@ -69,6 +69,7 @@ from _population import _insert, fresh_database, region_and_unit
 
 from django.db import connection, transaction
 
+from xuefen.core.actors import SYSTEM
 from xuefen.intake.actions import submit_batch
 from xuefen.intake.models import Batch, Course, Provider
 from xuefen.intake.processing import process_batch
@@ -363,7 +364,7 @@ def real_import(provider: Provider, path: Path, chunk: int | None) -> tuple[floa
             print("note: intake.processing._claim patched to lock FOR UPDATE OF the batch only")
     began = time.perf_counter()
     with open(path, "rb") as fh:
-        batch = submit_batch(None, provider, upload=fh, source="upload", filename=path.name)
+        batch = submit_batch(SYSTEM, provider, upload=fh, source="upload", filename=path.name)
     submitted = time.perf_counter() - began
     process_batch(batch.pk, chunk_rows=chunk)
     return submitted, time.perf_counter() - began, Batch.objects.get(pk=batch.pk)

@@ -17,6 +17,7 @@ from _population import add_people, fresh_database, region_and_unit
 
 from django.db import connection
 
+from xuefen.core.actors import SYSTEM
 from xuefen.ledger.actions import post_entry
 from xuefen.ledger.models import Standing
 from xuefen.orgs.models import Person
@@ -33,7 +34,7 @@ def measure(ids: list[int], ops: int, tag: str) -> tuple[float, float, float]:
         began = time.perf_counter()
         person = Person.objects.select_related("unit").get(pk=pid)
         post_entry(
-            None,
+            SYSTEM,
             person,
             last_day=dt.date(2026, 10, 1),
             categories=["elective", "online"],

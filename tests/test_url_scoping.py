@@ -7,6 +7,11 @@ administrator of B) must learn nothing about unit A: a 404 for A's objects on GE
 event (every change writes one), and no name or ID number of A's people in any page. An anonymous
 visitor is sent to the log-in page on every non-public URL.
 
+Then every role of the cast (alice, bob, carol, dave, sam, lena) GETs and POSTs every URL with a
+case, and a provider's API token every URL: the tables of ours are fingerprinted (rows and a
+checksum of their values) before and after, and nothing may change unless the app lists the role
+in its `WRITERS` for that URL (a step without a form, taken by who may take it).
+
 URLs an app lists in its `TOKEN_AUTH` (the REST API) take no session at all: anyone without an API
 token, logged in or not, gets 401 with the JSON error body; the app tests what one token may see
 of another provider's data. An app may list public URLs of its own in `PUBLIC`, with reasons.
@@ -142,3 +147,89 @@ def test_a_session_is_no_api_credential(client, cast, name, keys):
     url = reverse(name, kwargs=dict.fromkeys(keys, "1"))
     client.force_login(cast.carol)
     _assert_asks_for_a_token(client.get(url), url)
+
+
+# --- every role of the cast against every endpoint ----------------------------------------------
+# An app names in WRITERS = {"ns:name": {role, ...}} the roles of the cast that may change something
+# with an empty POST there (the step needs no form: submit, revoke, sign up ...); for every other
+# role, GET and POST must leave every table as it was.
+
+ROLES = ("alice", "bob", "carol", "dave", "sam", "lena")
+# Kept by a read, not a change of anything a person decided: the log-in and read trails, the
+# worker's heartbeat, and standings settled when first read (derived from the ledger).
+VOLATILE_MODELS = {"accounts.loginthrottle", "core.workerheartbeat", "ledger.standing"}
+VOLATILE_FIELDS = {"accounts.user": {"last_login"}, "api.apitoken": {"last_used_at"}}
+WRITERS = {}
+for _module in _scoping_modules():
+    for _name, _roles in getattr(_module, "WRITERS", {}).items():
+        WRITERS.setdefault(_name, set()).update(_roles)
+
+
+def _main_models():
+    from django.apps import apps
+
+    ours = [c for c in apps.get_app_configs() if c.name.startswith("xuefen.")]
+    models = [m for c in ours for m in c.get_models() if not m._meta.abstract]
+    return [m for m in models if m._meta.label_lower not in VOLATILE_MODELS]
+
+
+def fingerprint():
+    """{table: (rows, checksum of every row's values)} of every table of ours that holds what
+    someone decided; reads of the trail (log-ins, exports) left out."""
+    found = {}
+    for model in _main_models():
+        label = model._meta.label_lower
+        skip = VOLATILE_FIELDS.get(label, set())
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
+        rows = model._default_manager.all()
+        if model is AuditEvent:
+            rows = rows.exclude(action__in=["login", "export"])
+        values = list(rows.order_by("pk").values_list(*fields))
+        found[label] = (len(values), hash(repr(values)))
+    return found
+
+
+def _changed(before, after):
+    return sorted(label for label in before if before[label] != after[label])
+
+
+@pytest.mark.parametrize("name", [n for n in URL_NAMES if n in CASES])
+def test_every_role_changes_nothing_it_may_not(client, cast, name):
+    """alice, bob, carol, dave, sam and lena each GET and POST (empty) every URL that has a case;
+    only a role the app lists in WRITERS for the URL may change anything there."""
+    kwargs = CASES[name](cast)
+    url = reverse(name, kwargs=kwargs)
+    may_write = WRITERS.get(name, set())
+    before = fingerprint()
+    for role in ROLES:
+        client.force_login(getattr(cast, role))
+        for response in (client.get(url), client.post(url, {})):
+            assert response.status_code < 500, f"{role} {url}: {response.status_code}"
+        after = fingerprint()
+        if role not in may_write:
+            assert _changed(before, after) == [], f"{role} changed something at {url}"
+        before = after
+        client.logout()
+
+
+def test_a_token_changes_nothing_with_what_it_may_not_send(client, cast):
+    """A provider's API token (the cast's other kind of actor) GETs and POSTs (empty) every API
+    endpoint and every page: nothing changes (an empty batch is refused, pages want a session)."""
+    from tests.api.conftest import provider
+    from xuefen.api.actions import create_token
+    from xuefen.api.models import TokenScope
+    from xuefen.core.actors import SYSTEM
+
+    pa = provider("PTOKEN", cast.unit_a, cast.dept)
+    _token, secret = create_token(
+        SYSTEM, pa, name="grid", scopes=[TokenScope.BATCHES, TokenScope.CREDITS_READ]
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    before = fingerprint()
+    for name, keys in PATTERNS:
+        if name in PUBLIC:
+            continue
+        url = reverse(name, kwargs=dict.fromkeys(keys, "1"))
+        for response in (client.get(url, **auth), client.post(url, {}, **auth)):
+            assert response.status_code < 500, f"{url}: {response.status_code}"
+    assert _changed(before, fingerprint()) == []

@@ -33,3 +33,11 @@ CASES = {
     "accounts:letters": lambda cast: None,
     "accounts:grant_proposal_decide": _proposal_on_a,
 }
+
+# Steps without a form, taken by who may take them.
+WRITERS = {
+    "accounts:grant_proposal_decide": {"carol"},  # the credit office over the node decides
+    "accounts:revoke": {"sam"},  # the system administrator keeps accounts and grants
+    "accounts:set_active": {"sam"},
+    "accounts:unlock": {"sam"},
+}

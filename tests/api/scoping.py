@@ -10,11 +10,12 @@ public: they describe the API and hold no data.
 from tests.api.conftest import provider
 from xuefen.api.actions import create_token
 from xuefen.api.models import TokenScope
+from xuefen.core.actors import SYSTEM
 
 
 def _token_of_unit_a(cast):
     pa = provider("PSCOPE", cast.unit_a, cast.dept)
-    token, _secret = create_token(None, pa, name="A", scopes=[TokenScope.BATCHES])
+    token, _secret = create_token(SYSTEM, pa, name="A", scopes=[TokenScope.BATCHES])
     return {"token_id": token.pk}
 
 
@@ -39,3 +40,6 @@ PUBLIC = {
     "api:openapi-view": "the API docs page renders the OpenAPI document",
     "api:api-root": "/api/v1/ only leads to the docs page",
 }
+
+# The credit office above the provider revokes its tokens.
+WRITERS = {"api:token_revoke": {"carol"}}

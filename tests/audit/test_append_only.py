@@ -3,11 +3,12 @@ from django.db import DatabaseError, connection, transaction
 
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import SYSTEM
 
 
 @pytest.fixture
 def event(db):
-    return record(None, AuditEvent.Action.CREATE, object_type="test.thing", object_repr="x")
+    return record(SYSTEM, AuditEvent.Action.CREATE, object_type="test.thing", object_repr="x")
 
 
 def test_saving_an_existing_event_is_refused(event):

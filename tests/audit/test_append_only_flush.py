@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection, transaction
 
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import SYSTEM
 
 
 @pytest.mark.usefixtures("append_only_flush")
@@ -15,6 +16,6 @@ def test_a_transactional_test_may_write_audit_events(cast):
 
 
 def test_triggers_survive_the_transactional_test(db):
-    record(None, AuditEvent.Action.CREATE, object_type="test.thing", object_repr="x")
+    record(SYSTEM, AuditEvent.Action.CREATE, object_type="test.thing", object_repr="x")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditevent SET object_repr = 'forged'")

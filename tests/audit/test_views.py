@@ -10,6 +10,7 @@ from xuefen.accounts import scope
 from xuefen.accounts.roles import Role
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import SYSTEM
 
 A = AuditEvent.Action
 
@@ -33,7 +34,7 @@ def trail(cast):
             node_path=cast.unit_b.path,
             person_id=cast.person_b.pk,
         ),
-        "none": record(None, A.LOGIN_FAILED, object_type="accounts.user", object_repr="ghost"),
+        "none": record(SYSTEM, A.LOGIN_FAILED, object_type="accounts.user", object_repr="ghost"),
     }
 
 

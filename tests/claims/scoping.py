@@ -84,3 +84,6 @@ CASES = {
     "claims:period_new": lambda cast: None,
     "claims:period_edit": _period,
 }
+
+# alice made the claim: she submits it and removes its files.
+WRITERS = {"claims:submit": {"alice"}, "claims:evidence_remove": {"alice"}}

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.intake import helpers as h
+from xuefen.core.actors import SYSTEM
 from xuefen.intake.actions import submit_batch
 from xuefen.intake.errors import IntakeError
 from xuefen.intake.models import Batch
@@ -101,8 +102,8 @@ def test_idempotency_key_returns_the_same_batch(cast, intake):
     rows = [
         {"id_number": cast.person_a.id_number, "course_code": "C1", "completed_on": "2026-03-01"}
     ]
-    first = submit_batch(None, intake.pa, rows=rows, source="api", idempotency_key="k1")
-    again = submit_batch(None, intake.pa, rows=rows, source="api", idempotency_key="k1")
+    first = submit_batch(SYSTEM, intake.pa, rows=rows, source="api", idempotency_key="k1")
+    again = submit_batch(SYSTEM, intake.pa, rows=rows, source="api", idempotency_key="k1")
     assert first.pk == again.pk and Batch.objects.count() == 1
 
 
@@ -110,9 +111,9 @@ def test_idempotency_key_with_another_payload_is_refused(cast, intake):
     rows = [
         {"id_number": cast.person_a.id_number, "course_code": "C1", "completed_on": "2026-03-01"}
     ]
-    submit_batch(None, intake.pa, rows=rows, source="api", idempotency_key="k1")
+    submit_batch(SYSTEM, intake.pa, rows=rows, source="api", idempotency_key="k1")
     with pytest.raises(IntakeError) as exc:
-        submit_batch(None, intake.pa, rows=[*rows, rows[0]], source="api", idempotency_key="k1")
+        submit_batch(SYSTEM, intake.pa, rows=[*rows, rows[0]], source="api", idempotency_key="k1")
     assert exc.value.code == "idempotency_key_reused" and Batch.objects.count() == 1
 
 

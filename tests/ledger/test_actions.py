@@ -7,6 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from tests import factories as f
 from xuefen.accounts.roles import Role
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import SYSTEM
 from xuefen.core.errors import CodedError
 from xuefen.ledger.actions import post_entry, reverse_entry
 from xuefen.ledger.models import OVERALL, Chain, Entry, Standing, Total
@@ -222,7 +223,7 @@ def test_a_region_whose_year_starts_in_october(cast, post):
     text = shipped_texts()["cadre_township"].replace(
         "unit: hours", 'year_starts: "10-01"\nunit: hours', 1
     )
-    import_ruleset(None, text, cast.region)
+    import_ruleset(SYSTEM, text, cast.region)
     Person.objects.filter(pk=cast.person_a.pk).update(category=Person.Category.TOWNSHIP)
     person = Person.objects.get(pk=cast.person_a.pk)
     september = post(person, "4", "sep", last_day=dt.date(2026, 9, 30))

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from tests import factories as f
+from xuefen.core.actors import SYSTEM
 from xuefen.ledger.actions import post_entry, reverse_entry
 from xuefen.ledger.judging import Loader, evaluate_person
 from xuefen.ledger.models import Standing
@@ -17,7 +18,7 @@ from xuefen.policy.shipped import shipped_texts
 
 @pytest.fixture
 def engineers(cast):
-    import_ruleset(None, shipped_texts()["professional_national"], cast.region)
+    import_ruleset(SYSTEM, shipped_texts()["professional_national"], cast.region)
     return [
         f.person(cast.unit_a, name, category=Person.Category.PROFESSIONAL)
         for name in ("甲工", "乙工")

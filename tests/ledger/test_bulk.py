@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests import factories as f
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import SYSTEM
 from xuefen.ledger.actions import post_entry, reverse_entry
 from xuefen.ledger.bulk import NewEntry, post_entries
 from xuefen.ledger.judging import Loader
@@ -45,8 +46,8 @@ def crowd(cast):
 
 @pytest.fixture
 def rules(cast):
-    import_ruleset(None, shipped_texts()["cadre_township"], cast.region)
-    import_ruleset(None, shipped_texts()["professional_national"], cast.region)
+    import_ruleset(SYSTEM, shipped_texts()["cadre_township"], cast.region)
+    import_ruleset(SYSTEM, shipped_texts()["professional_national"], cast.region)
 
 
 def test_many_entries_for_several_people_pass_verify_and_equal_recompute(cast, crowd, rules):
@@ -208,7 +209,7 @@ def test_standings_equal_a_full_judgement_of_old_and_new_credits(cast, crowd, ru
 
 def test_earlier_period_refreshes_later_standing_whose_window_reaches_it(cast):
     Person.objects.filter(pk=cast.person_a.pk).update(category=Person.Category.COUNTY)
-    import_ruleset(None, shipped_texts()["cadre_county"], cast.region)
+    import_ruleset(SYSTEM, shipped_texts()["cadre_county"], cast.region)
     post_entries(cast.carol, [item(cast.person_a, "1", "10")])
     before = Standing.objects.get(person=cast.person_a, period=2026)
     post_entries(

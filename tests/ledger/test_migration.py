@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tests import factories as f
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import SYSTEM
 from xuefen.ledger.models import GENESIS, Entry, Standing, chain_hash
 from xuefen.ledger.recompute import recompute
 from xuefen.ledger.verify import verify
@@ -58,7 +59,7 @@ def test_a_ledger_from_before_spans_verifies_and_recomputes_to_nothing_after_set
     settings.STATIC_ROOT = tmp_path / "static"
     region = f.node("示范县", OrgNode.Kind.REGION, code="R")
     unit = f.node("财政局机关", OrgNode.Kind.UNIT, region, code="A")
-    import_ruleset(None, shipped_texts()["cadre_township"], region)
+    import_ruleset(SYSTEM, shipped_texts()["cadre_township"], region)
     people = [
         f.person(unit, "李明", category="township"),
         f.person(unit, "林娜", category="township"),

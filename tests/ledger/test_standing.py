@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from xuefen.core.actors import SYSTEM
 from xuefen.ledger.models import Standing
 from xuefen.ledger.recompute import recompute
 from xuefen.orgs.models import Person
@@ -11,7 +12,7 @@ from xuefen.policy.shipped import shipped_texts
 
 @pytest.fixture
 def township_rules(cast):
-    return import_ruleset(None, shipped_texts()["cadre_township"], cast.region)
+    return import_ruleset(SYSTEM, shipped_texts()["cadre_township"], cast.region)
 
 
 def standing(person, period=2026):
@@ -55,7 +56,7 @@ def test_entry_of_earlier_period_refreshes_later_standing_whose_window_reaches_i
     county = Person.objects.filter(pk=cast.person_a.pk)
     county.update(category=Person.Category.COUNTY)
     person = Person.objects.get(pk=cast.person_a.pk)
-    import_ruleset(None, shipped_texts()["cadre_county"], cast.region)
+    import_ruleset(SYSTEM, shipped_texts()["cadre_county"], cast.region)
     post(person, "10", "1")
     before = standing(person)
     post(person, "100", "2", last_day=dt.date(2025, 3, 1))

@@ -4,6 +4,7 @@ moving to another region, a new rule-set version): every reader settles them bef
 import datetime as dt
 
 from tests import factories as f
+from xuefen.core.actors import SYSTEM
 from xuefen.ledger.actions import post_entry
 from xuefen.ledger.models import Standing
 from xuefen.ledger.standings import settle
@@ -25,7 +26,7 @@ def status(person, period=2026):
 
 
 def test_a_new_person_is_judged_when_first_read(cast):
-    import_ruleset(None, shipped_texts()["cadre_township"], cast.region)
+    import_ruleset(SYSTEM, shipped_texts()["cadre_township"], cast.region)
     newcomer = f.person(cast.unit_a, "新人", category=Person.Category.TOWNSHIP)
     assert not Standing.objects.filter(person=newcomer).exists()
     assert settle(Person.objects.filter(pk=newcomer.pk), 2026).judged == 1
@@ -33,8 +34,8 @@ def test_a_new_person_is_judged_when_first_read(cast):
 
 
 def test_a_change_of_category_is_judged_again(cast):
-    import_ruleset(None, shipped_texts()["cadre_township"], cast.region)
-    import_ruleset(None, shipped_texts()["professional_national"], cast.region)
+    import_ruleset(SYSTEM, shipped_texts()["cadre_township"], cast.region)
+    import_ruleset(SYSTEM, shipped_texts()["professional_national"], cast.region)
     person = f.person(cast.unit_a, "改类", category=Person.Category.TOWNSHIP)
     _class(cast, person, 90)
     assert status(person) == Standing.Status.MET
@@ -45,20 +46,20 @@ def test_a_change_of_category_is_judged_again(cast):
 
 
 def test_a_unit_moved_to_another_region_is_judged_by_that_regions_rules(cast):
-    import_ruleset(None, shipped_texts()["cadre_township"], cast.region)
+    import_ruleset(SYSTEM, shipped_texts()["cadre_township"], cast.region)
     other = f.node("邻县", OrgNode.Kind.REGION, code="R2")
-    import_ruleset(None, shipped_texts()["cadre_county"], other)  # no rule for township cadres
+    import_ruleset(SYSTEM, shipped_texts()["cadre_county"], other)  # no rule for township cadres
     person = f.person(cast.unit_a, "调整", category=Person.Category.TOWNSHIP)
     _class(cast, person, 90)
     assert status(person) == Standing.Status.MET
-    update_node(cast.carol, cast.unit_a, parent=other)
+    update_node(SYSTEM, cast.unit_a, parent=other)  # carol does not govern R2
     assert settle(Person.objects.filter(pk=person.pk), 2026).judged == 1
     assert status(person) == Standing.Status.NO_RULES
 
 
 def test_a_new_rule_set_version_is_judged_again(cast):
     text = shipped_texts()["cadre_township"]
-    import_ruleset(None, text, cast.region)
+    import_ruleset(SYSTEM, text, cast.region)
     person = f.person(cast.unit_a, "新规", category=Person.Category.TOWNSHIP)
     _class(cast, person, 90)
     stricter = (
@@ -66,14 +67,14 @@ def test_a_new_rule_set_version_is_judged_again(cast):
         .replace("valid_from: 2024-01-01", "valid_from: 2026-01-01")
         .replace("{min: 90, unit: hours", "{min: 100, unit: hours")
     )
-    import_ruleset(None, stricter, cast.region)
+    import_ruleset(SYSTEM, stricter, cast.region)
     assert status(person) == Standing.Status.MET  # stored before the new version
     settle(Person.objects.filter(pk=person.pk), 2026)
     assert status(person) == Standing.Status.SHORT
 
 
 def test_settling_what_is_current_judges_nobody(cast, django_assert_max_num_queries):
-    import_ruleset(None, shipped_texts()["cadre_township"], cast.region)
+    import_ruleset(SYSTEM, shipped_texts()["cadre_township"], cast.region)
     person = f.person(cast.unit_a, "不变", category=Person.Category.TOWNSHIP)
     _class(cast, person, 90)
     with django_assert_max_num_queries(2):

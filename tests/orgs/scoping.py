@@ -50,3 +50,6 @@ UPLOADER_ONLY = {
 }
 # POST-only URLs.
 POST_ONLY = {"orgs:people_import_confirm", "orgs:transfer_request_decide"}
+
+# The credit office decides a transfer request.
+WRITERS = {"orgs:transfer_request_decide": {"carol"}}

@@ -112,3 +112,6 @@ CASES = {
         "questionnaire_id": default_questionnaire("evaluation").pk
     },
 }
+
+# lena, a learner served by the class, signs herself up.
+WRITERS = {"training:sign_up": {"lena"}}

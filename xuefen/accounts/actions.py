@@ -4,7 +4,6 @@ import datetime as dt
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -14,10 +13,12 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts import scope, throttle
+from xuefen.accounts.errors import Code
 from xuefen.accounts.models import ActivationLetter, GrantProposal, RoleGrant, User
 from xuefen.accounts.roles import CAPABILITIES, Cap, Role, decides_credits
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import SYSTEM, Actor, is_system, person_acting, user_of
 from xuefen.core.errors import CodedError, PermissionDenied
 from xuefen.orgs import idnumber
 from xuefen.orgs.models import OrgNode, Person
@@ -25,32 +26,33 @@ from xuefen.orgs.models import OrgNode, Person
 A = AuditEvent.Action
 
 
-def _require_manages_node(actor: Any, node: OrgNode) -> None:
-    """A None actor is the system (CLI, demo); anyone else needs users.manage on the node."""
-    if actor is not None and not scope.has_capability(actor, Cap.USERS_MANAGE, node):
-        raise PermissionDenied("forbidden", _("You may not manage accounts on this unit."))
+def _require_manages_node(actor: Actor, node: OrgNode) -> None:
+    """The actor needs users.manage on the node (the system, at bootstrap and in the demo, may)."""
+    if not scope.may(actor, Cap.USERS_MANAGE, node):
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not manage accounts on this unit."))
 
 
-def _require_manages_user(actor: Any, user: User) -> None:
-    if actor is not None and not scope.users(actor).filter(pk=user.pk).exists():
-        raise PermissionDenied("forbidden", _("You may not manage this account."))
+def _require_manages_user(actor: Actor, user: User) -> None:
+    if not is_system(actor) and not scope.users(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not manage this account."))
 
 
-def _is_self(actor: Any, user: User) -> bool:
+def _is_self(actor: Actor, user: User) -> bool:
     """The account is the actor's own, or belongs to the actor's own person (another account of
     the same human being)."""
-    if actor is None:
+    acting = user_of(actor)
+    if acting is None:
         return False
-    if getattr(actor, "pk", None) == user.pk:
+    if acting.pk == user.pk:
         return True
-    own_person = getattr(actor, "person_id", None)
-    return own_person is not None and own_person == user.person_id
+    return acting.person_id is not None and acting.person_id == user.person_id
 
 
-def _require_not_self(actor: Any, user: User) -> None:
+def _require_not_self(actor: Actor, user: User) -> None:
     if _is_self(actor, user):
         raise PermissionDenied(
-            "own_account", _("Ask another administrator: you may not do this to your own account.")
+            Code.OWN_ACCOUNT,
+            _("Ask another administrator: you may not do this to your own account."),
         )
 
 
@@ -65,7 +67,7 @@ def _check_separation(user: User, role: str) -> None:
         _approves(role) and Role.SYSADMIN in held
     ):
         raise CodedError(
-            "separation_of_duties",
+            Code.SEPARATION_OF_DUTIES,
             _("A system administrator may not also approve credits."),
             field="role",
         )
@@ -85,7 +87,7 @@ def _user_node_path(user: User) -> str:
 
 @transaction.atomic
 def create_user(
-    actor: Any,
+    actor: Actor,
     username: str,
     *,
     password: str | None,
@@ -115,7 +117,7 @@ def create_user(
 
 @transaction.atomic
 def create_staff_user(
-    actor: Any,
+    actor: Actor,
     username: str,
     *,
     display_name: str,
@@ -129,12 +131,14 @@ def create_staff_user(
     username = username.strip()
     if looks_like_id_number(username):
         raise CodedError(
-            "username_is_id_number",
+            Code.USERNAME_IS_ID_NUMBER,
             _("A username may not be an ID number: usernames are shown where ID numbers are not."),
             field="username",
         )
     if User.objects.filter(username__iexact=username).exists():
-        raise CodedError("username_taken", _("This username is already taken."), field="username")
+        raise CodedError(
+            Code.USERNAME_TAKEN, _("This username is already taken."), field="username"
+        )
     user = create_user(
         actor, username, password=password, first_name=display_name, must_change_password=True
     )
@@ -143,29 +147,29 @@ def create_staff_user(
 
 
 @transaction.atomic
-def grant_role(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant | GrantProposal:
+def grant_role(actor: Actor, user: User, role: str, node: OrgNode) -> RoleGrant | GrantProposal:
     """Grants `role` on `node` (and so its subtree). Idempotent: returns an existing grant as is.
 
     A role that decides credits (credit office, unit checker) is only proposed when a person grants
     it: the GrantProposal returned waits for someone holding the credit office role over the node
-    (`confirm_grant`). The system (actor None: bootstrap, demo) grants directly.
+    (`confirm_grant`). The system (bootstrap, demo) grants directly.
 
     Refuses (CodedError) a grant to the actor's own account or person, a node outside the actor's
     scope, and a system administrator who would also approve credits.
     """
     if role not in Role.values:
-        raise CodedError("unknown_role", _("Unknown role."), field="role")
+        raise CodedError(Code.UNKNOWN_ROLE, _("Unknown role."), field="role")
     _require_manages_node(actor, node)
     _require_not_self(actor, user)
     _check_separation(user, role)
-    if actor is not None and decides_credits(role):
+    if not is_system(actor) and decides_credits(role):
         if RoleGrant.objects.filter(user=user, role=role, node=node).exists():
             return RoleGrant.objects.get(user=user, role=role, node=node)
         return _propose(actor, user, role, node)
     return _grant(actor, user, role, node)
 
 
-def _grant(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant:
+def _grant(actor: Actor, user: User, role: str, node: OrgNode) -> RoleGrant:
     grant, created = RoleGrant.objects.get_or_create(user=user, role=role, node=node)
     if created:
         record(
@@ -178,13 +182,15 @@ def _grant(actor: Any, user: User, role: str, node: OrgNode) -> RoleGrant:
     return grant
 
 
-def _propose(actor: Any, user: User, role: str, node: OrgNode) -> GrantProposal:
+def _propose(actor: Actor, user: User, role: str, node: OrgNode) -> GrantProposal:
     proposal = GrantProposal.objects.filter(
         user=user, role=role, node=node, status=GrantProposal.Status.PENDING
     ).first()
     if proposal is not None:
         return proposal
-    proposal = GrantProposal.objects.create(user=user, role=role, node=node, proposed_by=actor)
+    proposal = GrantProposal.objects.create(
+        user=user, role=role, node=node, proposed_by=person_acting(actor)
+    )
     record(
         actor,
         A.SUBMIT,
@@ -195,30 +201,31 @@ def _propose(actor: Any, user: User, role: str, node: OrgNode) -> GrantProposal:
     return proposal
 
 
-def _require_may_confirm(actor: Any, proposal: GrantProposal) -> None:
+def _require_may_confirm(actor: Actor, proposal: GrantProposal) -> None:
     """The second pair of eyes: someone holding the credit office role over the node, who neither
     proposed it nor would receive it (under any of their accounts)."""
-    if not scope.has_capability(actor, Cap.CREDITS_APPROVE, proposal.node):
+    user = user_of(actor)
+    if user is None or not scope.may(user, Cap.CREDITS_APPROVE, proposal.node):
         raise PermissionDenied(
-            "forbidden", _("Only the credit office over this node confirms this role.")
+            Code.FORBIDDEN, _("Only the credit office over this node confirms this role.")
         )
-    if getattr(actor, "pk", None) == proposal.proposed_by_id or _is_self(actor, proposal.user):
+    if user.pk == proposal.proposed_by_id or _is_self(actor, proposal.user):
         raise PermissionDenied(
-            "four_eyes",
+            Code.FOUR_EYES,
             _("Someone other than the proposer and the account's holder must confirm this role."),
         )
 
 
 @transaction.atomic
-def confirm_grant(actor: Any, proposal: GrantProposal) -> RoleGrant:
+def confirm_grant(actor: Actor, proposal: GrantProposal) -> RoleGrant:
     """Grants a proposed role (see grant_role): the proposal is confirmed and both are audited."""
     locked = GrantProposal.objects.select_for_update().get(pk=proposal.pk)
     _require_may_confirm(actor, locked)
     if locked.status != GrantProposal.Status.PENDING:
-        raise CodedError("already_decided", _("This proposal has already been decided."))
+        raise CodedError(Code.ALREADY_DECIDED, _("This proposal has already been decided."))
     _check_separation(locked.user, locked.role)
     locked.status = GrantProposal.Status.CONFIRMED
-    locked.decided_by = actor
+    locked.decided_by = person_acting(actor)
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     record(
@@ -232,13 +239,13 @@ def confirm_grant(actor: Any, proposal: GrantProposal) -> RoleGrant:
 
 
 @transaction.atomic
-def decline_grant(actor: Any, proposal: GrantProposal) -> None:
+def decline_grant(actor: Actor, proposal: GrantProposal) -> None:
     locked = GrantProposal.objects.select_for_update().get(pk=proposal.pk)
     _require_may_confirm(actor, locked)
     if locked.status != GrantProposal.Status.PENDING:
-        raise CodedError("already_decided", _("This proposal has already been decided."))
+        raise CodedError(Code.ALREADY_DECIDED, _("This proposal has already been decided."))
     locked.status = GrantProposal.Status.DECLINED
-    locked.decided_by = actor
+    locked.decided_by = person_acting(actor)
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     record(
@@ -251,7 +258,7 @@ def decline_grant(actor: Any, proposal: GrantProposal) -> None:
 
 
 @transaction.atomic
-def revoke_role(actor: Any, grant: RoleGrant) -> None:
+def revoke_role(actor: Actor, grant: RoleGrant) -> None:
     """Removes one grant; the actor must manage its node and may not revoke their own."""
     _require_manages_node(actor, grant.node)
     _require_not_self(actor, grant.user)
@@ -266,7 +273,7 @@ def revoke_role(actor: Any, grant: RoleGrant) -> None:
 
 
 @transaction.atomic
-def set_active(actor: Any, user: User, active: bool) -> None:
+def set_active(actor: Actor, user: User, active: bool) -> None:
     """Deactivates (no log-in, history kept) or reactivates an account. Not one's own."""
     _require_manages_user(actor, user)
     _require_not_self(actor, user)
@@ -284,7 +291,7 @@ def set_active(actor: Any, user: User, active: bool) -> None:
 
 
 @transaction.atomic
-def change_password(actor: Any, user: User, new_password: str) -> None:
+def change_password(actor: Actor, user: User, new_password: str) -> None:
     """Sets a new password chosen by the user; clears the forced-change flag and any wait."""
     user.set_password(new_password)
     user.must_change_password = False
@@ -294,7 +301,7 @@ def change_password(actor: Any, user: User, new_password: str) -> None:
 
 
 @transaction.atomic
-def reset_password(actor: Any, user: User, new_password: str) -> None:
+def reset_password(actor: Actor, user: User, new_password: str) -> None:
     """An administrator sets a temporary password; the user must change it at next login."""
     _require_manages_user(actor, user)
     _require_not_self(actor, user)
@@ -317,7 +324,7 @@ def waiting_until(user: User) -> dt.datetime | None:
 
 
 @transaction.atomic
-def unlock_user(actor: Any, user: User) -> None:
+def unlock_user(actor: Actor, user: User) -> None:
     """Forgets the failed tries made for this account, so that it need not wait."""
     _require_manages_user(actor, user)
     before = waiting_until(user)
@@ -350,7 +357,7 @@ def record_failed_login(typed: str, account: User | None, until: dt.datetime | N
     with transaction.atomic():
         if account is None:
             record(
-                None,
+                SYSTEM,
                 A.LOGIN_FAILED,
                 object_type="accounts.user",
                 object_repr=shown_identity(typed),
@@ -358,7 +365,7 @@ def record_failed_login(typed: str, account: User | None, until: dt.datetime | N
             )
         else:
             record(
-                None, A.LOGIN_FAILED, account, changes=changes, node_path=_user_node_path(account)
+                SYSTEM, A.LOGIN_FAILED, account, changes=changes, node_path=_user_node_path(account)
             )
 
 
@@ -395,33 +402,34 @@ class IssuedLetter:
     has_account: bool
 
 
-def issue_activation_letters(actor: Any, people: list[Person]) -> list[IssuedLetter]:
+def issue_activation_letters(actor: Actor, people: list[Person]) -> list[IssuedLetter]:
     """Issues a letter with a fresh one-time code to each person (at most MAX_LETTERS at once),
     superseding their earlier letters. The codes are returned to be printed now: only a keyed
     hash of each is stored. The actor needs accounts.activate on each person's unit and may not
     issue one for their own person; a person who has left gets none."""
     if len(people) > MAX_LETTERS:
         raise CodedError(
-            "too_many_letters",
+            Code.TOO_MANY_LETTERS,
             _("At most %(max)d letters at once; choose a unit or fewer people.")
             % {"max": MAX_LETTERS},
         )
+    issuer = person_acting(actor)
     now = timezone.now()
     expires = now + dt.timedelta(days=settings.ACTIVATION_DAYS)
     issued = []
     with transaction.atomic():
         for person in people:
-            if not scope.has_capability(actor, Cap.ACCOUNTS_ACTIVATE, person.unit):
+            if not scope.may(actor, Cap.ACCOUNTS_ACTIVATE, person.unit):
                 raise PermissionDenied(
-                    "forbidden", _("You may not issue letters for people of this unit.")
+                    Code.FORBIDDEN, _("You may not issue letters for people of this unit.")
                 )
-            if getattr(actor, "person_id", None) == person.pk:
+            if issuer.person_id == person.pk:
                 raise PermissionDenied(
-                    "own_person", _("Another administrator must issue your own letter.")
+                    Code.OWN_PERSON, _("Another administrator must issue your own letter.")
                 )
             if person.status == Person.Status.LEFT:
                 raise CodedError(
-                    "person_left",
+                    Code.PERSON_LEFT,
                     _("%(name)s has left; a person who has left gets no letter.")
                     % {"name": person.name},
                 )
@@ -430,7 +438,7 @@ def issue_activation_letters(actor: Any, people: list[Person]) -> list[IssuedLet
             ).update(revoked_at=now)
             code = new_code()
             letter = ActivationLetter.objects.create(
-                person=person, code_hash=code_hash(code), issued_by=actor, expires_at=expires
+                person=person, code_hash=code_hash(code), issued_by=issuer, expires_at=expires
             )
             has_account = User.objects.filter(person=person).exists()
             record(
@@ -484,7 +492,7 @@ def activate_account(typed_id: str, code: str, password: str) -> User | None:
         created = user is None
         if user is None:
             user = create_user(
-                None,
+                SYSTEM,
                 _generated_username(),
                 password=None,
                 first_name=person.name,

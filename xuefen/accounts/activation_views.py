@@ -24,6 +24,7 @@ from xuefen.accounts.letters import render_letters
 from xuefen.accounts.models import ActivationLetter, User
 from xuefen.accounts.roles import Cap
 from xuefen.audit.middleware import client_ip
+from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
 from xuefen.orgs.models import OrgNode, Person
 
@@ -75,7 +76,7 @@ def letters(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose at least one person."))
             return redirect(reverse("accounts:letters") + f"?unit={unit.pk}")
         try:
-            issued = actions.issue_activation_letters(request.user, chosen)
+            issued = actions.issue_activation_letters(acting(request), chosen)
         except CodedError as exc:
             messages.error(request, str(exc.message))
             return redirect(reverse("accounts:letters") + f"?unit={unit.pk}")

@@ -20,6 +20,7 @@ from xuefen.accounts import actions, scope
 from xuefen.accounts.forms import CreateUserForm, GrantForm, TemporaryPasswordForm, UserSearchForm
 from xuefen.accounts.models import GrantProposal, RoleGrant, User
 from xuefen.accounts.roles import Cap
+from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
 
 PAGE_SIZE = 50
@@ -70,7 +71,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = actions.create_staff_user(
-                request.user,
+                acting(request),
                 data["username"],
                 display_name=data["display_name"],
                 password=data["password"],
@@ -136,7 +137,7 @@ def grant(request: HttpRequest, user_id: int) -> HttpResponse:
         return _detail(request, account, grant_form=form, status=400)
     try:
         result = actions.grant_role(
-            request.user, account, form.cleaned_data["role"], form.cleaned_data["node"]
+            acting(request), account, form.cleaned_data["role"], form.cleaned_data["node"]
         )
     except CodedError as error:
         _add_error(form, error)
@@ -155,7 +156,7 @@ def revoke(request: HttpRequest, user_id: int, grant_id: int) -> HttpResponse:
     except RoleGrant.DoesNotExist:
         raise Http404 from None
     try:
-        actions.revoke_role(request.user, role_grant)
+        actions.revoke_role(acting(request), role_grant)
     except CodedError as error:
         return _refused(request, account, error)
     return _done(request, account, _("The role has been revoked."))
@@ -167,7 +168,7 @@ def set_active(request: HttpRequest, user_id: int) -> HttpResponse:
     account = scope.access_user(request.user, user_id)
     active = request.POST.get("active") == "1"
     try:
-        actions.set_active(request.user, account, active)
+        actions.set_active(acting(request), account, active)
     except CodedError as error:
         return _refused(request, account, error)
     if active:
@@ -184,7 +185,7 @@ def reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, account, password_form=form, status=400)
     try:
-        actions.reset_password(request.user, account, form.cleaned_data["password"])
+        actions.reset_password(acting(request), account, form.cleaned_data["password"])
     except CodedError as error:
         return _refused(request, account, error)
     return _done(
@@ -197,7 +198,7 @@ def reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
 def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     account = scope.access_user(request.user, user_id)
     try:
-        actions.unlock_user(request.user, account)
+        actions.unlock_user(acting(request), account)
     except CodedError as error:
         return _refused(request, account, error)
     return _done(request, account, _("The account has been unlocked."))
@@ -227,9 +228,9 @@ def grant_proposal_decide(request: HttpRequest, proposal_id: int) -> HttpRespons
     confirm = request.POST.get("confirm") == "1"
     try:
         if confirm:
-            actions.confirm_grant(request.user, proposal)
+            actions.confirm_grant(acting(request), proposal)
         else:
-            actions.decline_grant(request.user, proposal)
+            actions.decline_grant(acting(request), proposal)
     except CodedError as error:
         messages.error(request, str(error))
     else:

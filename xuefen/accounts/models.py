@@ -1,3 +1,5 @@
+from typing import ClassVar, Literal
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -21,6 +23,8 @@ class User(AbstractUser):
         related_name="user",
     )
     must_change_password = models.BooleanField(_("must change password"), default=False)
+
+    acts_as: ClassVar[Literal["user"]] = "user"  # an actor (xuefen.core.actors)
 
     class Meta:
         verbose_name = _("user")

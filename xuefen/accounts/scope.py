@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from xuefen.accounts.roles import CAPABILITIES, Cap
+from xuefen.core.actors import Actor, is_system, is_token
 from xuefen.orgs.models import OrgNode, Person
 
 if TYPE_CHECKING:
@@ -65,6 +66,16 @@ def has_capability(user: "User | Any", capability: str, node: OrgNode | None = N
             capability in SELF_CAPABILITIES and getattr(user, "person_id", None) is not None
         )
     return any(node.path.startswith(p) for p in paths)
+
+
+def may(actor: Actor, capability: str, node: OrgNode | None = None) -> bool:
+    """What an action asks before it acts: the system may do anything an action allows; a user
+    what their grants give (`has_capability`); an API token what its scopes give."""
+    if is_system(actor):
+        return True
+    if is_token(actor):
+        return actor.may(capability, node)
+    return has_capability(actor, capability, node)
 
 
 def nodes(user: "User | Any", capability: str = Cap.ORGS_VIEW) -> QuerySet[OrgNode]:

@@ -8,12 +8,18 @@ short prefix stays visible so people can tell their tokens apart.
 import datetime as dt
 import hashlib
 import secrets
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from xuefen.accounts.roles import Cap
+
+if TYPE_CHECKING:
+    from xuefen.orgs.models import OrgNode
 
 SECRET_PREFIX = "xf_"  # noqa: S105 - a marker that makes leaked tokens easy to find, not a secret
 PREFIX_LENGTH = len(SECRET_PREFIX) + 8  # what stays visible: "xf_" and 8 characters
@@ -22,6 +28,13 @@ PREFIX_LENGTH = len(SECRET_PREFIX) + 8  # what stays visible: "xf_" and 8 charac
 class TokenScope(models.TextChoices):
     BATCHES = "batches", _("Submit and read batches, read courses")
     CREDITS_READ = "credits:read", _("Read the credits of the people the provider serves")
+
+
+# What each scope lets a token do, in the capabilities users hold.
+SCOPE_CAPABILITIES: dict[str, frozenset[str]] = {
+    TokenScope.BATCHES: frozenset({Cap.INTAKE_SUBMIT, Cap.INTAKE_VIEW}),
+    TokenScope.CREDITS_READ: frozenset({Cap.PEOPLE_VIEW, Cap.CREDITS_VIEW}),
+}
 
 
 def new_secret() -> str:
@@ -64,6 +77,8 @@ class ApiToken(models.Model):
         related_name="+",
     )
 
+    acts_as: ClassVar[Literal["token"]] = "token"  # an actor (xuefen.core.actors)
+
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
@@ -80,6 +95,20 @@ class ApiToken(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    def may(self, capability: str, node: "OrgNode | None" = None) -> bool:
+        """What the token may do as an actor: while active, what its scopes give, on its
+        provider's node (batches) or on the people the provider serves (credits:read)."""
+        if not self.is_active:
+            return False
+        for scope, capabilities in SCOPE_CAPABILITIES.items():
+            if capability in capabilities and self.has_scope(scope):
+                root = (
+                    self.provider.serves if scope == TokenScope.CREDITS_READ else self.provider.node
+                )
+                if node is None or node.path.startswith(root.path):
+                    return True
+        return False
 
     def is_expired(self, now: dt.datetime | None = None) -> bool:
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())

@@ -16,6 +16,7 @@ from xuefen.accounts.roles import Cap
 from xuefen.api import actions
 from xuefen.api.forms import TokenForm
 from xuefen.api.queries import access_token, tokens_for
+from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
 
 PAGE_SIZE = 50
@@ -38,7 +39,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             token, secret = actions.create_token(
-                request.user,
+                acting(request),
                 data["provider"],
                 name=data["name"],
                 scopes=data["scopes"],
@@ -65,7 +66,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = access_token(request.user, token_id)
     try:
-        actions.revoke_token(request.user, token)
+        actions.revoke_token(acting(request), token)
     except CodedError as error:
         messages.error(request, str(error))
     else:

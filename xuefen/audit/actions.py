@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models
 
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, audit_name, user_of
 
 # The address of the client being served (set by AuditContextMiddleware); None in CLI and tasks.
 client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
@@ -38,7 +39,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def record(
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model | None = None,
     *,
@@ -49,11 +50,10 @@ def record(
     object_id: str | None = None,
     object_repr: str | None = None,
 ) -> AuditEvent:
-    """Appends one audit event. `actor` may be None for the system (CLI, demo data, tasks)."""
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    """Appends one audit event, naming the user, the API token or the system that acted."""
     return AuditEvent.objects.create(
-        actor=actor_obj,
-        actor_name=(actor_obj.get_username() if actor_obj else "system"),
+        actor=user_of(actor),
+        actor_name=audit_name(actor)[:150],
         address=client_address.get(),
         action=action,
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
@@ -65,7 +65,7 @@ def record(
     )
 
 
-def record_export(actor: Any, what: str, count: int, node_path: str = "") -> AuditEvent:
+def record_export(actor: Actor, what: str, count: int, node_path: str = "") -> AuditEvent:
     """Notes that `actor` downloaded `count` rows of `what` (an export is itself a disclosure)."""
     return record(
         actor,

@@ -14,6 +14,7 @@ from xuefen.accounts.roles import Cap
 from xuefen.audit import queries, words
 from xuefen.audit.actions import record_export
 from xuefen.audit.forms import EventFilterForm
+from xuefen.core.actors import acting
 from xuefen.core.paging import querystring
 from xuefen.core.tabular import xlsx_response
 
@@ -65,7 +66,7 @@ def event_export(request: HttpRequest) -> HttpResponse:
     redact = queries.redactor(request.user)
     events = [redact(e) for e in queries.events(request.user, filters)[:MAX_EXPORT_ROWS]]
     paths = scope.paths_with(request.user, Cap.AUDIT_VIEW)
-    record_export(request.user, "audit.auditevent", len(events), paths[0] if paths else "")
+    record_export(acting(request), "audit.auditevent", len(events), paths[0] if paths else "")
     headers = [
         _("Time"),
         _("Actor"),

@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
-from xuefen.accounts.scope import SELF_CAPABILITIES, has_capability
+from xuefen.accounts.scope import SELF_CAPABILITIES
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.claims import files, flags, pricing, typedata
-from xuefen.claims.errors import ClaimError, TransitionError
+from xuefen.claims.errors import ClaimError, Code, TransitionError
 from xuefen.claims.models import (
     Claim,
     ClaimType,
@@ -35,6 +36,7 @@ from xuefen.claims.models import (
     StatusChange,
 )
 from xuefen.claims.workflow import EDITABLE, Step, Transition, transition
+from xuefen.core.actors import SYSTEM, Actor, person_acting, user_of
 from xuefen.core.errors import CodedError
 from xuefen.ledger import spans
 from xuefen.ledger.actions import post_entry, reverse_entry
@@ -53,21 +55,21 @@ STEP_AUDIT = {
 }
 
 
-def may(actor: Any, capability: str, person: Person) -> bool:
+def may(actor: Actor, capability: str, person: Person) -> bool:
     """The actor holds `capability` on the person's unit (a learner: self-capabilities for self)."""
     if capability in SELF_CAPABILITIES and getattr(actor, "person_id", None) == person.pk:
         return True
-    return has_capability(actor, capability, person.unit)
+    return scope.may(actor, capability, person.unit)
 
 
-def can_take(actor: Any, move: Transition, claim: Claim) -> bool:
+def can_take(actor: Actor, move: Transition, claim: Claim) -> bool:
     """The actor holds a capability the transition asks for on the claim's person."""
     return may(actor, move.capability, claim.person) or (
         bool(move.also) and may(actor, move.also, claim.person)
     )
 
 
-def _audit(actor: Any, action: str, claim: Claim, changes: dict[str, Any]) -> None:
+def _audit(actor: Actor, action: str, claim: Claim, changes: dict[str, Any]) -> None:
     record(
         actor,
         action,
@@ -79,15 +81,15 @@ def _audit(actor: Any, action: str, claim: Claim, changes: dict[str, Any]) -> No
     )
 
 
-def _require_submitter(actor: Any, claim: Claim) -> None:
+def _require_submitter(actor: Actor, claim: Claim) -> None:
     if not may(actor, Cap.CLAIMS_SUBMIT, claim.person):
-        raise TransitionError("not_allowed", _("You may not change this claim."))
+        raise TransitionError(Code.NOT_ALLOWED, _("You may not change this claim."))
 
 
 def _require_editable(claim: Claim) -> None:
     if claim.status not in EDITABLE:
         raise TransitionError(
-            "not_editable",
+            Code.NOT_EDITABLE,
             _("Only a draft or a returned claim can be changed (this one is “%(s)s”).")
             % {"s": claim.get_status_display()},
         )
@@ -101,11 +103,11 @@ def _check_dates(person: Person, start: dt.date, end: dt.date) -> int:
     before the start, an end still ahead, and an activity across two periods (`ledger.spans`)."""
     if end < start:
         raise ClaimError(
-            "dates_order", _("The end date is before the start date."), field="end_date"
+            Code.DATES_ORDER, _("The end date is before the start date."), field="end_date"
         )
     if end > timezone.localdate():
         raise ClaimError(
-            "date_future", _("A claim is for an activity already done."), field="end_date"
+            Code.DATE_FUTURE, _("A claim is for an activity already done."), field="end_date"
         )
     index = RuleSetIndex.for_paths([person.unit.path])
     try:
@@ -123,7 +125,7 @@ def _check_days(ctype: ClaimType, data: Mapping[str, Any], start: dt.date, end: 
     if not name or name == "@days":
         return
     if data.get(name) in (None, ""):
-        raise ClaimError("days_missing", _("Give the days the activity took."), field=name)
+        raise ClaimError(Code.DAYS_MISSING, _("Give the days the activity took."), field=name)
     try:
         spans.check_days(data.get(name), start, end)
     except spans.SpanError as error:
@@ -137,7 +139,7 @@ def _clean_data(ctype: ClaimType, data: Mapping[str, Any]) -> dict[str, Any]:
         if value in (None, ""):
             if spec.get("required"):
                 raise ClaimError(
-                    "field_required",
+                    Code.FIELD_REQUIRED,
                     _("“%(f)s” is required.") % {"f": ctype.field_label(spec["name"])},
                     field=spec["name"],
                 )
@@ -148,7 +150,7 @@ def _clean_data(ctype: ClaimType, data: Mapping[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def create_claim(
-    actor: Any,
+    actor: Actor,
     person: Person,
     claim_type: ClaimType,
     *,
@@ -162,9 +164,11 @@ def create_claim(
     """A draft claim for `person` (the actor themself, or one of their people), with its evidence
     files; submitted at once if `submit`. Nothing is saved if any file is refused."""
     if not may(actor, Cap.CLAIMS_SUBMIT, person):
-        raise TransitionError("not_allowed", _("You may not claim for this person."))
+        raise TransitionError(Code.NOT_ALLOWED, _("You may not claim for this person."))
     if not claim_type.is_active:
-        raise ClaimError("type_inactive", _("This claim type is not in use."), field="claim_type")
+        raise ClaimError(
+            Code.TYPE_INACTIVE, _("This claim type is not in use."), field="claim_type"
+        )
     period = _check_dates(person, start_date, end_date)
     cleaned = _clean_data(claim_type, data)
     _check_days(claim_type, cleaned, start_date, end_date)
@@ -176,11 +180,13 @@ def create_claim(
         data=cleaned,
         start_date=start_date,
         end_date=end_date,
-        submitted_by=actor,
+        submitted_by=person_acting(actor),
     )
     claim.artefact_key = pricing.artefact_key(claim)
     claim.save(update_fields=["artefact_key"])
-    StatusChange.objects.create(claim=claim, to_status=Status.DRAFT, step="create", actor=actor)
+    StatusChange.objects.create(
+        claim=claim, to_status=Status.DRAFT, step="create", actor=user_of(actor)
+    )
     _audit(actor, AuditEvent.Action.CREATE, claim, {"type": claim_type.code, "title": title})
     kept: list[str] = []
     try:
@@ -198,7 +204,7 @@ def create_claim(
 
 @transaction.atomic
 def update_claim(
-    actor: Any,
+    actor: Actor,
     claim: Claim,
     *,
     title: str,
@@ -236,7 +242,7 @@ def update_claim(
 
 
 @transaction.atomic
-def add_evidence(actor: Any, claim: Claim, requirement: str, upload: Any) -> Evidence:
+def add_evidence(actor: Actor, claim: Claim, requirement: str, upload: Any) -> Evidence:
     """Stores one evidence file for a draft or returned claim; refused (nothing kept) if the
     content is not a PDF, JPEG or PNG of the kinds the requirement allows, or is too large."""
     claim = _locked(claim)
@@ -244,7 +250,7 @@ def add_evidence(actor: Any, claim: Claim, requirement: str, upload: Any) -> Evi
     _require_editable(claim)
     spec = next((e for e in claim.claim_type.evidence if e["code"] == requirement), None)
     if spec is None:
-        raise ClaimError("evidence_unknown", _("This claim type asks for no such evidence."))
+        raise ClaimError(Code.EVIDENCE_UNKNOWN, _("This claim type asks for no such evidence."))
     stored = files.store(upload, spec.get("kinds") or [])
     try:
         evidence = Evidence.objects.create(
@@ -256,7 +262,7 @@ def add_evidence(actor: Any, claim: Claim, requirement: str, upload: Any) -> Evi
             stored_name=stored.stored_name,
             size=stored.size,
             sha256=stored.sha256,
-            uploaded_by=actor,
+            uploaded_by=person_acting(actor),
         )
     except Exception:
         files.discard(stored.stored_name)
@@ -274,7 +280,7 @@ def add_evidence(actor: Any, claim: Claim, requirement: str, upload: Any) -> Evi
 
 
 @transaction.atomic
-def remove_evidence(actor: Any, evidence: Evidence) -> None:
+def remove_evidence(actor: Actor, evidence: Evidence) -> None:
     claim = _locked(evidence.claim)
     _require_submitter(actor, claim)
     _require_editable(claim)
@@ -303,7 +309,7 @@ def _locked(claim: Claim) -> Claim:
     )
 
 
-def _step(actor: Any, claim: Claim, step: str, reason: str = "") -> tuple[Claim, str]:
+def _step(actor: Actor, claim: Claim, step: str, reason: str = "") -> tuple[Claim, str]:
     """Moves the (locked, re-read) claim by `step`; refuses what the table or the rules forbid."""
     claim = _locked(claim)
     move = transition(claim.status, step)
@@ -311,21 +317,22 @@ def _step(actor: Any, claim: Claim, step: str, reason: str = "") -> tuple[Claim,
     if step == Step.SUBMIT:
         allowed = allowed or claim.submitted_by_id == getattr(actor, "pk", None)
     if not allowed:
-        raise TransitionError("not_allowed", _("You may not take this step on this claim."))
+        raise TransitionError(Code.NOT_ALLOWED, _("You may not take this step on this claim."))
     if move.reviewer and (
         getattr(actor, "person_id", None) == claim.person_id
         or claim.submitted_by_id == getattr(actor, "pk", None)
     ):
         raise TransitionError(
-            "own_claim", _("Nobody may check or approve a claim they submitted or that is theirs.")
+            Code.OWN_CLAIM,
+            _("Nobody may check or approve a claim they submitted or that is theirs."),
         )
     if step == Step.APPROVE and _checked_by(claim) == getattr(actor, "pk", None):
         raise TransitionError(
-            "same_reviewer", _("The claim must be approved by someone other than its checker.")
+            Code.SAME_REVIEWER, _("The claim must be approved by someone other than its checker.")
         )
     reason = (reason or "").strip()
     if move.needs_reason and not reason:
-        raise TransitionError("reason_missing", _("Say why."), field="reason")
+        raise TransitionError(Code.REASON_MISSING, _("Say why."), field="reason")
     before = claim.status
     claim.status = move.target
     return claim, before
@@ -336,13 +343,13 @@ def _checked_by(claim: Claim) -> int | None:
     return last.actor_id if last is not None else None
 
 
-def _finish(actor: Any, claim: Claim, step: str, before: str, reason: str, **extra: Any) -> None:
+def _finish(actor: Actor, claim: Claim, step: str, before: str, reason: str, **extra: Any) -> None:
     StatusChange.objects.create(
         claim=claim,
         from_status=before,
         to_status=claim.status,
         step=step,
-        actor=actor,
+        actor=user_of(actor),
         reason=reason[:500],
     )
     _audit(
@@ -354,7 +361,7 @@ def _finish(actor: Any, claim: Claim, step: str, before: str, reason: str, **ext
 
 
 @transaction.atomic
-def submit_claim(actor: Any, claim: Claim) -> Claim:
+def submit_claim(actor: Actor, claim: Claim) -> Claim:
     """Sends a draft or returned claim to the unit check, marks it late if past the reporting
     period's deadline (accepted all the same) and recomputes its flags."""
     claim, before = _step(actor, claim, Step.SUBMIT)
@@ -396,7 +403,7 @@ def refresh_flags(
 
 
 @transaction.atomic
-def check_claim(actor: Any, claim: Claim, note: str = "") -> Claim:
+def check_claim(actor: Actor, claim: Claim, note: str = "") -> Claim:
     """The unit's check (for study notes, its sign-off 签阅): passes the claim to the office."""
     claim, before = _step(actor, claim, Step.CHECK, note)
     claim.save(update_fields=["status"])
@@ -406,7 +413,7 @@ def check_claim(actor: Any, claim: Claim, note: str = "") -> Claim:
 
 
 @transaction.atomic
-def return_claim(actor: Any, claim: Claim, reason: str) -> Claim:
+def return_claim(actor: Actor, claim: Claim, reason: str) -> Claim:
     """Back to the claimant for revision, with the reason; they edit and submit again."""
     claim, before = _step(actor, claim, Step.RETURN, reason)
     claim.save(update_fields=["status"])
@@ -415,7 +422,7 @@ def return_claim(actor: Any, claim: Claim, reason: str) -> Claim:
 
 
 @transaction.atomic
-def reject_claim(actor: Any, claim: Claim, reason: str) -> Claim:
+def reject_claim(actor: Actor, claim: Claim, reason: str) -> Claim:
     claim, before = _step(actor, claim, Step.REJECT, reason)
     claim.decided_at = timezone.now()
     claim.save(update_fields=["status", "decided_at"])
@@ -430,15 +437,15 @@ def _manual_amount(value: Any) -> Decimal | None:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise ClaimError(
-            "amount_invalid", _("The amount is not a number."), field="amount"
+            Code.AMOUNT_INVALID, _("The amount is not a number."), field="amount"
         ) from None
     if not amount.is_finite() or amount <= 0:
-        raise ClaimError("amount_invalid", _("The amount must be above zero."), field="amount")
+        raise ClaimError(Code.AMOUNT_INVALID, _("The amount must be above zero."), field="amount")
     return amount
 
 
 @transaction.atomic
-def approve_claim(actor: Any, claim: Claim, amount: Any = None) -> list[Entry]:
+def approve_claim(actor: Actor, claim: Claim, amount: Any = None) -> list[Entry]:
     """The office's approval: posts the claim's credit to the ledger (one entry, or one per year
     of a split, source "claim:<id>[:<year>]") with the claim as evidence and the actor as approver.
 
@@ -450,13 +457,15 @@ def approve_claim(actor: Any, claim: Claim, amount: Any = None) -> list[Entry]:
     price = pricing.price(claim, rules, _manual_amount(amount))
     if price.amount is None:
         raise ClaimError(
-            "amount_needed",
+            Code.AMOUNT_NEEDED,
             _("No rule prices this claim: enter the amount to credit."),
             field="amount",
         )
     parts = [p for p in price.parts if p.amount != 0]
     if not parts:
-        raise ClaimError("amount_zero", _("By the rules this claim earns nothing."), field="amount")
+        raise ClaimError(
+            Code.AMOUNT_ZERO, _("By the rules this claim earns nothing."), field="amount"
+        )
     ctype = claim.claim_type
     evidence = f"{SOURCE_TYPE}:{claim.pk} {reverse('claims:detail', args=[claim.pk])}"
     entries = [
@@ -476,7 +485,7 @@ def approve_claim(actor: Any, claim: Claim, amount: Any = None) -> list[Entry]:
             artefact_exclusive=bool(claim.artefact_key) and ctype.single_author,
             description=f"{ctype.name_zh}：{claim.title}",
             evidence=evidence,
-            approved_by=actor,
+            approved_by=user_of(actor),
             later_share=part.later,
         )
         for part in parts
@@ -504,7 +513,7 @@ class BatchOutcome:
     failed: dict[int, str] = field(default_factory=dict)  # claim id -> why
 
 
-def approve_many(actor: Any, claims: Iterable[Claim]) -> BatchOutcome:
+def approve_many(actor: Actor, claims: Iterable[Claim]) -> BatchOutcome:
     """Approves each claim on its own (its own transaction): a claim that fails is listed with the
     reason and the rest go through."""
     outcome = BatchOutcome()
@@ -523,12 +532,12 @@ def approve_many(actor: Any, claims: Iterable[Claim]) -> BatchOutcome:
 
 @transaction.atomic
 def draw_spot_checks(
-    actor: Any, reporting: ReportingPeriod, population: Sequence[Claim], seed: int | None = None
+    actor: Actor, reporting: ReportingPeriod, population: Sequence[Claim], seed: int | None = None
 ) -> SpotCheckDraw:
     """Draws ⌈share × N⌉ of the credited claims of the period not drawn before, at random, for
     re-audit. The seed and the ids drawn go into the audit trail, so the draw can be repeated."""
-    if not has_capability(actor, Cap.CREDITS_APPROVE):
-        raise TransitionError("not_allowed", _("Only the credit office draws spot checks."))
+    if not scope.may(actor, Cap.CREDITS_APPROVE):
+        raise TransitionError(Code.NOT_ALLOWED, _("Only the credit office draws spot checks."))
     pool = sorted(
         (c for c in population if c.status == Status.CREDITED and c.period == reporting.period),
         key=lambda c: c.pk,
@@ -543,7 +552,7 @@ def draw_spot_checks(
         share=reporting.spot_check_share,
         population=len(pool),
         drawn=size,
-        drawn_by=actor,
+        drawn_by=person_acting(actor),
     )
     SpotCheck.objects.bulk_create([SpotCheck(draw=draw, claim=c) for c in chosen])
     record(
@@ -573,29 +582,29 @@ def _common_path(claims: Sequence[Claim]) -> str:
     return prefix
 
 
-def _decide_spot(actor: Any, spot: SpotCheck) -> SpotCheck:
+def _decide_spot(actor: Actor, spot: SpotCheck) -> SpotCheck:
     spot = (
         SpotCheck.objects.select_for_update().select_related("claim__person__unit").get(pk=spot.pk)
     )
     if spot.outcome != SpotCheck.Outcome.PENDING:
-        raise TransitionError("spot_decided", _("This spot check is already decided."))
+        raise TransitionError(Code.SPOT_DECIDED, _("This spot check is already decided."))
     if not may(actor, Cap.CREDITS_APPROVE, spot.claim.person):
-        raise TransitionError("not_allowed", _("You may not re-audit this claim."))
+        raise TransitionError(Code.NOT_ALLOWED, _("You may not re-audit this claim."))
     return spot
 
 
 @transaction.atomic
-def confirm_spot_check(actor: Any, spot: SpotCheck, note: str = "") -> SpotCheck:
+def confirm_spot_check(actor: Actor, spot: SpotCheck, note: str = "") -> SpotCheck:
     spot = _decide_spot(actor, spot)
     spot.outcome, spot.reason = SpotCheck.Outcome.CONFIRMED, note.strip()[:500]
-    spot.decided_by, spot.decided_at = actor, timezone.now()
+    spot.decided_by, spot.decided_at = user_of(actor), timezone.now()
     spot.save()
     _audit(actor, AuditEvent.Action.APPROVE, spot.claim, {"spot_check": "confirmed", "note": note})
     return spot
 
 
 @transaction.atomic
-def reverse_spot_check(actor: Any, spot: SpotCheck, reason: str) -> SpotCheck:
+def reverse_spot_check(actor: Actor, spot: SpotCheck, reason: str) -> SpotCheck:
     """The re-audit found the credit unfounded: every entry of the claim is reversed (with the
     reason) and the claim is revoked."""
     spot = _decide_spot(actor, spot)
@@ -610,7 +619,7 @@ def reverse_spot_check(actor: Any, spot: SpotCheck, reason: str) -> SpotCheck:
     claim.save(update_fields=["status"])
     _finish(actor, claim, Step.REVOKE, before, reason, reversals=reversed_ids)
     spot.outcome, spot.reason = SpotCheck.Outcome.REVERSED, reason.strip()[:500]
-    spot.decided_by, spot.decided_at = actor, timezone.now()
+    spot.decided_by, spot.decided_at = user_of(actor), timezone.now()
     spot.save()
     return spot
 
@@ -619,7 +628,7 @@ def reverse_spot_check(actor: Any, spot: SpotCheck, reason: str) -> SpotCheck:
 
 
 @transaction.atomic
-def load_default_types(actor: Any = None) -> int:
+def load_default_types(actor: Actor = SYSTEM) -> int:
     """Adds the shipped claim types whose code is not in the database yet; never overwrites the
     office's edits. Returns how many were added."""
     added = 0
@@ -637,10 +646,10 @@ def load_default_types(actor: Any = None) -> int:
 
 
 @transaction.atomic
-def save_claim_type(actor: Any, ctype: ClaimType, values: Mapping[str, Any]) -> ClaimType:
+def save_claim_type(actor: Actor, ctype: ClaimType, values: Mapping[str, Any]) -> ClaimType:
     """Creates or changes a claim type (the office's policy); the fields it names must exist."""
-    if not has_capability(actor, Cap.POLICY_CHANGE):
-        raise TransitionError("not_allowed", _("Only the credit office changes claim types."))
+    if not scope.may(actor, Cap.POLICY_CHANGE):
+        raise TransitionError(Code.NOT_ALLOWED, _("Only the credit office changes claim types."))
     typedata.check_references(dict(values))
     creating = ctype.pk is None
     before = {} if creating else {k: getattr(ctype, k) for k in values}
@@ -660,10 +669,10 @@ def save_claim_type(actor: Any, ctype: ClaimType, values: Mapping[str, Any]) -> 
 
 @transaction.atomic
 def save_period(
-    actor: Any, reporting: ReportingPeriod, values: Mapping[str, Any]
+    actor: Actor, reporting: ReportingPeriod, values: Mapping[str, Any]
 ) -> ReportingPeriod:
-    if not has_capability(actor, Cap.POLICY_CHANGE):
-        raise TransitionError("not_allowed", _("Only the credit office sets reporting periods."))
+    if not scope.may(actor, Cap.POLICY_CHANGE):
+        raise TransitionError(Code.NOT_ALLOWED, _("Only the credit office sets reporting periods."))
     creating = reporting.pk is None
     before = {} if creating else {k: str(getattr(reporting, k)) for k in values}
     for key, value in values.items():

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from xuefen.claims.errors import ClaimError
+from xuefen.claims.errors import ClaimError, Code
 
 DEFAULT_MAX_MB = 10
 SIGNATURES: tuple[tuple[bytes, str, str, str], ...] = (
@@ -86,17 +86,17 @@ def store(upload: Any, allowed_kinds: list[str]) -> Stored:
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
-            raise ClaimError("file_empty", _("The file is empty."), field="file")
+            raise ClaimError(Code.FILE_EMPTY, _("The file is empty."), field="file")
         detected = detect(head)
         if detected is None:
             raise ClaimError(
-                "file_type",
+                Code.FILE_TYPE,
                 _("The file is not a PDF, JPEG or PNG (judged by its content, not its name)."),
                 field="file",
             )
         if allowed_kinds and detected.kind not in allowed_kinds:
             raise ClaimError(
-                "file_kind",
+                Code.FILE_KIND,
                 _("This evidence must be %(kinds)s.")
                 % {"kinds": " / ".join(_kind_label(k) for k in allowed_kinds)},
                 field="file",
@@ -119,7 +119,7 @@ def _kind_label(kind: str) -> str:
 
 def _too_large(limit: int) -> ClaimError:
     return ClaimError(
-        "file_too_large",
+        Code.FILE_TOO_LARGE,
         _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
         field="file",
     )
@@ -127,7 +127,7 @@ def _too_large(limit: int) -> ClaimError:
 
 def path_of(stored_name: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
-        raise ClaimError("file_name", _("Unknown file."))
+        raise ClaimError(Code.FILE_NAME, _("Unknown file."))
     return storage_dir() / stored_name
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
-from xuefen.claims.errors import ClaimError
+from xuefen.claims.errors import ClaimError, Code
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "claimtypes" / "default.yaml"
 FIELD_KINDS = ("text", "int", "decimal", "date", "choice")
@@ -23,7 +23,7 @@ TYPE_KEYS = {
 
 
 def _fail(where: str, message: str) -> ClaimError:
-    return ClaimError("claimtype_invalid", f"{where}: {message}", field=where.split(".")[0])
+    return ClaimError(Code.CLAIMTYPE_INVALID, f"{where}: {message}", field=where.split(".")[0])
 
 
 def _label(value: Any, where: str) -> dict[str, str]:
@@ -154,7 +154,7 @@ def parse(text: str) -> list[dict[str, Any]]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ClaimError("claimtype_yaml", _("Not valid YAML: %(e)s") % {"e": exc}) from None
+        raise ClaimError(Code.CLAIMTYPE_YAML, _("Not valid YAML: %(e)s") % {"e": exc}) from None
     if not isinstance(data, dict) or not isinstance(data.get("types"), list):
         raise _fail("types", _("expected a list of types"))
     specs = [parse_type(item, f"types[{i}]") for i, item in enumerate(data["types"])]

@@ -24,6 +24,7 @@ from xuefen.claims.forms import (
 )
 from xuefen.claims.models import ClaimType, Evidence, ReportingPeriod, Status
 from xuefen.claims.workflow import EDITABLE, STEP_LABELS, Step, steps_from
+from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
 from xuefen.core.paging import querystring
 from xuefen.policy.services import ruleset_for
@@ -69,7 +70,7 @@ def new(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 claim = actions.create_claim(
-                    request.user,
+                    acting(request),
                     person,
                     ctype,
                     title=form.cleaned_data["title"],
@@ -108,7 +109,7 @@ def edit(request: HttpRequest, claim_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_claim(
-                request.user,
+                acting(request),
                 claim,
                 title=form.cleaned_data["title"],
                 start_date=form.cleaned_data["start_date"],
@@ -117,9 +118,9 @@ def edit(request: HttpRequest, claim_id: int) -> HttpResponse:
             )
             for requirement, items in form.uploads().items():
                 for upload in items:
-                    actions.add_evidence(request.user, claim, requirement, upload)
+                    actions.add_evidence(acting(request), claim, requirement, upload)
             if "submit" in request.POST:
-                actions.submit_claim(request.user, claim)
+                actions.submit_claim(acting(request), claim)
         except CodedError as error:
             _form_error(form, error)
         else:
@@ -137,11 +138,11 @@ def detail(request: HttpRequest, claim_id: int) -> HttpResponse:
     reviewer = scope.has_capability(
         request.user, Cap.CREDITS_CHECK, person.unit
     ) or scope.has_capability(request.user, Cap.CREDITS_APPROVE, person.unit)
-    can_edit = claim.status in EDITABLE and actions.may(request.user, Cap.CLAIMS_SUBMIT, person)
+    can_edit = claim.status in EDITABLE and actions.may(acting(request), Cap.CLAIMS_SUBMIT, person)
     steps = [
         {"step": t.step, "label": STEP_LABELS[t.step], "needs_reason": t.needs_reason}
         for t in steps_from(claim.status)
-        if t.step not in (Step.SUBMIT, Step.REVOKE) and actions.can_take(request.user, t, claim)
+        if t.step not in (Step.SUBMIT, Step.REVOKE) and actions.can_take(acting(request), t, claim)
     ]
     rules = ruleset_for(person, claim.period)
     category_names = [rules.category_label(c) if rules else c for c in claim.categories or []]
@@ -171,7 +172,7 @@ def detail(request: HttpRequest, claim_id: int) -> HttpResponse:
 def submit(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = queries.access_claim(request.user, claim_id, Cap.CLAIMS_SUBMIT)
     try:
-        actions.submit_claim(request.user, claim)
+        actions.submit_claim(acting(request), claim)
     except CodedError as error:
         messages.error(request, str(error.message))
     else:
@@ -187,7 +188,7 @@ def evidence_add(request: HttpRequest, claim_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.add_evidence(
-                request.user, claim, form.cleaned_data["requirement"], form.cleaned_data["file"]
+                acting(request), claim, form.cleaned_data["requirement"], form.cleaned_data["file"]
             )
         except CodedError as error:
             messages.error(request, str(error.message))
@@ -204,7 +205,7 @@ def evidence_remove(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = queries.access_evidence(request.user, evidence_id)
     claim_id = evidence.claim_id
     try:
-        actions.remove_evidence(request.user, evidence)
+        actions.remove_evidence(acting(request), evidence)
     except CodedError as error:
         messages.error(request, str(error.message))
     return redirect("claims:detail", claim_id=claim_id)
@@ -219,7 +220,7 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
     except (OSError, CodedError):
         raise Http404 from None
     record_export(
-        request.user,
+        acting(request),
         f"claim evidence #{evidence.pk}",
         1,
         node_path=evidence.claim.person.unit.path,
@@ -250,13 +251,13 @@ def decide(request: HttpRequest, claim_id: int) -> HttpResponse:
     step, reason = form.cleaned_data["step"], form.cleaned_data["reason"]
     try:
         if step == Step.CHECK:
-            actions.check_claim(request.user, claim, reason)
+            actions.check_claim(acting(request), claim, reason)
         elif step == Step.APPROVE:
-            actions.approve_claim(request.user, claim, form.cleaned_data["amount"])
+            actions.approve_claim(acting(request), claim, form.cleaned_data["amount"])
         elif step == Step.RETURN:
-            actions.return_claim(request.user, claim, reason)
+            actions.return_claim(acting(request), claim, reason)
         else:
-            actions.reject_claim(request.user, claim, reason)
+            actions.reject_claim(acting(request), claim, reason)
     except CodedError as error:
         messages.error(request, str(error.message))
         return redirect("claims:detail", claim_id=claim.pk)
@@ -310,7 +311,7 @@ def batch_approve(request: HttpRequest) -> HttpResponse:
     scope.require(request.user, Cap.CREDITS_APPROVE)
     ids = [i for i in (_int(v) for v in request.POST.getlist("claim")) if i is not None]
     chosen = queries.office_queue(request.user).filter(pk__in=ids)
-    outcome = actions.approve_many(request.user, list(chosen))
+    outcome = actions.approve_many(acting(request), list(chosen))
     if outcome.approved:
         messages.success(
             request, _("%(n)s claims approved and credited.") % {"n": len(outcome.approved)}
@@ -344,7 +345,7 @@ def type_edit(request: HttpRequest, type_id: int | None = None) -> HttpResponse:
     form = ClaimTypeForm(request.POST or None, instance=ctype)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.save_claim_type(request.user, ctype, form.values())
+            actions.save_claim_type(acting(request), ctype, form.values())
         except CodedError as error:
             _form_error(form, error)
         else:
@@ -373,7 +374,7 @@ def period_edit(request: HttpRequest, period_id: int | None = None) -> HttpRespo
     form = PeriodForm(request.POST or None, instance=reporting)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.save_period(request.user, reporting, form.cleaned_data)
+            actions.save_period(acting(request), reporting, form.cleaned_data)
         except CodedError as error:
             _form_error(form, error)
         else:
@@ -397,7 +398,7 @@ def spot_checks(request: HttpRequest) -> HttpResponse:
                 .select_related("person__unit")
             )
             try:
-                draw = actions.draw_spot_checks(request.user, reporting, population)
+                draw = actions.draw_spot_checks(acting(request), reporting, population)
             except CodedError as error:
                 messages.error(request, str(error.message))
             else:
@@ -422,10 +423,10 @@ def spot_decide(request: HttpRequest, spot_id: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
     try:
         if request.POST.get("outcome") == "reverse":
-            actions.reverse_spot_check(request.user, spot, reason)
+            actions.reverse_spot_check(acting(request), spot, reason)
             messages.success(request, _("The credit was reversed and the claim revoked."))
         elif request.POST.get("outcome") == "confirm":
-            actions.confirm_spot_check(request.user, spot, reason)
+            actions.confirm_spot_check(acting(request), spot, reason)
             messages.success(request, _("The claim was confirmed."))
         else:
             messages.error(request, _("Confirm or reverse."))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts.roles import Cap
-from xuefen.claims.errors import TransitionError
+from xuefen.claims.errors import Code, TransitionError
 from xuefen.claims.models import Status
 
 
@@ -69,7 +69,7 @@ def transition(source: str, step: str) -> Transition:
         if t.source == source and t.step == step:
             return t
     raise TransitionError(
-        "step_not_allowed",
+        Code.STEP_NOT_ALLOWED,
         _("A claim that is “%(status)s” cannot take the step “%(step)s”.")
         % {"status": Status(source).label, "step": STEP_LABELS.get(step, step)},
         field="step",

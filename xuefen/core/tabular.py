@@ -36,7 +36,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from xuefen.core import xlsxread
-from xuefen.core.errors import CodedError
+from xuefen.core.errors import CodedError, CoreCode
 from xuefen.core.xlsxread import Formula
 
 log = logging.getLogger(__name__)
@@ -160,13 +160,13 @@ def read_table(
         lines = _xlsx_lines(stream, name, head)
     elif suffix == ".xlsx":
         raise TableError(
-            "not_spreadsheet",
+            CoreCode.NOT_SPREADSHEET,
             _("%(file)s is not an Excel workbook (.xlsx); it may be another file renamed.")
             % {"file": name},
         )
     elif magic.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
         raise TableError(
-            "old_excel",
+            CoreCode.OLD_EXCEL,
             _("%(file)s is an old Excel file (.xls); save it as .xlsx and upload again.")
             % {"file": name},
         )
@@ -174,7 +174,7 @@ def read_table(
         lines = _csv_lines(stream, name, head)
     else:
         raise TableError(
-            "unsupported_type",
+            CoreCode.UNSUPPORTED_TYPE,
             _("%(file)s is neither an Excel workbook (.xlsx) nor a CSV file.") % {"file": name},
         )
     return _rows(lines, columns, name, max_rows)
@@ -227,10 +227,10 @@ def _check_size(stream: BinaryIO, name: str) -> None:
     size = stream.tell()
     stream.seek(0)
     if size == 0:
-        raise TableError("empty_file", _("%(file)s is empty.") % {"file": name})
+        raise TableError(CoreCode.EMPTY_FILE, _("%(file)s is empty.") % {"file": name})
     if size > settings.MAX_UPLOAD_MB * 1024 * 1024:
         raise TableError(
-            "file_too_large",
+            CoreCode.FILE_TOO_LARGE,
             _("%(file)s is %(size)d MB; the largest file accepted is %(max)d MB.")
             % {"file": name, "size": size // (1024 * 1024), "max": settings.MAX_UPLOAD_MB},
         )
@@ -241,7 +241,7 @@ def check_xlsx_archive(stream: BinaryIO, name: str) -> None:
 
     Reads only the zip central directory, so nothing is decompressed before the sizes are known."""
     not_workbook = TableError(
-        "not_spreadsheet",
+        CoreCode.NOT_SPREADSHEET,
         _("%(file)s is not an Excel workbook (.xlsx); it may be another file renamed.")
         % {"file": name},
     )
@@ -264,7 +264,7 @@ def check_xlsx_archive(stream: BinaryIO, name: str) -> None:
     )
     if len(entries) > MAX_ZIP_ENTRIES or total > limit or suspicious:
         raise TableError(
-            "xlsx_too_large",
+            CoreCode.XLSX_TOO_LARGE,
             _(
                 "%(file)s would expand to %(size)d MB when opened (or is compressed suspiciously "
                 "far); the limit is %(max)d MB. Split it into smaller files."
@@ -351,7 +351,7 @@ def _refusal(exc: BaseException, name: str) -> "TableError":
         )
     elif exc.code == "part_too_large":
         return TableError(
-            "xlsx_too_large",
+            CoreCode.XLSX_TOO_LARGE,
             _(
                 "%(file)s would expand to more than %(max)d MB when opened; split it into "
                 "smaller files."
@@ -361,7 +361,7 @@ def _refusal(exc: BaseException, name: str) -> "TableError":
     else:
         log.info("damaged upload %s: %s", name, params.get("detail"))
         return TableError(
-            "file_damaged",
+            CoreCode.FILE_DAMAGED,
             _(
                 "%(file)s is damaged or is not a valid spreadsheet; open it in Excel or WPS, "
                 "save it again and upload the copy."
@@ -452,7 +452,7 @@ def _csv_lines(stream: BinaryIO, name: str, head: bool) -> Iterator[tuple[int, l
             break
     if scan is None or scan.has_nul:
         raise TableError(
-            "csv_encoding",
+            CoreCode.CSV_ENCODING,
             _("%(file)s is not a text CSV file in UTF-8 or GBK/GB18030.") % {"file": name},
         )
     delimiter = "\t" if scan.tabs > scan.commas else ","
@@ -513,14 +513,14 @@ def _rows(
     lines = (line for line in lines if not _blank(line[1]))
     first = next(lines, None)
     if first is None:
-        raise TableError("empty_file", _("%(file)s is empty.") % {"file": name})
+        raise TableError(CoreCode.EMPTY_FILE, _("%(file)s is empty.") % {"file": name})
     header_number, header = first
     positions = _map_header(header, header_number, columns, name)
     data = iter(lines)
     peeked = next(data, None)
     if peeked is None:
         raise TableError(
-            "no_rows", _("%(file)s has a header row but no data rows.") % {"file": name}
+            CoreCode.NO_ROWS, _("%(file)s has a header row but no data rows.") % {"file": name}
         )
     headers = {key: str(header[i]).strip() for key, i in positions.items()}
     kinds = {c.key: c.kind for c in columns}
@@ -529,7 +529,7 @@ def _rows(
         for count, (number, cells) in enumerate(itertools.chain([peeked], data), start=1):
             if max_rows is not None and count > max_rows:
                 raise TableError(
-                    "too_many_rows",
+                    CoreCode.TOO_MANY_ROWS,
                     _("%(file)s has more than %(max)d rows; split it into smaller files.")
                     % {"file": name, "max": max_rows},
                 )
@@ -563,7 +563,7 @@ def _map_header(
             unknown.append(str(text).strip())
         elif found.key in positions:
             raise TableError(
-                "duplicate_column",
+                CoreCode.DUPLICATE_COLUMN,
                 _("%(file)s, row %(row)d: the column %(column)s appears twice.")
                 % {"file": name, "row": number, "column": str(text).strip()},
             )
@@ -571,14 +571,14 @@ def _map_header(
             positions[found.key] = index
     if unknown:
         raise TableError(
-            "unknown_columns",
+            CoreCode.UNKNOWN_COLUMNS,
             _("%(file)s, row %(row)d: unknown columns %(columns)s. Use the template's headers.")
             % {"file": name, "row": number, "columns": "、".join(unknown)},
         )
     missing = [c.label for c in columns if c.required and c.key not in positions]
     if missing:
         raise TableError(
-            "missing_columns",
+            CoreCode.MISSING_COLUMNS,
             _("%(file)s, row %(row)d: required columns missing: %(columns)s.")
             % {"file": name, "row": number, "columns": "、".join(missing)},
         )
@@ -644,7 +644,7 @@ def parse_code(value: Any) -> str:
     if isinstance(value, int | float):
         if isinstance(value, float) and not value.is_integer():
             raise CodedError(
-                "number_mangled",
+                CoreCode.NUMBER_MANGLED,
                 _(
                     "Excel has turned this code into a number (%(value)s); format the column as "
                     "text and type it again."
@@ -654,7 +654,7 @@ def parse_code(value: Any) -> str:
         digits = str(int(value))
         if len(digits) > EXCEL_DIGITS:
             raise CodedError(
-                "number_mangled",
+                CoreCode.NUMBER_MANGLED,
                 _(
                     "Excel has turned this code into a number and lost its last digits "
                     "(%(value)s); format the column as text and type it again."
@@ -665,7 +665,7 @@ def parse_code(value: Any) -> str:
     text = display(value)
     if _SCIENTIFIC.match(text):
         raise CodedError(
-            "number_mangled",
+            CoreCode.NUMBER_MANGLED,
             _(
                 "Excel has shown this code in scientific notation (%(value)s) and lost digits; "
                 "format the column as text and type it again."
@@ -695,7 +695,7 @@ def parse_date(value: Any) -> dt.date | None:
             except ValueError:
                 break
     raise CodedError(
-        "bad_date",
+        CoreCode.BAD_DATE,
         _("%(value)s is not a date; write it as 2026-01-05.") % {"value": text},
     )
 

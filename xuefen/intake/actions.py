@@ -23,9 +23,10 @@ from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import diff, record, snapshot
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import SYSTEM, Actor, is_token, user_of
 from xuefen.core.tabular import TableError, check_table
 from xuefen.intake import queries
-from xuefen.intake.errors import IntakeError
+from xuefen.intake.errors import Code, IntakeError
 from xuefen.intake.models import INTERRUPTED, Batch, Provider
 from xuefen.intake.roster import COLUMNS
 from xuefen.ledger.models import Unit
@@ -41,31 +42,34 @@ MAX_JSON_ROWS = 100_000
 STALE_AFTER = dt.timedelta(minutes=2)
 
 
-def _is_user(actor: Any) -> bool:
-    return bool(getattr(actor, "is_authenticated", False))
+def _may_submit(actor: Actor, provider: Provider) -> bool:
+    """intake.submit on the provider's node; a token sends for its own provider only."""
+    if is_token(actor) and actor.provider_id != provider.pk:
+        return False
+    return scope.may(actor, Cap.INTAKE_SUBMIT, provider.node)
 
 
 def _forbidden() -> IntakeError:
-    return IntakeError("forbidden", _("You may not do this for this provider."))
+    return IntakeError(Code.FORBIDDEN, _("You may not do this for this provider."))
 
 
-def may_register_providers(actor: Any, node: OrgNode | None = None) -> bool:
+def may_register_providers(actor: Actor, node: OrgNode | None = None) -> bool:
     """Registering who may report for whom is the credit office's; provider staff, who manage
     their courses, may not register providers."""
-    return scope.has_capability(actor, Cap.PROVIDERS_MANAGE, node)
+    return scope.may(actor, Cap.PROVIDERS_MANAGE, node)
 
 
 # ---------------------------------------------------------------------------------- providers
 
 
-def _check_provider(actor: Any, node: OrgNode, serves: OrgNode) -> None:
+def _check_provider(actor: Actor, node: OrgNode, serves: OrgNode) -> None:
     if not (may_register_providers(actor, node) and may_register_providers(actor, serves)):
         raise _forbidden()
 
 
 @transaction.atomic
 def register_provider(
-    actor: Any,
+    actor: Actor,
     *,
     code: str,
     name: str,
@@ -79,7 +83,7 @@ def register_provider(
     code = code.strip().upper()
     if Provider.objects.filter(code=code).exists():
         raise IntakeError(
-            "code_taken", _("The code %(code)s is already used.") % {"code": code}, field="code"
+            Code.CODE_TAKEN, _("The code %(code)s is already used.") % {"code": code}, field="code"
         )
     provider = Provider.objects.create(
         code=code, name=name.strip(), kind=kind, node=node, serves=serves, is_active=is_active
@@ -95,7 +99,7 @@ def register_provider(
 
 
 @transaction.atomic
-def update_provider(actor: Any, provider: Provider, **values: Any) -> Provider:
+def update_provider(actor: Actor, provider: Provider, **values: Any) -> Provider:
     """Changes a provider's name, kind, nodes or active flag (the code stays)."""
     _check_provider(actor, provider.node, provider.serves)
     before = snapshot(provider, PROVIDER_FIELDS)
@@ -121,32 +125,36 @@ def _clean_course(values: dict[str, Any]) -> dict[str, Any]:
         categories = [c.strip() for c in categories.replace("，", ",").split(",")]
     categories = [c for c in dict.fromkeys(str(c).strip() for c in categories) if c]
     if not categories:
-        raise IntakeError("categories_empty", _("Name at least one category."), field="categories")
+        raise IntakeError(
+            Code.CATEGORIES_EMPTY, _("Name at least one category."), field="categories"
+        )
     amount = Decimal(str(values["amount"]))
     if amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount > 1000:
         raise IntakeError(
-            "amount_invalid",
+            Code.AMOUNT_INVALID,
             _("The credit value must be positive, with at most two decimals."),
             field="amount",
         )
     if values.get("unit", Unit.HOURS) not in Unit.values:
-        raise IntakeError("unit_invalid", _("The unit must be hours or credits."), field="unit")
+        raise IntakeError(Code.UNIT_INVALID, _("The unit must be hours or credits."), field="unit")
     ends_on = values.get("ends_on")
     if ends_on is not None and ends_on < values["starts_on"]:
-        raise IntakeError("dates_reversed", _("The course ends before it starts."), field="ends_on")
+        raise IntakeError(
+            Code.DATES_REVERSED, _("The course ends before it starts."), field="ends_on"
+        )
     return {**values, "categories": categories, "amount": amount}
 
 
 @transaction.atomic
-def register_course(actor: Any, provider: Provider, **values: Any) -> Course:
+def register_course(actor: Actor, provider: Provider, **values: Any) -> Course:
     """Registers a course or class of the provider; its code is unique within the provider."""
-    if not scope.has_capability(actor, Cap.COURSES_MANAGE, provider.node):
+    if not scope.may(actor, Cap.COURSES_MANAGE, provider.node):
         raise _forbidden()
     cleaned = _clean_course(values)
     cleaned["code"] = str(cleaned["code"]).strip()
     if provider.courses.filter(code=cleaned["code"]).exists():
         raise IntakeError(
-            "code_taken",
+            Code.CODE_TAKEN,
             _("The code %(code)s is already used.") % {"code": cleaned["code"]},
             field="code",
         )
@@ -162,10 +170,10 @@ def register_course(actor: Any, provider: Provider, **values: Any) -> Course:
 
 
 @transaction.atomic
-def update_course(actor: Any, course: Course, **values: Any) -> Course:
+def update_course(actor: Actor, course: Course, **values: Any) -> Course:
     """Changes a course (not its code: completions already reported refer to it)."""
     provider = course.provider
-    if not scope.has_capability(actor, Cap.COURSES_MANAGE, provider.node):
+    if not scope.may(actor, Cap.COURSES_MANAGE, provider.node):
         raise _forbidden()
     values.pop("code", None)
     current = {f: getattr(course, f) for f in COURSE_FIELDS}
@@ -214,10 +222,10 @@ def _check_upload(upload: Any, filename: str) -> None:
 
 def _json_payload(rows: Any) -> bytes:
     if not isinstance(rows, list | tuple) or not rows:
-        raise IntakeError("rows_empty", _("A batch needs at least one row."), field="rows")
+        raise IntakeError(Code.ROWS_EMPTY, _("A batch needs at least one row."), field="rows")
     if len(rows) > MAX_JSON_ROWS:
         raise IntakeError(
-            "too_many_rows",
+            Code.TOO_MANY_ROWS,
             _("A batch may hold at most %(max)d rows; split it.") % {"max": MAX_JSON_ROWS},
             field="rows",
         )
@@ -244,7 +252,7 @@ def _write_file(provider: Provider, suffix: str, upload: Any = None, data: bytes
 
 
 def submit_batch(
-    actor: Any,
+    actor: Actor,
     provider: Provider,
     *,
     rows: Sequence[dict[str, Any]] | None = None,
@@ -257,20 +265,20 @@ def submit_batch(
     processing after commit.
 
     Idempotent on (provider, idempotency_key): the same key with the same payload returns the
-    batch already made; with another payload it raises IntakeError("idempotency_key_reused"). A
-    roster file identical to one already sent raises IntakeError("already_sent") naming that batch
+    batch already made; with another payload it raises IntakeError(IDEMPOTENCY_KEY_REUSED). A
+    roster file identical to one already sent raises IntakeError(ALREADY_SENT) naming that batch
     (`exc.batch`). A file refused as a whole (not a spreadsheet, too big, missing columns ...)
-    raises IntakeError with the reason, and nothing is written. `actor` may be None (an API token
-    of the provider); a user must hold intake.submit on the provider's node.
+    raises IntakeError with the reason, and nothing is written. The actor is the provider's API
+    token, or a user holding intake.submit on the provider's node (the system may).
     """
-    if _is_user(actor) and not scope.has_capability(actor, Cap.INTAKE_SUBMIT, provider.node):
+    if not _may_submit(actor, provider):
         raise _forbidden()
     if not provider.is_active:
-        raise IntakeError("provider_inactive", _("This provider is not active."))
+        raise IntakeError(Code.PROVIDER_INACTIVE, _("This provider is not active."))
     if (rows is None) == (upload is None):
-        raise IntakeError("payload_missing", _("Send either rows or a file."))
+        raise IntakeError(Code.PAYLOAD_MISSING, _("Send either rows or a file."))
     if source not in Batch.Source.values:
-        raise IntakeError("source_invalid", _("Unknown source."), field="source")
+        raise IntakeError(Code.SOURCE_INVALID, _("Unknown source."), field="source")
     idempotency_key = (idempotency_key or "").strip()[:200]
     if upload is not None:
         filename = filename or str(getattr(upload, "name", "") or "roster")
@@ -288,7 +296,7 @@ def submit_batch(
         earlier = queries.same_payload(provider, sha)
         if earlier is not None:
             exc = IntakeError(
-                "already_sent",
+                Code.ALREADY_SENT,
                 _("This file was already sent as batch #%(number)d.") % {"number": earlier.pk},
                 field="file",
             )
@@ -305,7 +313,8 @@ def submit_batch(
                 payload_sha256=sha,
                 filename=filename[:200],
                 file_path=relative,
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                created_by=user_of(actor),
+                token=actor if is_token(actor) else None,
                 total_rows=len(rows) if rows is not None else None,
             )
             record(
@@ -332,7 +341,7 @@ def submit_batch(
 def _same_key(existing: Batch, sha: str) -> Batch:
     if existing.payload_sha256 != sha:
         raise IntakeError(
-            "idempotency_key_reused",
+            Code.IDEMPOTENCY_KEY_REUSED,
             _("This Idempotency-Key was used for another payload (batch #%(number)d).")
             % {"number": existing.pk},
         )
@@ -378,14 +387,14 @@ def may_resume(batch: Batch) -> bool:
 
 
 @transaction.atomic
-def resume_batch(actor: Any, batch: Batch) -> Batch:
+def resume_batch(actor: Actor, batch: Batch) -> Batch:
     """Queues a batch whose worker died (or that stopped on a crash) again; the worker continues
     from the last committed chunk, so each row still lands once."""
-    if _is_user(actor) and not scope.has_capability(actor, Cap.INTAKE_SUBMIT, batch.provider.node):
+    if not _may_submit(actor, batch.provider):
         raise _forbidden()
     locked = Batch.objects.select_for_update().get(pk=batch.pk)
     if not is_stale(locked):
-        raise IntakeError("not_resumable", _("This batch is not stalled; it needs no resuming."))
+        raise IntakeError(Code.NOT_RESUMABLE, _("This batch is not stalled; it needs no resuming."))
     Batch.objects.filter(pk=locked.pk).update(
         status=Batch.Status.QUEUED,
         failure_code="",
@@ -405,7 +414,7 @@ def resume_batch(actor: Any, batch: Batch) -> Batch:
     return locked
 
 
-def resume_stalled(actor: Any = None) -> list[Batch]:
+def resume_stalled(actor: Actor = SYSTEM) -> list[Batch]:
     """Resumes every stalled batch (the `xuefen intake resume` command)."""
     resumed = []
     for batch in Batch.objects.filter(

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xuefen.accounts.models import RoleGrant, User
 from xuefen.accounts.roles import Role
+from xuefen.core.actors import SYSTEM
 from xuefen.intake import actions, roster
 from xuefen.intake.models import Batch, Provider
 from xuefen.intake.processing import process_batch
@@ -88,7 +89,7 @@ def _demo_batch(provider: Provider) -> Batch:
     upload = SimpleUploadedFile("党校专题班结业名单.csv", io.BytesIO(data).getvalue())
     sender = User.objects.filter(username="provider").first()
     batch = actions.submit_batch(
-        sender,
+        sender or SYSTEM,
         provider,
         upload=upload,
         source=Batch.Source.UPLOAD,

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xuefen.core.actors import SYSTEM, Actor
+
 # The course moved to the training app (its table and rows kept); older imports keep working.
 from xuefen.training.models import Course  # noqa: F401
 
@@ -94,6 +96,15 @@ class Batch(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A batch sent through the REST API names the token that sent it (its actor).
+    token = models.ForeignKey(
+        "api.ApiToken",
+        verbose_name=_("API token"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -124,6 +135,14 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.filename or self.get_source_display()}"
+
+    @property
+    def actor(self) -> Actor:
+        """Whom the batch's work is done for: the token or user that sent it, else the system
+        (a batch from before tokens were named)."""
+        if self.token is not None:
+            return self.token
+        return self.created_by if self.created_by is not None else SYSTEM
 
     @property
     def is_open(self) -> bool:

@@ -169,7 +169,7 @@ def _fail(batch: Batch, code: str, message: str) -> None:
             finished_at=timezone.now(),
         )
         record(
-            None,
+            batch.actor,
             AuditEvent.Action.REJECT,
             batch,
             node_path=batch.provider.node.path,
@@ -279,7 +279,7 @@ def _process_chunks(batch: Batch, path: Path, size: int) -> None:
         )
         transaction.on_commit(lambda: normalized_path(batch).unlink(missing_ok=True))
         record(
-            None,
+            batch.actor,
             AuditEvent.Action.IMPORT,
             locked,
             node_path=batch.provider.node.path,
@@ -308,7 +308,7 @@ def _commit_chunk(batch: Batch, start: int, chunk: list[RowInput]) -> None:
             raise _Lost
         items = [_new_entry(batch, c) for c in checked]
         result = bulk.post_entries(
-            batch.created_by, items, note=f"intake batch #{batch.pk}", defer_standings=True
+            batch.actor, items, note=f"intake batch #{batch.pk}", defer_standings=True
         )
         outcomes: dict[int, tuple[Any, ...]] = {}
         for index, c in enumerate(checked):

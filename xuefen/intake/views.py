@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
+from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
 from xuefen.core.paging import querystring
 from xuefen.core.tabular import Sheet, correctable_sheet, workbook_response, xlsx_response
@@ -85,7 +86,7 @@ def providers(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "querystring_base": base,
             "filter_query": encoded,
-            "can_register": actions.may_register_providers(request.user),
+            "can_register": actions.may_register_providers(acting(request)),
         },
     )
 
@@ -113,12 +114,12 @@ def _stamp() -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def provider_create(request: HttpRequest) -> HttpResponse:
-    if not actions.may_register_providers(request.user):
+    if not actions.may_register_providers(acting(request)):
         raise Http404
     form = ProviderForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            provider = actions.register_provider(request.user, **form.cleaned_data)
+            provider = actions.register_provider(acting(request), **form.cleaned_data)
         except CodedError as exc:
             _form_error(form, exc)
         else:
@@ -131,7 +132,7 @@ def provider_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = queries.access_provider(request.user, provider_id, Cap.COURSES_MANAGE)
-    if not actions.may_register_providers(request.user, provider.node):
+    if not actions.may_register_providers(acting(request), provider.node):
         raise Http404
     initial = {f: getattr(provider, f) for f in actions.PROVIDER_FIELDS}
     form = ProviderForm(request.user, request.POST or None, initial=initial, editing=True)
@@ -139,7 +140,7 @@ def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
         values = dict(form.cleaned_data)
         values.pop("code", None)
         try:
-            actions.update_provider(request.user, provider, **values)
+            actions.update_provider(acting(request), provider, **values)
         except CodedError as exc:
             _form_error(form, exc)
         else:
@@ -163,7 +164,7 @@ def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
             "courses": queries.courses_of(provider)[:200],
             "upload_form": UploadForm() if can_submit and provider.is_active else None,
             "can_manage_courses": scope.has_capability(user, Cap.COURSES_MANAGE, provider.node),
-            "can_edit": actions.may_register_providers(user, provider.node),
+            "can_edit": actions.may_register_providers(acting(request), provider.node),
         },
     )
 
@@ -231,7 +232,7 @@ def course_create(request: HttpRequest, provider_id: int) -> HttpResponse:
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.register_course(request.user, provider, **form.cleaned_data)
+            actions.register_course(acting(request), provider, **form.cleaned_data)
         except CodedError as exc:
             _form_error(form, exc)
         else:
@@ -248,7 +249,7 @@ def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
     form = CourseForm(request.POST or None, initial=CourseForm.initial_for(course), editing=True)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_course(request.user, course, **form.cleaned_data)
+            actions.update_course(acting(request), course, **form.cleaned_data)
         except CodedError as exc:
             _form_error(form, exc)
         else:
@@ -270,7 +271,11 @@ def upload(request: HttpRequest, provider_id: int) -> HttpResponse:
         file = form.cleaned_data["file"]
         try:
             batch = actions.submit_batch(
-                request.user, provider, upload=file, source=Batch.Source.UPLOAD, filename=file.name
+                acting(request),
+                provider,
+                upload=file,
+                source=Batch.Source.UPLOAD,
+                filename=file.name,
             )
         except CodedError as exc:
             earlier = getattr(exc, "batch", None)
@@ -455,7 +460,7 @@ def batch_errors(request: HttpRequest, batch_id: int) -> HttpResponse:
 def batch_resume(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = queries.access_batch(request.user, batch_id, Cap.INTAKE_SUBMIT)
     try:
-        actions.resume_batch(request.user, batch)
+        actions.resume_batch(acting(request), batch)
     except CodedError as exc:
         messages.error(request, str(exc.message))
     else:

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts.roles import Cap
-from xuefen.accounts.scope import has_capability
+from xuefen.accounts.scope import may
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, user_of
 from xuefen.core.errors import CodedError, PermissionDenied
 from xuefen.ledger import standings
 from xuefen.ledger.bulk import (
@@ -28,6 +29,7 @@ from xuefen.ledger.bulk import (
     NewEntry,
     post_entries,
 )
+from xuefen.ledger.errors import Code
 from xuefen.ledger.models import Chain, Entry
 from xuefen.orgs.models import Person
 from xuefen.policy.engine import fmt
@@ -36,7 +38,7 @@ from xuefen.policy.models import Exemption
 __all__ = ["LedgerError", "decide_exemption", "post_entry", "record_exemption", "reverse_entry"]
 
 
-def _posted(actor: Any, item: NewEntry, note: str = "") -> Entry:
+def _posted(actor: Actor, item: NewEntry, note: str = "") -> Entry:
     result = post_entries(actor, [item], note=note)
     if 0 in result.errors:
         raise result.errors[0]
@@ -46,7 +48,7 @@ def _posted(actor: Any, item: NewEntry, note: str = "") -> Entry:
 
 @transaction.atomic
 def post_entry(
-    actor: Any,
+    actor: Actor,
     person: Person,
     *,
     last_day: dt.date,
@@ -71,8 +73,9 @@ def post_entry(
 
     Idempotent on (person, source_type, source_id): a repeat returns the entry already posted and
     writes nothing. Refuses a bad span, days, amount, unit or categories with a LedgerError naming
-    the field, and writes nothing then.
+    the field, and writes nothing then. The actor needs credits.approve on the person's unit.
     """
+    _require(actor, Cap.CREDITS_APPROVE, person)
     item = NewEntry(
         person_id=person.pk,
         first_day=first_day,
@@ -95,23 +98,25 @@ def post_entry(
 
 
 @transaction.atomic
-def reverse_entry(actor: Any, entry: Entry, reason: str) -> Entry:
+def reverse_entry(actor: Actor, entry: Entry, reason: str) -> Entry:
     """Cancels an entry by appending its negation (reverses=entry), in the entry's period. An entry
-    is reversed at most once, and a reversal itself cannot be reversed (post the credit again)."""
+    is reversed at most once, and a reversal itself cannot be reversed (post the credit again).
+    The actor needs credits.approve on the person's unit."""
+    _require(actor, Cap.CREDITS_APPROVE, entry.person)
     reason = (reason or "").strip()
     if not reason:
-        raise LedgerError("reason_missing", _("Say why the entry is reversed."), field="reason")
+        raise LedgerError(Code.REASON_MISSING, _("Say why the entry is reversed."), field="reason")
     # Lock the chain first so that two reversals of the same entry are judged one after the other.
     Chain.objects.select_for_update().filter(person_id=entry.person_id).first()
     if entry.reverses_id is not None:
         raise LedgerError(
-            "reversal_of_reversal", _("A reversal cannot itself be reversed."), field="entry"
+            Code.REVERSAL_OF_REVERSAL, _("A reversal cannot itself be reversed."), field="entry"
         )
     if Entry.objects.filter(reverses=entry).exists():
         raise LedgerError(
-            "already_reversed", _("This entry has already been reversed."), field="entry"
+            Code.ALREADY_REVERSED, _("This entry has already been reversed."), field="entry"
         )
-    approver = actor if getattr(actor, "is_authenticated", False) else None
+    approver = user_of(actor)
     item = NewEntry(
         person_id=entry.person_id,
         first_day=entry.first_day,
@@ -140,20 +145,19 @@ class ExemptionError(CodedError):
     pass
 
 
-def _require(actor: Any, capability: str, person: Person) -> None:
-    """A user must hold the capability on the person's unit; None (the CLI, demo data) is the
-    system."""
-    if actor is not None and not has_capability(actor, capability, person.unit):
-        raise PermissionDenied("forbidden", _("You may not do this here."))
+def _require(actor: Actor, capability: str, person: Person) -> None:
+    """The actor must hold the capability on the person's unit (the system may)."""
+    if not may(actor, capability, person.unit):
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not do this here."))
 
 
-def _is_office(actor: Any, person: Person) -> bool:
-    return actor is None or has_capability(actor, Cap.CREDITS_APPROVE, person.unit)
+def _is_office(actor: Actor, person: Person) -> bool:
+    return may(actor, Cap.CREDITS_APPROVE, person.unit)
 
 
 @transaction.atomic
 def record_exemption(
-    actor: Any,
+    actor: Actor,
     person: Person,
     *,
     period: int,
@@ -172,21 +176,21 @@ def record_exemption(
     _require(actor, Cap.PEOPLE_CHANGE, person)
     _not_own(actor, person)
     if kind not in Exemption.Kind.values:
-        raise ExemptionError("bad_kind", _("Unknown kind of exemption."), field="kind")
+        raise ExemptionError(Code.BAD_KIND, _("Unknown kind of exemption."), field="kind")
     if not reason.strip():
-        raise ExemptionError("reason_required", _("Give the reason."), field="reason")
+        raise ExemptionError(Code.REASON_REQUIRED, _("Give the reason."), field="reason")
     if (months is None) == (ratio is None):
         raise ExemptionError(
-            "months_or_ratio", _("Give either the months or the share waived."), field="months"
+            Code.MONTHS_OR_RATIO, _("Give either the months or the share waived."), field="months"
         )
     if months is not None and not 0 < months <= 12:
-        raise ExemptionError("bad_months", _("Months must be 1 to 12."), field="months")
+        raise ExemptionError(Code.BAD_MONTHS, _("Months must be 1 to 12."), field="months")
     if ratio is not None and not 0 < ratio <= 1:
         raise ExemptionError(
-            "bad_ratio", _("The share waived must be above 0 and at most 1."), field="ratio"
+            Code.BAD_RATIO, _("The share waived must be above 0 and at most 1."), field="ratio"
         )
     if not MIN_PERIOD <= period <= MAX_PERIOD:
-        raise ExemptionError("bad_period", _("The year is not plausible."), field="period")
+        raise ExemptionError(Code.BAD_PERIOD, _("The year is not plausible."), field="period")
     exemption = Exemption(
         person=person,
         period=period,
@@ -195,12 +199,12 @@ def record_exemption(
         ratio=ratio,
         reason=reason.strip(),
         evidence=evidence.strip()[:300],
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_of(actor),
     )
     large = exemption.share > settings.EXEMPTION_REVIEW_SHARE
     if large and not exemption.evidence:
         raise ExemptionError(
-            "evidence_required",
+            Code.EVIDENCE_REQUIRED,
             _(
                 "An exemption of more than %(share)s%% of the year needs the document it rests "
                 "on (its title and number)."
@@ -232,15 +236,16 @@ def record_exemption(
     return exemption
 
 
-def _not_own(actor: Any, person: Person) -> None:
-    if actor is not None and getattr(actor, "person_id", None) == person.pk:
+def _not_own(actor: Actor, person: Person) -> None:
+    user = user_of(actor)
+    if user is not None and user.person_id == person.pk:
         raise PermissionDenied(
-            "own_person", _("Nobody may decide an exemption for themselves; ask the office.")
+            Code.OWN_PERSON, _("Nobody may decide an exemption for themselves; ask the office.")
         )
 
 
 @transaction.atomic
-def decide_exemption(actor: Any, exemption: Exemption, *, approve: bool, note: str) -> Exemption:
+def decide_exemption(actor: Actor, exemption: Exemption, *, approve: bool, note: str) -> Exemption:
     """The credit office's decision on an exemption awaiting it: approved (it counts from now, the
     standings re-judged) or refused, with a note; by someone other than who recorded it and other
     than its person. A decision already taken is not taken again."""
@@ -248,22 +253,24 @@ def decide_exemption(actor: Any, exemption: Exemption, *, approve: bool, note: s
         Exemption.objects.select_for_update().select_related("person__unit").get(pk=exemption.pk)
     )
     person = locked.person
-    if actor is None or not has_capability(actor, Cap.CREDITS_APPROVE, person.unit):
-        raise PermissionDenied("forbidden", _("You may not do this here."))
+    # A decision is a person's: the office's, never the system's or a token's.
+    user = user_of(actor)
+    if user is None or not may(user, Cap.CREDITS_APPROVE, person.unit):
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not do this here."))
     _not_own(actor, person)
-    if locked.created_by_id is not None and locked.created_by_id == actor.pk:
+    if locked.created_by_id is not None and locked.created_by_id == user.pk:
         raise PermissionDenied(
-            "own_record", _("An exemption is decided by someone other than who recorded it.")
+            Code.OWN_RECORD, _("An exemption is decided by someone other than who recorded it.")
         )
     if locked.status != Exemption.Status.PENDING:
         raise ExemptionError(
-            "already_decided", _("This exemption has already been decided."), field="status"
+            Code.ALREADY_DECIDED, _("This exemption has already been decided."), field="status"
         )
     if not note.strip():
-        raise ExemptionError("note_required", _("Say why."), field="note")
+        raise ExemptionError(Code.NOTE_REQUIRED, _("Say why."), field="note")
     before = locked.status
     locked.status = Exemption.Status.APPROVED if approve else Exemption.Status.REFUSED
-    locked.decided_by = actor
+    locked.decided_by = user
     locked.decided_at = timezone.now()
     locked.decision_note = note.strip()[:200]
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xuefen.audit.actions import client_address
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, audit_name, user_of
 from xuefen.core.errors import CodedError
 from xuefen.ledger import spans, sql, standings
 from xuefen.ledger.judging import FACT_FIELDS, Facts, Loader
@@ -395,14 +396,14 @@ def audit_changes(row: Any, note: str = "") -> dict[str, Any]:
     return changes
 
 
-def _audit_events(actor: Any, rows: Sequence[_Row], people: dict[int, Facts], note: str) -> None:
+def _audit_events(actor: Actor, rows: Sequence[_Row], people: dict[int, Facts], note: str) -> None:
     """One audit record per entry (verify and each person's scoped trail rely on it), all in one
     statement; each names the call's note."""
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_of(actor)
     common = {
         "at": timezone.now(),
-        "actor_id": actor_obj.pk if actor_obj is not None else None,
-        "actor_name": actor_obj.get_username() if actor_obj is not None else "system",
+        "actor_id": user.pk if user is not None else None,
+        "actor_name": audit_name(actor)[:150],
         "address": client_address.get() or None,
         "object_type": Entry._meta.label_lower,
     }
@@ -426,7 +427,7 @@ def _audit_events(actor: Any, rows: Sequence[_Row], people: dict[int, Facts], no
 
 
 def post_entries(
-    actor: Any, items: Sequence[NewEntry], *, note: str = "", defer_standings: bool = False
+    actor: Actor, items: Sequence[NewEntry], *, note: str = "", defer_standings: bool = False
 ) -> BulkResult:
     """Posts every valid item that is not already in the ledger, in one transaction (a savepoint
     inside the caller's), and reports what became of each by its index.
@@ -466,7 +467,7 @@ def judge_people(person_ids: Iterable[int], *, per_transaction: int = 2_000) -> 
 
 
 def _post(
-    actor: Any, items: Sequence[NewEntry], note: str, result: BulkResult, *, judge: bool = True
+    actor: Actor, items: Sequence[NewEntry], note: str, result: BulkResult, *, judge: bool = True
 ) -> None:
     people = _load_people(item.person_id for item in items)
     heads = _lock_chains(sorted(pid for pid in {item.person_id for item in items} if pid in people))
@@ -481,9 +482,10 @@ def _post(
     periods = _Periods(loader)
     now = timezone.now()
     today = timezone.localdate()
-    created_by_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    user = user_of(actor)
+    created_by_id = user.pk if user is not None else None
     # Nobody credits (or reverses a credit of) their own person, whatever their role.
-    own_person = getattr(actor, "person_id", None) if created_by_id is not None else None
+    own_person = user.person_id if user is not None else None
     new: list[tuple[int, _Row]] = []
     posted_at: dict[tuple[int, str, str], int] = {}  # key -> index of the item posting it
     grown: dict[int, tuple[int, str]] = {}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from xuefen.accounts.models import User
+from xuefen.core.actors import SYSTEM
 from xuefen.ledger.actions import reverse_entry
 from xuefen.ledger.bulk import NewEntry, post_entries
 from xuefen.ledger.models import Entry
@@ -196,7 +197,7 @@ def load(write: Callable[[str], object]) -> None:
             for person in people[start : start + PEOPLE_PER_CALL]
             for item in _items(rng, person, office)
         ]
-        result = post_entries(office, items, note="demo")
+        result = post_entries(office or SYSTEM, items, note="demo")
         if result.errors:
             index, error = next(iter(result.errors.items()))
             raise RuntimeError(f"demo entry {items[index]} refused: {error.message}")
@@ -208,7 +209,7 @@ def load(write: Callable[[str], object]) -> None:
             continue
         latest = Entry.objects.filter(person=person).order_by("-seq").first()
         if latest is not None and latest.reverses_id is None:
-            reverse_entry(office, latest, "重复报送，冲销")
+            reverse_entry(office or SYSTEM, latest, "重复报送，冲销")
             reversed_count += 1
     write(
         f"ledger: {posted + reversed_count} entries ({reversed_count} reversals) for "

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.core.errors import CodedError
+from xuefen.ledger.errors import Code
 
 HALF_DAY = Decimal("0.5")
 
@@ -29,7 +30,7 @@ def span_days(first: dt.date, last: dt.date) -> int:
 def check_order(first: dt.date, last: dt.date) -> None:
     if last < first:
         raise SpanError(
-            "span_reversed",
+            Code.SPAN_REVERSED,
             _("The last day (%(last)s) is before the first day (%(first)s).")
             % {"last": last.isoformat(), "first": first.isoformat()},
             field="first_day",
@@ -47,14 +48,14 @@ def check_days(days: Any, first: dt.date, last: dt.date) -> Decimal | None:
         value = Decimal(-1)
     if not value.is_finite() or value <= 0 or value % HALF_DAY != 0:
         raise SpanError(
-            "days_invalid",
+            Code.DAYS_INVALID,
             _("The days must be a positive number in steps of half a day."),
             field="days",
         )
     span = span_days(first, last)
     if value > span:
         raise SpanError(
-            "days_exceed_span",
+            Code.DAYS_EXCEED_SPAN,
             _("%(days)s days do not fit between %(first)s and %(last)s (%(span)s days).")
             % {
                 "days": value.normalize(),
@@ -73,7 +74,7 @@ def check_period(period_of: Callable[[dt.date], int], first: dt.date, last: dt.d
     before = period_of(first)
     if before != period:
         raise SpanError(
-            "span_crosses_periods",
+            Code.SPAN_CROSSES_PERIODS,
             _(
                 "The activity runs from %(first)s to %(last)s, across the years %(a)s and %(b)s; "
                 "record the part of each year on its own."

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
+from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
 from xuefen.ledger.actions import decide_exemption, post_entry, record_exemption, reverse_entry
 from xuefen.ledger.forms import DecisionForm, ExemptionForm, ManualEntryForm
@@ -79,7 +80,7 @@ def reverse(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = _approvable_entry(request.user, entry_id)
     if request.method == "POST":
         try:
-            reverse_entry(request.user, entry, request.POST.get("reason", ""))
+            reverse_entry(acting(request), entry, request.POST.get("reason", ""))
         except CodedError as error:
             messages.error(request, error.message)
         else:
@@ -95,7 +96,7 @@ def post_manual(request: HttpRequest, person_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             post_entry(
-                request.user,
+                acting(request),
                 person,
                 first_day=data["first_day"],
                 last_day=data["last_day"],
@@ -130,7 +131,7 @@ def exemptions(request: HttpRequest, person_id: int) -> HttpResponse:
         values = form.cleaned_data
         try:
             exemption = record_exemption(
-                request.user,
+                acting(request),
                 person,
                 period=values["period"],
                 kind=values["kind"],
@@ -185,7 +186,9 @@ def decide_exemption_view(request: HttpRequest, exemption_id: int) -> HttpRespon
         return redirect("ledger:exemption_queue")
     approve = request.POST.get("decision") == "approve"
     try:
-        decide_exemption(request.user, exemption, approve=approve, note=form.cleaned_data["note"])
+        decide_exemption(
+            acting(request), exemption, approve=approve, note=form.cleaned_data["note"]
+        )
     except CodedError as exc:
         messages.error(request, str(exc.message))
     else:

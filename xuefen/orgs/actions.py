@@ -16,9 +16,11 @@ from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import diff, record, snapshot
 from xuefen.audit.models import AuditEvent
-from xuefen.core.errors import CodedError, PermissionDenied
+from xuefen.core.actors import Actor, is_system, person_acting, user_of
+from xuefen.core.errors import CodedError, CoreCode, PermissionDenied
 from xuefen.core.tabular import TableError, check_table
 from xuefen.orgs import idnumber, importing
+from xuefen.orgs.errors import Code
 from xuefen.orgs.models import OrgNode, PeopleImport, Person, Transfer, TransferRequest
 
 A = AuditEvent.Action
@@ -42,25 +44,35 @@ class OrgError(CodedError):
     pass
 
 
-def _is_user(actor: Any) -> bool:
+def _is_user(actor: Actor) -> bool:
     return bool(getattr(actor, "is_authenticated", False))
 
 
-def _require_not_own(actor: Any, person: Person) -> None:
+def _require(actor: Actor, capability: str, *nodes: OrgNode | None) -> None:
+    """The actor holds the capability on every node given; only the system makes a root (None)."""
+    for node in nodes:
+        allowed = is_system(actor) if node is None else scope.may(actor, capability, node)
+        if not allowed:
+            raise PermissionDenied(Code.FORBIDDEN, _("You may not do this here."))
+
+
+def _require_not_own(actor: Actor, person: Person) -> None:
     """Nobody changes their own person: not their category, title or unit, not through any role."""
     if _is_user(actor) and getattr(actor, "person_id", None) == person.pk:
         raise PermissionDenied(
-            "own_person", _("This is your own record; another administrator must change it.")
+            Code.OWN_PERSON, _("This is your own record; another administrator must change it.")
         )
 
 
 @transaction.atomic
 def create_node(
-    actor: Any, *, code: str, name: str, kind: str, parent: OrgNode | None, unit_type: str = ""
+    actor: Actor, *, code: str, name: str, kind: str, parent: OrgNode | None, unit_type: str = ""
 ) -> OrgNode:
+    """Adds a node under `parent` (orgs.change on it); a root is the system's to make."""
+    _require(actor, Cap.ORGS_CHANGE, parent)
     if OrgNode.objects.filter(code=code).exists():
         raise OrgError(
-            "node_code_taken",
+            Code.NODE_CODE_TAKEN,
             _("The code %(code)s is already used.") % {"code": code},
             field="code",
         )
@@ -82,15 +94,20 @@ def create_node(
 
 
 @transaction.atomic
-def update_node(actor: Any, node: OrgNode, **values: Any) -> OrgNode:
+def update_node(actor: Actor, node: OrgNode, **values: Any) -> OrgNode:
     """Changes a node's fields; a new parent moves the whole subtree with one UPDATE."""
+    _require(actor, Cap.ORGS_CHANGE, node)
     before = snapshot(node, NODE_FIELDS)
     new_parent = values.pop("parent", node.parent)
+    if new_parent != node.parent:
+        _require(actor, Cap.ORGS_CHANGE, new_parent)
     for name, value in values.items():
         setattr(node, name, value)
     if new_parent != node.parent:
         if new_parent is not None and new_parent.path.startswith(node.path):
-            raise OrgError("node_cycle", _("A unit cannot be moved under itself."), field="parent")
+            raise OrgError(
+                Code.NODE_CYCLE, _("A unit cannot be moved under itself."), field="parent"
+            )
         old_path = node.path
         new_path = f"{new_parent.path if new_parent else '/'}{node.pk}/"
         depth_change = (new_parent.depth + 1 if new_parent else 0) - node.depth
@@ -118,7 +135,7 @@ def _validate_person_fields(values: dict[str, Any]) -> dict[str, Any]:
         values["birth_date"] = parsed.birth_date
     elif values["birth_date"] != parsed.birth_date:
         raise OrgError(
-            "birth_date_mismatch",
+            Code.BIRTH_DATE_MISMATCH,
             _("The birth date %(entered)s does not match the ID number (%(derived)s).")
             % {"entered": values["birth_date"], "derived": parsed.birth_date},
             field="birth_date",
@@ -127,7 +144,7 @@ def _validate_person_fields(values: dict[str, Any]) -> dict[str, Any]:
         values["sex"] = parsed.sex
     elif values["sex"] != parsed.sex:
         raise OrgError(
-            "sex_mismatch",
+            Code.SEX_MISMATCH,
             _("The sex entered does not match the ID number."),
             field="sex",
         )
@@ -135,12 +152,14 @@ def _validate_person_fields(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_person(actor: Any, **values: Any) -> Person:
-    """Creates a person after validating the ID number against birth date and sex."""
+def create_person(actor: Actor, **values: Any) -> Person:
+    """Creates a person after validating the ID number against birth date and sex; the actor
+    needs people.change on the unit."""
+    _require(actor, Cap.PEOPLE_CHANGE, values.get("unit"))
     values = _validate_person_fields(values)
     if Person.objects.filter(id_number=values["id_number"]).exists():
         raise OrgError(
-            "id_taken", _("A person with this ID number already exists."), field="id_number"
+            Code.ID_TAKEN, _("A person with this ID number already exists."), field="id_number"
         )
     person = Person.objects.create(**values)
     record(
@@ -155,13 +174,14 @@ def create_person(actor: Any, **values: Any) -> Person:
 
 
 @transaction.atomic
-def update_person(actor: Any, person: Person, **values: Any) -> Person:
+def update_person(actor: Actor, person: Person, **values: Any) -> Person:
     """Changes a person's fields. A change of unit goes through transfer_person to keep history.
-    Refused (own_person) when the actor is the person."""
+    Refused (own_person) when the actor is the person; the actor needs people.change there."""
+    _require(actor, Cap.PEOPLE_CHANGE, person.unit)
     _require_not_own(actor, person)
     if "unit" in values and values["unit"] != person.unit:
         raise OrgError(
-            "use_transfer", _("Use a transfer to move a person to another unit."), field="unit"
+            Code.USE_TRANSFER, _("Use a transfer to move a person to another unit."), field="unit"
         )
     before = snapshot(person, PERSON_FIELDS)
     merged = {**{f: getattr(person, f) for f in PERSON_FIELDS}, **values}
@@ -171,7 +191,7 @@ def update_person(actor: Any, person: Person, **values: Any) -> Person:
         and Person.objects.filter(id_number=merged["id_number"]).exists()
     ):
         raise OrgError(
-            "id_taken", _("A person with this ID number already exists."), field="id_number"
+            Code.ID_TAKEN, _("A person with this ID number already exists."), field="id_number"
         )
     for name, value in merged.items():
         setattr(person, name, value)
@@ -191,15 +211,16 @@ def update_person(actor: Any, person: Person, **values: Any) -> Person:
 
 @transaction.atomic
 def transfer_person(
-    actor: Any, person: Person, to_unit: OrgNode, *, effective_on: dt.date, reason: str = ""
+    actor: Actor, person: Person, to_unit: OrgNode, *, effective_on: dt.date, reason: str = ""
 ) -> Transfer:
     """Moves a person to another unit, keeping the history. Their credits follow them. Refused
-    (own_person) when the actor is the person."""
+    (own_person) when the actor is the person. The actor needs people.change on both units."""
+    _require(actor, Cap.PEOPLE_CHANGE, person.unit, to_unit)
     _require_not_own(actor, person)
     if to_unit.pk == person.unit_id:
-        raise OrgError("same_unit", _("The person is already in this unit."), field="to_unit")
+        raise OrgError(Code.SAME_UNIT, _("The person is already in this unit."), field="to_unit")
     if to_unit.kind != OrgNode.Kind.UNIT:
-        raise OrgError("not_a_unit", _("People can only belong to a unit."), field="to_unit")
+        raise OrgError(Code.NOT_A_UNIT, _("People can only belong to a unit."), field="to_unit")
     from_unit = person.unit
     transfer = Transfer.objects.create(
         person=person,
@@ -207,7 +228,7 @@ def transfer_person(
         to_unit=to_unit,
         effective_on=effective_on,
         reason=reason,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_of(actor),
     )
     person.unit = to_unit
     person.save(update_fields=["unit", "updated_at"])
@@ -233,7 +254,7 @@ def transfer_person(
 
 @transaction.atomic
 def apply_people_import(
-    actor: Any, planned: "list[Any]", *, effective_on: dt.date
+    actor: Actor, planned: "list[Any]", *, effective_on: dt.date
 ) -> dict[str, int]:
     """Applies a validated import plan (see orgs.importing) in one transaction.
 
@@ -269,7 +290,7 @@ def apply_people_import(
     return counts
 
 
-def record_people_export(actor: Any, count: int, node_path: str = "") -> None:
+def record_people_export(actor: Actor, count: int, node_path: str = "") -> None:
     """Notes in the audit trail that someone downloaded a list of people."""
     record(
         actor,
@@ -285,28 +306,28 @@ def record_people_export(actor: Any, count: int, node_path: str = "") -> None:
 # ------------------------------------------------------------------- adding people, uniformly
 
 
-def add_person(actor: Any, **values: Any) -> Person | None:
+def add_person(actor: Actor, **values: Any) -> Person | None:
     """Adds a person to a unit the actor may change. If the ID number is already registered in a
     unit outside the actor's scope, nobody is created and the credit office is asked to transfer
     that person instead (returns None); the actor is told the same either way, so the form is no
     way to learn who exists elsewhere. An ID number the actor can see is refused as taken."""
     unit = values["unit"]
-    if _is_user(actor) and not scope.has_capability(actor, Cap.PEOPLE_CHANGE, unit):
-        raise PermissionDenied("forbidden", _("You may not add people to this unit."))
+    if not scope.may(actor, Cap.PEOPLE_CHANGE, unit):
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not add people to this unit."))
     values = _validate_person_fields(dict(values))
     existing = Person.objects.select_related("unit").filter(id_number=values["id_number"]).first()
     if existing is None:
         return create_person(actor, **values)
     if scope.people(actor, Cap.PEOPLE_VIEW).filter(pk=existing.pk).exists():
         raise OrgError(
-            "id_taken", _("A person with this ID number already exists."), field="id_number"
+            Code.ID_TAKEN, _("A person with this ID number already exists."), field="id_number"
         )
     request_transfer(actor, existing, unit, given_name=values["name"])
     return None
 
 
 @transaction.atomic
-def request_transfer(actor: Any, person: Person, to_unit: OrgNode, *, given_name: str) -> None:
+def request_transfer(actor: Actor, person: Person, to_unit: OrgNode, *, given_name: str) -> None:
     """Asks the credit office to move `person` to `to_unit` (idempotent while one is pending)."""
     if TransferRequest.objects.filter(
         person=person, to_unit=to_unit, status=TransferRequest.Status.PENDING
@@ -316,7 +337,7 @@ def request_transfer(actor: Any, person: Person, to_unit: OrgNode, *, given_name
         person=person,
         to_unit=to_unit,
         given_name=given_name[:50],
-        requested_by=actor,
+        requested_by=person_acting(actor),
     )
     for path in {to_unit.path, person.unit.path}:
         record(
@@ -330,21 +351,21 @@ def request_transfer(actor: Any, person: Person, to_unit: OrgNode, *, given_name
 
 
 @transaction.atomic
-def decide_transfer_request(actor: Any, req: TransferRequest, *, accept: bool) -> None:
+def decide_transfer_request(actor: Actor, req: TransferRequest, *, accept: bool) -> None:
     """The office transfers the person (accept) or declines. The decider must be able to change
     people in both units, and may not decide about their own person or their own request."""
     locked = TransferRequest.objects.select_for_update().get(pk=req.pk)
     person = Person.objects.select_related("unit").get(pk=locked.person_id)
     if not (
-        scope.has_capability(actor, Cap.PEOPLE_CHANGE, person.unit)
-        and scope.has_capability(actor, Cap.PEOPLE_CHANGE, locked.to_unit)
+        scope.may(actor, Cap.PEOPLE_CHANGE, person.unit)
+        and scope.may(actor, Cap.PEOPLE_CHANGE, locked.to_unit)
     ):
-        raise PermissionDenied("forbidden", _("You may not decide this request."))
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not decide this request."))
     if locked.requested_by_id == getattr(actor, "pk", None):
-        raise PermissionDenied("own_request", _("Another person must decide your own request."))
+        raise PermissionDenied(Code.OWN_REQUEST, _("Another person must decide your own request."))
     _require_not_own(actor, person)
     if locked.status != TransferRequest.Status.PENDING:
-        raise OrgError("already_decided", _("This request has already been decided."))
+        raise OrgError(Code.ALREADY_DECIDED, _("This request has already been decided."))
     if accept and person.unit_id != locked.to_unit_id:
         transfer_person(
             actor,
@@ -354,7 +375,7 @@ def decide_transfer_request(actor: Any, req: TransferRequest, *, accept: bool) -
             reason=str(_("Requested by %(user)s") % {"user": locked.requested_by}),
         )
     locked.status = TransferRequest.Status.DONE if accept else TransferRequest.Status.DECLINED
-    locked.decided_by = actor
+    locked.decided_by = user_of(actor)
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     record(
@@ -370,30 +391,30 @@ def decide_transfer_request(actor: Any, req: TransferRequest, *, accept: bool) -
 # ------------------------------------------------------------------------- importing people
 
 
-def start_people_import(actor: Any, upload: Any, *, language: str) -> PeopleImport:
+def start_people_import(actor: Actor, upload: Any, *, language: str) -> PeopleImport:
     """Stores an uploaded people file for the background worker's check and queues it. Only the
     file's head is read here (size, type, header, a first row); a file refused as a whole raises
     TableError and nothing is stored."""
-    if not scope.has_capability(actor, Cap.PEOPLE_IMPORT):
-        raise PermissionDenied("forbidden", _("You may not import people."))
+    if not scope.may(actor, Cap.PEOPLE_IMPORT):
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not import people."))
     name = str(getattr(upload, "name", "") or "people.xlsx")[:200]
     if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
         raise TableError(
-            "file_too_large",
+            CoreCode.FILE_TOO_LARGE,
             _("%(file)s is %(size)d MB; the largest file accepted is %(max)d MB.")
             % {"file": name, "size": upload.size // (1024 * 1024), "max": settings.MAX_UPLOAD_MB},
         )
     check_table(upload, columns=importing.COLUMNS, filename=name)
     importing.forget_stale()
     suffix = ".csv" if name.lower().endswith((".csv", ".txt")) else ".xlsx"
-    target = importing.import_dir() / f"{actor.pk}-{uuid.uuid4().hex}{suffix}"
+    target = importing.import_dir() / f"{person_acting(actor).pk}-{uuid.uuid4().hex}{suffix}"
     with open(target, "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
     try:
         with transaction.atomic():
             imp = PeopleImport.objects.create(
-                created_by=actor,
+                created_by=person_acting(actor),
                 filename=name,
                 file_path=str(target.relative_to(settings.MEDIA_ROOT)),
                 language=language[:16],
@@ -446,21 +467,23 @@ def check_people_import(import_id: int) -> PeopleImport | None:
     return imp
 
 
-def confirm_people_import(actor: Any, imp: PeopleImport) -> dict[str, int]:
+def confirm_people_import(actor: Actor, imp: PeopleImport) -> dict[str, int]:
     """Applies a checked upload, as previewed: its stored rows are planned again against the
     database as it is now, and if that no longer matches the preview nothing is written. Only
     the uploader confirms, within a day of the upload."""
     if imp.created_by_id != getattr(actor, "pk", None):
-        raise PermissionDenied("forbidden", _("Only the person who uploaded a file confirms it."))
+        raise PermissionDenied(
+            Code.FORBIDDEN, _("Only the person who uploaded a file confirms it.")
+        )
     if imp.status != PeopleImport.Status.READY:
-        raise OrgError("not_ready", _("This upload cannot be imported (any more)."))
+        raise OrgError(Code.NOT_READY, _("This upload cannot be imported (any more)."))
     stored = importing.load_check(imp)
     if stored is None or importing.is_expired(imp):
-        raise OrgError("upload_expired", _("This upload has expired; upload the file again."))
+        raise OrgError(Code.UPLOAD_EXPIRED, _("This upload has expired; upload the file again."))
     plan = importing.replan(actor, stored)
     if plan.errors or plan.preview() != stored.preview:
         raise OrgError(
-            "changed_since_preview",
+            Code.CHANGED_SINCE_PREVIEW,
             _("The data changed since the preview; upload the file again to check it."),
         )
     with transaction.atomic():
@@ -469,7 +492,7 @@ def confirm_people_import(actor: Any, imp: PeopleImport) -> dict[str, int]:
             status=PeopleImport.Status.DONE, finished_at=timezone.now()
         )
         if not updated:
-            raise OrgError("not_ready", _("This upload cannot be imported (any more)."))
+            raise OrgError(Code.NOT_READY, _("This upload cannot be imported (any more)."))
     for path in (importing.upload_path(imp), importing.check_path(imp)):
         Path(path).unlink(missing_ok=True)
     return counts

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.core.errors import CodedError
+from xuefen.orgs.errors import Code
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -50,41 +51,41 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
     """
     value = normalize(raw)
     if not value:
-        raise IdNumberError("id_empty", _("The ID number is empty."))
+        raise IdNumberError(Code.ID_EMPTY, _("The ID number is empty."))
     if len(value) == 15 and value.isdigit():
         raise IdNumberError(
-            "id_15_digit",
+            Code.ID_15_DIGIT,
             _("Old 15-digit ID numbers are no longer accepted; enter the 18-digit number."),
         )
     if len(value) != 18:
         raise IdNumberError(
-            "id_length",
+            Code.ID_LENGTH,
             _("An ID number has 18 characters; this one has %(n)d.") % {"n": len(value)},
         )
     if not _PATTERN.match(value):
         raise IdNumberError(
-            "id_characters",
+            Code.ID_CHARACTERS,
             _("An ID number is 17 digits followed by a digit or X."),
         )
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise IdNumberError(
-            "id_birth_date",
+            Code.ID_BIRTH_DATE,
             _("The birth date in the ID number (%(digits)s) is not a real date.")
             % {"digits": value[6:14]},
         ) from None
     today = today or dt.date.today()
     if birth > today or birth.year < 1900:
         raise IdNumberError(
-            "id_birth_date",
+            Code.ID_BIRTH_DATE,
             _("The birth date in the ID number (%(digits)s) is impossible.")
             % {"digits": value[6:14]},
         )
     expected = check_char(value[:17])
     if value[17] != expected:
         raise IdNumberError(
-            "id_check_digit",
+            Code.ID_CHECK_DIGIT,
             _("The check character of the ID number is wrong (expected %(expected)s).")
             % {"expected": expected},
         )

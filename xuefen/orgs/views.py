@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
+from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
 from xuefen.core.paging import querystring
 from xuefen.core.tabular import (
@@ -78,7 +79,7 @@ def node_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             node = actions.create_node(
-                request.user,
+                acting(request),
                 code=form.cleaned_data["code"],
                 name=form.cleaned_data["name"],
                 kind=form.cleaned_data["kind"],
@@ -101,7 +102,7 @@ def node_edit(request: HttpRequest, node_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         node.refresh_from_db()  # the form wrote into the instance; the action compares before/after
         try:
-            actions.update_node(request.user, node, **form.cleaned_data)
+            actions.update_node(acting(request), node, **form.cleaned_data)
         except CodedError as exc:
             _form_error(form, exc)
         else:
@@ -154,7 +155,7 @@ def people_export(request: HttpRequest) -> HttpResponse:
     _form, qs = _filters(request)
     people_list = list(qs)
     rows = importing.export_rows(people_list, queries.id_visibility(request.user))
-    actions.record_people_export(request.user, len(rows))
+    actions.record_people_export(acting(request), len(rows))
     stamp = dt.date.today().strftime("%Y%m%d")
     if request.GET.get("format") == "csv":
         return csv_response(f"人员-{stamp}.csv", importing.HEADERS, rows)
@@ -189,7 +190,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.add_person(request.user, **form.cleaned_data)
+            actions.add_person(acting(request), **form.cleaned_data)
         except CodedError as exc:
             _form_error(form, exc)
         else:
@@ -221,7 +222,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         values = dict(form.cleaned_data)
         values.pop("unit", None)
         try:
-            actions.update_person(request.user, person, **values)
+            actions.update_person(acting(request), person, **values)
         except CodedError as exc:
             _form_error(form, exc)
         else:
@@ -238,7 +239,7 @@ def person_transfer(request: HttpRequest, person_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.transfer_person(
-                request.user,
+                acting(request),
                 person,
                 form.cleaned_data["to_unit"],
                 effective_on=form.cleaned_data["effective_on"],
@@ -265,7 +266,7 @@ def people_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             imp = actions.start_people_import(
-                request.user, form.cleaned_data["file"], language=request.LANGUAGE_CODE
+                acting(request), form.cleaned_data["file"], language=request.LANGUAGE_CODE
             )
         except CodedError as exc:
             form.add_error("file", str(exc.message))
@@ -302,7 +303,7 @@ def people_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
 def people_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
     imp = _access_import(request, import_id)
     try:
-        counts = actions.confirm_people_import(request.user, imp)
+        counts = actions.confirm_people_import(acting(request), imp)
     except CodedError as exc:
         messages.error(request, str(exc.message))
         return redirect("orgs:people_import_detail", import_id=imp.pk)
@@ -353,7 +354,7 @@ def transfer_request_decide(request: HttpRequest, request_id: int) -> HttpRespon
     req = queries.access_transfer_request(request.user, request_id)
     accept = request.POST.get("accept") == "1"
     try:
-        actions.decide_transfer_request(request.user, req, accept=accept)
+        actions.decide_transfer_request(acting(request), req, accept=accept)
     except CodedError as exc:
         messages.error(request, str(exc.message))
     else:

@@ -4,17 +4,18 @@ so they are recorded by the ledger: `ledger.actions.record_exemption`.)"""
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
-from xuefen.accounts.scope import has_capability
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, user_of
 from xuefen.core.errors import CodedError, PermissionDenied
 from xuefen.orgs.models import OrgNode
+from xuefen.policy.errors import Code
 from xuefen.policy.models import RuleSet
 from xuefen.policy.schema import RuleSetData, load_yaml
 
@@ -26,10 +27,10 @@ class PolicyError(CodedError):
     pass
 
 
-def _require(actor: Any, capability: str, node: OrgNode) -> None:
-    """A user must hold the capability on the node; None (the CLI, demo data) is the system."""
-    if actor is not None and not has_capability(actor, capability, node):
-        raise PermissionDenied("forbidden", _("You may not do this here."))
+def _require(actor: Actor, capability: str, node: OrgNode) -> None:
+    """The actor must hold the capability on the node (the system, loading rule sets, may)."""
+    if not scope.may(actor, capability, node):
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not do this here."))
 
 
 def effective_end(ruleset: RuleSet, siblings: Sequence[RuleSet]) -> dt.date:
@@ -62,7 +63,7 @@ def find_overlap(region: OrgNode, data: RuleSetData) -> RuleSet | None:
 
 
 @transaction.atomic
-def import_ruleset(actor: Any, yaml_text: str, region: OrgNode) -> RuleSet:
+def import_ruleset(actor: Actor, yaml_text: str, region: OrgNode) -> RuleSet:
     """Saves a new rule-set version for `region`'s subtree. Never edits an existing version.
 
     Refused, with nothing saved, when the YAML is invalid (RuleSetError naming the place), when the
@@ -73,14 +74,14 @@ def import_ruleset(actor: Any, yaml_text: str, region: OrgNode) -> RuleSet:
     data = load_yaml(yaml_text)
     if RuleSet.objects.filter(code=data.code, version=data.version).exists():
         raise PolicyError(
-            "version_exists",
+            Code.VERSION_EXISTS,
             _("Rule set %(code)s already has version %(version)s; number the new one higher.")
             % {"code": data.code, "version": data.version},
             field="version",
         )
     if data.regions and region.code not in data.regions:
         raise PolicyError(
-            "region_mismatch",
+            Code.REGION_MISMATCH,
             _("The rule set applies to %(regions)s, not to %(region)s.")
             % {"regions": ", ".join(data.regions), "region": region.code},
             field="applies_to.regions",
@@ -88,7 +89,7 @@ def import_ruleset(actor: Any, yaml_text: str, region: OrgNode) -> RuleSet:
     other = find_overlap(region, data)
     if other is not None:
         raise PolicyError(
-            "overlapping_versions",
+            Code.OVERLAPPING_VERSIONS,
             _(
                 "Overlaps %(other)s (in force from %(from)s) for the same region and personnel "
                 "category; a new version must start after it, or the other must end first."
@@ -105,7 +106,7 @@ def import_ruleset(actor: Any, yaml_text: str, region: OrgNode) -> RuleSet:
         valid_from=data.valid_from,
         valid_to=data.valid_to,
         source=yaml_text,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_of(actor),
     )
     record(
         actor,

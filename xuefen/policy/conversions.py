@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from xuefen.core.errors import CodedError
 from xuefen.policy.engine import CENT, ZERO, fmt, round_to, unit_label
+from xuefen.policy.errors import Code
 from xuefen.policy.schema import Conversion, RuleSetData
 
 
@@ -40,7 +41,7 @@ def _table_amount(rule: Conversion, attrs: dict[str, Any]) -> Decimal:
         if row.level == level and row.author_rank in (rank, "*"):
             return row.amount
     raise ConversionError(
-        "unknown_level",
+        Code.UNKNOWN_LEVEL,
         _("%(kind)s has no value for level '%(level)s' and author rank '%(rank)s'")
         % {"kind": rule.label, "level": level, "rank": rank},
         field="level",
@@ -63,7 +64,7 @@ def _base_amount(rule: Conversion, quantity: Decimal, attrs: dict[str, Any]) -> 
         return (quantity / 1000).to_integral_value(ROUND_DOWN) * rule.rate
     if method == "per_item":
         return _table_amount(rule, attrs) * quantity
-    raise ConversionError("unknown_method", _("Unknown method %(m)s") % {"m": method})
+    raise ConversionError(Code.UNKNOWN_METHOD, _("Unknown method %(m)s") % {"m": method})
 
 
 def convert(
@@ -82,7 +83,7 @@ def convert(
     rule = rules.conversions.get(kind)
     if rule is None:
         raise ConversionError(
-            "unknown_kind",
+            Code.UNKNOWN_KIND,
             _("Rule set %(ruleset)s has no conversion for '%(kind)s'")
             % {"ruleset": rules.ref, "kind": kind},
             field="kind",
@@ -90,7 +91,7 @@ def convert(
     amount_in = Decimal(str(quantity))
     if amount_in < 0:
         raise ConversionError(
-            "negative_quantity", _("The quantity must not be negative."), field="quantity"
+            Code.NEGATIVE_QUANTITY, _("The quantity must not be negative."), field="quantity"
         )
     amount = _base_amount(rule, amount_in, attrs)
     reasons: list[str] = []

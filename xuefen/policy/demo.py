@@ -5,6 +5,7 @@ are shipped too but left out here: they would overlap the county's cadre and 专
 
 from collections.abc import Callable
 
+from xuefen.core.actors import SYSTEM
 from xuefen.orgs.models import OrgNode
 from xuefen.policy.actions import import_ruleset
 from xuefen.policy.shipped import shipped_texts
@@ -23,5 +24,5 @@ def load(write: Callable[[str], object]) -> None:
         region = OrgNode.objects.filter(code=code).first()
         if region is None:
             continue
-        ruleset = import_ruleset(None, texts[name], region)
+        ruleset = import_ruleset(SYSTEM, texts[name], region)
         write(f"policy: {ruleset.ref} on {region.code}")

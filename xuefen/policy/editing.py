@@ -25,9 +25,11 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xuefen.core.actors import Actor
 from xuefen.core.errors import CodedError
 from xuefen.policy import actions
 from xuefen.policy import forms as f
+from xuefen.policy.errors import Code
 from xuefen.policy.models import RuleSet
 from xuefen.policy.schema import (
     Calendar,
@@ -519,7 +521,7 @@ class Editor:
             kind, item = self._conversion(form)
             if kind in out["conversions"]:  # only a tampered page repeats a server-made code
                 raise RuleSetError(
-                    "duplicate_code",
+                    Code.DUPLICATE_CODE,
                     _("conversion '%(c)s' twice") % {"c": kind},
                     field=f"conversions.{kind}",
                 )
@@ -825,7 +827,7 @@ def editor_for(ruleset: RuleSet, data: QueryDict | None = None) -> Editor:
     return Editor(base, data, version=unscoped_next_version(base.code), after=after)
 
 
-def save_new_version(actor: Any, ruleset: RuleSet, editor: Editor) -> RuleSet:
+def save_new_version(actor: Actor, ruleset: RuleSet, editor: Editor) -> RuleSet:
     """Saves the editor's rule set as a new version on `ruleset`'s region, exactly as an imported
     YAML: read by the one reader, written by `dump_yaml`, saved (and audited) by
     `import_ruleset`. Raises the reader's RuleSetError or the action's PolicyError (each naming

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from xuefen.core.errors import CodedError
+from xuefen.policy.errors import Code
 
 UNITS = ("hours", "credits")
 # A target counts the rule set's own unit, days (recorded on each entry: a fact of the activity, not
@@ -909,7 +910,7 @@ def load_yaml(text: str) -> RuleSetData:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise RuleSetError("bad_yaml", _("Not valid YAML: %(error)s") % {"error": exc}) from None
+        raise RuleSetError(Code.BAD_YAML, _("Not valid YAML: %(error)s") % {"error": exc}) from None
     return _Reader(_Node(raw, "")).read()
 
 

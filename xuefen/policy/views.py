@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
+from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
 from xuefen.policy import actions, editing, trying
 from xuefen.policy.forms import ImportForm
@@ -82,7 +83,7 @@ def ruleset_import(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             try:
-                ruleset = actions.import_ruleset(request.user, text, form.cleaned_data["region"])
+                ruleset = actions.import_ruleset(acting(request), text, form.cleaned_data["region"])
             except CodedError as exc:
                 error = exc
             else:
@@ -114,7 +115,7 @@ def ruleset_edit(request: HttpRequest, pk: int) -> HttpResponse:
             editor = editing.editor_for(ruleset, data)
     elif editor.is_valid():
         try:
-            saved = editing.save_new_version(request.user, ruleset, editor)
+            saved = editing.save_new_version(acting(request), ruleset, editor)
         except CodedError as error:
             editor.place(error)
         else:

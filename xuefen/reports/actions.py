@@ -8,11 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, user_of
 from xuefen.core.errors import CodedError
 from xuefen.ledger.judging import evaluate_person
 from xuefen.ledger.models import Entry
 from xuefen.orgs.models import Person
 from xuefen.reports.certificates import build_payload, today
+from xuefen.reports.errors import Code
 from xuefen.reports.models import Certificate, content_hash, new_code
 
 
@@ -26,7 +28,7 @@ def _statement(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def issue_certificate(actor: Any, person: Person, period: int) -> Certificate:
+def issue_certificate(actor: Actor, person: Person, period: int) -> Certificate:
     """Issues a certificate of the person's credits for `period` as the ledger stands now, with a
     fresh random verification code and the hash of its content; append-only.
 
@@ -37,7 +39,7 @@ def issue_certificate(actor: Any, person: Person, period: int) -> Certificate:
     evaluation = evaluate_person(person, period)
     if evaluation is None:
         raise ReportError(
-            "no_ruleset",
+            Code.NO_RULESET,
             _("No rule set applies to this person for %(period)s; no certificate can be issued.")
             % {"period": period},
         )
@@ -66,7 +68,7 @@ def issue_certificate(actor: Any, person: Person, period: int) -> Certificate:
         code=code,
         content_hash=content_hash(payload),
         payload=payload,
-        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        issued_by=user_of(actor),
         issued_at=timezone.now(),
     )
     certificate.save()

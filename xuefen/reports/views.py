@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
+from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
 from xuefen.ledger.standings import settle
 from xuefen.orgs.models import OrgNode, Person
@@ -95,7 +96,7 @@ def certificate(request: HttpRequest, person_id: int, period: int) -> HttpRespon
         if not scope.people(request.user, Cap.CERTIFICATES_ISSUE).filter(pk=subject.pk).exists():
             raise PermissionDenied
         try:
-            issue_certificate(request.user, subject, period)
+            issue_certificate(acting(request), subject, period)
         except CodedError as error:
             messages.error(request, error.message)
             return redirect(reverse("reports:person", args=[subject.pk]) + f"?period={period}")

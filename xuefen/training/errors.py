@@ -1,12 +1,11 @@
-"""Refusals of the training app: a stable code (the enum below) and a translated message."""
+"""Refusals of the training app: a stable code (the enum below, carrying the HTTP status it
+answers with) and a translated message."""
 
-from enum import StrEnum
-
-from xuefen.core.errors import CodedError
+from xuefen.core.errors import CodedError, ErrorCode
 
 
-class Code(StrEnum):
-    FORBIDDEN = "forbidden"
+class Code(ErrorCode):
+    FORBIDDEN = "forbidden", 403
     BAD_INPUT = "bad_input"
     # classes and sessions
     STEP_NOT_ALLOWED = "step_not_allowed"
@@ -22,7 +21,7 @@ class Code(StrEnum):
     # the roster
     NOT_OPEN = "not_open"
     SIGNUP_CLOSED = "signup_closed"
-    NOT_FOR_YOU = "not_for_you"
+    NOT_FOR_YOU = "not_for_you", 403
     NOT_SERVED = "not_served"
     CLASS_FULL = "class_full"
     QUOTA_FULL = "quota_full"
@@ -31,7 +30,7 @@ class Code(StrEnum):
     ALREADY_ENROLLED = "already_enrolled"
     NOT_ENROLLED = "not_enrolled"
     NO_SEATS_FOR_ALL = "no_seats_for_all"
-    PERSON_OUT_OF_SCOPE = "person_out_of_scope"
+    PERSON_OUT_OF_SCOPE = "person_out_of_scope", 403
     # leave
     LEAVE_SESSIONS = "leave_sessions"
     LEAVE_OVERLAP = "leave_overlap"
@@ -65,4 +64,4 @@ class TrainingError(CodedError):
     """A class, roster, attendance or evaluation step that cannot be taken as asked."""
 
     def __init__(self, code: Code, message: object, *, field: str | None = None) -> None:
-        super().__init__(code.value, message, field=field)
+        super().__init__(code, message, field=field)

@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
-from xuefen.api.errors import ApiError
+from xuefen.api.errors import ApiError, Code
 from xuefen.api.models import ApiToken
 from xuefen.api.queries import note_use, token_for_secret
 
 
-def _unauthorized(code: str, message: str) -> ApiError:
-    return ApiError(code, message, status=401)
+def _unauthorized(code: Code, message: str) -> ApiError:
+    return ApiError(code, message)
 
 
 class TokenAuth(HttpBearer):
@@ -36,27 +36,26 @@ class TokenAuth(HttpBearer):
         kind, _sep, secret = header.strip().partition(" ")
         if kind.lower() != "bearer" or not secret.strip():
             raise _unauthorized(
-                "invalid_token", _("The Authorization header must read: Bearer <token>.")
+                Code.INVALID_TOKEN, _("The Authorization header must read: Bearer <token>.")
             )
         return self.authenticate(request, secret.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
         found = token_for_secret(token)
         if found is None:
-            raise _unauthorized("invalid_token", _("The API token is not valid."))
+            raise _unauthorized(Code.INVALID_TOKEN, _("The API token is not valid."))
         now = timezone.now()
         if found.revoked_at is not None:
-            raise _unauthorized("token_revoked", _("The API token has been revoked."))
+            raise _unauthorized(Code.TOKEN_REVOKED, _("The API token has been revoked."))
         if found.is_expired(now):
-            raise _unauthorized("token_expired", _("The API token has expired."))
+            raise _unauthorized(Code.TOKEN_EXPIRED, _("The API token has expired."))
         if not found.provider.is_active:
-            raise ApiError("provider_inactive", _("The provider is not active."), status=403)
+            raise ApiError(Code.PROVIDER_INACTIVE, _("The provider is not active."))
         if not found.has_scope(self.scope):
             raise ApiError(
-                "insufficient_scope",
+                Code.INSUFFICIENT_SCOPE,
                 _("This token may not do this (it needs the scope “%(scope)s”).")
                 % {"scope": self.scope},
-                status=403,
             )
         note_use(found, now)
         return found

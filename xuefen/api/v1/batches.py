@@ -14,7 +14,7 @@ from ninja import Field, Header, Path, Query, Router, Schema, Status
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from xuefen.api.codes import codes
-from xuefen.api.errors import ApiError
+from xuefen.api.errors import ApiError, Code
 from xuefen.api.models import TokenScope
 from xuefen.api.v1.auth import TokenAuth, token_of
 from xuefen.api.v1.pagination import PageParams, page
@@ -119,7 +119,7 @@ def _clean_key(raw: str | None) -> str:
         return ""
     if not IDEMPOTENCY_KEY.match(raw):
         raise ApiError(
-            "invalid_idempotency_key",
+            Code.INVALID_IDEMPOTENCY_KEY,
             _("The Idempotency-Key must be 1 to 200 visible ASCII characters."),
             field="Idempotency-Key",
         )
@@ -172,14 +172,13 @@ def submit_batch(
     key = _clean_key(idempotency_key)
     if len(payload.rows) > max_rows():
         raise ApiError(
-            "too_many_rows",
+            Code.TOO_MANY_ROWS,
             _("A batch may hold at most %(limit)d rows; split it.") % {"limit": max_rows()},
-            status=413,
             field="rows",
         )
     token = token_of(request)
     batch = intake.submit_batch(
-        None,
+        token,
         token.provider,
         rows=[_row_dict(row) for row in payload.rows],
         source=Batch.Source.API,

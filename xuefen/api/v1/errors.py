@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from xuefen.api.errors import ApiError
-from xuefen.core.errors import CodedError, PermissionDenied
+from xuefen.core.errors import CodedError
 
 
 def body(
@@ -32,7 +31,7 @@ def body(
 ) -> dict[str, Any]:
     return {
         "error": {
-            "code": code,
+            "code": str(code),
             "message": str(message),
             "field": field,
             "row": row,
@@ -174,18 +173,11 @@ def _http_message(status: int) -> str:
 def install(api: NinjaAPI) -> None:
     """Replaces django-ninja's default error bodies with ours."""
 
-    @api.exception_handler(ApiError)
-    def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        return json_error(exc.status, exc.code, exc.message, field=exc.field, row=exc.row)
-
     @api.exception_handler(CodedError)
     def on_coded_error(request: HttpRequest, exc: CodedError) -> HttpResponse:
-        # The intake contract: a reused Idempotency-Key is a conflict, everything else a 422.
-        status = 409 if exc.code == "idempotency_key_reused" else 422
-        if isinstance(exc, PermissionDenied):
-            status = 403
+        # The status is the code's own (each app's enum carries it).
         return json_error(
-            status, exc.code, exc.message, field=exc.field, row=getattr(exc, "row", None)
+            exc.status, exc.code, exc.message, field=exc.field, row=getattr(exc, "row", None)
         )
 
     @api.exception_handler(HttpError)

@@ -19,6 +19,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, user_of
 from xuefen.orgs.models import Person
 from xuefen.training import codes, files, sql
 from xuefen.training.actions.common import audit_class, audit_person, lock, require_manage
@@ -35,7 +36,7 @@ from xuefen.training.models import (
 from xuefen.training.workflow import TAKING_ATTENDANCE
 
 if TYPE_CHECKING:
-    from xuefen.accounts.models import User
+    pass
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def _outside(session: Session, direction: str, w: Window) -> TrainingError:
 
 
 def check(
-    actor: "User", session: Session | int, direction: str, device: str, at: dt.datetime
+    actor: Actor, session: Session | int, direction: str, device: str, at: dt.datetime
 ) -> Attendance:
     """Checks the actor (a learner on the class's roster) in or out of the session, as scanned
     at `at` from `device` (the keyed hash of the phone's device cookie). Refuses, changing
@@ -122,7 +123,7 @@ def check(
     return row
 
 
-def _claim(actor: "User", row: Attendance, device: str, at: dt.datetime) -> Attendance:
+def _claim(actor: Actor, row: Attendance, device: str, at: dt.datetime) -> Attendance:
     try:
         with transaction.atomic():
             taken = sql.claim_row(row, device, at, actor)
@@ -132,7 +133,12 @@ def _claim(actor: "User", row: Attendance, device: str, at: dt.datetime) -> Atte
         row.refresh_from_db()  # another request got there first
         _refuse_again(row, device, codes.IN)
         raise _device_used()
-    row.checked_in_at, row.device, row.source, row.updated_by = at, device, Source.CODE, actor
+    row.checked_in_at, row.device, row.source, row.updated_by = (
+        at,
+        device,
+        Source.CODE,
+        user_of(actor),
+    )
     return row
 
 
@@ -167,7 +173,7 @@ def _refuse_again(row: Attendance, device: str, direction: str) -> None:
         )
 
 
-def _check_out(actor: "User", row: Attendance | None, device: str, at: dt.datetime) -> Attendance:
+def _check_out(actor: Actor, row: Attendance | None, device: str, at: dt.datetime) -> Attendance:
     if row is None or row.checked_in_at is None:
         if row is not None and row.mark:
             _refuse_again(row, device, codes.OUT)
@@ -178,7 +184,7 @@ def _check_out(actor: "User", row: Attendance | None, device: str, at: dt.dateti
     _refuse_again(row, device, codes.OUT)
     if row.checked_out_at is None:
         if sql.set_checkout(row, device, at, actor):
-            row.checked_out_at, row.updated_by = at, actor
+            row.checked_out_at, row.updated_by = at, user_of(actor)
             return row
         row.refresh_from_db()  # another request got there first
         _refuse_again(row, device, codes.OUT)
@@ -209,7 +215,7 @@ def _state(row: Attendance | None) -> dict[str, Any]:
 
 
 @transaction.atomic
-def correct(actor: "User", session: Session, person_id: int, mark: str, reason: str) -> Attendance:
+def correct(actor: Actor, session: Session, person_id: int, mark: str, reason: str) -> Attendance:
     """The class's administrator marks a person present or absent for a session (or gives the
     decision back to the code with mark ""), with a reason; audited with what was there before."""
     klass = lock(session.klass)
@@ -239,7 +245,7 @@ def correct(actor: "User", session: Session, person_id: int, mark: str, reason: 
     row.mark = mark
     row.source = Source.MANUAL
     row.note = reason.strip()[:300]
-    row.updated_by = actor
+    row.updated_by = user_of(actor)
     row.save()
     audit_person(
         actor,
@@ -254,7 +260,7 @@ def correct(actor: "User", session: Session, person_id: int, mark: str, reason: 
 
 @transaction.atomic
 def record_sheet(
-    actor: "User", session: Session, upload: Any, present: Iterable[int], reason: str = ""
+    actor: Actor, session: Session, upload: Any, present: Iterable[int], reason: str = ""
 ) -> SignInSheet:
     """The fallback when the code could not be used: the scan of the signed paper sheet is kept
     (PDF, JPEG or PNG, by content) and the people ticked on it are marked present for the
@@ -280,7 +286,7 @@ def record_sheet(
             content_type=stored.content_type,
             size=stored.size,
             sha256=stored.sha256,
-            uploaded_by=actor,
+            uploaded_by=user_of(actor),
         )
         note = reason.strip()[:300] or str(_("Paper sign-in sheet"))
         rows = {
@@ -291,7 +297,12 @@ def record_sheet(
         }
         for person_id in ids:
             row = rows.get(person_id) or Attendance(session=session, person_id=person_id)
-            row.mark, row.source, row.note, row.updated_by = Mark.PRESENT, Source.SHEET, note, actor
+            row.mark, row.source, row.note, row.updated_by = (
+                Mark.PRESENT,
+                Source.SHEET,
+                note,
+                user_of(actor),
+            )
             row.save()
         audit_class(
             actor,

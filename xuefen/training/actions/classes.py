@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import diff, snapshot
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, is_system, user_of
 from xuefen.ledger import spans
 from xuefen.orgs.models import OrgNode
 from xuefen.training import queries, rules
@@ -34,7 +35,7 @@ from xuefen.training.questionnaires import default_questionnaire
 from xuefen.training.workflow import RUNNING, Step, transition
 
 if TYPE_CHECKING:
-    from xuefen.accounts.models import User
+    pass
 
 CLASS_FIELDS = [
     "code", "name", "full_time", "capacity", "place", "signup_closes_on", "days", "rule_code",
@@ -117,7 +118,7 @@ def _check_days_fit(klass: TrainingClass) -> None:
 
 
 @transaction.atomic
-def create_class(actor: "User | None", course: Course, **values: Any) -> TrainingClass:
+def create_class(actor: Actor, course: Course, **values: Any) -> TrainingClass:
     """A new class of the course, being planned (not yet on the menu), with the completion rule
     named by `rule_code` (rules.yaml) unless its values are given, and the default questionnaires.
     The class code is unique."""
@@ -131,15 +132,17 @@ def create_class(actor: "User | None", course: Course, **values: Any) -> Trainin
         )  # fmt: skip
     klass.evaluation = default_questionnaire("evaluation")
     klass.follow_up = default_questionnaire("follow_up")
-    klass.created_by = actor
+    klass.created_by = user_of(actor)
     klass.save()
-    StatusChange.objects.create(klass=klass, to_status=klass.status, step="create", actor=actor)
+    StatusChange.objects.create(
+        klass=klass, to_status=klass.status, step="create", actor=user_of(actor)
+    )
     audit_class(actor, AuditEvent.Action.CREATE, klass, snapshot(klass, CLASS_FIELDS))
     return klass
 
 
 @transaction.atomic
-def update_class(actor: "User | None", klass: TrainingClass, **values: Any) -> TrainingClass:
+def update_class(actor: Actor, klass: TrainingClass, **values: Any) -> TrainingClass:
     """Changes a class that is not completed or cancelled (not its code)."""
     klass = lock(klass)
     require_manage(actor, klass)
@@ -196,7 +199,7 @@ def refresh_span(klass: TrainingClass) -> None:
     klass.save(update_fields=["first_day", "last_day", "hours", "session_dates"])
 
 
-def _clean_session(actor: "User | None", values: Mapping[str, Any]) -> dict[str, Any]:
+def _clean_session(actor: Actor, values: Mapping[str, Any]) -> dict[str, Any]:
     data = {name: values.get(name) for name in SESSION_FIELDS}
     if not isinstance(data["date"], dt.date) or data["half"] not in Half.values:
         raise TrainingError(Code.BAD_INPUT, _("Give the date and the half day."), field="date")
@@ -227,7 +230,7 @@ def _clean_session(actor: "User | None", values: Mapping[str, Any]) -> dict[str,
     teacher = data.get("teacher")
     if teacher is not None:
         allowed = queries.teachers(actor, Cap.TRAINING_MANAGE).filter(pk=teacher.pk).exists()
-        if actor is not None and not allowed:
+        if not is_system(actor) and not allowed:
             raise TrainingError(
                 Code.BAD_INPUT, _("Choose a teacher of your registry."), field="teacher"
             )
@@ -242,7 +245,7 @@ def _not_after_start(klass: TrainingClass) -> None:
 
 
 @transaction.atomic
-def add_session(actor: "User | None", klass: TrainingClass, **values: Any) -> Session:
+def add_session(actor: Actor, klass: TrainingClass, **values: Any) -> Session:
     """A session (half day) of the class; the class's span and hours follow."""
     klass = lock(klass)
     require_manage(actor, klass)
@@ -270,7 +273,7 @@ def add_session(actor: "User | None", klass: TrainingClass, **values: Any) -> Se
 
 
 @transaction.atomic
-def update_session(actor: "User | None", session: Session, **values: Any) -> Session:
+def update_session(actor: Actor, session: Session, **values: Any) -> Session:
     """Changes a session. Its date, times and hours stay once attendance has been taken."""
     klass = lock(session.klass)
     require_manage(actor, klass)
@@ -307,7 +310,7 @@ def before_values(session: Session) -> dict[str, Any]:
 
 
 @transaction.atomic
-def remove_session(actor: "User | None", session: Session) -> None:
+def remove_session(actor: Actor, session: Session) -> None:
     """Removes a session that has no attendance and no leave asked for it."""
     klass = lock(session.klass)
     require_manage(actor, klass)
@@ -330,7 +333,7 @@ def remove_session(actor: "User | None", session: Session) -> None:
 
 
 @transaction.atomic
-def set_quotas(actor: "User | None", klass: TrainingClass, seats: Mapping[OrgNode, int]) -> None:
+def set_quotas(actor: Actor, klass: TrainingClass, seats: Mapping[OrgNode, int]) -> None:
     """Replaces the class's per-unit quotas: each node inside the provider's service area, with a
     positive number of seats (0 removes it)."""
     klass = lock(klass)
@@ -363,7 +366,7 @@ def _path(item: tuple[OrgNode, int]) -> str:
 
 
 @transaction.atomic
-def change_status(actor: "User | None", klass: TrainingClass, step: str) -> TrainingClass:
+def change_status(actor: Actor, klass: TrainingClass, step: str) -> TrainingClass:
     """Opens the class for sign-up (it needs a session), closes or reopens sign-up, or cancels it.
     Completing is `completion.complete_class`."""
     klass = lock(klass)
@@ -379,7 +382,7 @@ def change_status(actor: "User | None", klass: TrainingClass, step: str) -> Trai
     return klass
 
 
-def record_step(actor: "User | None", klass: TrainingClass, step: str, target: str) -> None:
+def record_step(actor: Actor, klass: TrainingClass, step: str, target: str) -> None:
     before = klass.status
     klass.status = target
     fields = ["status"]
@@ -388,10 +391,10 @@ def record_step(actor: "User | None", klass: TrainingClass, step: str, target: s
         fields.append("completed_at")
     klass.save(update_fields=fields)
     StatusChange.objects.create(
-        klass=klass, from_status=before, to_status=target, step=step, actor=actor
+        klass=klass, from_status=before, to_status=target, step=step, actor=user_of(actor)
     )
     audit_class(actor, AuditEvent.Action.UPDATE, klass, {"status": [before, target]})
 
 
-def teacher_choices(actor: "User | None") -> list[Teacher]:
+def teacher_choices(actor: Actor) -> list[Teacher]:
     return list(queries.teachers(actor, Cap.TRAINING_MANAGE).filter(is_active=True))

@@ -8,22 +8,21 @@ from django.utils.translation import gettext_lazy as _
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import record
+from xuefen.core.actors import Actor
 from xuefen.training.errors import Code, TrainingError
 from xuefen.training.models import TrainingClass
 
 if TYPE_CHECKING:
-    from xuefen.accounts.models import User
+    pass
 
 
 def forbidden() -> TrainingError:
     return TrainingError(Code.FORBIDDEN, _("You may not do this for this class."))
 
 
-def require_manage(actor: "User | None", klass: TrainingClass) -> None:
-    """The actor runs the class's provider (training.manage on its node); None is the system."""
-    if actor is not None and not scope.has_capability(
-        actor, Cap.TRAINING_MANAGE, klass.course.provider.node
-    ):
+def require_manage(actor: Actor, klass: TrainingClass) -> None:
+    """The actor runs the class's provider (training.manage on its node), or is the system."""
+    if not scope.may(actor, Cap.TRAINING_MANAGE, klass.course.provider.node):
         raise forbidden()
 
 
@@ -36,9 +35,7 @@ def lock(klass: TrainingClass) -> TrainingClass:
     )
 
 
-def audit_class(
-    actor: "User | None", action: str, klass: TrainingClass, changes: dict[str, Any]
-) -> None:
+def audit_class(actor: Actor, action: str, klass: TrainingClass, changes: dict[str, Any]) -> None:
     record(
         actor,
         action,
@@ -50,7 +47,7 @@ def audit_class(
 
 
 def audit_person(
-    actor: "User | None",
+    actor: Actor,
     action: str,
     obj: models.Model,
     klass: TrainingClass,

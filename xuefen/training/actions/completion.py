@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor
 from xuefen.ledger.bulk import NewEntry, post_entries
 from xuefen.orgs.models import Person
 from xuefen.policy.services import RuleSetIndex
@@ -28,7 +29,7 @@ from xuefen.training.rules import Reason
 from xuefen.training.workflow import Step, transition
 
 if TYPE_CHECKING:
-    from xuefen.accounts.models import User
+    pass
 
 CLASS_SOURCE = "class"
 TEACHING_SOURCE = "teaching"
@@ -133,7 +134,7 @@ def _teacher_items(
 
 
 @transaction.atomic
-def complete_class(actor: "User | None", klass: TrainingClass) -> Completion:
+def complete_class(actor: Actor, klass: TrainingClass) -> Completion:
     """Completes a class whose last session has ended: decides every enrolled learner's result
     by its rule (with the reasons of a failure, e.g. leave over 1/7 of the hours), posts the
     credit of each who completed and the teaching credit of its teachers, then marks the class

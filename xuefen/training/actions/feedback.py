@@ -14,6 +14,7 @@ from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, user_of
 from xuefen.training import queries
 from xuefen.training.errors import Code, TrainingError
 from xuefen.training.models import (
@@ -31,7 +32,7 @@ from xuefen.training.models import (
 from xuefen.training.questionnaires import answer_key, score_items, text_items
 
 if TYPE_CHECKING:
-    from xuefen.accounts.models import User
+    pass
 
 MAX_TEXT = 1000
 
@@ -56,7 +57,7 @@ def due(klass: TrainingClass, kind: str, today: dt.date) -> bool:
 
 
 @transaction.atomic
-def respond(actor: "User", klass: TrainingClass, kind: str, answers: Mapping[str, Any]) -> None:
+def respond(actor: Actor, klass: TrainingClass, kind: str, answers: Mapping[str, Any]) -> None:
     """Records a trainee's answers ({answer_key: value}): every score item 1 to 5, text at most
     1,000 characters. One response per trainee and questionnaire; the response keeps no trace of
     who gave it (the receipt says only that they answered)."""
@@ -111,7 +112,7 @@ def respond(actor: "User", klass: TrainingClass, kind: str, answers: Mapping[str
 
 @transaction.atomic
 def review_peer(
-    actor: "User", session: Session, *, content: int, method: int, effect: int, comment: str = ""
+    actor: Actor, session: Session, *, content: int, method: int, effect: int, comment: str = ""
 ) -> PeerReview:
     """A teacher records sitting in on a colleague's session (听课评课): three scores from 1 to
     5 and a comment; not their own session, once per session."""
@@ -119,7 +120,7 @@ def review_peer(
     if reviewer is None:
         raise TrainingError(Code.NOT_A_TEACHER, _("Only a teacher records a peer review."))
     provider_node = session.klass.course.provider.node
-    if not scope.has_capability(actor, Cap.TEACHING, provider_node):
+    if not scope.may(actor, Cap.TEACHING, provider_node):
         raise TrainingError(Code.FORBIDDEN, _("You may not review this session."))
     if session.teacher is None or session.teacher_id == reviewer.pk:
         raise TrainingError(Code.OWN_SESSION, _("Review a colleague's session, not your own."))
@@ -134,7 +135,7 @@ def review_peer(
                 teacher=session.teacher,
                 reviewer=reviewer,
                 comment=comment.strip()[:MAX_TEXT],
-                created_by=actor,
+                created_by=user_of(actor),
                 **values,
             )
     except IntegrityError:

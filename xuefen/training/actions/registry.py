@@ -11,6 +11,7 @@ from xuefen.accounts.models import RoleGrant
 from xuefen.accounts.roles import Cap, Role
 from xuefen.audit.actions import diff, record, snapshot
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, is_system
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.training import queries
 from xuefen.training.errors import Code, TrainingError
@@ -18,7 +19,7 @@ from xuefen.training.models import AGE_BRACKETS, Course, Level, Questionnaire, T
 from xuefen.training.questionnaires import check_items
 
 if TYPE_CHECKING:
-    from xuefen.accounts.models import User
+    pass
 
 TEACHER_FIELDS = [
     "node", "kind", "name", "title", "employer", "specialties", "phone", "email", "bio", "person",
@@ -31,9 +32,9 @@ def _forbidden() -> TrainingError:
     return TrainingError(Code.FORBIDDEN, _("You may not do this here."))
 
 
-def _check_teacher(actor: "User | None", values: dict[str, Any]) -> dict[str, Any]:
+def _check_teacher(actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
     node: OrgNode = values["node"]
-    if actor is not None and not scope.has_capability(actor, Cap.TEACHERS_MANAGE, node):
+    if not scope.may(actor, Cap.TEACHERS_MANAGE, node):
         raise _forbidden()
     values["name"] = str(values.get("name") or "").strip()
     if not values["name"]:
@@ -41,7 +42,9 @@ def _check_teacher(actor: "User | None", values: dict[str, Any]) -> dict[str, An
     if values.get("kind") not in Teacher.Kind.values:
         raise TrainingError(Code.BAD_INPUT, _("Choose the kind of teacher."), field="kind")
     person: Person | None = values.get("person")
-    visible = person is None or actor is None or scope.people(actor).filter(pk=person.pk).exists()
+    visible = (
+        person is None or is_system(actor) or scope.people(actor).filter(pk=person.pk).exists()
+    )
     if not visible:
         raise TrainingError(
             Code.PERSON_OUT_OF_SCOPE, _("Choose a person you may see."), field="person"
@@ -62,12 +65,12 @@ def _check_teacher(actor: "User | None", values: dict[str, Any]) -> dict[str, An
     return values
 
 
-def _teacher_audit(actor: "User | None", action: str, teacher: Teacher, changes: Any) -> None:
+def _teacher_audit(actor: Actor, action: str, teacher: Teacher, changes: Any) -> None:
     record(actor, action, teacher, changes=changes, node_path=teacher.node.path)
 
 
 @transaction.atomic
-def create_teacher(actor: "User | None", **values: Any) -> Teacher:
+def create_teacher(actor: Actor, **values: Any) -> Teacher:
     """Adds a teacher to the registry of `node` (where the actor keeps the registry)."""
     values = _check_teacher(actor, {"is_active": True, **values})
     if (
@@ -87,8 +90,8 @@ def create_teacher(actor: "User | None", **values: Any) -> Teacher:
 
 
 @transaction.atomic
-def update_teacher(actor: "User | None", teacher: Teacher, **values: Any) -> Teacher:
-    if actor is not None and not scope.has_capability(actor, Cap.TEACHERS_MANAGE, teacher.node):
+def update_teacher(actor: Actor, teacher: Teacher, **values: Any) -> Teacher:
+    if not scope.may(actor, Cap.TEACHERS_MANAGE, teacher.node):
         raise _forbidden()
     before = snapshot(teacher, TEACHER_FIELDS)
     current = {name: getattr(teacher, name) for name in TEACHER_FIELDS}
@@ -113,12 +116,12 @@ def update_teacher(actor: "User | None", teacher: Teacher, **values: Any) -> Tea
 
 @transaction.atomic
 def set_course_menu(
-    actor: "User | None", course: Course, *, teachers: Sequence[Teacher], **values: Any
+    actor: Actor, course: Course, *, teachers: Sequence[Teacher], **values: Any
 ) -> Course:
     """The course as the menu shows it: on the menu or not, its level, the personnel categories
     and age brackets it is meant for (none: everyone), its description and teachers."""
     node = course.provider.node
-    if actor is not None and not scope.has_capability(actor, Cap.TRAINING_MANAGE, node):
+    if not scope.may(actor, Cap.TRAINING_MANAGE, node):
         raise _forbidden()
     if values.get("level", "") not in ("", *Level.values):
         raise TrainingError(Code.BAD_INPUT, _("Unknown level."), field="level")
@@ -130,7 +133,7 @@ def set_course_menu(
     brackets = list(values.get("audience_brackets") or [])
     if any(b not in dict(AGE_BRACKETS) for b in brackets):
         raise TrainingError(Code.BAD_INPUT, _("Unknown age bracket."), field="audience_brackets")
-    if actor is not None:
+    if not is_system(actor):
         mine = set(queries.teachers(actor, Cap.TRAINING_MANAGE).values_list("pk", flat=True))
         if any(t.pk not in mine for t in teachers):
             raise TrainingError(
@@ -156,7 +159,7 @@ def set_course_menu(
 
 @transaction.atomic
 def update_questionnaire(
-    actor: "User", questionnaire: Questionnaire, *, name: str, items: Any, is_default: bool
+    actor: Actor, questionnaire: Questionnaire, *, name: str, items: Any, is_default: bool
 ) -> Questionnaire:
     """The credit office changes a questionnaire (classes made afterwards ask it; answers already
     given keep their item codes). One default per kind."""

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, user_of
 from xuefen.orgs.models import Person
 from xuefen.training import queries
 from xuefen.training.actions.common import audit_person, forbidden, lock, require_manage
@@ -35,7 +36,7 @@ from xuefen.training.models import (
 from xuefen.training.workflow import RUNNING
 
 if TYPE_CHECKING:
-    from xuefen.accounts.models import User
+    pass
 
 ENROLLED, WAITLISTED, WITHDRAWN = (
     EnrolmentStatus.ENROLLED,
@@ -106,7 +107,7 @@ def _check_open_to(klass: TrainingClass, person: Person) -> None:
         )
 
 
-def _learner(actor: "User") -> Person:
+def _learner(actor: Actor) -> Person:
     person = queries.learner(actor)
     if person is None:
         raise TrainingError(Code.FORBIDDEN, _("Only a learner signs up for themself."))
@@ -114,7 +115,7 @@ def _learner(actor: "User") -> Person:
 
 
 def _enrol(
-    actor: "User | None", klass: TrainingClass, person: Person, route: str, status: str
+    actor: Actor, klass: TrainingClass, person: Person, route: str, status: str
 ) -> Enrolment:
     """Puts the person on the roster (or wait list), reusing a withdrawn enrolment."""
     position = None
@@ -124,7 +125,12 @@ def _enrol(
     enrolment, created = Enrolment.objects.get_or_create(
         klass=klass,
         person=person,
-        defaults={"status": status, "route": route, "position": position, "created_by": actor},
+        defaults={
+            "status": status,
+            "route": route,
+            "position": position,
+            "created_by": user_of(actor),
+        },
     )
     before = None if created else enrolment.status
     if not created:
@@ -142,7 +148,7 @@ def _enrol(
 
 
 @transaction.atomic
-def sign_up(actor: "User", klass: TrainingClass) -> Enrolment:
+def sign_up(actor: Actor, klass: TrainingClass) -> Enrolment:
     """The learner signs up for a class on the menu that is open to them, within its seats and
     their unit's quota. Signing up again changes nothing; a full class is refused (the wait list
     is `join_wait_list`)."""
@@ -159,7 +165,7 @@ def sign_up(actor: "User", klass: TrainingClass) -> Enrolment:
 
 
 @transaction.atomic
-def join_wait_list(actor: "User", klass: TrainingClass) -> Enrolment:
+def join_wait_list(actor: Actor, klass: TrainingClass) -> Enrolment:
     """The learner joins the wait list of a class that is full for them; they move up when a seat
     frees. Joining again changes nothing."""
     person = _learner(actor)
@@ -173,7 +179,7 @@ def join_wait_list(actor: "User", klass: TrainingClass) -> Enrolment:
     return _enrol(actor, klass, person, Route.SIGNUP, WAITLISTED)
 
 
-def _promote(actor: "User | None", klass: TrainingClass) -> None:
+def _promote(actor: Actor, klass: TrainingClass) -> None:
     """Gives free seats to the wait list, first come first served, each within their quota."""
     for waiting in klass.enrolments.filter(status=WAITLISTED).select_related("person__unit"):
         if _enrolled(klass) >= klass.capacity:
@@ -193,7 +199,7 @@ def _promote(actor: "User | None", klass: TrainingClass) -> None:
 
 
 @transaction.atomic
-def withdraw(actor: "User", enrolment: Enrolment, reason: str = "") -> Enrolment:
+def withdraw(actor: Actor, enrolment: Enrolment, reason: str = "") -> Enrolment:
     """The learner leaves a class (or its wait list) before it is completed, or the class's
     administrator takes them off with a reason. The first on the wait list takes the seat.
     Withdrawing again changes nothing."""
@@ -228,7 +234,7 @@ def withdraw(actor: "User", enrolment: Enrolment, reason: str = "") -> Enrolment
 
 
 def _place_people(
-    actor: "User", klass: TrainingClass, people: Sequence[Person], route: str, capability: str
+    actor: Actor, klass: TrainingClass, people: Sequence[Person], route: str, capability: str
 ) -> list[Enrolment]:
     if klass.status not in RUNNING:
         raise TrainingError(
@@ -270,17 +276,17 @@ def _place_people(
 
 
 @transaction.atomic
-def assign(actor: "User", klass: TrainingClass, people: Sequence[Person]) -> list[Enrolment]:
+def assign(actor: Actor, klass: TrainingClass, people: Sequence[Person]) -> list[Enrolment]:
     """The credit office assigns people of its scope (调训) whom the provider serves. All or
     nobody: more people than free seats, or anyone not the office's, refuses the whole list.
     People already on the roster are left as they are."""
-    if not scope.has_capability(actor, Cap.TRAINING_ASSIGN):
+    if not scope.may(actor, Cap.TRAINING_ASSIGN):
         raise forbidden()
     return _place_people(actor, lock(klass), people, Route.ASSIGNED, Cap.TRAINING_ASSIGN)
 
 
 @transaction.atomic
-def nominate(actor: "User", klass: TrainingClass, people: Sequence[Person]) -> list[Enrolment]:
+def nominate(actor: Actor, klass: TrainingClass, people: Sequence[Person]) -> list[Enrolment]:
     """A unit nominates its own people for an open class, within the class's seats and the unit's
     quota; all or nobody."""
     klass = lock(klass)
@@ -296,7 +302,7 @@ def nominate(actor: "User", klass: TrainingClass, people: Sequence[Person]) -> l
 
 @transaction.atomic
 def request_leave(
-    actor: "User", enrolment: Enrolment, sessions: Iterable[Session], reason: str
+    actor: Actor, enrolment: Enrolment, sessions: Iterable[Session], reason: str
 ) -> LeaveRequest:
     """The learner asks leave from sessions of their class (not yet completed), with a reason;
     a session already covered by a pending or approved request is refused."""
@@ -346,7 +352,7 @@ def approved_leave_hours(enrolment: Enrolment) -> Decimal:
 
 @transaction.atomic
 def decide_leave(
-    actor: "User", leave: LeaveRequest, *, approve: bool, note: str = ""
+    actor: Actor, leave: LeaveRequest, *, approve: bool, note: str = ""
 ) -> LeaveRequest:
     """The class's administrator approves or refuses a pending request (once). Approved leave
     counts against a full-time class's leave share when it is completed."""
@@ -364,7 +370,7 @@ def decide_leave(
             Code.STEP_NOT_ALLOWED, _("The class is completed or cancelled: its roster stays.")
         )
     leave.status = LeaveStatus.APPROVED if approve else LeaveStatus.REFUSED
-    leave.decided_by, leave.decided_at = actor, timezone.now()
+    leave.decided_by, leave.decided_at = user_of(actor), timezone.now()
     leave.note = note.strip()[:200]
     leave.save(update_fields=["status", "decided_by", "decided_at", "note"])
     audit_person(
@@ -383,7 +389,7 @@ def decide_leave(
 
 @transaction.atomic
 def set_test_scores(
-    actor: "User", klass: TrainingClass, scores: Mapping[int, str | Decimal | None]
+    actor: Actor, klass: TrainingClass, scores: Mapping[int, str | Decimal | None]
 ) -> int:
     """Records the final test's scores ({enrolment id: score, None to clear}) before the class is
     completed; returns how many changed."""

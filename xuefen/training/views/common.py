@@ -1,12 +1,14 @@
 """Helpers the training pages share."""
 
-from typing import Any, cast
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
-from xuefen.accounts.models import User
+from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
+
+__all__ = ["acting", "form_error", "page_of"]
 
 PAGE_SIZE = 50
 
@@ -18,8 +20,3 @@ def form_error(form: Any, error: CodedError) -> None:
 
 def page_of(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page:
     return Paginator(items, size).get_page(request.GET.get("page"))
-
-
-def acting(request: HttpRequest) -> User:
-    """The logged-in user acting (every page calling an action is behind login_required)."""
-    return cast(User, request.user)

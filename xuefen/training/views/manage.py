@@ -351,7 +351,7 @@ def _roster_export(request: HttpRequest, klass: TrainingClass, rows: list[dict[s
                 "；".join(row["reasons"]),
             ]
         )
-    record_export(request.user, "training.roster", len(out), klass.course.provider.node.path)
+    record_export(acting(request), "training.roster", len(out), klass.course.provider.node.path)
     return xlsx_response(f"roster-{klass.code}.xlsx", headers, out, sheet_title=klass.code[:30])
 
 

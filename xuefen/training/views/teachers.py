@@ -109,7 +109,7 @@ def _export(request: HttpRequest, qs: QuerySet[Teacher], kind: str) -> HttpRespo
         for t in qs
     ]
     what = "training.teachers.part_time" if kind else "training.teachers"
-    record_export(request.user, what, len(rows))
+    record_export(acting(request), what, len(rows))
     name = "part-time-teachers" if kind else "teachers"
     return xlsx_response(
         f"{name}-{timezone.localdate():%Y%m%d}.xlsx", headers, rows, sheet_title=name

@@ -16,6 +16,7 @@ from django.db import transaction
 from xuefen.accounts.actions import create_staff_user
 from xuefen.accounts.models import RoleGrant
 from xuefen.accounts.roles import Role
+from xuefen.core.actors import SYSTEM
 from xuefen.orgs.actions import create_node
 from xuefen.orgs.models import OrgNode
 
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError("The system administrator and the credit office are two people.")
         with transaction.atomic():
             region = OrgNode.objects.filter(code=options["region_code"]).first() or create_node(
-                None,
+                SYSTEM,
                 code=options["region_code"],
                 name=options["region_name"],
                 kind=OrgNode.Kind.REGION,
@@ -52,7 +53,7 @@ class Command(BaseCommand):
             ):
                 password = secrets.token_urlsafe(12)
                 create_staff_user(
-                    None,
+                    SYSTEM,
                     username,
                     display_name=label,
                     password=password,

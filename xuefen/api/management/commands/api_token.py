@@ -19,6 +19,7 @@ from xuefen.accounts.models import User
 from xuefen.api import actions
 from xuefen.api.models import ApiToken, TokenScope
 from xuefen.api.queries import managed_providers, tokens_for
+from xuefen.core.actors import SYSTEM
 from xuefen.core.errors import CodedError
 from xuefen.intake.models import Provider
 
@@ -83,7 +84,7 @@ class Command(BaseCommand):
                 dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
             )
         token, secret = actions.create_token(
-            actor,
+            actor or SYSTEM,
             self._provider(actor, options["provider"]),
             name=options["name"],
             scopes=options["scope"] or [TokenScope.BATCHES],
@@ -112,5 +113,5 @@ class Command(BaseCommand):
         matches = list(self._tokens(actor).filter(prefix=prefix)[:2])
         if len(matches) != 1:
             raise CommandError(f"No single token with the prefix {prefix!r}.")
-        token = actions.revoke_token(actor, matches[0])
+        token = actions.revoke_token(actor or SYSTEM, matches[0])
         self.stdout.write(f"Token {token.prefix}… revoked.")

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from xuefen.core.actors import SYSTEM
 from xuefen.intake.actions import resume_stalled
 
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        resumed = resume_stalled(None)
+        resumed = resume_stalled(SYSTEM)
         for batch in resumed:
             self.stdout.write(
                 f"Batch #{batch.pk} ({batch.provider.code}) queued again at row "

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from xuefen.core.actors import SYSTEM
 from xuefen.orgs.models import OrgNode
 from xuefen.policy.actions import PolicyError, import_ruleset
 from xuefen.policy.schema import RuleSetError
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             if name not in texts:
                 raise CommandError(f"No shipped rule set {name!r}; there are: {', '.join(texts)}")
             try:
-                ruleset = import_ruleset(None, texts[name], region)
+                ruleset = import_ruleset(SYSTEM, texts[name], region)
             except (PolicyError, RuleSetError) as exc:
                 self.stdout.write(f"{name}: not loaded: {exc}")
                 continue
