@@ -19,9 +19,28 @@ class NavItem:
         return self.url_name.split(":", 1)[0]
 
 
+# The menu a set of grants gives, computed once per process for each distinct set (a handful: one
+# per role and node). Every app's `items` decides from the user's grants and whether they are a
+# learner (have a person), nothing else; the labels are lazy, so one list serves every language.
+_BY_GRANTS: dict[tuple[Any, ...], list[NavItem]] = {}
+_MAX_KEPT = 10_000
+
+
 def collect(user: Any) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
+    from xuefen.accounts.scope import grants_key
+
+    key = grants_key(user)
+    found = _BY_GRANTS.get(key)
+    if found is None:
+        if len(_BY_GRANTS) >= _MAX_KEPT:
+            _BY_GRANTS.clear()
+        found = _BY_GRANTS[key] = _collect(user)
+    return found
+
+
+def _collect(user: Any) -> list[NavItem]:
     found: list[NavItem] = []
     for config in apps.get_app_configs():
         if not config.name.startswith("xuefen."):
