@@ -62,7 +62,7 @@ class SessionStore(CachedDBStore):
         """Whether the copy read is the database's (`stamp`: the row's expire_date, None when the
         row is gone). If not, the copy is dropped and the session read again from the database;
         False then (the caller reads the session anew)."""
-        self._get_session()  # reads the kept copy, if not yet read
+        _ = self._session  # reads the kept copy, if not yet read
         if stamp is not None and stamp == self.stamp:
             return True
         self._cache.delete(self.cache_key)
