@@ -110,12 +110,12 @@ def test_the_kept_certificate_form_carries_each_viewers_own_token(cast, pro):
         assert response.status_code == 302, response.status_code
 
 
-def test_a_rollup_seen_again_costs_the_frame_node_and_one_key(year, django_assert_num_queries):
+def test_a_rollup_seen_again_costs_the_frame_and_one_key(year, django_assert_num_queries):
     client = logged_in(year.carol)
     url = reverse("reports:rollup", args=[year.region.pk])
     first = get(client, url)
-    # The frame (one), the node in the user's scope (one), the key (one).
-    with django_assert_num_queries(3):
+    # The frame (one), the key (one): the node is read (and its scope decided) only on a miss.
+    with django_assert_num_queries(2):
         again = get(client, url)
     assert _without_tokens(again) == _without_tokens(first)
     assert 'data-testid="people">3<' in again
@@ -138,11 +138,14 @@ def test_a_persons_move_out_of_the_counted_shows_in_the_rollup(year):
 
 
 def test_each_user_their_own_rollup(year):
-    """Two users of different scope asking for the same URL never share kept content."""
-    office = get(logged_in(year.carol), reverse("reports:rollup"))
-    unit = get(logged_in(year.alice), reverse("reports:rollup"))
-    assert 'data-testid="people">3<' in office
-    assert 'data-testid="people">2<' in unit
+    """Two users of different scope asking for the same URL never share kept content; a node kept
+    for one is still 404 for the other."""
+    office, unit = logged_in(year.carol), logged_in(year.alice)
+    assert 'data-testid="people">3<' in get(office, reverse("reports:rollup"))
+    assert 'data-testid="people">2<' in get(unit, reverse("reports:rollup"))
+    url = reverse("reports:rollup", args=[year.unit_b.pk])
+    assert 'data-testid="people">1<' in get(office, url)
+    assert unit.get(url, {"period": 2026}).status_code == 404
 
 
 def _without_tokens(html):

@@ -1,11 +1,12 @@
 """Navigation per role. Each app may define `nav.py` with `items(user) -> list[NavItem]`; the shell
 collects them in app order, so an app adds its pages without editing shared templates."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 from typing import Any
 
 from django.apps import apps
+from django.urls import reverse
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,7 @@ class NavItem:
     label: Any
     url_name: str
     order: int = 100
+    href: str = ""  # the URL of url_name, filled in once when the menu is collected
 
     @property
     def section(self) -> str:
@@ -36,7 +38,7 @@ def collect(user: Any) -> list[NavItem]:
     if found is None:
         if len(_BY_GRANTS) >= _MAX_KEPT:
             _BY_GRANTS.clear()
-        found = _BY_GRANTS[key] = _collect(user)
+        found = _BY_GRANTS[key] = [replace(i, href=reverse(i.url_name)) for i in _collect(user)]
     return found
 
 

@@ -15,8 +15,9 @@ ages out).
 # ruff: noqa: S608
 
 import hashlib
+import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import caches
 from django.db import connection
@@ -77,17 +78,33 @@ def key(kind: str, *parts: Any) -> str:
     return f"xuefen.{kind}.{hashlib.sha256(text.encode()).hexdigest()}"
 
 
-def kept(cache_key: str, render: Callable[[], tuple[str, bool]]) -> str:
+_rendering: dict[str, threading.Lock] = {}
+_rendering_guard = threading.Lock()
+
+
+def kept[T](cache_key: str, render: Callable[[], tuple[T, bool]]) -> T:
     """The content kept under `cache_key`, or else `render()`'s: (content, whether to keep it —
-    not while the standings it shows are still being settled)."""
+    not while the standings it shows are still being settled). Right after a change every request
+    under way misses at once: one thread of the process renders, the others wait for its result
+    instead of each rendering the same page."""
     store = caches[ALIAS]
     found = store.get(cache_key)
-    if isinstance(found, str):
-        return found
-    fresh, keep = render()
-    if keep:
-        store.set(cache_key, fresh, TIMEOUT)
-    return fresh
+    if found is not None:
+        return cast(T, found)
+    with _rendering_guard:
+        lock = _rendering.setdefault(cache_key, threading.Lock())
+    try:
+        with lock:
+            found = store.get(cache_key)
+            if found is not None:
+                return cast(T, found)
+            fresh, keep = render()
+            if keep:
+                store.set(cache_key, fresh, TIMEOUT)
+            return fresh
+    finally:
+        with _rendering_guard:
+            _rendering.pop(cache_key, None)
 
 
 def with_csrf(content: str, request: HttpRequest) -> str:

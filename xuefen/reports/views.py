@@ -174,21 +174,25 @@ def _rollup_node(request: HttpRequest, node_id: Any) -> OrgNode:
 @login_required
 def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
     scope.require(request.user, Cap.REPORTS_VIEW)
-    node = _rollup_node(request, node_id)
     period = _period(request)
     show_all = request.GET.get("show") == "all"
     export = request.GET.get("export")
     if export:
+        node = _rollup_node(request, node_id)
         settle(rollups.people_under(request.user, node), period)
         people = _people(request, node, period, show_all)
         return _export(export, rollups.rollup(request.user, node, period), people, period)
     number = request.GET.get("page", "")
+    # Which node a user may open and what it shows follow from their grants and the data: the same
+    # grants asking for the same node under the same data version were shown this page (and their
+    # scope decided) when it was kept; only a miss reads the node (and answers 404 if not theirs).
     key = cache.key(
-        "rollup", scope.grants_key(request.user), node.pk, node.path, node.name, period, show_all,
-        number, cache.data_version(),
+        "rollup", scope.grants_key(request.user), node_id, period, show_all, number,
+        cache.data_version(),
     )  # fmt: skip
 
-    def content() -> tuple[str, bool]:
+    def content() -> tuple[tuple[str, str], bool]:
+        node = _rollup_node(request, node_id)
         settled = settle(rollups.people_under(request.user, node), period)
         result = rollups.rollup(request.user, node, period)
         people = _people(request, node, period, show_all)
@@ -215,10 +219,15 @@ def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
             request,
         )
         # Standings being settled: their figures follow in a moment, so this is not kept.
-        return html, not settled.judged and not settled.pending
+        return (node.name, html), not settled.judged and not settled.pending
 
-    html = mark_safe(cache.kept(key, content))  # noqa: S308 - rendered (and escaped) by our template
-    return render(request, "reports/rollup.html", {"node": node, "content": html})
+    name, html = cache.kept(key, content)
+    return render(
+        request,
+        "reports/rollup.html",
+        # Rendered (and escaped) by our own template.
+        {"name": name, "content": mark_safe(html)},  # noqa: S308
+    )
 
 
 def _people(request: HttpRequest, node: OrgNode, period: int, show_all: bool) -> Any:
