@@ -7,6 +7,9 @@ from typing import Any
 
 from django.apps import apps
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,35 @@ def collect(user: Any) -> list[NavItem]:
             _BY_GRANTS.clear()
         found = _BY_GRANTS[key] = [replace(i, href=reverse(i.url_name)) for i in _collect(user)]
     return found
+
+
+_HTML: dict[tuple[Any, ...], str] = {}
+
+
+def html(user: Any, view_name: str | None) -> str:
+    """The menu's links, the current page's marked: built once per process for each set of grants,
+    language and page."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    from xuefen.accounts.scope import grants_key
+
+    key = (grants_key(user), get_language(), view_name)
+    found = _HTML.get(key)
+    if found is None:
+        if len(_HTML) >= _MAX_KEPT:
+            _HTML.clear()
+        found = _HTML[key] = format_html_join(
+            "\n",
+            '<a href="{}"{}>{}</a>',
+            (
+                (item.href, CURRENT if item.url_name == view_name else "", item.label)
+                for item in collect(user)
+            ),
+        )
+    return found
+
+
+CURRENT = mark_safe(' aria-current="page"')
 
 
 def _collect(user: Any) -> list[NavItem]:
