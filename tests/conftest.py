@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import caches
 from django.utils import translation
 
 from tests import factories as f
@@ -23,6 +24,14 @@ def _chinese_first():
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with nothing kept in memory (sessions, page content): its database is new,
+    and on SQLite a new row may take the id of an earlier test's."""
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

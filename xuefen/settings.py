@@ -104,7 +104,8 @@ MIDDLEWARE = [
     "xuefen.api.middleware.UriLengthMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The session, the user, their person and grants in one query (accounts.middleware).
+    "xuefen.accounts.middleware.SessionUserMiddleware",
     "xuefen.accounts.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -195,6 +196,23 @@ SESSION_COOKIE_AGE = env_int("XUEFEN_SESSION_IDLE_MINUTES", 30) * 60
 # not on every request.
 SESSION_TOUCH_SECONDS = env_int("XUEFEN_SESSION_TOUCH_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions read from the process's memory, checked against their database row by the frame's one
+# query (accounts.sessions): a log-out or a write by another server process is seen at once.
+SESSION_ENGINE = "xuefen.accounts.sessions"
+# Each server process's memory: sessions (checked against the database, see above) and page content
+# kept under keys that change with the data (reports.cache); nothing is shared between processes.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "xuefen-default",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "xuefen-pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("XUEFEN_PAGES_KEPT", 2_000)},
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

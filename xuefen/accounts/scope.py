@@ -39,6 +39,16 @@ def _grant_paths(user: Any) -> list[tuple[str, str]]:
     return cached
 
 
+def grants_key(user: Any) -> tuple[Any, ...]:
+    """What decides what a user may see and do (their grants, whether they are a learner and
+    whether they are a superuser): equal keys, equal menus and equal scoped pages."""
+    return (
+        tuple(sorted(_grant_paths(user))),
+        getattr(user, "person_id", None) is not None,
+        bool(getattr(user, "is_superuser", False)),
+    )
+
+
 def paths_with(user: "User | Any", capability: str) -> list[str]:
     """The subtree roots (as paths) on which the user holds `capability`, outermost only."""
     paths = sorted(
@@ -114,10 +124,22 @@ def filter_by_node(
 
 def access_person(user: "User | Any", person_id: Any, capability: str = Cap.PEOPLE_VIEW) -> Person:
     """The person, if the user may see (or, by capability, change) them; Http404 otherwise."""
+    own = _own_person(user)
+    if own is not None and capability in SELF_CAPABILITIES and str(own.pk) == str(person_id):
+        return own  # read with the user (accounts.middleware), unit and all
     try:
         return people(user, capability).select_related("unit").get(pk=int(person_id))
     except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def _own_person(user: Any) -> Person | None:
+    """The user's own person with its unit, when already read with the user; None otherwise."""
+    state = getattr(user, "_state", None)
+    person = state.fields_cache.get("person") if state is not None else None
+    if person is None or "unit" not in person._state.fields_cache:
+        return None
+    return person if isinstance(person, Person) else None
 
 
 def access_node(user: "User | Any", node_id: Any, capability: str = Cap.ORGS_VIEW) -> OrgNode:

@@ -10,7 +10,7 @@ from xuefen.ledger.judging import Loader
 from xuefen.ledger.models import Entry, Standing
 from xuefen.orgs.models import Person
 from xuefen.policy.engine import CreditLine, Evaluation
-from xuefen.reports.verdicts import VerdictView, of_evaluation
+from xuefen.reports.verdicts import VerdictView, of_evaluation, of_standings
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,11 @@ def personal_page(person: Person, period: int) -> PersonalPage:
     # This year and every year the person has a standing or an entry in, newest first.
     periods = loader.periods(person.pk) | {this_year()}
     periods.update(Standing.objects.filter(person=person).values_list("period", flat=True))
-    page = PersonalPage(
-        period, evaluation, of_evaluation(evaluation), sorted(periods, reverse=True)
-    )
+    # The verdict as stored (the same judge decided it, `ledger.judging`); the live evaluation
+    # only explains it (progress, the entries behind the numbers).
+    stored = of_standings(Standing.objects.filter(person=person, period=period))
+    verdict = stored.get(person.pk) or of_evaluation(evaluation)
+    page = PersonalPage(period, evaluation, verdict, sorted(periods, reverse=True))
     if evaluation is None:
         return page
     ids = [line.entry_id for line in evaluation.lines]

@@ -9,7 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from xuefen.accounts import scope
@@ -18,7 +20,7 @@ from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
 from xuefen.ledger.standings import settle
 from xuefen.orgs.models import OrgNode, Person
-from xuefen.reports import rollups
+from xuefen.reports import cache, rollups
 from xuefen.reports.actions import issue_certificate
 from xuefen.reports.certificates import drift, overlaps, render_pdf
 from xuefen.reports.models import Certificate, normalize_code
@@ -41,26 +43,42 @@ def _period(request: HttpRequest) -> int:
 
 def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
     period = _period(request)
-    # The page judges now; its stored standing is brought in line so that roll-ups agree.
-    settle(Person.objects.filter(pk=person.pk), period)
-    page = personal_page(person, period)
-    certificates = list(Certificate.objects.filter(person=person, period=period)[:5])
-    return render(
-        request,
-        "reports/person.html",
-        {
-            "person": person,
-            "page": page,
-            "period": period,
-            "certificates": certificates,
-            # What moved since the latest was issued: its download says so.
-            "drift": drift(certificates[0], page.evaluation) if certificates else None,
-            "is_self": getattr(request.user, "person_id", None) == person.pk,
-            # As the POST decides it (a learner: their own; staff: their subtree), grants cached.
-            "can_issue": getattr(request.user, "person_id", None) == person.pk
-            or scope.has_capability(request.user, Cap.CERTIFICATES_ISSUE, person.unit),
-        },
-    )
+    is_self = getattr(request.user, "person_id", None) == person.pk
+    # As the POST decides it (a learner: their own; staff: their subtree), grants cached.
+    can_issue = is_self or scope.has_capability(request.user, Cap.CERTIFICATES_ISSUE, person.unit)
+    unit = person.unit
+    key = cache.key(
+        "person", person.pk, period, is_self, can_issue, person.updated_at, person.status,
+        unit.pk, unit.name, unit.path, cache.person_version(person.pk, period),
+    )  # fmt: skip
+
+    def content() -> tuple[str, bool]:
+        # Standings older than the person's row or a rule set are judged again first, so that the
+        # page and the roll-ups show the stored verdict.
+        settled = settle(Person.objects.filter(pk=person.pk), period)
+        page = personal_page(person, period)
+        certificates = list(Certificate.objects.filter(person=person, period=period)[:5])
+        html = render_to_string(
+            "reports/_person.html",
+            {
+                "person": person,
+                "page": page,
+                "period": period,
+                "certificates": certificates,
+                # What moved since the latest was issued: its download says so.
+                "drift": drift(certificates[0], page.evaluation) if certificates else None,
+                "is_self": is_self,
+                "can_issue": can_issue,
+                "csrf_token": cache.CSRF_MARK,
+            },
+            request,
+        )
+        # Judged just now: the key read before no longer names it; the next request keeps it.
+        return html, not settled.judged and not settled.pending
+
+    # Rendered (and escaped) by our own template.
+    html = mark_safe(cache.with_csrf(cache.kept(key, content), request))  # noqa: S308
+    return render(request, "reports/person.html", {"person": person, "content": html})
 
 
 @login_required
@@ -157,41 +175,66 @@ def _rollup_node(request: HttpRequest, node_id: Any) -> OrgNode:
 @login_required
 def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
     scope.require(request.user, Cap.REPORTS_VIEW)
-    node = _rollup_node(request, node_id)
     period = _period(request)
-    settled = settle(rollups.people_under(request.user, node), period)
-    result = rollups.rollup(request.user, node, period)
     show_all = request.GET.get("show") == "all"
-    people = (
-        rollups.everyone(request.user, node, period)
-        if show_all
-        else rollups.short_of_target(request.user, node, period)
-    )
     export = request.GET.get("export")
     if export:
-        return _export(export, result, people, period)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = rollups.person_rows(list(page.object_list), period)
-    ancestors = [
-        a for a in node.ancestors() if scope.has_capability(request.user, Cap.REPORTS_VIEW, a)
-    ]
+        node = _rollup_node(request, node_id)
+        settle(rollups.people_under(request.user, node), period)
+        people = _people(request, node, period, show_all)
+        return _export(export, rollups.rollup(request.user, node, period), people, period)
+    number = request.GET.get("page", "")
+    # Which node a user may open and what it shows follow from their grants and the data: the same
+    # grants asking for the same node under the same data version were shown this page (and their
+    # scope decided) when it was kept; only a miss reads the node (and answers 404 if not theirs).
+    key = cache.key(
+        "rollup", scope.grants_key(request.user), node_id, period, show_all, number,
+        cache.data_version(),
+    )  # fmt: skip
+
+    def content() -> tuple[tuple[str, str], bool]:
+        node = _rollup_node(request, node_id)
+        settled = settle(rollups.people_under(request.user, node), period)
+        result = rollups.rollup(request.user, node, period)
+        people = _people(request, node, period, show_all)
+        page = Paginator(people, PAGE_SIZE).get_page(number)
+        rows = rollups.person_rows(list(page.object_list), period)
+        ancestors = [
+            a for a in node.ancestors() if scope.has_capability(request.user, Cap.REPORTS_VIEW, a)
+        ]
+        html = render_to_string(
+            "reports/_rollup.html",
+            {
+                "node": node,
+                "ancestors": ancestors[:-1],
+                "period": period,
+                "periods": list(range(this_year(), this_year() - 6, -1)),
+                "result": result,
+                "page_obj": page,
+                "rows": rows,
+                "show_all": show_all,
+                "querystring_base": f"period={period}&" + ("show=all&" if show_all else ""),
+                "chart": result.chart_data(),
+                "pending": settled.pending,
+            },
+            request,
+        )
+        # Standings being settled: their figures follow in a moment, so this is not kept.
+        return (node.name, html), not settled.judged and not settled.pending
+
+    name, html = cache.kept(key, content)
     return render(
         request,
         "reports/rollup.html",
-        {
-            "node": node,
-            "ancestors": ancestors[:-1],
-            "period": period,
-            "periods": list(range(this_year(), this_year() - 6, -1)),
-            "result": result,
-            "page_obj": page,
-            "rows": rows,
-            "show_all": show_all,
-            "querystring_base": f"period={period}&" + ("show=all&" if show_all else ""),
-            "chart": result.chart_data(),
-            "pending": settled.pending,
-        },
+        # Rendered (and escaped) by our own template.
+        {"name": name, "content": mark_safe(html)},  # noqa: S308
     )
+
+
+def _people(request: HttpRequest, node: OrgNode, period: int, show_all: bool) -> Any:
+    if show_all:
+        return rollups.everyone(request.user, node, period)
+    return rollups.short_of_target(request.user, node, period)
 
 
 def _export(table: str, result: rollups.Rollup, people: Any, period: int) -> HttpResponse:

@@ -1,0 +1,112 @@
+"""Page content kept in the server process's memory under keys made of what it shows: each key is
+read from the database in one query, and changes whenever the data behind the page does, so
+nothing is ever invalidated by hand (a changed page is simply found under a new key; the old one
+ages out).
+
+- A person's page: the head of their hash chain (their newest entry's number), their standings'
+  newest judgement, their exemptions, their row (facts, unit), the newest rule-set version, their
+  certificates of the period, the viewer's allowances, the language and today's date.
+- A roll-up: the newest audit record (every change of people, the org tree, rule sets, exemptions,
+  claims is audited), the newest ledger entry, the newest rule-set version, the viewer's grants,
+  the node, the page asked for, the language and today's date.
+"""
+
+# Only table names (from the models) are formatted into the SQL; every value is a parameter.
+# ruff: noqa: S608
+
+import hashlib
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+
+from xuefen.audit.models import AuditEvent
+from xuefen.ledger.models import Entry, Standing
+from xuefen.policy.models import Exemption, RuleSet
+from xuefen.reports.models import Certificate
+
+ALIAS = "pages"
+TIMEOUT = 3600
+CSRF_MARK = "xuefen-csrf-token-of-the-viewer"  # stands for it in kept content
+
+
+def _one_row(sql: str, params: Sequence[Any]) -> tuple[Any, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(cursor.fetchone())
+
+
+def _rulesets_sql() -> str:
+    table = RuleSet._meta.db_table
+    return f"(SELECT max(created_at) FROM {table}), (SELECT count(*) FROM {table})"
+
+
+def person_version(person_id: int, period: int) -> tuple[Any, ...]:
+    """What a person's page for `period` depends on in the database, in one query."""
+    entries, standings = Entry._meta.db_table, Standing._meta.db_table
+    exemptions, certificates = Exemption._meta.db_table, Certificate._meta.db_table
+    sql = (
+        f"SELECT (SELECT max(seq) FROM {entries} WHERE person_id = %s),"
+        f" (SELECT max(evaluated_at) FROM {standings} WHERE person_id = %s),"
+        f" (SELECT count(*) FROM {standings} WHERE person_id = %s),"
+        f" (SELECT max(id) FROM {exemptions} WHERE person_id = %s),"
+        f" (SELECT max(decided_at) FROM {exemptions} WHERE person_id = %s),"
+        f" (SELECT max(id) FROM {certificates} WHERE person_id = %s AND period = %s),"
+        f" {_rulesets_sql()}"
+    )
+    return _one_row(sql, [person_id] * 6 + [period])
+
+
+def data_version() -> tuple[Any, ...]:
+    """The newest audit record, ledger entry and rule-set version: one query, each an index's
+    last entry."""
+    audit, entries = AuditEvent._meta.db_table, Entry._meta.db_table
+    sql = (
+        f"SELECT (SELECT max(id) FROM {audit}), (SELECT max(id) FROM {entries}), {_rulesets_sql()}"
+    )
+    return _one_row(sql, [])
+
+
+def key(kind: str, *parts: Any) -> str:
+    """A cache key of `parts` with the language and today's date."""
+    text = repr((kind, translation.get_language(), timezone.localdate().isoformat(), parts))
+    return f"xuefen.{kind}.{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+_rendering: dict[str, threading.Lock] = {}
+_rendering_guard = threading.Lock()
+
+
+def kept[T](cache_key: str, render: Callable[[], tuple[T, bool]]) -> T:
+    """The content kept under `cache_key`, or else `render()`'s: (content, whether to keep it —
+    not while the standings it shows are still being settled). Right after a change every request
+    under way misses at once: one thread of the process renders, the others wait for its result
+    instead of each rendering the same page."""
+    store = caches[ALIAS]
+    found = store.get(cache_key)
+    if found is not None:
+        return cast(T, found)
+    with _rendering_guard:
+        lock = _rendering.setdefault(cache_key, threading.Lock())
+    try:
+        with lock:
+            found = store.get(cache_key)
+            if found is not None:
+                return cast(T, found)
+            fresh, keep = render()
+            if keep:
+                store.set(cache_key, fresh, TIMEOUT)
+            return fresh
+    finally:
+        with _rendering_guard:
+            _rendering.pop(cache_key, None)
+
+
+def with_csrf(content: str, request: HttpRequest) -> str:
+    """Kept content with the viewer's CSRF token in its forms."""
+    return content.replace(CSRF_MARK, get_token(request)) if CSRF_MARK in content else content
