@@ -236,7 +236,8 @@ def _get(request: HttpRequest, client: Client) -> HttpResponse:
         statement = queries.own_statement(
             client, parse_uuid(params[name], name), voided=name == "voidedStatementId"
         )
-        body = json.dumps(_shaped(statement.data, fmt), ensure_ascii=False)
+        # The same serialisation as the ETag a PUT's If-Match is compared with
+        body = actions.canonical(_shaped(statement.data, fmt))
         return _conditional(request, body, statement.stored)
     return _page(request, client, params, cursor=None)
 
