@@ -17,7 +17,7 @@ from xuefen.intake.models import Provider
 from xuefen.training.models import Course
 from xuefen.xapi import actions
 
-SECRET = "s3cret-for-tests"  # noqa: S105 - a test fixture
+SECRET = "s3cret-for-tests"
 HOME = "https://learn.example.cn"
 COURSE_IRI = "https://learn.example.cn/courses/x1"
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
@@ -44,15 +44,21 @@ class LrsClient(DjangoClient):
 
     def send(self, statements: Any, **extra: Any) -> Any:
         return self.post(
-            URL, json.dumps(statements), content_type="application/json",
-            headers=self._headers(extra), **extra,
-        )  # fmt: skip
+            URL,
+            json.dumps(statements),
+            content_type="application/json",
+            headers=self._headers(extra),
+            **extra,
+        )
 
     def put_one(self, statement_id: Any, statement: Any, **extra: Any) -> Any:
         return self.put(
-            f"{URL}?statementId={statement_id}", json.dumps(statement),
-            content_type="application/json", headers=self._headers(extra), **extra,
-        )  # fmt: skip
+            f"{URL}?statementId={statement_id}",
+            json.dumps(statement),
+            content_type="application/json",
+            headers=self._headers(extra),
+            **extra,
+        )
 
     def fetch(self, url: str = URL, params: dict[str, Any] | None = None, **extra: Any) -> Any:
         return self.get(url, params or {}, headers=self._headers(extra), **extra)
@@ -71,31 +77,52 @@ def lrs(cast):
         code="PX", name="网络学院", node=cast.unit_a, serves=cast.dept
     )
     course = Course.objects.create(
-        provider=provider, code="X1", name="网络课程一", kind="", categories=["elective", "online"],
-        amount=Decimal("2"), unit="hours", starts_on=dt.date(2026, 1, 1),
+        provider=provider,
+        code="X1",
+        name="网络课程一",
+        kind="",
+        categories=["elective", "online"],
+        amount=Decimal("2"),
+        unit="hours",
+        starts_on=dt.date(2026, 1, 1),
         ends_on=dt.date(2026, 12, 31),
-    )  # fmt: skip
+    )
     platform, secret = actions.create_client(
         cast.carol, provider, name="县网络学院平台", home_page=HOME, secret=SECRET
     )
     actions.map_activity(cast.carol, platform, activity_id=COURSE_IRI, course=course)
     return SimpleNamespace(
-        provider=provider, course=course, platform=platform, secret=secret,
+        provider=provider,
+        course=course,
+        platform=platform,
+        secret=secret,
         http=LrsClient(platform.key, secret),
-    )  # fmt: skip
+    )
 
 
 def statement(
-    id_number: str = "", *, verb: str = COMPLETED, activity: str = COURSE_IRI,
-    sid: Any = None, timestamp: str = "2026-06-01T10:00:00+08:00", **extra: Any,
-) -> dict[str, Any]:  # fmt: skip
+    id_number: str = "",
+    *,
+    verb: str = COMPLETED,
+    activity: str = COURSE_IRI,
+    sid: Any = None,
+    timestamp: str = "2026-06-01T10:00:00+08:00",
+    **extra: Any,
+) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "actor": {"objectType": "Agent", "name": "学员", "account": {"homePage": HOME, "name": id_number or "x"}},
+        "actor": {
+            "objectType": "Agent",
+            "name": "学员",
+            "account": {"homePage": HOME, "name": id_number or "x"},
+        },
         "verb": {"id": verb, "display": {"zh-CN": "完成", "en-US": "completed"}},
-        "object": {"objectType": "Activity", "id": activity,
-                   "definition": {"name": {"zh-CN": "网络课程一"}}},
+        "object": {
+            "objectType": "Activity",
+            "id": activity,
+            "definition": {"name": {"zh-CN": "网络课程一"}},
+        },
         "timestamp": timestamp,
-    }  # fmt: skip
+    }
     if sid is not None:
         body["id"] = str(sid)
     body.update(extra)

@@ -47,7 +47,9 @@ def test_the_same_completion_under_new_ids_is_credited_once(cast, lrs):
 
 def test_completed_then_passed_credits_the_course_once(cast, lrs):
     lrs.http.send(statement(cast.person_a.id_number))
-    lrs.http.send(statement(cast.person_a.id_number, verb=PASSED, timestamp="2026-06-03T09:00:00+08:00"))  # fmt: skip
+    lrs.http.send(
+        statement(cast.person_a.id_number, verb=PASSED, timestamp="2026-06-03T09:00:00+08:00")
+    )
     assert entries(cast.person_a).count() == 1
 
 
@@ -89,9 +91,12 @@ def test_other_statements_are_stored_but_credit_nothing(cast, lrs):
 
 def test_a_mapped_account_identifies_the_learner(cast, lrs):
     actions.map_account(
-        cast.carol, lrs.platform, home_page="https://sso.example.cn",
-        name="lina2026", id_number=cast.lena_person.id_number,
-    )  # fmt: skip
+        cast.carol,
+        lrs.platform,
+        home_page="https://sso.example.cn",
+        name="lina2026",
+        id_number=cast.lena_person.id_number,
+    )
     body = statement()
     body["actor"] = {"account": {"homePage": "https://sso.example.cn", "name": "lina2026"}}
     lrs.http.send(body)
@@ -133,10 +138,19 @@ def test_another_platform_credits_only_its_own_providers_people(cast, lrs):
     platform, secret = actions.create_client(
         cast.carol, other, name="乙平台", home_page="https://learn.example.cn"
     )
-    actions.map_activity(cast.carol, platform, activity_id="https://learn.example.cn/courses/x1",
-                         course=other.courses.create(
-                             code="Y1", name="乙课程", categories=["elective"], amount=1,
-                             unit="hours", starts_on="2026-01-01"))  # fmt: skip
+    actions.map_activity(
+        cast.carol,
+        platform,
+        activity_id="https://learn.example.cn/courses/x1",
+        course=other.courses.create(
+            code="Y1",
+            name="乙课程",
+            categories=["elective"],
+            amount=1,
+            unit="hours",
+            starts_on="2026-01-01",
+        ),
+    )
     http = LrsClient(platform.key, secret)
     http.send(statement(cast.person_a.id_number))  # person A is not in unit B
     assert not Entry.objects.exists()

@@ -27,8 +27,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_no_credentials_get_401_with_a_basic_challenge(client, lrs):
-    response = client.post(URL, "[]", content_type="application/json",
-                           headers={"X-Experience-API-Version": "1.0.3"})  # fmt: skip
+    response = client.post(
+        URL, "[]", content_type="application/json", headers={"X-Experience-API-Version": "1.0.3"}
+    )
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Basic")
 
@@ -59,10 +60,15 @@ def test_a_request_without_the_version_header_gets_400(lrs):
 
 @pytest.mark.parametrize("version", ["0.95", "1.1.0", "3.0.0", "banana"])
 def test_an_unsupported_version_gets_400(lrs, version):
-    assert LrsClient(lrs.platform.key, lrs.secret, version=version).send(statement()).status_code == 400  # fmt: skip
+    assert (
+        LrsClient(lrs.platform.key, lrs.secret, version=version).send(statement()).status_code
+        == 400
+    )
 
 
-@pytest.mark.parametrize(("sent", "answered"), [("1.0.3", "1.0.3"), ("1.0.0", "1.0.3"), ("2.0.0", "2.0.0")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("sent", "answered"), [("1.0.3", "1.0.3"), ("1.0.0", "1.0.3"), ("2.0.0", "2.0.0")]
+)
 def test_every_answer_names_its_version(lrs, sent, answered):
     http = LrsClient(lrs.platform.key, lrs.secret, version=sent)
     assert http.send(statement())["X-Experience-API-Version"] == answered
@@ -76,13 +82,19 @@ def test_about_is_public_and_lists_the_versions(client):
 
 
 def test_the_alternate_request_syntax_is_refused_clearly(lrs):
-    response = lrs.http.post(f"{URL}?method=GET", "", content_type="application/x-www-form-urlencoded",
-                             headers=lrs.http._headers({}))  # fmt: skip
+    response = lrs.http.post(
+        f"{URL}?method=GET",
+        "",
+        content_type="application/x-www-form-urlencoded",
+        headers=lrs.http._headers({}),
+    )
     assert response.status_code == 400
 
 
 def test_a_body_that_is_not_json_is_refused(lrs):
-    response = lrs.http.post(URL, "{nope", content_type="application/json", headers=lrs.http._headers({}))  # fmt: skip
+    response = lrs.http.post(
+        URL, "{nope", content_type="application/json", headers=lrs.http._headers({})
+    )
     assert response.status_code == 400
     response = lrs.http.post(URL, "{}", content_type="text/plain", headers=lrs.http._headers({}))
     assert response.status_code == 400
@@ -114,8 +126,9 @@ def test_put_stores_by_statement_id_and_answers_204(lrs):
 
 
 def test_put_without_statement_id_is_400(lrs):
-    response = lrs.http.put(URL, json.dumps(statement()), content_type="application/json",
-                            headers=lrs.http._headers({}))  # fmt: skip
+    response = lrs.http.put(
+        URL, json.dumps(statement()), content_type="application/json", headers=lrs.http._headers({})
+    )
     assert response.status_code == 400
 
 
@@ -150,7 +163,9 @@ def test_a_batch_with_one_conflict_stores_nothing(lrs):
 def test_another_platforms_id_is_409(cast, lrs):
     sid = new_id()
     lrs.http.put_one(sid, statement())
-    _other, secret = actions.create_client(cast.carol, lrs.provider, name="二号平台", home_page=HOME)
+    _other, secret = actions.create_client(
+        cast.carol, lrs.provider, name="二号平台", home_page=HOME
+    )
     assert LrsClient(_other.key, secret).put_one(sid, statement()).status_code == 409
 
 
@@ -189,7 +204,9 @@ BAD = {
     "bad language tag": _with(verb={"id": VOIDED + "x", "display": {"not a tag!": "x"}}),
     "activity id not an IRI": _with(object={"id": "course 1"}),
     "unknown object type": _with(object={"objectType": "Thing", "id": COURSE_IRI}),
-    "bad interaction type": _with(object={"id": COURSE_IRI, "definition": {"interactionType": "quiz"}}),
+    "bad interaction type": _with(
+        object={"id": COURSE_IRI, "definition": {"interactionType": "quiz"}}
+    ),
     "scaled score above 1": _with(result={"score": {"scaled": 1.5}}),
     "raw above max": _with(result={"score": {"raw": 11, "min": 0, "max": 10}}),
     "success not boolean": _with(result={"success": "yes"}),
@@ -203,12 +220,27 @@ BAD = {
     "bad version": _with(version="0.9"),
     "extension key not an IRI": _with(result={"extensions": {"score": 1}}),
     "voiding without a StatementRef": _with(verb={"id": VOIDED}),
-    "nested sub-statement": _with(object={"objectType": "SubStatement", "actor": {"mbox": "mailto:a@b.cn"},
-        "verb": {"id": EXPERIENCED}, "object": {"objectType": "SubStatement"}}),
+    "nested sub-statement": _with(
+        object={
+            "objectType": "SubStatement",
+            "actor": {"mbox": "mailto:a@b.cn"},
+            "verb": {"id": EXPERIENCED},
+            "object": {"objectType": "SubStatement"},
+        }
+    ),
     "contextAgents in 1.0.3": _with(context={"contextAgents": []}),
-    "attachment without fileUrl": _with(attachments=[{"usageType": "https://a.cn/u", "display": {"en": "a"},
-        "contentType": "text/plain", "length": 1, "sha2": "ab"}]),
-}  # fmt: skip
+    "attachment without fileUrl": _with(
+        attachments=[
+            {
+                "usageType": "https://a.cn/u",
+                "display": {"en": "a"},
+                "contentType": "text/plain",
+                "length": 1,
+                "sha2": "ab",
+            }
+        ]
+    ),
+}
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
@@ -230,25 +262,51 @@ def test_a_timestamp_without_offset_is_utc_in_1_0_3_and_refused_in_2_0(lrs):
 
 def test_2_0_accepts_context_agents(lrs):
     v2 = LrsClient(lrs.platform.key, lrs.secret, version="2.0.0")
-    body = statement(context={"contextAgents": [{"objectType": "contextAgent",
-        "agent": {"mbox": "mailto:t@b.cn"}, "relevantTypes": ["https://a.cn/teacher"]}]})  # fmt: skip
+    body = statement(
+        context={
+            "contextAgents": [
+                {
+                    "objectType": "contextAgent",
+                    "agent": {"mbox": "mailto:t@b.cn"},
+                    "relevantTypes": ["https://a.cn/teacher"],
+                }
+            ]
+        }
+    )
     assert v2.send(body).status_code == 200
     assert Statement.objects.get().data["version"] == "2.0.0"
 
 
 def test_valid_rich_statements_are_accepted(lrs):
     rich = statement(
-        result={"score": {"scaled": 0.9, "raw": 90, "min": 0, "max": 100}, "success": True,
-                "completion": True, "duration": "PT1H30M", "response": "ok"},
-        context={"registration": new_id(), "instructor": {"mbox": "mailto:t@b.cn"},
-                 "contextActivities": {"parent": {"id": "https://learn.example.cn/p"},
-                                       "grouping": [{"id": "https://learn.example.cn/g"}]},
-                 "platform": "网络学院", "language": "zh-CN",
-                 "extensions": {"https://learn.example.cn/ext": {"a": 1}}},
-    )  # fmt: skip
+        result={
+            "score": {"scaled": 0.9, "raw": 90, "min": 0, "max": 100},
+            "success": True,
+            "completion": True,
+            "duration": "PT1H30M",
+            "response": "ok",
+        },
+        context={
+            "registration": new_id(),
+            "instructor": {"mbox": "mailto:t@b.cn"},
+            "contextActivities": {
+                "parent": {"id": "https://learn.example.cn/p"},
+                "grouping": [{"id": "https://learn.example.cn/g"}],
+            },
+            "platform": "网络学院",
+            "language": "zh-CN",
+            "extensions": {"https://learn.example.cn/ext": {"a": 1}},
+        },
+    )
     group = statement(actor={"objectType": "Group", "member": [{"mbox": "mailto:a@b.cn"}]})
-    sub = statement(object={"objectType": "SubStatement", "actor": {"mbox": "mailto:a@b.cn"},
-                            "verb": {"id": EXPERIENCED}, "object": {"id": COURSE_IRI}})  # fmt: skip
+    sub = statement(
+        object={
+            "objectType": "SubStatement",
+            "actor": {"mbox": "mailto:a@b.cn"},
+            "verb": {"id": EXPERIENCED},
+            "object": {"id": COURSE_IRI},
+        }
+    )
     assert lrs.http.send([rich, group, sub]).status_code == 200
 
 
@@ -384,9 +442,12 @@ def test_a_more_link_of_another_platform_is_404(cast, lrs):
 def test_agent_verb_activity_and_registration_filters(lrs):
     reg = new_id()
     a = statement("110101199003071234")
-    b = statement("110101199003075678", verb=EXPERIENCED, activity="https://learn.example.cn/c/2",
-                  context={"registration": reg,
-                           "contextActivities": {"parent": {"id": COURSE_IRI}}})  # fmt: skip
+    b = statement(
+        "110101199003075678",
+        verb=EXPERIENCED,
+        activity="https://learn.example.cn/c/2",
+        context={"registration": reg, "contextActivities": {"parent": {"id": COURSE_IRI}}},
+    )
     ida, idb = lrs.http.send([a, b]).json()
 
     def ids(**params):
@@ -443,7 +504,11 @@ def test_put_with_if_match_needs_the_stored_etag(lrs):
 
 def test_basic_credentials_in_another_case_or_garbled_are_refused(lrs):
     bad = base64.b64encode(b"nocolon").decode()
-    response = lrs.http.get(URL, headers={"Authorization": f"Basic {bad}", "X-Experience-API-Version": "1.0.3"})  # fmt: skip
+    response = lrs.http.get(
+        URL, headers={"Authorization": f"Basic {bad}", "X-Experience-API-Version": "1.0.3"}
+    )
     assert response.status_code == 401
-    response = lrs.http.get(URL, headers={"Authorization": "Basic !!!", "X-Experience-API-Version": "1.0.3"})  # fmt: skip
+    response = lrs.http.get(
+        URL, headers={"Authorization": "Basic !!!", "X-Experience-API-Version": "1.0.3"}
+    )
     assert response.status_code == 401

@@ -36,7 +36,7 @@ from xuefen.xapi.models import (
     new_key,
     new_secret,
 )
-from xuefen.xapi.validation import VOIDED, Checked, XapiError, check_statement
+from xuefen.xapi.validation import Checked, XapiError, check_statement
 
 SOURCE_TYPE = "xapi"
 COMPLETING_VERBS = frozenset(
@@ -76,10 +76,17 @@ def create_client(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     record(
-        actor, AuditEvent.Action.CREATE, client, node_path=provider.node.path,
-        changes={"provider": [None, provider.code], "name": [None, client.name],
-                 "key": [None, client.key], "home_page": [None, home_page]},
-    )  # fmt: skip
+        actor,
+        AuditEvent.Action.CREATE,
+        client,
+        node_path=provider.node.path,
+        changes={
+            "provider": [None, provider.code],
+            "name": [None, client.name],
+            "key": [None, client.key],
+            "home_page": [None, home_page],
+        },
+    )
     return client, secret
 
 
@@ -91,9 +98,12 @@ def revoke_client(actor: Any, client: Client) -> Client:
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         record(
-            actor, AuditEvent.Action.UPDATE, locked, node_path=locked.provider.node.path,
+            actor,
+            AuditEvent.Action.UPDATE,
+            locked,
+            node_path=locked.provider.node.path,
             changes={"revoked_at": [None, locked.revoked_at.isoformat()]},
-        )  # fmt: skip
+        )
     return locked
 
 
@@ -119,9 +129,12 @@ def map_activity(actor: Any, client: Client, *, activity_id: str, course: Course
         )
     mapping = ActivityCourse.objects.create(client=client, activity_id=activity_id, course=course)
     record(
-        actor, AuditEvent.Action.CREATE, mapping, node_path=client.provider.node.path,
+        actor,
+        AuditEvent.Action.CREATE,
+        mapping,
+        node_path=client.provider.node.path,
         changes={"activity_id": [None, activity_id], "course": [None, course.code]},
-    )  # fmt: skip
+    )
     return mapping
 
 
@@ -148,9 +161,13 @@ def map_account(
         client=client, home_page=home_page, name=name, person=person
     )
     record(
-        actor, AuditEvent.Action.CREATE, mapping, node_path=person.unit.path,
-        person_id=person.pk, changes={"account": [None, f"{name}@{home_page}"]},
-    )  # fmt: skip
+        actor,
+        AuditEvent.Action.CREATE,
+        mapping,
+        node_path=person.unit.path,
+        person_id=person.pk,
+        changes={"account": [None, f"{name}@{home_page}"]},
+    )
     return mapping
 
 
@@ -233,7 +250,9 @@ def store_statements(
         checked.append(c)
     ids = [c.statement_id or uuid.uuid4() for c in checked]
     if len(set(ids)) != len(ids):
-        raise XapiError("duplicate_id", _("The batch holds the same statement id twice."), field="id")  # fmt: skip
+        raise XapiError(
+            "duplicate_id", _("The batch holds the same statement id twice."), field="id"
+        )
     for attempt in (1, 2):
         try:
             return _store_new(client, ids, checked, v2=v2, authority_home=authority_home)
@@ -288,7 +307,9 @@ def _store(
         if (target is not None and target.voids is not None) or (
             target_id in batch and batch[target_id].voids is not None
         ):
-            raise XapiError("void_voiding", _("A voiding statement cannot be voided."), field="object")  # fmt: skip
+            raise XapiError(
+                "void_voiding", _("A voiding statement cannot be voided."), field="object"
+            )
         if target is not None and target.client_id != client.pk:
             raise XapiError(
                 "void_foreign",
@@ -308,7 +329,9 @@ def _store(
         "account": {"homePage": authority_home or client.home_page, "name": client.key},
     }
     version = "2.0.0" if v2 else "1.0.0"
-    fates = _credit(client, [(sid, c) for sid, c in fresh if sid not in voided_ids and c.voids is None], now)  # fmt: skip
+    fates = _credit(
+        client, [(sid, c) for sid, c in fresh if sid not in voided_ids and c.voids is None], now
+    )
     rows: list[Statement] = []
     for sid, c in fresh:
         data = dict(c.data)
@@ -317,18 +340,34 @@ def _store(
         data["authority"] = authority
         data.setdefault("version", version)
         data.setdefault("timestamp", iso(now))
-        fate = _Fate(Outcome.VOIDING) if c.voids is not None else fates.get(sid) or _Fate(Outcome.NOT_COMPLETION)  # fmt: skip
+        fate = (
+            _Fate(Outcome.VOIDING)
+            if c.voids is not None
+            else fates.get(sid) or _Fate(Outcome.NOT_COMPLETION)
+        )
         rows.append(
             Statement(
-                statement_id=sid, client=client, stored=now, timestamp=c.timestamp or now,
-                verb_id=c.verb_id[:500], actor_ifi=c.actor_ifi[:600], object_type=c.object_type,
-                object_id=c.object_id[:600], registration=c.registration,
+                statement_id=sid,
+                client=client,
+                stored=now,
+                timestamp=c.timestamp or now,
+                verb_id=c.verb_id[:500],
+                actor_ifi=c.actor_ifi[:600],
+                object_type=c.object_type,
+                object_id=c.object_id[:600],
+                registration=c.registration,
                 related_activities=_framed(c.related_activities),
-                related_agents=_framed(c.related_agents), voids=c.voids,
-                voided=sid in voided_ids, timestamp_given=c.timestamp is not None, data=data,
-                outcome=fate.outcome, note=fate.note[:300], person_id=fate.person_id,
-                course_id=fate.course_id, entry_id=fate.entry_id,
-            )  # fmt: skip
+                related_agents=_framed(c.related_agents),
+                voids=c.voids,
+                voided=sid in voided_ids,
+                timestamp_given=c.timestamp is not None,
+                data=data,
+                outcome=fate.outcome,
+                note=fate.note[:300],
+                person_id=fate.person_id,
+                course_id=fate.course_id,
+                entry_id=fate.entry_id,
+            )
         )
     Statement.objects.bulk_create(rows, batch_size=500)
     _void_stored(client, [t for tid, t in targets.items() if tid not in new_ids])
@@ -425,9 +464,13 @@ def _credit(
             continue
         completed_on = (c.timestamp or now).astimezone(tz).date()
         rows.append(
-            RowInput(number=number, id_number=id_number, course_code=course.code,
-                     completed_on=completed_on)
-        )  # fmt: skip
+            RowInput(
+                number=number,
+                id_number=id_number,
+                course_code=course.code,
+                completed_on=completed_on,
+            )
+        )
         by_row[number] = (sid, course)
     if not rows:
         return fates
@@ -442,12 +485,17 @@ def _credit(
         )
     items = [
         bulk.NewEntry(
-            person_id=g.person.pk, last_day=g.row.completed_on or now.date(),
-            categories=tuple(g.categories), amount=g.amount, unit=g.course.unit,
-            source_type=SOURCE_TYPE, source_id=f"{provider.code}:{g.course.code}",
-            kind=g.course.kind, description=f"{g.course.name}（{client.name}）"[:300],
+            person_id=g.person.pk,
+            last_day=g.row.completed_on or now.date(),
+            categories=tuple(g.categories),
+            amount=g.amount,
+            unit=g.course.unit,
+            source_type=SOURCE_TYPE,
+            source_id=f"{provider.code}:{g.course.code}",
+            kind=g.course.kind,
+            description=f"{g.course.name}（{client.name}）"[:300],
             evidence=f"xAPI statement {by_row[g.row.number][0]}",
-        )  # fmt: skip
+        )
         for g in good
     ]
     result = bulk.post_entries(None, items, note=f"xapi {client.key}")

@@ -38,10 +38,21 @@ VERSIONS = re.compile(r"^(1\.0(\.\d+)?|2\.0(\.\d+)?)$")
 MAX_LIMIT = 500
 MAX_BODY_STATEMENTS = int(getattr(settings, "XUEFEN_API_MAX_BATCH_ROWS", 10000))
 QUERY_PARAMS = {
-    "statementId", "voidedStatementId", "agent", "verb", "activity", "registration",
-    "related_activities", "related_agents", "since", "until", "limit", "format", "attachments",
+    "statementId",
+    "voidedStatementId",
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "related_activities",
+    "related_agents",
+    "since",
+    "until",
+    "limit",
+    "format",
+    "attachments",
     "ascending",
-}  # fmt: skip
+}
 SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
 FILTERS = QUERY_PARAMS - SINGLE_PARAMS | {"format"}
 MORE_SALT = "xuefen.xapi.more"
@@ -127,12 +138,19 @@ def more(request: HttpRequest, token: str) -> HttpResponse:
 def _endpoint(request: HttpRequest, token: str | None) -> HttpResponse:
     client = _client(request)
     if client is None:
-        return _error("not_authenticated", _("Authenticate with the platform's key and secret (HTTP Basic)."), 401)  # fmt: skip
+        return _error(
+            "not_authenticated",
+            _("Authenticate with the platform's key and secret (HTTP Basic)."),
+            401,
+        )
     v2 = False
     try:
         v2 = _version(request).startswith("2.")
         if "method" in request.GET:
-            raise XapiError("alternate_syntax", _("The alternate request syntax is not supported; send the method itself."))  # fmt: skip
+            raise XapiError(
+                "alternate_syntax",
+                _("The alternate request syntax is not supported; send the method itself."),
+            )
         if token is not None:
             if request.method != "GET":
                 return _answer(_error("method", _("Method not allowed."), 405), v2)
@@ -167,14 +185,24 @@ def _write(request: HttpRequest, client: Client, v2: bool) -> HttpResponse:
     if request.method == "PUT":
         raw_id = request.GET.get("statementId")
         if raw_id is None:
-            raise XapiError("statement_id_missing", _("PUT needs the statementId parameter."), field="statementId")  # fmt: skip
+            raise XapiError(
+                "statement_id_missing",
+                _("PUT needs the statementId parameter."),
+                field="statementId",
+            )
         extra = set(request.GET) - {"statementId"}
         if extra:
-            raise XapiError("parameter", _("Unknown parameter: %(name)s.") % {"name": sorted(extra)[0]}, field=sorted(extra)[0])  # fmt: skip
+            raise XapiError(
+                "parameter",
+                _("Unknown parameter: %(name)s.") % {"name": sorted(extra)[0]},
+                field=sorted(extra)[0],
+            )
         statement_id = parse_uuid(raw_id, "statementId")
         body = _json_body(request)
         if not isinstance(body, dict):
-            raise XapiError("invalid", _("PUT takes one statement (a JSON object)."), field="statement")  # fmt: skip
+            raise XapiError(
+                "invalid", _("PUT takes one statement (a JSON object)."), field="statement"
+            )
         _preconditions(request, client, statement_id)
         actions.store_statements(
             client, [body], v2=v2, statement_id=statement_id, authority_home=authority_home
@@ -188,7 +216,11 @@ def _write(request: HttpRequest, client: Client, v2: bool) -> HttpResponse:
     if not items:
         raise XapiError("empty", _("The batch holds no statements."), field="statements")
     if len(items) > MAX_BODY_STATEMENTS:
-        raise XapiError("too_many", _("At most %(max)d statements per request.") % {"max": MAX_BODY_STATEMENTS}, status=413)  # fmt: skip
+        raise XapiError(
+            "too_many",
+            _("At most %(max)d statements per request.") % {"max": MAX_BODY_STATEMENTS},
+            status=413,
+        )
     stored = actions.store_statements(client, items, v2=v2, authority_home=authority_home)
     return JsonResponse(stored.ids, safe=False)
 
@@ -201,9 +233,19 @@ def _preconditions(request: HttpRequest, client: Client, statement_id: uuid.UUID
     found = Statement.objects.filter(statement_id=statement_id, client=client).first()
     etag = statement_etag(found) if found is not None else None
     if if_match is not None and (etag is None or not _matches(if_match, etag)):
-        raise XapiError("precondition", _("If-Match does not match the stored statement."), field="If-Match", status=412)  # fmt: skip
+        raise XapiError(
+            "precondition",
+            _("If-Match does not match the stored statement."),
+            field="If-Match",
+            status=412,
+        )
     if if_none is not None and etag is not None and _matches(if_none, etag):
-        raise XapiError("precondition", _("The statement is already stored (If-None-Match)."), field="If-None-Match", status=412)  # fmt: skip
+        raise XapiError(
+            "precondition",
+            _("The statement is already stored (If-None-Match)."),
+            field="If-None-Match",
+            status=412,
+        )
 
 
 def _flag(request_params: dict[str, str], name: str) -> bool:
@@ -231,7 +273,11 @@ def _get(request: HttpRequest, client: Client) -> HttpResponse:
     single = [k for k in ("statementId", "voidedStatementId") if k in params]
     if single:
         if len(single) > 1 or set(params) - SINGLE_PARAMS:
-            raise XapiError("parameter", _("statementId and voidedStatementId take no other filters."), field=single[0])  # fmt: skip
+            raise XapiError(
+                "parameter",
+                _("statementId and voidedStatementId take no other filters."),
+                field=single[0],
+            )
         name = single[0]
         statement = queries.own_statement(
             client, parse_uuid(params[name], name), voided=name == "voidedStatementId"
@@ -268,7 +314,9 @@ def _page(
         try:
             agent_value = json.loads(params["agent"])
         except ValueError:
-            raise XapiError("parameter", _("agent must be a JSON Agent or Group."), field="agent") from None  # fmt: skip
+            raise XapiError(
+                "parameter", _("agent must be a JSON Agent or Group."), field="agent"
+            ) from None
         ifi, _members = actor(agent_value, "agent")
         if not ifi:
             raise XapiError("parameter", _("agent must be identified."), field="agent")
@@ -321,15 +369,23 @@ def _conditional(request: HttpRequest, body: str, modified: dt.datetime | None) 
     response["ETag"] = etag
     response["X-Experience-API-Consistent-Through"] = actions.iso(timezone.now())
     if modified is not None:
-        response["Last-Modified"] = modified.astimezone(dt.UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")  # fmt: skip
+        response["Last-Modified"] = modified.astimezone(dt.UTC).strftime(
+            "%a, %d %b %Y %H:%M:%S GMT"
+        )
     return response
 
 
 def _ids_agent(agent: Any) -> Any:
     if not isinstance(agent, dict):
         return agent
-    kept = {k: v for k, v in agent.items() if k in ("objectType", "mbox", "mbox_sha1sum", "openid", "account")}  # fmt: skip
-    if "member" in agent and not any(k in agent for k in ("mbox", "mbox_sha1sum", "openid", "account")):  # fmt: skip
+    kept = {
+        k: v
+        for k, v in agent.items()
+        if k in ("objectType", "mbox", "mbox_sha1sum", "openid", "account")
+    }
+    if "member" in agent and not any(
+        k in agent for k in ("mbox", "mbox_sha1sum", "openid", "account")
+    ):
         kept["member"] = [_ids_agent(m) for m in agent["member"]]
     return kept
 

@@ -82,9 +82,11 @@ class ActivityCourse(models.Model):
     """An activity id of a platform that stands for one of its provider's courses."""
 
     client = models.ForeignKey(
-        Client, verbose_name=_("xAPI client account"), on_delete=models.CASCADE,
+        Client,
+        verbose_name=_("xAPI client account"),
+        on_delete=models.CASCADE,
         related_name="activities",
-    )  # fmt: skip
+    )
     activity_id = models.CharField(_("activity id"), max_length=500)
     course = models.ForeignKey(
         "training.Course", verbose_name=_("course"), on_delete=models.PROTECT, related_name="+"
@@ -106,9 +108,11 @@ class AccountPerson(models.Model):
     """A learner account on a platform (home page + name) mapped to a person."""
 
     client = models.ForeignKey(
-        Client, verbose_name=_("xAPI client account"), on_delete=models.CASCADE,
+        Client,
+        verbose_name=_("xAPI client account"),
+        on_delete=models.CASCADE,
         related_name="accounts",
-    )  # fmt: skip
+    )
     home_page = models.CharField(_("home page"), max_length=300)
     name = models.CharField(_("account name"), max_length=200)
     person = models.ForeignKey(
@@ -146,9 +150,11 @@ class Statement(models.Model):
 
     statement_id = models.UUIDField(_("statement id"), unique=True)
     client = models.ForeignKey(
-        Client, verbose_name=_("xAPI client account"), on_delete=models.PROTECT,
+        Client,
+        verbose_name=_("xAPI client account"),
+        on_delete=models.PROTECT,
         related_name="statements",
-    )  # fmt: skip
+    )
     stored = models.DateTimeField(_("stored"))
     timestamp = models.DateTimeField(_("time"))
     verb_id = models.CharField(_("verb"), max_length=500)
@@ -166,21 +172,37 @@ class Statement(models.Model):
     outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
     person = models.ForeignKey(
-        "orgs.Person", verbose_name=_("person"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        "orgs.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     course = models.ForeignKey(
-        "training.Course", verbose_name=_("course"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        "training.Course",
+        verbose_name=_("course"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     entry = models.ForeignKey(
-        "ledger.Entry", verbose_name=_("ledger entry"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        "ledger.Entry",
+        verbose_name=_("ledger entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reversal = models.ForeignKey(
-        "ledger.Entry", verbose_name=_("reversal"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        "ledger.Entry",
+        verbose_name=_("reversal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("xAPI statement")
@@ -188,7 +210,9 @@ class Statement(models.Model):
         ordering = ["-stored", "-id"]
         indexes = [
             models.Index(fields=["client", "stored", "id"], name="xapi_stmt_client_stored"),
-            models.Index(fields=["voids"], name="xapi_stmt_voids", condition=Q(voids__isnull=False)),
+            models.Index(
+                fields=["voids"], name="xapi_stmt_voids", condition=Q(voids__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,33 +30,82 @@ _TIMESTAMP = re.compile(
 )
 
 STATEMENT_KEYS = {
-    "id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority",
-    "version", "attachments",
-}  # fmt: skip
-SUB_KEYS = {"objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments"}
+    "id",
+    "actor",
+    "verb",
+    "object",
+    "result",
+    "context",
+    "timestamp",
+    "stored",
+    "authority",
+    "version",
+    "attachments",
+}
+SUB_KEYS = {
+    "objectType",
+    "actor",
+    "verb",
+    "object",
+    "result",
+    "context",
+    "timestamp",
+    "attachments",
+}
 AGENT_KEYS = {"objectType", "name", "mbox", "mbox_sha1sum", "openid", "account"}
 GROUP_KEYS = AGENT_KEYS | {"member"}
 IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
 ACTIVITY_KEYS = {"objectType", "id", "definition"}
 DEFINITION_KEYS = {
-    "name", "description", "type", "moreInfo", "extensions", "interactionType",
-    "correctResponsesPattern", "choices", "scale", "source", "target", "steps",
-}  # fmt: skip
+    "name",
+    "description",
+    "type",
+    "moreInfo",
+    "extensions",
+    "interactionType",
+    "correctResponsesPattern",
+    "choices",
+    "scale",
+    "source",
+    "target",
+    "steps",
+}
 INTERACTION_TYPES = {
-    "true-false", "choice", "fill-in", "long-fill-in", "matching", "performance", "sequencing",
-    "likert", "numeric", "other",
-}  # fmt: skip
+    "true-false",
+    "choice",
+    "fill-in",
+    "long-fill-in",
+    "matching",
+    "performance",
+    "sequencing",
+    "likert",
+    "numeric",
+    "other",
+}
 RESULT_KEYS = {"score", "success", "completion", "response", "duration", "extensions"}
 SCORE_KEYS = {"scaled", "raw", "min", "max"}
 CONTEXT_KEYS = {
-    "registration", "instructor", "team", "contextActivities", "revision", "platform", "language",
-    "statement", "extensions",
-}  # fmt: skip
+    "registration",
+    "instructor",
+    "team",
+    "contextActivities",
+    "revision",
+    "platform",
+    "language",
+    "statement",
+    "extensions",
+}
 CONTEXT_KEYS_2 = CONTEXT_KEYS | {"contextAgents", "contextGroups"}
 CONTEXT_ACTIVITY_KEYS = {"parent", "grouping", "category", "other"}
 ATTACHMENT_KEYS = {
-    "usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"
-}  # fmt: skip
+    "usageType",
+    "display",
+    "description",
+    "contentType",
+    "length",
+    "sha2",
+    "fileUrl",
+}
 
 
 class XapiError(CodedError):
@@ -124,7 +173,11 @@ def parse_timestamp(value: Any, where: str, *, need_zone: bool = False) -> dt.da
     """ISO 8601 date and time; -00:00 is refused; without an offset it is UTC (1.0.3), refused
     in 2.0, which requires the offset."""
     if not isinstance(value, str) or not _TIMESTAMP.match(value) or value.endswith("-00:00"):
-        raise _bad(where, _("Must be an ISO 8601 time with its offset, e.g. 2026-03-01T08:00:00+08:00."), "timestamp")  # fmt: skip
+        raise _bad(
+            where,
+            _("Must be an ISO 8601 time with its offset, e.g. 2026-03-01T08:00:00+08:00."),
+            "timestamp",
+        )
     text = value.upper().replace("Z", "+00:00")
     try:
         moment = dt.datetime.fromisoformat(text)
@@ -158,11 +211,15 @@ def agent_ifi(value: Any, where: str, *, group: bool = False) -> str:
         _string(agent["name"], f"{where}.name")
     present = [key for key in IFI_KEYS if key in agent]
     if len(present) > 1:
-        raise _bad(where, _("Give exactly one identifier (mbox, mbox_sha1sum, openid or account)."), "ifi")  # fmt: skip
+        raise _bad(
+            where, _("Give exactly one identifier (mbox, mbox_sha1sum, openid or account)."), "ifi"
+        )
     if not present:
         if group:
             return ""
-        raise _bad(where, _("Give exactly one identifier (mbox, mbox_sha1sum, openid or account)."), "ifi")  # fmt: skip
+        raise _bad(
+            where, _("Give exactly one identifier (mbox, mbox_sha1sum, openid or account)."), "ifi"
+        )
     key = present[0]
     item = agent[key]
     if key == "mbox":
@@ -199,7 +256,9 @@ def actor(value: Any, where: str) -> tuple[str, list[str]]:
             raise _bad(f"{where}.member", _("Must be a list of agents."))
         for n, member in enumerate(item["member"]):
             if _object(member, f"{where}.member[{n}]").get("objectType", "Agent") != "Agent":
-                raise _bad(f"{where}.member[{n}]", _("A group's members are agents."), "object_type")  # fmt: skip
+                raise _bad(
+                    f"{where}.member[{n}]", _("A group's members are agents."), "object_type"
+                )
             members.append(agent_ifi(member, f"{where}.member[{n}]"))
     if not ifi and not members:
         raise _bad(where, _("An anonymous group must list its members."), "member")
@@ -251,8 +310,13 @@ def activity(value: Any, where: str) -> str:
                 iri(definition[key], f"{here}.{key}")
         if "extensions" in definition:
             _extensions(definition["extensions"], f"{here}.extensions")
-        if "interactionType" in definition and definition["interactionType"] not in INTERACTION_TYPES:  # fmt: skip
-            raise _bad(f"{here}.interactionType", _("Not an interaction type of the specification."))  # fmt: skip
+        if (
+            "interactionType" in definition
+            and definition["interactionType"] not in INTERACTION_TYPES
+        ):
+            raise _bad(
+                f"{here}.interactionType", _("Not an interaction type of the specification.")
+            )
         if "correctResponsesPattern" in definition:
             pattern = definition["correctResponsesPattern"]
             if not isinstance(pattern, list) or not all(isinstance(p, str) for p in pattern):
@@ -296,7 +360,9 @@ def _result(value: Any, where: str) -> None:
     if "duration" in result:
         text = _string(result["duration"], f"{where}.duration")
         if not _DURATION.match(text):
-            raise _bad(f"{where}.duration", _("Must be an ISO 8601 duration, e.g. PT1H30M."), "duration")  # fmt: skip
+            raise _bad(
+                f"{where}.duration", _("Must be an ISO 8601 duration, e.g. PT1H30M."), "duration"
+            )
     if "extensions" in result:
         _extensions(result["extensions"], f"{where}.extensions")
 
@@ -306,7 +372,9 @@ def _activities(value: Any, where: str) -> list[str]:
     return [activity(item, f"{where}[{n}]") for n, item in enumerate(items)]
 
 
-def _context(value: Any, where: str, object_is_activity: bool, v2: bool) -> tuple[list[str], list[str]]:  # fmt: skip
+def _context(
+    value: Any, where: str, object_is_activity: bool, v2: bool
+) -> tuple[list[str], list[str]]:
     context = _object(value, where)
     _keys(context, CONTEXT_KEYS_2 if v2 else CONTEXT_KEYS, where)
     activities: list[str] = []
@@ -328,8 +396,10 @@ def _context(value: Any, where: str, object_is_activity: bool, v2: bool) -> tupl
         if key in context:
             _string(context[key], f"{where}.{key}")
             if not object_is_activity:
-                raise _bad(f"{where}.{key}", _("Only for statements about an activity."), "context")  # fmt: skip
-    if "language" in context and not (isinstance(context["language"], str) and _LANG.match(context["language"])):  # fmt: skip
+                raise _bad(f"{where}.{key}", _("Only for statements about an activity."), "context")
+    if "language" in context and not (
+        isinstance(context["language"], str) and _LANG.match(context["language"])
+    ):
         raise _bad(f"{where}.language", _("Not a language tag (RFC 5646)."), "language")
     if "statement" in context:
         _statement_ref(context["statement"], f"{where}.statement")
@@ -343,7 +413,11 @@ def _context(value: Any, where: str, object_is_activity: bool, v2: bool) -> tupl
         for n, item in enumerate(context[key]):
             here = f"{where}.{key}[{n}]"
             entry = _object(item, here)
-            _keys(entry, {"objectType", "agent" if kind == "contextAgent" else "group", "relevantTypes"}, here)  # fmt: skip
+            _keys(
+                entry,
+                {"objectType", "agent" if kind == "contextAgent" else "group", "relevantTypes"},
+                here,
+            )
             if entry.get("objectType") != kind:
                 raise _bad(f"{here}.objectType", _("Wrong object type."), "object_type")
             member = entry.get("agent" if kind == "contextAgent" else "group")
@@ -385,7 +459,11 @@ def _attachments(value: Any, where: str) -> None:
             raise _bad(f"{here}.length", _("Must be a whole number."))
         _string(attachment["sha2"], f"{here}.sha2")
         if "fileUrl" not in attachment:
-            raise _bad(f"{here}.fileUrl", _("This LRS takes attachments by fileUrl only."), "attachment_data")  # fmt: skip
+            raise _bad(
+                f"{here}.fileUrl",
+                _("This LRS takes attachments by fileUrl only."),
+                "attachment_data",
+            )
         iri(attachment["fileUrl"], f"{here}.fileUrl")
 
 
@@ -415,16 +493,24 @@ def _body(
     elif kind == "SubStatement" and not sub:
         _keys(obj, SUB_KEYS, f"{where}.object")
         if _object(obj["object"], f"{where}.object.object").get("objectType") == "SubStatement":
-            raise _bad(f"{where}.object.object", _("A sub-statement cannot hold another."), "object_type")  # fmt: skip
+            raise _bad(
+                f"{where}.object.object", _("A sub-statement cannot hold another."), "object_type"
+            )
         parts = _body(obj, f"{where}.object", v2, sub=True)
         object_id = ""
         related_agents.extend(parts[5])
         related_activities.extend(parts[4])
     else:
-        raise _bad(f"{where}.object.objectType", _("Not an object type of the specification."), "object_type")  # fmt: skip
+        raise _bad(
+            f"{where}.object.objectType",
+            _("Not an object type of the specification."),
+            "object_type",
+        )
     if verb_id == VOIDED and not sub:
         if kind != "StatementRef":
-            raise _bad(f"{where}.object", _("A voiding statement's object is a StatementRef."), "voiding")  # fmt: skip
+            raise _bad(
+                f"{where}.object", _("A voiding statement's object is a StatementRef."), "voiding"
+            )
         voids = uuid.UUID(object_id)
     if "result" in stmt:
         _result(stmt["result"], f"{where}.result")
@@ -445,7 +531,9 @@ def check_statement(value: Any, where: str, *, v2: bool = False) -> Checked:
     stmt = _object(value, where)
     _keys(stmt, STATEMENT_KEYS, where)
     statement_id = parse_uuid(stmt["id"], f"{where}.id") if "id" in stmt else None
-    if "version" in stmt and not (isinstance(stmt["version"], str) and _VERSION.match(stmt["version"])):  # fmt: skip
+    if "version" in stmt and not (
+        isinstance(stmt["version"], str) and _VERSION.match(stmt["version"])
+    ):
         raise _bad(f"{where}.version", _("Must be 1.0.x or 2.0.x."), "version")
     if "authority" in stmt:
         actor(stmt["authority"], f"{where}.authority")

@@ -65,9 +65,11 @@ def client(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             if activity_form.is_bound and activity_form.is_valid():
                 actions.map_activity(
-                    request.user, found, activity_id=activity_form.cleaned_data["activity_id"],
+                    request.user,
+                    found,
+                    activity_id=activity_form.cleaned_data["activity_id"],
                     course=activity_form.cleaned_data["course"],
-                )  # fmt: skip
+                )
                 messages.success(request, _("The activity now stands for the course."))
                 return redirect("xapi:client", client_id=found.pk)
             if account_form.is_bound and account_form.is_valid():

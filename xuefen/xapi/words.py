@@ -5,9 +5,8 @@ raw identifiers alone."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from xuefen.orgs import idnumber
 from xuefen.xapi.models import Statement
@@ -45,7 +44,9 @@ def _from_map(value: Any) -> str:
 def verb_label(data: dict[str, Any]) -> str:
     verb = data.get("verb") or {}
     known = VERBS.get(verb.get("id", ""))
-    return str(known) if known is not None else (_from_map(verb.get("display")) or verb.get("id", ""))  # fmt: skip
+    return (
+        str(known) if known is not None else (_from_map(verb.get("display")) or verb.get("id", ""))
+    )
 
 
 def actor_label(statement: Statement) -> str:
@@ -80,4 +81,6 @@ class Line:
 
 
 def line(statement: Statement) -> Line:
-    return Line(statement, verb_label(statement.data), actor_label(statement), object_label(statement))
+    return Line(
+        statement, verb_label(statement.data), actor_label(statement), object_label(statement)
+    )

@@ -7,100 +7,269 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('intake', '0004_course_moves_to_training'),
-        ('ledger', '0003_entry_span_days_standing_status'),
-        ('orgs', '0002_transfer_requests_and_people_imports'),
-        ('training', '0004_verbose_names'),
+        ("intake", "0004_course_moves_to_training"),
+        ("ledger", "0003_entry_span_days_standing_status"),
+        ("orgs", "0002_transfer_requests_and_people_imports"),
+        ("training", "0004_verbose_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Client',
+            name="Client",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('key', models.CharField(max_length=40, unique=True, verbose_name='account key')),
-                ('secret_hash', models.CharField(editable=False, max_length=64)),
-                ('home_page', models.URLField(help_text="Statements whose actor is an account on this home page, named by the learner's ID number, identify the learner.", max_length=300, verbose_name='learner account home page')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='xapi_clients', to='intake.provider', verbose_name='provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("key", models.CharField(max_length=40, unique=True, verbose_name="account key")),
+                ("secret_hash", models.CharField(editable=False, max_length=64)),
+                (
+                    "home_page",
+                    models.URLField(
+                        help_text="Statements whose actor is an account on this home page, named by the learner's ID number, identify the learner.",
+                        max_length=300,
+                        verbose_name="learner account home page",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last used"),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="xapi_clients",
+                        to="intake.provider",
+                        verbose_name="provider",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'xAPI client account',
-                'verbose_name_plural': 'xAPI client accounts',
-                'ordering': ['provider_id', 'name', 'id'],
+                "verbose_name": "xAPI client account",
+                "verbose_name_plural": "xAPI client accounts",
+                "ordering": ["provider_id", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ActivityCourse',
+            name="ActivityCourse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('activity_id', models.CharField(max_length=500, verbose_name='activity id')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='training.course', verbose_name='course')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='xapi.client', verbose_name='xAPI client account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("activity_id", models.CharField(max_length=500, verbose_name="activity id")),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="training.course",
+                        verbose_name="course",
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="xapi.client",
+                        verbose_name="xAPI client account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'course activity',
-                'verbose_name_plural': 'course activities',
-                'ordering': ['client_id', 'activity_id'],
-                'constraints': [models.UniqueConstraint(fields=('client', 'activity_id'), name='xapi_activity_once')],
+                "verbose_name": "course activity",
+                "verbose_name_plural": "course activities",
+                "ordering": ["client_id", "activity_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("client", "activity_id"), name="xapi_activity_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AccountPerson',
+            name="AccountPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('home_page', models.CharField(max_length=300, verbose_name='home page')),
-                ('name', models.CharField(max_length=200, verbose_name='account name')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.person', verbose_name='person')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accounts', to='xapi.client', verbose_name='xAPI client account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("home_page", models.CharField(max_length=300, verbose_name="home page")),
+                ("name", models.CharField(max_length=200, verbose_name="account name")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="accounts",
+                        to="xapi.client",
+                        verbose_name="xAPI client account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mapped learner account',
-                'verbose_name_plural': 'mapped learner accounts',
-                'ordering': ['client_id', 'home_page', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('client', 'home_page', 'name'), name='xapi_account_once')],
+                "verbose_name": "mapped learner account",
+                "verbose_name_plural": "mapped learner accounts",
+                "ordering": ["client_id", "home_page", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("client", "home_page", "name"), name="xapi_account_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Statement',
+            name="Statement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('statement_id', models.UUIDField(unique=True, verbose_name='statement id')),
-                ('stored', models.DateTimeField(verbose_name='stored')),
-                ('timestamp', models.DateTimeField(verbose_name='time')),
-                ('verb_id', models.CharField(max_length=500, verbose_name='verb')),
-                ('actor_ifi', models.CharField(max_length=600, verbose_name='actor')),
-                ('object_type', models.CharField(max_length=20, verbose_name='object type')),
-                ('object_id', models.CharField(max_length=600, verbose_name='object')),
-                ('registration', models.UUIDField(blank=True, null=True, verbose_name='registration')),
-                ('related_activities', models.TextField(blank=True, verbose_name='related activities')),
-                ('related_agents', models.TextField(blank=True, verbose_name='related agents')),
-                ('voids', models.UUIDField(blank=True, null=True, verbose_name='voids statement')),
-                ('voided', models.BooleanField(default=False, verbose_name='voided')),
-                ('timestamp_given', models.BooleanField(default=True)),
-                ('data', models.JSONField(verbose_name='statement')),
-                ('outcome', models.CharField(choices=[('credited', 'Credited'), ('already_credited', 'Already credited; not counted again'), ('not_completion', 'Not a completion; stored only'), ('not_successful', 'Not passed; stored only'), ('course_unknown', 'Activity is not a registered course; stored only'), ('person_unknown', 'Learner not identified; stored only'), ('refused', 'Refused by the credit rules; stored only'), ('voiding', 'Voids an earlier statement')], max_length=24, verbose_name='outcome')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='xapi.client', verbose_name='xAPI client account')),
-                ('course', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='training.course', verbose_name='course')),
-                ('entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.entry', verbose_name='ledger entry')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.person', verbose_name='person')),
-                ('reversal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.entry', verbose_name='reversal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("statement_id", models.UUIDField(unique=True, verbose_name="statement id")),
+                ("stored", models.DateTimeField(verbose_name="stored")),
+                ("timestamp", models.DateTimeField(verbose_name="time")),
+                ("verb_id", models.CharField(max_length=500, verbose_name="verb")),
+                ("actor_ifi", models.CharField(max_length=600, verbose_name="actor")),
+                ("object_type", models.CharField(max_length=20, verbose_name="object type")),
+                ("object_id", models.CharField(max_length=600, verbose_name="object")),
+                (
+                    "registration",
+                    models.UUIDField(blank=True, null=True, verbose_name="registration"),
+                ),
+                (
+                    "related_activities",
+                    models.TextField(blank=True, verbose_name="related activities"),
+                ),
+                ("related_agents", models.TextField(blank=True, verbose_name="related agents")),
+                ("voids", models.UUIDField(blank=True, null=True, verbose_name="voids statement")),
+                ("voided", models.BooleanField(default=False, verbose_name="voided")),
+                ("timestamp_given", models.BooleanField(default=True)),
+                ("data", models.JSONField(verbose_name="statement")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("credited", "Credited"),
+                            ("already_credited", "Already credited; not counted again"),
+                            ("not_completion", "Not a completion; stored only"),
+                            ("not_successful", "Not passed; stored only"),
+                            ("course_unknown", "Activity is not a registered course; stored only"),
+                            ("person_unknown", "Learner not identified; stored only"),
+                            ("refused", "Refused by the credit rules; stored only"),
+                            ("voiding", "Voids an earlier statement"),
+                        ],
+                        max_length=24,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="statements",
+                        to="xapi.client",
+                        verbose_name="xAPI client account",
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="training.course",
+                        verbose_name="course",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.entry",
+                        verbose_name="ledger entry",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "reversal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.entry",
+                        verbose_name="reversal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'xAPI statement',
-                'verbose_name_plural': 'xAPI statements',
-                'ordering': ['-stored', '-id'],
-                'indexes': [models.Index(fields=['client', 'stored', 'id'], name='xapi_stmt_client_stored'), models.Index(condition=models.Q(('voids__isnull', False)), fields=['voids'], name='xapi_stmt_voids')],
+                "verbose_name": "xAPI statement",
+                "verbose_name_plural": "xAPI statements",
+                "ordering": ["-stored", "-id"],
+                "indexes": [
+                    models.Index(fields=["client", "stored", "id"], name="xapi_stmt_client_stored"),
+                    models.Index(
+                        condition=models.Q(("voids__isnull", False)),
+                        fields=["voids"],
+                        name="xapi_stmt_voids",
+                    ),
+                ],
             },
         ),
     ]
