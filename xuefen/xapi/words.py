@@ -79,6 +79,15 @@ class Line:
     actor: str
     object: str
 
+    @property
+    def verb_is_iri(self) -> bool:
+        """A verb the LRS has no name for, shown by its IRI (as code, not as a word)."""
+        return self.verb.startswith(("http://", "https://", "urn:"))
+
+    @property
+    def object_is_iri(self) -> bool:
+        return ":" in self.object and " " not in self.object
+
 
 def line(statement: Statement) -> Line:
     return Line(
