@@ -43,7 +43,7 @@ def test_the_office_maps_an_activity_and_an_account(client, cast, lrs):
     url = f"/xapi/platforms/{lrs.platform.pk}/"
     response = client.post(
         url, {"activity_id": "https://learn.example.cn/c/9", "course": lrs.course.pk}
-    )  # noqa: E501
+    )
     assert response.status_code == 302
     assert ActivityCourse.objects.filter(activity_id="https://learn.example.cn/c/9").exists()
     bad = client.post(url, {"activity_id": "not an iri", "course": lrs.course.pk})
