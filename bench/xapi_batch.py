@@ -13,6 +13,8 @@ Then, ROUNDS times (a new course each round, so every completion is new):
 - **xAPI, the same batch again**: every statement already stored with the same content: nothing
   changes;
 - **xAPI, not completions**: 1,000 `experienced` statements (validated and stored, no credit);
+- **the ledger's writer alone**: the same number of entries (one per person, another source) by
+  `ledger.bulk.post_entries` called directly — what the credited batch spends in the ledger;
 - **raw**: the same 1,000 statement rows (every column the LRS stores, JSON included) by one
   `executemany` (COPY on PostgreSQL) into a bare copy of the statement table, in one transaction.
 
@@ -39,6 +41,7 @@ from django.test import Client as HttpClient
 from django.test.utils import setup_test_environment
 
 from xuefen.intake.models import Provider
+from xuefen.ledger import bulk
 from xuefen.ledger.models import Entry
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.training.models import Course
@@ -120,7 +123,10 @@ def main() -> None:
     ids = list(Person.objects.order_by("id").values_list("id_number", flat=True)[: args.people])
     http = HttpClient(HTTP_HOST="localhost")
     http.get("/xapi/about")  # the first request imports the URL conf: not timed
-    timings: dict[str, list[float]] = {"credit": [], "again": [], "store": [], "raw": []}
+    timings: dict[str, list[float]] = {
+        "credit": [], "again": [], "store": [], "raw": [], "writer": []
+    }  # fmt: skip
+    person_ids = list(Person.objects.order_by("id").values_list("id", flat=True)[: args.people])
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_raw_statement AS SELECT * FROM xapi_statement WHERE 1=0")
     for n in range(args.rounds):
@@ -137,6 +143,21 @@ def main() -> None:
         timings["again"].append(post(http, auth, completions))
         assert Entry.objects.count() - before == len(ids), "nothing credited twice"
         timings["store"].append(post(http, auth, statements(ids, "experienced", activity)))
+        items = [
+            bulk.NewEntry(
+                person_id=pid,
+                last_day=dt.date(2026, 10, 1),
+                categories=("elective", "online"),
+                amount=Decimal("1"),
+                unit="hours",
+                source_type="bench",
+                source_id=f"W{n}",
+            )  # fmt: skip
+            for pid in person_ids
+        ]
+        began = time.perf_counter()
+        bulk.post_entries(None, items)
+        timings["writer"].append(time.perf_counter() - began)
         rows = raw_rows(statements(ids, "completed", activity), client.pk)
         began = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
@@ -145,7 +166,7 @@ def main() -> None:
         print(
             f"round {n + 1}: credit {timings['credit'][-1] * 1000:.0f} ms, again "
             f"{timings['again'][-1] * 1000:.0f} ms, store {timings['store'][-1] * 1000:.0f} ms, "
-            f"raw {timings['raw'][-1] * 1000:.0f} ms",
+            f"raw {timings['raw'][-1] * 1000:.0f} ms, writer {timings['writer'][-1] * 1000:.0f} ms",
             flush=True,
         )
     raw = statistics.median(timings["raw"])
@@ -154,6 +175,7 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for key, label in (
         ("raw", "raw insert of the same rows"),
+        ("writer", "the ledger's writer alone: 1,000 entries (post_entries)"),
         ("credit", "xAPI POST, 1,000 completions credited"),
         ("again", "xAPI POST, the same batch again (nothing changes)"),
         ("store", "xAPI POST, 1,000 statements that credit nothing"),
