@@ -152,7 +152,7 @@ def main() -> None:
                 unit="hours",
                 source_type="bench",
                 source_id=f"W{n}",
-            )  # fmt: skip
+            )
             for pid in person_ids
         ]
         began = time.perf_counter()
