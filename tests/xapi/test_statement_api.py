@@ -512,3 +512,16 @@ def test_basic_credentials_in_another_case_or_garbled_are_refused(lrs):
         URL, headers={"Authorization": "Basic !!!", "X-Experience-API-Version": "1.0.3"}
     )
     assert response.status_code == 401
+
+
+def test_the_same_statement_with_its_id_in_upper_case_is_the_same(lrs):
+    sid = new_id()
+    lrs.http.put_one(sid, statement())
+    assert lrs.http.send(statement(sid=sid.upper())).status_code == 200
+    assert Statement.objects.count() == 1
+
+
+def test_text_differing_only_in_case_is_other_content(lrs):
+    sid = new_id()
+    lrs.http.put_one(sid, statement(result={"response": "A"}))
+    assert lrs.http.put_one(sid, statement(result={"response": "a"})).status_code == 409

@@ -6,6 +6,7 @@ the credit a voided statement earned."""
 import datetime as dt
 import functools
 import json
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ from xuefen.xapi.models import (
 from xuefen.xapi.validation import Checked, XapiError, check_statement
 
 SOURCE_TYPE = "xapi"
+_UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})+$")
 COMPLETING_VERBS = frozenset(
     {"http://adlnet.gov/expapi/verbs/completed", "http://adlnet.gov/expapi/verbs/passed"}
 )
@@ -202,7 +205,21 @@ def same_statement(stored: Statement, sent: dict[str, Any]) -> bool:
             return False
         old.pop("timestamp")
         new.pop("timestamp")
-    return canonical(old).lower() == canonical(new).lower()
+    return canonical(_folded(old)) == canonical(_folded(new))
+
+
+def _folded(value: Any) -> Any:
+    """The statement with what compares case-insensitively folded: UUIDs and language tags."""
+    if isinstance(value, dict):
+        return {
+            (k.lower() if _LANGUAGE_TAG.match(k) and "-" in k else k): _folded(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_folded(v) for v in value]
+    if isinstance(value, str) and _UUID_TEXT.match(value):
+        return value.lower()
+    return value
 
 
 def iso(moment: dt.datetime) -> str:

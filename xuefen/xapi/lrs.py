@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +37,7 @@ from xuefen.xapi.validation import XapiError, actor, iri, parse_timestamp, parse
 
 VERSIONS = re.compile(r"^(1\.0(\.\d+)?|2\.0(\.\d+)?)$")
 MAX_LIMIT = 500
-MAX_BODY_STATEMENTS = int(getattr(settings, "XUEFEN_API_MAX_BATCH_ROWS", 10000))
+MAX_BODY_STATEMENTS = settings.API_MAX_BATCH_ROWS
 QUERY_PARAMS = {
     "statementId",
     "voidedStatementId",
@@ -176,6 +177,14 @@ def _json_body(request: HttpRequest) -> Any:
         )
     try:
         return json.loads(request.body.decode("utf-8"))
+    except RequestDataTooBig:
+        raise XapiError(
+            "too_large",
+            _("The body is larger than %(mb)d MB; send the statements in smaller batches.")
+            % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)},
+            field="body",
+            status=413,
+        ) from None
     except (ValueError, UnicodeDecodeError):
         raise XapiError("json", _("The body is not valid JSON."), field="body") from None
 
