@@ -121,7 +121,10 @@ def test_voiding_a_credited_completion_reverses_its_credit(cast, lrs):
     assert target.voided
     assert target.reversal is not None
     assert sum(e.amount for e in Entry.objects.filter(person=cast.person_a)) == 0
-    assert Entry.objects.filter(person=cast.person_a, reverses=target.entry).exists()
+    reversal = Entry.objects.get(person=cast.person_a, reverses=target.entry)
+    assert "作废" in reversal.description
+    assert lrs.http.send(void).status_code == 200  # sent again: reversed once
+    assert Entry.objects.filter(reverses=target.entry).count() == 1
 
 
 def test_a_completion_voided_in_the_same_batch_earns_nothing(cast, lrs):

@@ -525,3 +525,11 @@ def test_text_differing_only_in_case_is_other_content(lrs):
     sid = new_id()
     lrs.http.put_one(sid, statement(result={"response": "A"}))
     assert lrs.http.put_one(sid, statement(result={"response": "a"})).status_code == 409
+
+
+def test_another_platforms_earlier_voiding_statement_does_not_void_ours(cast, lrs):
+    sid = new_id()
+    other, secret = actions.create_client(cast.carol, lrs.provider, name="二号平台", home_page=HOME)
+    LrsClient(other.key, secret).send(_void(sid))
+    lrs.http.put_one(sid, statement())
+    assert lrs.http.fetch(params={"statementId": sid}).status_code == 200

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts import scope
@@ -337,7 +337,9 @@ def _store(
             )
     # Statements voided already (by a voiding statement that came first) or in this batch.
     voided_ids = set(voids_in_batch) | set(
-        Statement.objects.filter(voids__in=list(new_ids)).values_list("voids", flat=True)
+        Statement.objects.filter(client=client, voids__in=list(new_ids)).values_list(
+            "voids", flat=True
+        )
     )
     now = timezone.now()
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # stored to the millisecond
@@ -433,23 +435,25 @@ def _framed(items: list[str]) -> str:
 
 
 def _void_stored(client: Client, targets: list[Statement]) -> None:
-    """Marks statements stored earlier as voided; a credit one of them earned is reversed."""
+    """Marks statements stored earlier as voided; a credit one of them earned is reversed. Each
+    target is locked first, so two voidings of one statement sent at once reverse it once."""
     for target in targets:
-        if target.voided:
+        locked = Statement.objects.select_for_update().select_related("entry").get(pk=target.pk)
+        if locked.voided:
             continue
         reversal_id = None
-        if target.entry is not None:
+        if locked.entry is not None:
             try:
                 reversal = reverse_entry(
                     None,
-                    target.entry,
-                    _t("Voided by the sending platform (xAPI statement %(id)s).")
-                    % {"id": target.statement_id},
+                    locked.entry,
+                    gettext("Voided by the sending platform (xAPI statement %(id)s).")
+                    % {"id": locked.statement_id},
                 )
                 reversal_id = reversal.pk
             except bulk.LedgerError:
-                reversal_id = None
-        Statement.objects.filter(pk=target.pk).update(voided=True, reversal_id=reversal_id)
+                reversal_id = None  # reversed already by other means: nothing left to take back
+        Statement.objects.filter(pk=locked.pk).update(voided=True, reversal_id=reversal_id)
 
 
 def _person_keys(client: Client, candidates: list[tuple[uuid.UUID, Checked]]) -> dict[str, str]:
