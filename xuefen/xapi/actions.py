@@ -438,7 +438,11 @@ def _void_stored(client: Client, targets: list[Statement]) -> None:
     """Marks statements stored earlier as voided; a credit one of them earned is reversed. Each
     target is locked first, so two voidings of one statement sent at once reverse it once."""
     for target in targets:
-        locked = Statement.objects.select_for_update().select_related("entry").get(pk=target.pk)
+        locked = (
+            Statement.objects.select_for_update(of=("self",))
+            .select_related("entry")
+            .get(pk=target.pk)
+        )
         if locked.voided:
             continue
         reversal_id = None
