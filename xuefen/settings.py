@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "xuefen.claims",
     "xuefen.training",
     "xuefen.api",
+    "xuefen.xapi",
     "django.contrib.admin",
 ]
 

@@ -22,6 +22,7 @@ SOURCES: dict[str, Any] = {
     "exam": _("Exam"),
     "reversal": _("Reversal"),
     "bulk": _("Batch report"),
+    "xapi": _("xAPI statement"),
 }
 
 

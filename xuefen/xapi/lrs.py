@@ -1,0 +1,428 @@
+"""The xAPI endpoint (Learning Record Store) for the Statement resource, xAPI 1.0.3 and 2.0.
+
+Authentication is HTTP Basic per platform (its key and secret), never a session; the endpoint is
+exempt from CSRF because no cookie authenticates it. Every request but /about carries
+`X-Experience-API-Version` (1.0.x or 2.0.x); every answer names the version it speaks. POST
+stores a statement or a batch (200 with the ids), PUT one statement by `statementId` (204); a
+statement id stored before with the same content changes nothing, with other content it is a 409.
+GET returns one statement (`statementId`, `voidedStatementId`) or a StatementResult with a `more`
+link, with `X-Experience-API-Consistent-Through`, `Last-Modified` and an `ETag` (a conditional GET
+with `If-None-Match` gets 304). Statements are immutable and the specification asks concurrency
+headers only of the document resources; PUT still honours `If-Match` and `If-None-Match` as HTTP
+does (412 when the precondition fails)."""
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from xuefen.xapi import actions, queries
+from xuefen.xapi.models import Client, Statement, hash_secret
+from xuefen.xapi.validation import XapiError, actor, iri, parse_timestamp, parse_uuid
+
+VERSIONS = re.compile(r"^(1\.0(\.\d+)?|2\.0(\.\d+)?)$")
+MAX_LIMIT = 500
+MAX_BODY_STATEMENTS = settings.API_MAX_BATCH_ROWS
+QUERY_PARAMS = {
+    "statementId",
+    "voidedStatementId",
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "related_activities",
+    "related_agents",
+    "since",
+    "until",
+    "limit",
+    "format",
+    "attachments",
+    "ascending",
+}
+SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
+FILTERS = QUERY_PARAMS - SINGLE_PARAMS | {"format"}
+MORE_SALT = "xuefen.xapi.more"
+
+
+def _error(code: str, message: Any, status: int, field: str | None = None) -> JsonResponse:
+    response = JsonResponse(
+        {"error": {"code": code, "message": str(message), "field": field}}, status=status
+    )
+    if status == 401:
+        response["WWW-Authenticate"] = 'Basic realm="xAPI"'
+    return response
+
+
+def _client(request: HttpRequest) -> Client | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        key, _sep, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client = Client.objects.select_related("provider__serves").filter(key=key).first()
+    if client is None or client.revoked_at is not None or not client.provider.is_active:
+        return None
+    if not hmac.compare_digest(client.secret_hash, hash_secret(secret)):
+        return None
+    return client
+
+
+def _version(request: HttpRequest) -> str:
+    version = request.headers.get("X-Experience-API-Version", "").strip()
+    if not VERSIONS.match(version):
+        raise XapiError(
+            "version",
+            _("Send the header X-Experience-API-Version: 1.0.3 or 2.0.0."),
+            field="X-Experience-API-Version",
+        )
+    return version
+
+
+def _answer(response: HttpResponse, v2: bool) -> HttpResponse:
+    response["X-Experience-API-Version"] = "2.0.0" if v2 else "1.0.3"
+    return response
+
+
+def _etag(body: bytes | str) -> str:
+    raw = body.encode() if isinstance(body, str) else body
+    return '"' + hashlib.sha1(raw, usedforsecurity=False).hexdigest() + '"'
+
+
+def statement_etag(statement: Statement) -> str:
+    return _etag(actions.canonical(statement.data))
+
+
+def _matches(header: str, etag: str) -> bool:
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or etag in tags
+
+
+@csrf_exempt
+@never_cache
+def about(request: HttpRequest) -> HttpResponse:
+    """The LRS's versions (public: it holds no data)."""
+    if request.method != "GET":
+        return _error("method", _("Method not allowed."), 405)
+    return JsonResponse({"version": ["1.0.3", "2.0.0"], "extensions": {}})
+
+
+@csrf_exempt
+@never_cache
+def statements(request: HttpRequest) -> HttpResponse:
+    return _endpoint(request, None)
+
+
+@csrf_exempt
+@never_cache
+def more(request: HttpRequest, token: str) -> HttpResponse:
+    return _endpoint(request, token)
+
+
+def _endpoint(request: HttpRequest, token: str | None) -> HttpResponse:
+    client = _client(request)
+    if client is None:
+        return _error(
+            "not_authenticated",
+            _("Authenticate with the platform's key and secret (HTTP Basic)."),
+            401,
+        )
+    v2 = False
+    try:
+        v2 = _version(request).startswith("2.")
+        if "method" in request.GET:
+            raise XapiError(
+                "alternate_syntax",
+                _("The alternate request syntax is not supported; send the method itself."),
+            )
+        if token is not None:
+            if request.method != "GET":
+                return _answer(_error("method", _("Method not allowed."), 405), v2)
+            return _answer(_more(request, client, token), v2)
+        if request.method == "GET" or request.method == "HEAD":
+            return _answer(_get(request, client), v2)
+        if request.method in ("POST", "PUT"):
+            return _answer(_write(request, client, v2), v2)
+        return _answer(_error("method", _("Method not allowed."), 405), v2)
+    except XapiError as error:
+        return _answer(_error(error.code, error.message, error.status, error.field), v2)
+    except Http404:
+        return _answer(_error("not_found", _("No such statement."), 404), v2)
+
+
+def _json_body(request: HttpRequest) -> Any:
+    content_type = request.content_type or ""
+    if content_type != "application/json":
+        raise XapiError(
+            "content_type",
+            _("Send the statements as application/json (attachments by fileUrl)."),
+            field="Content-Type",
+        )
+    try:
+        return json.loads(request.body.decode("utf-8"))
+    except RequestDataTooBig:
+        raise XapiError(
+            "too_large",
+            _("The body is larger than %(mb)d MB; send the statements in smaller batches.")
+            % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)},
+            field="body",
+            status=413,
+        ) from None
+    except (ValueError, UnicodeDecodeError):
+        raise XapiError("json", _("The body is not valid JSON."), field="body") from None
+
+
+def _write(request: HttpRequest, client: Client, v2: bool) -> HttpResponse:
+    authority_home = request.build_absolute_uri("/")
+    if request.method == "PUT":
+        raw_id = request.GET.get("statementId")
+        if raw_id is None:
+            raise XapiError(
+                "statement_id_missing",
+                _("PUT needs the statementId parameter."),
+                field="statementId",
+            )
+        extra = set(request.GET) - {"statementId"}
+        if extra:
+            raise XapiError(
+                "parameter",
+                _("Unknown parameter: %(name)s.") % {"name": sorted(extra)[0]},
+                field=sorted(extra)[0],
+            )
+        statement_id = parse_uuid(raw_id, "statementId")
+        body = _json_body(request)
+        if not isinstance(body, dict):
+            raise XapiError(
+                "invalid", _("PUT takes one statement (a JSON object)."), field="statement"
+            )
+        _preconditions(request, client, statement_id)
+        actions.store_statements(
+            client, [body], v2=v2, statement_id=statement_id, authority_home=authority_home
+        )
+        return HttpResponse(status=204)
+    if request.GET:
+        name = sorted(request.GET)[0]
+        raise XapiError("parameter", _("Unknown parameter: %(name)s.") % {"name": name}, field=name)
+    body = _json_body(request)
+    items = body if isinstance(body, list) else [body]
+    if not items:
+        raise XapiError("empty", _("The batch holds no statements."), field="statements")
+    if len(items) > MAX_BODY_STATEMENTS:
+        raise XapiError(
+            "too_many",
+            _("At most %(max)d statements per request.") % {"max": MAX_BODY_STATEMENTS},
+            status=413,
+        )
+    stored = actions.store_statements(client, items, v2=v2, authority_home=authority_home)
+    return JsonResponse(stored.ids, safe=False)
+
+
+def _preconditions(request: HttpRequest, client: Client, statement_id: uuid.UUID) -> None:
+    if_match = request.headers.get("If-Match")
+    if_none = request.headers.get("If-None-Match")
+    if if_match is None and if_none is None:
+        return
+    found = Statement.objects.filter(statement_id=statement_id, client=client).first()
+    etag = statement_etag(found) if found is not None else None
+    if if_match is not None and (etag is None or not _matches(if_match, etag)):
+        raise XapiError(
+            "precondition",
+            _("If-Match does not match the stored statement."),
+            field="If-Match",
+            status=412,
+        )
+    if if_none is not None and etag is not None and _matches(if_none, etag):
+        raise XapiError(
+            "precondition",
+            _("The statement is already stored (If-None-Match)."),
+            field="If-None-Match",
+            status=412,
+        )
+
+
+def _flag(request_params: dict[str, str], name: str) -> bool:
+    value = request_params.get(name, "false").lower()
+    if value not in ("true", "false"):
+        raise XapiError("parameter", _("Must be true or false."), field=name)
+    return value == "true"
+
+
+def _format(params: dict[str, str]) -> str:
+    fmt = params.get("format", "exact")
+    if fmt not in ("ids", "exact", "canonical"):
+        raise XapiError("parameter", _("format is ids, exact or canonical."), field="format")
+    return fmt
+
+
+def _get(request: HttpRequest, client: Client) -> HttpResponse:
+    params = {k: request.GET[k] for k in request.GET}
+    unknown = set(params) - QUERY_PARAMS
+    if unknown:
+        name = sorted(unknown)[0]
+        raise XapiError("parameter", _("Unknown parameter: %(name)s.") % {"name": name}, field=name)
+    fmt = _format(params)
+    _flag(params, "attachments")
+    single = [k for k in ("statementId", "voidedStatementId") if k in params]
+    if single:
+        if len(single) > 1 or set(params) - SINGLE_PARAMS:
+            raise XapiError(
+                "parameter",
+                _("statementId and voidedStatementId take no other filters."),
+                field=single[0],
+            )
+        name = single[0]
+        statement = queries.own_statement(
+            client, parse_uuid(params[name], name), voided=name == "voidedStatementId"
+        )
+        # The same serialisation as the ETag a PUT's If-Match is compared with
+        body = actions.canonical(_shaped(statement.data, fmt))
+        return _conditional(request, body, statement.stored)
+    return _page(request, client, params, cursor=None)
+
+
+def _more(request: HttpRequest, client: Client, token: str) -> HttpResponse:
+    try:
+        state = signing.loads(token, salt=MORE_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    if state.get("c") != client.pk:
+        raise Http404
+    if request.GET:
+        raise XapiError("parameter", _("A more link takes no parameters."))
+    return _page(request, client, state["p"], cursor=(state["s"], state["i"]))
+
+
+def _page(
+    request: HttpRequest, client: Client, params: dict[str, str], cursor: tuple[str, int] | None
+) -> HttpResponse:
+    fmt = _format(params)
+    ascending = _flag(params, "ascending")
+    filters: dict[str, Any] = {
+        "related_activities": _flag(params, "related_activities"),
+        "related_agents": _flag(params, "related_agents"),
+        "ascending": ascending,
+    }
+    if "agent" in params:
+        try:
+            agent_value = json.loads(params["agent"])
+        except ValueError:
+            raise XapiError(
+                "parameter", _("agent must be a JSON Agent or Group."), field="agent"
+            ) from None
+        ifi, _members = actor(agent_value, "agent")
+        if not ifi:
+            raise XapiError("parameter", _("agent must be identified."), field="agent")
+        filters["agent"] = ifi
+    if "verb" in params:
+        filters["verb"] = iri(params["verb"], "verb")
+    if "activity" in params:
+        filters["activity"] = iri(params["activity"], "activity")
+    if "registration" in params:
+        filters["registration"] = parse_uuid(params["registration"], "registration")
+    for name in ("since", "until"):
+        if name in params:
+            filters[name] = parse_timestamp(params[name], name)
+    try:
+        limit = int(params.get("limit", "0"))
+    except ValueError:
+        raise XapiError("parameter", _("limit must be a whole number."), field="limit") from None
+    if limit < 0:
+        raise XapiError("parameter", _("limit must be a whole number."), field="limit")
+    limit = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
+    rows = queries.lrs_statements(client, **filters)
+    if cursor is not None:
+        rows = queries.after(rows, dt.datetime.fromisoformat(cursor[0]), cursor[1], ascending)
+    found = list(rows.only("id", "stored", "data")[: limit + 1])
+    more_url = ""
+    if len(found) > limit:
+        found = found[:limit]
+        last = found[-1]
+        token = signing.dumps(
+            {"c": client.pk, "p": params, "s": last.stored.isoformat(), "i": last.pk},
+            salt=MORE_SALT,
+            compress=True,
+        )
+        more_url = reverse("xapi:lrs_more", kwargs={"token": token})
+    body = json.dumps(
+        {"statements": [_shaped(s.data, fmt) for s in found], "more": more_url},
+        ensure_ascii=False,
+    )
+    newest = max((s.stored for s in found), default=None)
+    return _conditional(request, body, newest)
+
+
+def _conditional(request: HttpRequest, body: str, modified: dt.datetime | None) -> HttpResponse:
+    etag = _etag(body)
+    if_none = request.headers.get("If-None-Match")
+    if if_none is not None and _matches(if_none, etag):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["ETag"] = etag
+    response["X-Experience-API-Consistent-Through"] = actions.iso(timezone.now())
+    if modified is not None:
+        response["Last-Modified"] = modified.astimezone(dt.UTC).strftime(
+            "%a, %d %b %Y %H:%M:%S GMT"
+        )
+    return response
+
+
+def _ids_agent(agent: Any) -> Any:
+    if not isinstance(agent, dict):
+        return agent
+    kept = {
+        k: v
+        for k, v in agent.items()
+        if k in ("objectType", "mbox", "mbox_sha1sum", "openid", "account")
+    }
+    if "member" in agent and not any(
+        k in agent for k in ("mbox", "mbox_sha1sum", "openid", "account")
+    ):
+        kept["member"] = [_ids_agent(m) for m in agent["member"]]
+    return kept
+
+
+def _ids_object(obj: Any) -> Any:
+    if not isinstance(obj, dict):
+        return obj
+    kind = obj.get("objectType", "Activity")
+    if kind == "Activity":
+        return {"objectType": "Activity", "id": obj.get("id")}
+    if kind in ("Agent", "Group"):
+        return _ids_agent(obj)
+    if kind == "SubStatement":
+        return _shaped(obj, "ids")
+    return obj
+
+
+def _shaped(data: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """The statement in the asked format: `ids` keeps only identifiers of agents, activities and
+    verbs; `exact` and `canonical` return it as stored (this LRS keeps one language map as sent)."""
+    if fmt != "ids":
+        return data
+    out = dict(data)
+    for key in ("actor", "authority"):
+        if key in out:
+            out[key] = _ids_agent(out[key])
+    if isinstance(out.get("verb"), dict):
+        out["verb"] = {"id": out["verb"].get("id")}
+    if "object" in out:
+        out["object"] = _ids_object(out["object"])
+    return out

@@ -1,0 +1,93 @@
+"""Reads: the LRS's statement queries (a platform sees only its own statements) and the credit
+office's pages (platforms and statements of the providers in the user's subtrees, through the
+scoping helper)."""
+
+import uuid
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xuefen.accounts import scope
+from xuefen.accounts.roles import Cap
+from xuefen.xapi.models import Client, Statement
+
+
+def clients_for(user: Any) -> QuerySet[Client]:
+    return scope.filter_by_node(
+        user, Client.objects.all(), Cap.PROVIDERS_MANAGE, prefix="provider__node__"
+    ).select_related("provider")
+
+
+def access_client(user: Any, client_id: Any) -> Client:
+    try:
+        return clients_for(user).select_related("provider__node").get(pk=int(client_id))
+    except (Client.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def statements_for(user: Any) -> QuerySet[Statement]:
+    return scope.filter_by_node(
+        user, Statement.objects.all(), Cap.PROVIDERS_MANAGE, prefix="client__provider__node__"
+    )
+
+
+# --------------------------------------------------------------------------- the LRS
+
+
+def own_statement(client: Client, statement_id: uuid.UUID, *, voided: bool) -> Statement:
+    """A statement the platform sent, by id: a voided one only when asked by voidedStatementId,
+    any other only by statementId (Http404 otherwise, as for another platform's)."""
+    found = Statement.objects.filter(
+        client=client, statement_id=statement_id, voided=voided
+    ).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def lrs_statements(
+    client: Client,
+    *,
+    agent: str | None = None,
+    verb: str | None = None,
+    activity: str | None = None,
+    registration: uuid.UUID | None = None,
+    related_activities: bool = False,
+    related_agents: bool = False,
+    since: Any = None,
+    until: Any = None,
+    ascending: bool = False,
+) -> QuerySet[Statement]:
+    """The platform's statements matching the filters, voided ones left out, newest first (or
+    oldest first when ascending)."""
+    rows = Statement.objects.filter(client=client, voided=False)
+    if agent is not None:
+        if related_agents:
+            rows = rows.filter(related_agents__contains=f"\n{agent}\n")
+        else:
+            rows = rows.filter(
+                Q(actor_ifi=agent) | Q(object_type__in=["Agent", "Group"], object_id=agent)
+            )
+    if verb is not None:
+        rows = rows.filter(verb_id=verb)
+    if activity is not None:
+        if related_activities:
+            rows = rows.filter(related_activities__contains=f"\n{activity}\n")
+        else:
+            rows = rows.filter(object_type="Activity", object_id=activity)
+    if registration is not None:
+        rows = rows.filter(registration=registration)
+    if since is not None:
+        rows = rows.filter(stored__gt=since)
+    if until is not None:
+        rows = rows.filter(stored__lte=until)
+    order = ["stored", "id"] if ascending else ["-stored", "-id"]
+    return rows.order_by(*order)
+
+
+def after(rows: QuerySet[Statement], stored: Any, pk: int, ascending: bool) -> QuerySet[Statement]:
+    """The rows after the last one a page showed (the `more` cursor)."""
+    if ascending:
+        return rows.filter(Q(stored__gt=stored) | Q(stored=stored, id__gt=pk))
+    return rows.filter(Q(stored__lt=stored) | Q(stored=stored, id__lt=pk))
