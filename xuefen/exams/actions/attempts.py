@@ -246,7 +246,14 @@ def _conclude(actor: "User | None", attempt: Attempt) -> None:
     attempt.status = AttemptStatus.GRADED
     attempt.save(update_fields=["score", "passed", "status"])
     if attempt.passed:
-        _credit(actor, attempt)
+        # A candidate never posts their own credit: an auto-graded pass is the system's entry, a
+        # hand-graded one the grader's.
+        poster = (
+            None
+            if actor is None or getattr(actor, "person_id", None) == attempt.person_id
+            else actor
+        )
+        _credit(poster, attempt)
 
 
 def _credit(actor: "User | None", attempt: Attempt) -> None:
