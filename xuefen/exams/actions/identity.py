@@ -55,7 +55,9 @@ def check_in(
 
 
 @transaction.atomic
-def decide_checkin(actor: "User | None", checkin: CheckIn, confirm: bool) -> CheckIn:
+def decide_checkin(
+    actor: "User | None", checkin: CheckIn, confirm: bool, *, now: dt.datetime | None = None
+) -> CheckIn:
     """The proctor confirms (the live photo shows the registered person: the candidate is
     admitted and the code spent) or refuses a pending check-in. Deciding twice is refused."""
     checkin = (
@@ -67,7 +69,7 @@ def decide_checkin(actor: "User | None", checkin: CheckIn, confirm: bool) -> Che
     require_manage(actor, candidate.exam.node)
     if checkin.status != CheckInStatus.PENDING:
         raise ExamError(Code.ALREADY_DECIDED, _("This check-in has already been decided."))
-    now = timezone.now()
+    now = now or timezone.now()
     checkin.status = CheckInStatus.CONFIRMED if confirm else CheckInStatus.REFUSED
     checkin.decided_by = actor
     checkin.decided_at = now
