@@ -157,34 +157,48 @@ def save_answer(
     now: dt.datetime | None = None,
 ) -> int:
     """Autosaves one answer (the latest counts) and logs the submission with its address and
-    device. Refused once the time is up (the attempt is then submitted). Returns seconds left."""
+    device. Refused once the time is up (the attempt is then handed in, and stays so). Returns the
+    seconds left."""
     now = now or timezone.now()
-    # The clock's tick (and the hand-in of an attempt out of time) is kept even when the answer
-    # is then refused: its own transaction.
-    attempt, left = touch(attempt, now=now)
-    if attempt.status != AttemptStatus.OPEN or left <= 0:
+    with transaction.atomic():
+        attempt = _lock(attempt)
+        left = 0
+        if attempt.status == AttemptStatus.OPEN:
+            _tick(attempt, now)
+            left = remaining_seconds(attempt, now)
+            if left <= 0:
+                _finish(None, attempt, now)
+        if left > 0:
+            _store(attempt, question_id, response, address, device, now)
+    if left <= 0:  # raised after the commit: the hand-in is kept
         raise _time_up()
+    return left
+
+
+def _store(
+    attempt: Attempt,
+    question_id: Any,
+    response: Any,
+    address: str | None,
+    device: str,
+    now: dt.datetime,
+) -> None:
     ids = {item["id"] for item in attempt.questions}
     if str(question_id) not in ids:
         raise ExamError(Code.NOT_IN_PAPER, gettext_lazy("The question is not on your paper."))
     question = Question.objects.get(pk=int(question_id))
     value = grading.normalise(question.kind, question.options, response)
-    with transaction.atomic():
-        attempt = _lock(attempt)
-        if attempt.status != AttemptStatus.OPEN:
-            raise _time_up()
-        Answer.objects.update_or_create(
-            attempt=attempt, question=question, defaults={"response": value, "saved_at": now}
-        )
-        AnswerLog.objects.create(
-            attempt=attempt,
-            question=question,
-            response=value,
-            at=now,
-            address=address,
-            device=device[:MAX_DEVICE],
-        )
-    return left
+    Answer.objects.update_or_create(
+        attempt=attempt, question=question, defaults={"response": value, "saved_at": now}
+    )
+    AnswerLog.objects.create(
+        attempt=attempt,
+        question=question,
+        response=value,
+        at=now,
+        address=address,
+        device=device[:MAX_DEVICE],
+    )
 
 
 def _time_up() -> ExamError:
