@@ -66,7 +66,7 @@ def start_attempt(candidate: Candidate, *, now: dt.datetime | None = None) -> At
     another attempt of the same person open (a second exam, a second device's session)."""
     now = now or timezone.now()
     candidate = (
-        Candidate.objects.select_for_update()
+        Candidate.objects.select_for_update(of=("self",))
         .select_related("exam__paper__node")
         .get(pk=candidate.pk)
     )

@@ -35,7 +35,11 @@ def check_in(
     """Records the candidate's live photo for the proctor. Refused: a wrong or spent code, an exam
     not open, no registered photo to compare with, a photo with no face or several."""
     now = now or timezone.now()
-    candidate = Candidate.objects.select_for_update().select_related("exam").get(pk=candidate.pk)
+    candidate = (
+        Candidate.objects.select_for_update(of=("self",))
+        .select_related("exam")
+        .get(pk=candidate.pk)
+    )
     if candidate.admitted_at is not None:
         raise ExamError(Code.CODE_USED, _("You are already admitted; the code has been used."))
     if not codes.matches(candidate.pk, candidate.exam_id, code):
@@ -61,7 +65,7 @@ def decide_checkin(
     """The proctor confirms (the live photo shows the registered person: the candidate is
     admitted and the code spent) or refuses a pending check-in. Deciding twice is refused."""
     checkin = (
-        CheckIn.objects.select_for_update()
+        CheckIn.objects.select_for_update(of=("self",))
         .select_related("candidate__exam__node", "candidate__person__unit")
         .get(pk=checkin.pk)
     )

@@ -113,7 +113,11 @@ def register_candidates(
     """Puts people on the next free seats. All or nothing: a person already registered, more
     people than free seats, or (a make-up exam) someone who did not fail the original refuses the
     whole list."""
-    exam = Exam.objects.select_for_update().select_related("node", "make_up_of").get(pk=exam.pk)
+    exam = (
+        Exam.objects.select_for_update(of=("self",))
+        .select_related("node", "make_up_of")
+        .get(pk=exam.pk)
+    )
     require_manage(actor, exam.node)
     taken = set(exam.candidates.values_list("person_id", flat=True))
     for person in people:
