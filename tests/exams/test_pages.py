@@ -138,3 +138,33 @@ def test_list_pages_do_not_grow_their_queries_with_rows(
     actions.register_candidates(cast.carol, h.exam(cast), [cast.lena_person])
     with django_assert_max_num_queries(10):
         assert client.get(reverse("exams:mine")).status_code == 200
+
+
+def test_the_office_adds_a_question_on_the_bank_page(client, cast):
+    client.force_login(cast.carol)
+    client.post(
+        reverse("exams:questions"),
+        {"subject": "法规", "kind": "multiple", "text": "哪些对？", "options": "甲\n乙\n丙",
+         "answer": "AC", "points": "5"},
+    )  # fmt: skip
+    refused = client.post(
+        reverse("exams:questions"),
+        {"subject": "法规", "kind": "single", "text": "哪个对？", "options": "甲\n乙",
+         "answer": "D", "points": "5"},
+    )  # fmt: skip
+    assert refused.status_code == 200  # the form again, with the error on the answer
+    from xuefen.exams.models import Question
+
+    assert list(Question.objects.values_list("kind", "answer")) == [("multiple", [0, 2])]
+
+
+def test_staff_read_each_answer_submission_with_address_and_device(client, cast):
+    attempt = actions.start_attempt(h.admitted(cast, h.exam(cast)))
+    actions.save_answer(
+        attempt, attempt.questions[0]["id"], [1], address="10.7.7.7", device="考场机"
+    )
+    client.force_login(cast.dave)
+    page = client.get(reverse("exams:result", args=[attempt.pk])).content.decode()
+    assert "10.7.7.7" in page and "考场机" in page
+    client.force_login(cast.lena)
+    assert "10.7.7.7" not in client.get(reverse("exams:result", args=[attempt.pk])).content.decode()

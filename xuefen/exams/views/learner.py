@@ -17,6 +17,7 @@ from xuefen.exams.models import AttemptStatus, CheckIn, Question, RegisteredPhot
 from xuefen.exams.views.common import acting, address, device, refusal
 
 MAX_UPLOAD = 3 * 1024 * 1024
+LOG_ROWS = 500
 
 
 @login_required
@@ -168,8 +169,16 @@ def submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_GET
 def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = queries.readable_attempt(request.user, attempt_id)
+    staff = attempt.person_id != getattr(request.user, "person_id", None)
+    # Staff reading the result see every answer submission with its address and device.
+    log = list(attempt.log.order_by("at", "id")[:LOG_ROWS]) if staff else []
+    numbers = {int(item["id"]): n for n, item in enumerate(attempt.questions, start=1)}
+    for row in log:
+        row.number = numbers.get(row.question_id)  # type: ignore[attr-defined]
     return render(
-        request, "exams/result.html", {"attempt": attempt, "exam": attempt.candidate.exam}
+        request,
+        "exams/result.html",
+        {"attempt": attempt, "exam": attempt.candidate.exam, "log": log, "staff": staff},
     )
 
 

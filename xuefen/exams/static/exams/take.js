@@ -11,6 +11,7 @@
   var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
   var left = parseInt(root.dataset.left, 10) || 0;
   var timers = {};
+  var pending = {};  // answers not yet saved (the connection was lost): sent again on the next beat
 
   function draw() {
     var s = Math.max(0, left);
@@ -44,12 +45,20 @@
 
   function save(fieldset) {
     var id = fieldset.dataset.question;
+    pending[id] = fieldset;
     post({ question: id, response: value(fieldset) })
       .then(function (data) {
+        delete pending[id];
         if (!data.error) { saved.textContent = texts.saved + " " + new Date().toLocaleTimeString(); }
         else { saved.textContent = data.error.message; }
       })
-      .catch(function () { saved.textContent = texts.offline; });
+      .catch(function () { pending[id] = fieldset; saved.textContent = texts.offline; });
+  }
+
+  function beat() {
+    var waiting = Object.keys(pending);
+    if (waiting.length) { waiting.forEach(function (id) { save(pending[id]); }); return; }
+    post({}).catch(function () { saved.textContent = texts.offline; });
   }
 
   Array.prototype.forEach.call(root.querySelectorAll("fieldset.question"), function (fieldset) {
@@ -68,5 +77,6 @@
 
   draw();
   window.setInterval(function () { left -= 1; draw(); if (left <= 0) { post({}).catch(function () {}); } }, 1000);
-  window.setInterval(function () { post({}).catch(function () { saved.textContent = texts.offline; }); }, 15000);
+  window.setInterval(beat, 15000);
+  window.addEventListener("online", beat);
 })();
