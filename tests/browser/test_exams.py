@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import CHROMIUM, log_in, screenshot
 from tests.browser.test_csp import RECORD_VIOLATIONS
-from tests.conftest import require
 from tests.exams import helpers as h
 from xuefen.exams import actions, codes
 from xuefen.exams.models import Attempt
@@ -37,31 +36,22 @@ def face_video(path: Path, frames: int = 15) -> Path:
 
 
 @pytest.fixture
-def camera_browser(tmp_path: Path, live_server) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
-    import os
-
-    from playwright.sync_api import sync_playwright
-
+def camera_browser(browser, tmp_path: Path) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A second Chromium from the package's Playwright, with a fake camera playing the face."""
     video = face_video(tmp_path / "face.y4m")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=CHROMIUM,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--no-first-run",
-                    "--use-fake-device-for-media-stream",
-                    "--use-fake-ui-for-media-stream",
-                    f"--use-file-for-fake-video-capture={video}",
-                ],
-            )
-            yield browser
-            browser.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    instance = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    yield instance
+    instance.close()
 
 
 def _page(browser, live_server):  # type: ignore[no-untyped-def]
