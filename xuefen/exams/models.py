@@ -332,7 +332,7 @@ class Attempt(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.candidate_id}:{self.status}"
+        return f"#{self.pk}"
 
 
 class Answer(models.Model):

@@ -118,5 +118,5 @@ def make_paper(
             PaperQuestion(paper=paper, question=q, position=i, points=q.points)
             for i, q in enumerate(questions, start=1)
         )
-    audit(actor, AuditEvent.Action.CREATE, paper, node, {"name": name, "mode": paper.mode})
+    audit(actor, AuditEvent.Action.CREATE, paper, node, {"name": name})
     return paper

@@ -91,7 +91,7 @@ def decide_checkin(
         AuditEvent.Action.APPROVE if confirm else AuditEvent.Action.REJECT,
         checkin,
         candidate.exam.node,
-        {"exam": candidate.exam.name, "seat": candidate.seat, "status": checkin.status},
+        {"exam": candidate.exam.name, "seat": candidate.seat, "admitted": confirm},
         person_id=candidate.person_id,
         node_path=candidate.person.unit.path,
     )

@@ -87,7 +87,7 @@ def schedule_exam(
         credit_categories=list(credit_categories),
         created_by=actor,
     )
-    audit(actor, AuditEvent.Action.CREATE, exam, node, {"name": name, "kind": kind})
+    audit(actor, AuditEvent.Action.CREATE, exam, node, {"name": name})
     return exam
 
 
