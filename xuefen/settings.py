@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "xuefen.intake",
     "xuefen.claims",
     "xuefen.training",
+    "xuefen.exams",
     "xuefen.api",
     "xuefen.xapi",
     "django.contrib.admin",
@@ -290,6 +291,9 @@ TRAINING_SCAN_GRACE_SECONDS = env_int("XUEFEN_TRAINING_SCAN_GRACE_SECONDS", 180)
 TRAINING_RATING_MIN_RESPONSES = env_int("XUEFEN_TRAINING_RATING_MIN_RESPONSES", 3)
 # The largest scan of a paper sign-in sheet (PDF, JPEG or PNG).
 TRAINING_SHEET_MAX_MB = env_int("XUEFEN_TRAINING_SHEET_MAX_MB", 10)
+# Exams: a gap between two requests of an exam page longer than this is a lost connection, and
+# only this much of it counts against the candidate's time (the page speaks every 15 seconds).
+EXAMS_RESUME_GRACE_SECONDS = env_int("XUEFEN_EXAMS_RESUME_GRACE_SECONDS", 60)
 
 # Background work (imports, exports, reminders): Django's task framework on a database-backed queue,
 # so the embedded default needs no extra server. Tests use the same backend: they call the task's

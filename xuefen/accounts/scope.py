@@ -220,6 +220,7 @@ AUDIT_READS: tuple[tuple[str, str], ...] = (
     ("policy.exemption", Cap.CREDITS_VIEW),
     ("intake.", Cap.INTAKE_VIEW),
     ("training.", Cap.CREDITS_VIEW),  # rosters, attendance, results of people
+    ("exams.", Cap.CREDITS_VIEW),  # candidates, photos, attempts and grades of people
     ("api.", Cap.INTAKE_VIEW),
     ("orgs.person", Cap.PEOPLE_VIEW),
     ("orgs.transfer", Cap.PEOPLE_VIEW),

@@ -1,0 +1,41 @@
+"""What every exams action shares: the actor's permission check and the audit record."""
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xuefen.accounts import scope
+from xuefen.accounts.roles import Cap
+from xuefen.audit.actions import record
+from xuefen.exams.errors import Code, ExamError
+from xuefen.orgs.models import OrgNode
+
+if TYPE_CHECKING:
+    from xuefen.accounts.models import User
+
+
+def require_manage(actor: "User | None", node: OrgNode) -> None:
+    """The actor is the credit office on the node (None is the system: demo data, commands)."""
+    if actor is not None and not scope.has_capability(actor, Cap.CREDITS_APPROVE, node):
+        raise ExamError(Code.FORBIDDEN, _("You may not run exams here."))
+
+
+def audit(
+    actor: "User | None",
+    action: str,
+    obj: models.Model,
+    node: OrgNode,
+    changes: dict[str, Any],
+    person_id: int | None = None,
+    node_path: str = "",
+) -> None:
+    record(
+        actor,
+        action,
+        obj,
+        changes=changes,
+        node_path=node_path or node.path,
+        person_id=person_id,
+        object_repr=str(obj),
+    )

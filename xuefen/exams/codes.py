@@ -1,0 +1,19 @@
+"""A candidate's one-time code: six digits derived from the candidate with the site's secret key
+(so nothing secret is stored and the office can print the seat list again), spent when the proctor
+admits the candidate."""
+
+import hmac
+
+from django.utils.crypto import salted_hmac
+
+SALT = "xuefen.exams.candidate-code"
+
+
+def code_for(candidate_id: int, exam_id: int) -> str:
+    digest = salted_hmac(SALT, f"{exam_id}:{candidate_id}", algorithm="sha256").hexdigest()
+    return f"{int(digest[:12], 16) % 1_000_000:06d}"
+
+
+def matches(candidate_id: int, exam_id: int, given: str) -> bool:
+    given = "".join(ch for ch in (given or "") if ch.isdigit())
+    return hmac.compare_digest(given, code_for(candidate_id, exam_id))

@@ -1,0 +1,117 @@
+"""Forms of the exams pages; every choice comes from the user's scope and the actions check
+again. Defaults of a new session come from defaults.yaml (policy is data)."""
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from xuefen.exams import queries
+from xuefen.exams.models import ExamKind, QuestionKind
+from xuefen.ledger.models import Unit
+from xuefen.policy.services import known_categories
+
+DEFAULTS_FILE = Path(__file__).resolve().parent / "defaults.yaml"
+DATETIME = {"type": "datetime-local"}
+
+
+@cache
+def defaults() -> dict[str, dict[str, Any]]:
+    data: dict[str, dict[str, Any]] = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+class ExamForm(forms.Form):
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=120)
+    kind = forms.ChoiceField(label=_("Exam type"), choices=ExamKind.choices)
+    make_up_of: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Make-up of"), queryset=None, required=False, empty_label="—"
+    )
+    paper: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Exam paper"), queryset=None, empty_label="—"
+    )
+    place = forms.CharField(label=_("Place"), max_length=120, required=False)
+    starts_at = forms.DateTimeField(label=_("Opens at"), widget=forms.DateTimeInput(attrs=DATETIME))
+    ends_at = forms.DateTimeField(label=_("Closes at"), widget=forms.DateTimeInput(attrs=DATETIME))
+    duration_minutes = forms.IntegerField(
+        label=_("Time limit (minutes)"), min_value=1, max_value=600
+    )
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=100_000)
+    pass_mark = forms.DecimalField(label=_("Pass mark"), max_digits=6, decimal_places=2)
+    credit_kind = forms.CharField(
+        label=_("Credit conversion"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "The conversion of the candidate's rule set that decides the credit of a pass; "
+            "where it has none, the credit below counts."
+        ),
+    )
+    credit_amount = forms.DecimalField(
+        label=_("Credit value"), max_digits=6, decimal_places=2, min_value=0
+    )
+    credit_unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
+    credit_categories = forms.MultipleChoiceField(
+        label=_("Credit categories"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        initial = dict(defaults()["annual"])
+        initial.pop("source", None)
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        self.fields["paper"].queryset = queries.papers(user)  # type: ignore[attr-defined]
+        self.fields["make_up_of"].queryset = queries.exams(  # type: ignore[attr-defined]
+            user, queries.MANAGE
+        ).exclude(kind=ExamKind.MAKE_UP)
+        self.fields["credit_categories"].choices = known_categories()  # type: ignore[attr-defined]
+
+
+class QuestionForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=60)
+    kind = forms.ChoiceField(label=_("Question type"), choices=QuestionKind.choices)
+    text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 3}))
+    options = forms.CharField(
+        label=_("Options"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Choice questions: one option a line."),
+    )
+    answer = forms.CharField(
+        label=_("Right answer"),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "Choice questions: the letters of the right options (e.g. A or AC); true or false: "
+            "T or F; short answers: a model answer for the grader."
+        ),
+    )
+    points = forms.DecimalField(
+        label=_("Points"), max_digits=5, decimal_places=2, min_value=0, initial=1
+    )
+
+    def parsed_answer(self) -> Any:
+        kind = self.cleaned_data["kind"]
+        text = (self.cleaned_data.get("answer") or "").strip()
+        if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            return [ord(ch) - ord("A") for ch in text.upper() if "A" <= ch <= "Z"]
+        if kind == QuestionKind.TRUE_FALSE:
+            return text.upper() in ("T", "TRUE", "对", "正确", "√")
+        return text
+
+
+class RegisterForm(forms.Form):
+    id_numbers = forms.CharField(
+        label=_("ID numbers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One a line: the people to put on the next free seats."),
+    )
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("Registered photo"))
