@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "xuefen.intake",
     "xuefen.claims",
     "xuefen.training",
+    "xuefen.elearning",
     "xuefen.api",
     "django.contrib.admin",
 ]
@@ -271,6 +272,11 @@ TRAINING_SCAN_GRACE_SECONDS = env_int("XUEFEN_TRAINING_SCAN_GRACE_SECONDS", 180)
 TRAINING_RATING_MIN_RESPONSES = env_int("XUEFEN_TRAINING_RATING_MIN_RESPONSES", 3)
 # The largest scan of a paper sign-in sheet (PDF, JPEG or PNG).
 TRAINING_SHEET_MAX_MB = env_int("XUEFEN_TRAINING_SHEET_MAX_MB", 10)
+# Online learning: the largest video accepted, and who sends video files after the permission
+# check: the application itself ("") or a front web server ("x-accel-redirect", "x-sendfile").
+ELEARNING_MAX_VIDEO_MB = env_int("XUEFEN_ELEARNING_MAX_VIDEO_MB", 500)
+ELEARNING_SENDFILE = env_str("XUEFEN_ELEARNING_SENDFILE", "")
+ELEARNING_ACCEL_PREFIX = env_str("XUEFEN_ELEARNING_ACCEL_PREFIX", "/protected/elearning/")
 
 # Background work (imports, exports, reminders): Django's task framework on a database-backed queue,
 # so the embedded default needs no extra server. Tests use the same backend: they call the task's
