@@ -147,5 +147,5 @@ def judge(
         interaction_at=interaction_at,
         prompt=prompt,
     )
-    out.ask = now >= deadline
+    out.ask = now >= deadline - dt.timedelta(seconds=rule.prompt_ahead_seconds)
     return out

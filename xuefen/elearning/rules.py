@@ -17,6 +17,7 @@ class LearningRule:
     slack_seconds: float
     interaction_interval_seconds: int
     daily_cap_minutes: int
+    prompt_ahead_seconds: int = 60
     source: str = ""
 
 
@@ -52,6 +53,7 @@ def learning() -> LearningRule:
         slack_seconds=float(row["slack_seconds"]),
         interaction_interval_seconds=int(row["interaction_interval_seconds"]),
         daily_cap_minutes=int(row["daily_cap_minutes"]),
+        prompt_ahead_seconds=int(row.get("prompt_ahead_seconds", 60)),
         source=str(row.get("source", "")),
     )
 
