@@ -277,6 +277,9 @@ TRAINING_SHEET_MAX_MB = env_int("XUEFEN_TRAINING_SHEET_MAX_MB", 10)
 ELEARNING_MAX_VIDEO_MB = env_int("XUEFEN_ELEARNING_MAX_VIDEO_MB", 500)
 ELEARNING_SENDFILE = env_str("XUEFEN_ELEARNING_SENDFILE", "")
 ELEARNING_ACCEL_PREFIX = env_str("XUEFEN_ELEARNING_ACCEL_PREFIX", "/protected/elearning/")
+# Endpoints that authenticate each request by a token of their own and read no log-in session:
+# the log-in middlewares (password change required, idle sessions) leave them alone.
+SESSIONLESS_PATHS = ("/elearning/events/",)
 
 # Background work (imports, exports, reminders): Django's task framework on a database-backed queue,
 # so the embedded default needs no extra server. Tests use the same backend: they call the task's

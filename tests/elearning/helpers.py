@@ -36,7 +36,10 @@ def course(cast: Any, code: str, *resources: Resource, rule: str = "watch_all") 
         cast.carol,
         cast.region,
         actions.CourseInput(
-            code=code, title=f"网络课程{code}", rule_code=rule, resource_ids=[r.pk for r in resources]
+            code=code,
+            title=f"网络课程{code}",
+            rule_code=rule,
+            resource_ids=[r.pk for r in resources],
         ),
     )
 
@@ -48,8 +51,9 @@ class Player:
         self, user: Any, course: OnlineCourse, resource: Resource, start_at: float = 0
     ) -> None:
         self.user = user
+        self.login = f"login-of-{user.username}"
         self.session = actions.start_session(
-            user, course, resource, now=T0 + dt.timedelta(seconds=start_at)
+            user, course, resource, login_key=self.login, now=T0 + dt.timedelta(seconds=start_at)
         )
         self.seq = 0
 
@@ -67,7 +71,7 @@ class Player:
         data = {"token": self.token, "seq": seq, "kind": kind, "position": position, "rate": rate}
         data.update(extra)
         return actions.record_event(
-            self.user, self.token, data, now=T0 + dt.timedelta(seconds=at)
+            self.token, data, login_key=self.login, now=T0 + dt.timedelta(seconds=at)
         )
 
     def watch(self, start: float, end: float, every: float = 15, at: float | None = None) -> None:

@@ -24,7 +24,6 @@ CASES = {
     "elearning:course": lambda cast: {"course_id": _course(cast).pk},
     "elearning:player": _item,
     "elearning:start": _item,
-    "elearning:event": lambda cast: None,
     "elearning:media": lambda cast: {"resource_id": _course(cast).resources.first().pk},
     "elearning:record": lambda cast: None,
     "elearning:manage": lambda cast: None,
@@ -34,4 +33,11 @@ CASES = {
     "elearning:resource": lambda cast: {"resource_id": _course(cast).resources.first().pk},
     "elearning:audit": lambda cast: None,
     "elearning:person": lambda cast: {"person_id": _course(cast) and cast.person_a.pk},
+}
+
+PUBLIC = {
+    "elearning:event": (
+        "playback events: each authenticated by its learning session's token (issued to a "
+        "logged-in learner's player page) and that log-in's cookie, without reading the session"
+    ),
 }

@@ -55,11 +55,15 @@ def test_the_learner_sees_each_interval_that_did_not_count_and_why(client, cast,
     client.force_login(cast.lena)
     page = client.get(reverse("elearning:record")).content.decode()
     assert "拖动跳过" in page and "十分钟视频" in page
-    player_page = client.get(reverse("elearning:player", args=[lesson["course"].pk, lesson["video"].pk]))
+    player_page = client.get(
+        reverse("elearning:player", args=[lesson["course"].pk, lesson["video"].pk])
+    )
     assert player_page.status_code == 200 and b"<video" in player_page.content
 
 
-def test_the_auditor_sees_reasons_and_people_in_scope(client, cast, lesson, django_assert_max_num_queries):
+def test_the_auditor_sees_reasons_and_people_in_scope(
+    client, cast, lesson, django_assert_max_num_queries
+):
     for _n in range(3):
         player = h.Player(cast.lena, lesson["course"], lesson["video"])
         player.send("play", 0, 0)

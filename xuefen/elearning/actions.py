@@ -168,21 +168,27 @@ def _device(user_agent: str, device_id: str) -> str:
     return hashlib.sha256(f"{user_agent}\n{device_id}".encode()).hexdigest()[:32]
 
 
+def login_digest(session_key: str) -> str:
+    return hashlib.sha256(f"elearning-login:{session_key}".encode()).hexdigest()
+
+
 def start_session(
     actor: "User",
     course: OnlineCourse,
     resource: Resource,
     *,
+    login_key: str,
     position: float = 0.0,
     address: str | None = None,
     user_agent: str = "",
     device_id: str = "",
     now: dt.datetime | None = None,
 ) -> LearningSession:
-    """A new learning session of the actor's person on a resource of a published course. One
-    active session per person: the one open before is replaced (its later events are refused and
-    the time they claim is recorded as not counted). The session may start where the learner left
-    off: starting credits nothing."""
+    """A new learning session of the actor's person on a resource of a published course, bound to
+    the log-in it was opened in (`login_key`: the log-in's session key). One active session per
+    person: the one open before is replaced (its later events are refused and the time they claim
+    is recorded as not counted). The session may start where the learner left off: starting
+    credits nothing."""
     person_id = actor.person_id
     if person_id is None:
         raise ElearningError(Code.NOT_A_LEARNER, gettext_lazy("Only learners learn online."))
@@ -198,11 +204,16 @@ def start_session(
                 LearningSession.objects.filter(
                     person_id=person_id, status=LearningSession.Status.ACTIVE
                 ).update(status=LearningSession.Status.SUPERSEDED)
+                watched, _made = Watched.objects.get_or_create(
+                    person_id=person_id, resource=resource, defaults={"updated_at": now}
+                )
                 session = LearningSession.objects.create(
                     token=secrets.token_urlsafe(32),
+                    login_key=login_digest(login_key),
                     person_id=person_id,
                     course=course,
                     resource=resource,
+                    watched=watched,
                     started_at=now,
                     last_event_at=now,
                     interaction_at=now,
@@ -296,23 +307,21 @@ def _rhythm(session: LearningSession, now: dt.datetime, kind: str) -> str:
 
 def _credit(
     session: LearningSession, counted: list[tuple[float, float]], now: dt.datetime
-) -> tuple[float, float, list[tuple[float, float, Reason]]]:
+) -> tuple[float, list[tuple[float, float, Reason]]]:
     """Adds the counted movement to the person's watched intervals, within the daily cap:
-    (new seconds, seconds watched of the resource, intervals over the cap)."""
-    watched, _created = Watched.objects.get_or_create(
-        person_id=session.person_id,
-        resource_id=session.resource_id,
-        defaults={"updated_at": now},
-    )
+    (new seconds, intervals over the cap). Writes the watched row and the day's total."""
+    watched = session.watched
     merged: list[tuple[float, float]] = [(a, b) for a, b in watched.intervals]
     fresh: list[tuple[float, float]] = []
     for start, end in counted:
         fresh += intervals.uncovered(merged, start, end)
     if not fresh:
-        return 0.0, watched.seconds, []
+        return 0.0, []
     today = timezone.localdate(now)
-    day, _made = Day.objects.get_or_create(person_id=session.person_id, day=today)
-    budget = rules.learning().daily_cap_minutes * 60 - day.seconds
+    if session.day != today:
+        day, _made = Day.objects.get_or_create(person_id=session.person_id, day=today)
+        session.day, session.day_seconds = today, day.seconds
+    budget = rules.learning().daily_cap_minutes * 60 - session.day_seconds
     within, beyond = intervals.take(fresh, budget)
     gained = intervals.total(within)
     for start, end in within:
@@ -323,41 +332,45 @@ def _credit(
         watched.updated_at = now
         watched.save(update_fields=["intervals", "seconds", "updated_at"])
         hour_bit = 1 << timezone.localtime(now).hour
-        Day.objects.filter(pk=day.pk).update(
+        Day.objects.filter(person_id=session.person_id, day=today).update(
             seconds=F("seconds") + gained, hours=F("hours").bitor(hour_bit)
         )
-    return gained, watched.seconds, [(a, b, Reason.DAILY_CAP) for a, b in beyond]
+        session.day_seconds += gained
+    return gained, [(a, b, Reason.DAILY_CAP) for a, b in beyond]
 
 
 def record_event(
-    actor: "User",
     token: str,
     data: Any,
     *,
+    login_key: str,
     address: str | None = None,
     now: dt.datetime | None = None,
 ) -> EventResult:
     """Judges one playback event of the actor's learning session and keeps what counted.
 
     Guarantees: an event that is not the session's next one (replayed, out of order), not from a
-    session of the actor's person (forged), or on a replaced session is refused, recorded, and
+    session opened in this log-in (forged: a made-up token, or a real one sent with another
+    log-in's cookie), or on a replaced session is refused, recorded, and
     changes nothing else; an impossible one (more progress than time passed) is refused and its
     interval recorded as not counted; a counted second of a resource is counted once however often
     it is watched; every interval that did not count is stored with its reason; reaching the
     course's rule completes it and writes its one ledger entry."""
     now = now or timezone.now()
-    person_id = actor.person_id
     with transaction.atomic():
         session = (
             LearningSession.objects.select_for_update()
-            .select_related("resource", "course")
+            .select_related("resource", "course", "watched")
             .filter(token=str(token)[:64])
             .first()
             if token
             else None
         )
-        if session is None or session.person_id != person_id:
-            return _refuse(person_id, None, Refusal.FORGED, data, address, now)
+        if session is None:
+            return _refuse(None, None, Refusal.FORGED, data, address, now)
+        person_id = session.person_id
+        if not secrets.compare_digest(session.login_key, login_digest(login_key)):
+            return _refuse(person_id, session, Refusal.FORGED, data, address, now)
         event = judge.parse(data)
         if event is None:
             return _refuse(person_id, session, Refusal.MALFORMED, data, address, now)
@@ -380,7 +393,8 @@ def record_event(
         outcome = judge.judge(state, event, now, rules.learning(), length)
         if outcome.refusal in (Refusal.REPLAYED, Refusal.OUT_OF_ORDER):
             return _refuse(person_id, session, outcome.refusal, data, address, now)
-        gained, watched, over_cap = _credit(session, outcome.counted, now)
+        gained, over_cap = _credit(session, outcome.counted, now)
+        watched = session.watched.seconds
         uncounted = outcome.uncounted + over_cap
         if uncounted:
             _record_uncounted(session, uncounted, now)
@@ -394,7 +408,7 @@ def record_event(
         session.save(
             update_fields=[
                 "seq", "position", "hidden", "rate", "last_event_at", "interaction_at",
-                "prompt", "counted_seconds", "rhythm",
+                "prompt", "counted_seconds", "rhythm", "day", "day_seconds",
             ]
         )  # fmt: skip
         result = EventResult(

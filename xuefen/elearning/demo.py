@@ -20,6 +20,7 @@ from xuefen.elearning.models import LearningSession, OnlineCourse, Resource
 from xuefen.orgs.models import Person
 
 SEED = 20261203
+DEMO_LOGIN = "demo"  # the log-in the demo's sessions were opened in
 Plan = list[tuple[str, float, float, float]]  # (kind, position, seconds after the start, rate)
 MEDIA = Path(__file__).resolve().parent / "demo_media"
 VIDEOS = [
@@ -63,11 +64,11 @@ def _watch(session: LearningSession, user: User, at: dt.datetime, plan: Plan) ->
         data: dict[str, Any] = {"seq": seq, "kind": kind, "position": position, "rate": rate}
         if kind == "seek":
             data["from"] = plan[index - 1][1] if index else 0.0
-        result = actions.record_event(user, session.token, data, now=now)
+        result = actions.record_event(session.token, data, login_key=DEMO_LOGIN, now=now)
         if result.prompt:
             seq += 1
             answer = {"seq": seq, "kind": "answer", "position": position, "answer": result.prompt}
-            actions.record_event(user, session.token, answer, now=now)
+            actions.record_event(session.token, answer, login_key=DEMO_LOGIN, now=now)
     return seq
 
 
@@ -88,7 +89,9 @@ def _learn(
     for resource in resources:
         length = float(resource.duration_seconds)
         plan: Plan
-        session = actions.start_session(user, course, resource, now=at, address="10.12.3.7")
+        session = actions.start_session(
+            user, course, resource, login_key=DEMO_LOGIN, now=at, address="10.12.3.7"
+        )
         if style == "fast":
             plan = [("play", 0.0, 1.0, 2.0)] + [
                 ("tick", min(2.0 * t, length), t + 1.0, 2.0)
@@ -115,7 +118,9 @@ def _learn(
         last = _watch(session, user, at, plan)
         if style == "forged":  # and the same request sent again
             data = {"seq": last, "kind": "tick", "position": length, "rate": 1.0}
-            actions.record_event(user, session.token, data, now=at + dt.timedelta(seconds=9))
+            actions.record_event(
+                session.token, data, login_key=DEMO_LOGIN, now=at + dt.timedelta(seconds=9)
+            )
         at += dt.timedelta(seconds=length + 30)
 
 
@@ -169,13 +174,13 @@ def load(write: Callable[[str], Any]) -> None:
         items = [item.resource for item in course.items.select_related("resource")]
         style = "honest" if person.pk == getattr(learner, "person_id", None) else rng.choice(styles)
         _learn(person, course, items, at, style)
-    # The demo learner also left a second window open on the other course (refused there).
+    # The demo learner also left a first window open after opening a second (refused there).
     if learner is not None and learner.person is not None:
         at = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=1), dt.time(20)))
         user = _as(learner.person)
-        first = actions.start_session(user, courses[1], resources[1], now=at)
+        first = actions.start_session(user, courses[1], resources[1], login_key=DEMO_LOGIN, now=at)
         second = actions.start_session(
-            user, courses[1], resources[2], now=at + dt.timedelta(seconds=2)
+            user, courses[1], resources[2], login_key=DEMO_LOGIN, now=at + dt.timedelta(seconds=2)
         )
         _watch(second, user, at + dt.timedelta(seconds=2), _honest(10))
         _watch(first, user, at, [("play", 0.0, 1.0, 1.0), ("tick", 15.0, 16.0, 1.0)])

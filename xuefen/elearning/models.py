@@ -157,6 +157,17 @@ class LearningSession(models.Model):
     address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     device = models.CharField(_("device"), max_length=64, blank=True)
     rhythm = models.CharField(_("event rhythm"), max_length=16, blank=True)
+    # The log-in (a digest of its session key) the player page was opened in: an event must come
+    # with the same log-in cookie as well as the token.
+    login_key = models.CharField(_("log-in key"), max_length=64)
+    # Kept with the session so that an event reads one row: what the person watched of the
+    # resource, and their counted time on the day of the last event (one active session per
+    # person, so nothing else moves them meanwhile).
+    watched = models.ForeignKey(
+        "Watched", verbose_name=_("watched part"), on_delete=models.PROTECT, related_name="+"
+    )
+    day = models.DateField(_("day"), null=True, blank=True)
+    day_seconds = models.FloatField(_("seconds counted that day"), default=0)
 
     class Meta:
         verbose_name = _("learning session")
