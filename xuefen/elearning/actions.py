@@ -19,7 +19,7 @@ from xuefen.accounts.roles import Cap
 from xuefen.accounts.scope import filter_by_node, require
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
-from xuefen.elearning import credit, files, intervals, judge, rules
+from xuefen.elearning import credit, files, intervals, judge, rules, sql
 from xuefen.elearning.errors import Code, ElearningError
 from xuefen.elearning.models import (
     CourseItem,
@@ -330,11 +330,8 @@ def _credit(
         watched.intervals = [[round(a, 2), round(b, 2)] for a, b in merged]
         watched.seconds = intervals.total(merged)
         watched.updated_at = now
-        watched.save(update_fields=["intervals", "seconds", "updated_at"])
-        hour_bit = 1 << timezone.localtime(now).hour
-        Day.objects.filter(person_id=session.person_id, day=today).update(
-            seconds=F("seconds") + gained, hours=F("hours").bitor(hour_bit)
-        )
+        sql.update(watched, ["intervals", "seconds", "updated_at"])
+        sql.add_to_day(session.person_id, today, gained, 1 << timezone.localtime(now).hour)
         session.day_seconds += gained
     return gained, [(a, b, Reason.DAILY_CAP) for a, b in beyond]
 
@@ -358,16 +355,10 @@ def record_event(
     course's rule completes it and writes its one ledger entry."""
     now = now or timezone.now()
     with transaction.atomic():
-        session = (
-            LearningSession.objects.select_for_update()
-            .select_related("resource", "course", "watched")
-            .filter(token=str(token)[:64])
-            .first()
-            if token
-            else None
-        )
-        if session is None:
+        live = sql.load(str(token)[:64]) if token else None
+        if live is None:
             return _refuse(None, None, Refusal.FORGED, data, address, now)
+        session = live.session
         person_id = session.person_id
         if not secrets.compare_digest(session.login_key, login_digest(login_key)):
             return _refuse(person_id, session, Refusal.FORGED, data, address, now)
@@ -389,7 +380,7 @@ def record_event(
             interaction_at=session.interaction_at,
             prompt=session.prompt,
         )
-        length = float(session.resource.duration_seconds)
+        length = live.length
         outcome = judge.judge(state, event, now, rules.learning(), length)
         if outcome.refusal in (Refusal.REPLAYED, Refusal.OUT_OF_ORDER):
             return _refuse(person_id, session, outcome.refusal, data, address, now)
@@ -405,8 +396,9 @@ def record_event(
         session.rate, session.last_event_at = new.rate, new.last_event_at
         session.interaction_at, session.prompt = new.interaction_at, prompt
         session.counted_seconds += gained
-        session.save(
-            update_fields=[
+        sql.update(
+            session,
+            [
                 "seq", "position", "hidden", "rate", "last_event_at", "interaction_at",
                 "prompt", "counted_seconds", "rhythm", "day", "day_seconds",
             ]
@@ -421,10 +413,11 @@ def record_event(
         if outcome.refusal is not None:
             _refuse(person_id, session, outcome.refusal, data, address, now)
             result.refusal = outcome.refusal.value
-        threshold = float(session.course.complete_share) * length
+        threshold = float(live.complete_share) * length
         crossed = gained > 0 and watched - gained < threshold <= watched
         if crossed or event.kind in ("pause", "ended"):
-            result.completed = complete_if_done(session.person_id, session.course, now=now)
+            course = OnlineCourse.objects.get(pk=session.course_id)
+            result.completed = complete_if_done(session.person_id, course, now=now)
     return result
 
 
