@@ -74,6 +74,33 @@ def test_fast_playback_earns_nothing(cast, lesson, speed):
     assert reasons(cast) == [(0, 20 * speed, "too_fast")]  # one row, merged
 
 
+def test_frequent_reports_cannot_add_up_their_tolerance(cast, lesson):
+    """4× speed reported as normal, one report a second: each report alone is within the
+    tolerance, but they are added up: what counts never exceeds the time that passed."""
+    player = h.Player(cast.lena, lesson["course"], lesson["video"])
+    player.send("play", 0, 0)
+    for second in range(1, 121):
+        player.send("tick", 4 * second, second)
+    assert watched(cast, lesson["video"]) <= 120 + rules.learning().slack_seconds
+    assert {r for _a, _b, r in reasons(cast)} == {"impossible"}
+
+
+def test_a_late_report_costs_an_honest_learner_nothing(cast, lesson):
+    player = h.Player(cast.lena, lesson["course"], lesson["video"])
+    player.send("play", 0, 0)
+    player.send("tick", 15, 25)  # held up 10 seconds on the way
+    player.send("tick", 30, 30)  # and the next one on time
+    assert watched(cast, lesson["video"]) == 30
+
+
+def test_progress_over_a_long_silence_does_not_count(cast, lesson):
+    player = h.Player(cast.lena, lesson["course"], lesson["video"])
+    player.send("play", 0, 0)
+    player.send("tick", 300, 300)  # one report after five minutes of silence
+    assert watched(cast, lesson["video"]) == 0
+    assert reasons(cast) == [(0, 300, "no_report")]
+
+
 def test_fast_playback_reported_as_normal_speed_is_refused(cast, lesson):
     player = h.Player(cast.lena, lesson["course"], lesson["video"])
     player.send("play", 0, 0)

@@ -379,6 +379,7 @@ def record_event(
             last_event_at=session.last_event_at,
             interaction_at=session.interaction_at,
             prompt=session.prompt,
+            lag=session.lag,
         )
         length = live.length
         outcome = judge.judge(state, event, now, rules.learning(), length)
@@ -395,12 +396,13 @@ def record_event(
         session.seq, session.position, session.hidden = new.seq, new.position, new.hidden
         session.rate, session.last_event_at = new.rate, new.last_event_at
         session.interaction_at, session.prompt = new.interaction_at, prompt
+        session.lag = new.lag
         session.counted_seconds += gained
         sql.update(
             session,
             [
                 "seq", "position", "hidden", "rate", "last_event_at", "interaction_at",
-                "prompt", "counted_seconds", "rhythm", "day", "day_seconds",
+                "prompt", "counted_seconds", "rhythm", "day", "day_seconds", "lag",
             ]
         )  # fmt: skip
         result = EventResult(

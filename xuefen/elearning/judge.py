@@ -28,6 +28,11 @@ class State:
     last_event_at: dt.datetime
     interaction_at: dt.datetime
     prompt: str = ""  # the nonce of an unanswered "still learning?" prompt
+    # Seconds the playhead is ahead of the time the server saw pass (negative: behind, e.g. after
+    # a report delayed by the network or a pause, down to the rule's bank). Progress may run at
+    # most `slack_seconds` ahead in all: frequent reports cannot add up their tolerances, and
+    # whatever the reports say, what counts never exceeds the time that passed.
+    lag: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -77,34 +82,40 @@ def _move(
     now: dt.datetime,
     rule: LearningRule,
     out: Outcome,
-) -> None:
-    """Judges the playhead's move from `start` to `end` over the time since the last event."""
-    if end <= start:
-        return
+) -> float:
+    """Judges the playhead's move from `start` to `end` over the time since the last event;
+    returns the new lag."""
     elapsed = max((now - state.last_event_at).total_seconds(), 0.0)
-    if end - start > elapsed * max(state.rate, rule.max_rate) + rule.slack_seconds:
+    spent = max(state.lag - elapsed * rule.max_rate, -rule.lag_bank_seconds)  # nothing counted
+    if end <= start:
+        return spent
+    advance = end - start
+    if state.lag + advance - elapsed * max(state.rate, rule.max_rate) > rule.slack_seconds:
         # Further than even the reported speed allows: a made-up position.
         out.uncounted.append((start, end, Reason.IMPOSSIBLE))
         out.refusal = Refusal.IMPOSSIBLE
-        return
-    if state.rate > rule.max_rate + 1e-6 or end - start > elapsed * rule.max_rate + (
-        rule.slack_seconds
-    ):
+        return spent
+    ahead = state.lag + advance - elapsed * rule.max_rate
+    if state.rate > rule.max_rate + 1e-6 or ahead > rule.slack_seconds:
         out.uncounted.append((start, end, Reason.TOO_FAST))
-        return
+        return spent
+    if elapsed > rule.max_gap_seconds:
+        out.uncounted.append((start, end, Reason.NO_REPORT))
+        return spent
     if state.hidden:
         out.uncounted.append((start, end, Reason.HIDDEN))
-        return
+        return spent
     deadline = state.interaction_at + dt.timedelta(seconds=rule.interaction_interval_seconds)
     if now <= deadline:
         out.counted.append((start, end))
-        return
+        return max(ahead, -rule.lag_bank_seconds)
     # The part after the deadline did not count: split the move in proportion to its time.
     share = (deadline - state.last_event_at).total_seconds() / elapsed if elapsed else 0.0
     cut = start + (end - start) * min(max(share, 0.0), 1.0)
     if cut > start:
         out.counted.append((start, cut))
     out.uncounted.append((cut, end, Reason.NO_INTERACTION))
+    return max(state.lag + (cut - start) - elapsed * rule.max_rate, -rule.lag_bank_seconds)
 
 
 def judge(
@@ -128,11 +139,11 @@ def judge(
     position = min(event.position, length)
     if event.kind == "seek" and event.seek_from is not None:
         reached = min(event.seek_from, length)
-        _move(state, state.position, reached, now, rule, out)
+        lag = _move(state, state.position, reached, now, rule, out)
         if position > reached:
             out.uncounted.append((reached, position, Reason.SKIPPED))
     else:
-        _move(state, state.position, position, now, rule, out)
+        lag = _move(state, state.position, position, now, rule, out)
     interaction_at, prompt = state.interaction_at, state.prompt
     if event.kind == "answer" and prompt and event.answer == prompt:
         interaction_at, prompt = now, ""
@@ -146,6 +157,7 @@ def judge(
         last_event_at=now,
         interaction_at=interaction_at,
         prompt=prompt,
+        lag=lag,
     )
     out.ask = now >= deadline - dt.timedelta(seconds=rule.prompt_ahead_seconds)
     return out

@@ -153,6 +153,7 @@ class LearningSession(models.Model):
     last_event_at = models.DateTimeField(_("last event at"))
     interaction_at = models.DateTimeField(_("last interaction at"))
     prompt = models.CharField(_("open prompt"), max_length=32, blank=True)
+    lag = models.FloatField(_("seconds ahead of time"), default=0)
     counted_seconds = models.FloatField(_("seconds counted"), default=0)
     address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     device = models.CharField(_("device"), max_length=64, blank=True)

@@ -14,6 +14,7 @@ class Reason(models.TextChoices):
     TOO_FAST = "too_fast", _("Played faster than allowed")
     CONCURRENT = "concurrent", _("Another learning session was active")
     IMPOSSIBLE = "impossible", _("More progress reported than time passed")
+    NO_REPORT = "no_report", _("No report from the player for too long")
 
 
 class Refusal(models.TextChoices):

@@ -18,6 +18,8 @@ class LearningRule:
     interaction_interval_seconds: int
     daily_cap_minutes: int
     prompt_ahead_seconds: int = 60
+    max_gap_seconds: int = 60
+    lag_bank_seconds: int = 30
     source: str = ""
 
 
@@ -54,6 +56,8 @@ def learning() -> LearningRule:
         interaction_interval_seconds=int(row["interaction_interval_seconds"]),
         daily_cap_minutes=int(row["daily_cap_minutes"]),
         prompt_ahead_seconds=int(row.get("prompt_ahead_seconds", 60)),
+        max_gap_seconds=int(row.get("max_gap_seconds", 60)),
+        lag_bank_seconds=int(row.get("lag_bank_seconds", 30)),
         source=str(row.get("source", "")),
     )
 

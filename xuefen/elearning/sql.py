@@ -21,7 +21,7 @@ from xuefen.elearning.models import Day, LearningSession, OnlineCourse, Resource
 SESSION_FIELDS = (
     "id", "token", "person", "course", "resource", "status", "started_at", "seq", "position",
     "hidden", "rate", "last_event_at", "interaction_at", "prompt", "counted_seconds", "rhythm",
-    "login_key", "watched", "day", "day_seconds",
+    "login_key", "watched", "day", "day_seconds", "lag",
 )  # fmt: skip
 WATCHED_FIELDS = ("id", "person", "resource", "intervals", "seconds", "updated_at")
 
