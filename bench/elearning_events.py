@@ -9,7 +9,7 @@ video and N learners, each with a logged-in session and an open learning session
 action, as the player page makes it); starts `xuefen serve` on --port; drives the anonymous log-in
 form with wrk; then drives POST /elearning/events/ with a Lua script that cycles through the
 learners, each request the person's next sequence number and the playhead where normal-speed
-playback since the session began puts it (so every event is judged, accepted and credited: the
+playback since their first event ("play") puts it (so every event is judged, accepted and credited: the
 full path — the session row locked, the watched intervals merged, the day's total moved); then
 the log-in form again (the endpoint is set against the mean of the two). It reads back the
 sequence numbers and watched seconds the server kept: every event accepted, none lost.
@@ -39,7 +39,8 @@ from load import HOST, ROOT, WRK, XUEFEN, check_ok, recreate_postgres, run_wrk, 
 
 LUA = r"""
 -- Each request is one learner's next playback event: their session cookie, their learning
--- session's token, the next sequence number, the playhead at normal speed since the start.
+-- session's token, the next sequence number, the playhead at normal speed since they pressed
+-- play (their first event).
 local threads = {}
 function setup(thread)
   thread:set("offset", #threads)
@@ -56,7 +57,6 @@ function init(args)
     end
     i = i + 1
   end
-  t0 = tonumber(args[2])
   n = 0
   ok, refused, other = 0, 0, 0
 end
@@ -64,9 +64,14 @@ function request()
   n = n + 1
   local p = people[((n - 1) % #people) + 1]
   p.seq = p.seq + 1
-  local position = os.time() - t0
+  local kind = "tick"
+  if p.seq == 1 then
+    p.t0 = os.time()  -- the learner presses play
+    kind = "play"
+  end
+  local position = os.time() - p.t0
   local body = string.format(
-    '{"token":"%s","seq":%d,"kind":"tick","position":%d,"rate":1}', p.token, p.seq, position)
+    '{"token":"%s","seq":%d,"kind":"%s","position":%d,"rate":1}', p.token, p.seq, kind, position)
   return wrk.format("POST", nil, {
     ["Cookie"] = p.cookie, ["Content-Type"] = "application/json"}, body)
 end
