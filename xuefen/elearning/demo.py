@@ -164,7 +164,9 @@ def load(write: Callable[[str], Any]) -> None:
     if learner is not None and learner.person is not None:
         chosen = [learner.person] + [p for p in chosen if p.pk != learner.person_id]
     today = timezone.localdate()
-    styles = ["honest"] * 6 + ["fast", "hidden", "skip", "forged"]
+    # Every fifth learner the demo learner's colleagues tried something: one of each technique.
+    styles = ["honest"] * 4 + ["fast"] + ["honest"] * 4 + ["hidden"]
+    styles += ["honest"] * 4 + ["skip"] + ["honest"] * 4 + ["forged"]
     for index, person in enumerate(chosen):
         day = today - dt.timedelta(days=rng.randrange(1, 90))
         at = timezone.make_aware(
@@ -172,7 +174,9 @@ def load(write: Callable[[str], Any]) -> None:
         )
         course = courses[index % len(courses)]
         items = [item.resource for item in course.items.select_related("resource")]
-        style = "honest" if person.pk == getattr(learner, "person_id", None) else rng.choice(styles)
+        style = styles[index % len(styles)]
+        if person.pk == getattr(learner, "person_id", None):
+            style = "honest"
         _learn(person, course, items, at, style)
     # The demo learner also left a first window open after opening a second (refused there).
     if learner is not None and learner.person is not None:
