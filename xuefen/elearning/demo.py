@@ -99,12 +99,13 @@ def _learn(
             ]
         elif style == "hidden":
             half = length / 2
-            plan = [
-                *_honest(half),
-                ("hidden", half, half + 2, 1.0),
-                ("tick", length, length + 2, 1.0),
+            step = 5 if length < 120 else 30
+            plan = [p for p in _honest(half, step=step) if p[0] != "ended"]
+            plan.append(("hidden", half, half + 2, 1.0))  # the tab goes to the background
+            plan += [
+                (("visible" if k + step > length - half else "tick"), half + k, half + 2 + k, 1.0)
+                for k in range(step, int(length - half) + 1, step)
             ]
-            plan = [p for p in plan if p[0] != "ended"]
         elif style == "skip":
             plan = [
                 ("play", 0.0, 1.0, 1.0),
