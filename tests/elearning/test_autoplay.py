@@ -2,6 +2,7 @@
 really watched at normal speed, and every interval that did not count is stored with its reason."""
 
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
@@ -209,3 +210,14 @@ def test_the_course_completes_once_with_one_ledger_entry(cast, lesson):
     assert actions.complete_if_done(cast.lena_person.pk, lesson["course"])
     player.send("pause", 600, 601)
     assert entries.count() == 1
+
+
+def test_a_course_with_a_test_completes_when_the_test_is_passed(cast, lesson):
+    tested = h.course(cast, "C3", lesson["other"], rule="watch_and_test")
+    player = h.Player(cast.lena, tested, lesson["other"])
+    player.watch(0, 600, every=30)
+    assert not player.send("ended", 600, 600).completed
+    assert not actions.record_test_score(cast.lena_person.pk, tested, Decimal(50))
+    assert actions.record_test_score(cast.lena_person.pk, tested, Decimal(80))
+    entry = Entry.objects.get(person=cast.lena_person, source_type="online_course")
+    assert str(entry.amount) == "0.75"  # 0.25 for a 10-minute course + 0.5 for the test
