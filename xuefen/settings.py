@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "xuefen.claims",
     "xuefen.training",
     "xuefen.exams",
+    "xuefen.elearning",
     "xuefen.api",
     "xuefen.xapi",
     "django.contrib.admin",
@@ -294,6 +295,14 @@ TRAINING_SHEET_MAX_MB = env_int("XUEFEN_TRAINING_SHEET_MAX_MB", 10)
 # Exams: a gap between two requests of an exam page longer than this is a lost connection, and
 # only this much of it counts against the candidate's time (the page speaks every 15 seconds).
 EXAMS_RESUME_GRACE_SECONDS = env_int("XUEFEN_EXAMS_RESUME_GRACE_SECONDS", 60)
+# Online learning: the largest video accepted, and who sends video files after the permission
+# check: the application itself ("") or a front web server ("x-accel-redirect", "x-sendfile").
+ELEARNING_MAX_VIDEO_MB = env_int("XUEFEN_ELEARNING_MAX_VIDEO_MB", 500)
+ELEARNING_SENDFILE = env_str("XUEFEN_ELEARNING_SENDFILE", "")
+ELEARNING_ACCEL_PREFIX = env_str("XUEFEN_ELEARNING_ACCEL_PREFIX", "/protected/elearning/")
+# Endpoints that authenticate each request by a token of their own and read no log-in session:
+# the log-in middlewares (password change required, idle sessions) leave them alone.
+SESSIONLESS_PATHS = ("/elearning/events/",)
 
 # Background work (imports, exports, reminders): Django's task framework on a database-backed queue,
 # so the embedded default needs no extra server. Tests use the same backend: they call the task's

@@ -14,6 +14,7 @@ urlpatterns = [
     path("claims/", include("xuefen.claims.urls")),
     path("training/", include("xuefen.training.urls")),
     path("exams/", include("xuefen.exams.urls")),
+    path("elearning/", include("xuefen.elearning.urls")),
     path("api/", include("xuefen.api.urls")),
     path("xapi/", include("xuefen.xapi.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -29,6 +29,8 @@ class PasswordChangeRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path in settings.SESSIONLESS_PATHS:
+            return self.get_response(request)
         user = request.user
         if getattr(user, "is_authenticated", False) and getattr(
             user, "must_change_password", False
@@ -53,6 +55,8 @@ class SessionIdleMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if request.path in settings.SESSIONLESS_PATHS:
+            return response
         session = getattr(request, "session", None)
         if session is not None and getattr(request.user, "is_authenticated", False):
             now = int(time.time())

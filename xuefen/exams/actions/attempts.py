@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import SYSTEM
 from xuefen.exams import credit, grading
 from xuefen.exams.actions.common import audit, require_manage
 from xuefen.exams.errors import Code, ExamError
@@ -292,7 +293,7 @@ def _credit(actor: "User | None", attempt: Attempt) -> None:
     with translation.override(LEDGER_LANGUAGE):
         description = _("Exam passed: %(name)s") % {"name": exam.name}
     result = post_entries(
-        actor,
+        actor or SYSTEM,
         [
             NewEntry(
                 person_id=person.pk,

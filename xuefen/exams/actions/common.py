@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import record
+from xuefen.core.actors import SYSTEM
 from xuefen.exams.errors import Code, ExamError
 from xuefen.orgs.models import OrgNode
 
@@ -31,7 +32,7 @@ def audit(
     node_path: str = "",
 ) -> None:
     record(
-        actor,
+        actor or SYSTEM,
         action,
         obj,
         changes=changes,

@@ -1,0 +1,43 @@
+"""URL cases for the project-wide scoping test: an online course of region R with a video, person
+A's learning record. bob (unit B's administrator) is no learner, manages no courses and audits
+nobody: every object URL is a 404 to him."""
+
+from tests.elearning import helpers as h
+from xuefen.elearning.models import OnlineCourse, Progress
+
+
+def _course(cast):
+    found = OnlineCourse.objects.filter(code="SCOPEA").first()
+    if found is None:
+        found = h.course(cast, "SCOPEA", h.video(cast, "范围视频", 60))
+    Progress.objects.get_or_create(person=cast.person_a, course=found)
+    return found
+
+
+def _item(cast):
+    course = _course(cast)
+    return {"course_id": course.pk, "resource_id": course.resources.first().pk}
+
+
+CASES = {
+    "elearning:courses": lambda cast: None,
+    "elearning:course": lambda cast: {"course_id": _course(cast).pk},
+    "elearning:player": _item,
+    "elearning:start": _item,
+    "elearning:media": lambda cast: {"resource_id": _course(cast).resources.first().pk},
+    "elearning:record": lambda cast: None,
+    "elearning:manage": lambda cast: None,
+    "elearning:video_new": lambda cast: None,
+    "elearning:article_new": lambda cast: None,
+    "elearning:course_new": lambda cast: None,
+    "elearning:resource": lambda cast: {"resource_id": _course(cast).resources.first().pk},
+    "elearning:audit": lambda cast: None,
+    "elearning:person": lambda cast: {"person_id": _course(cast) and cast.person_a.pk},
+}
+
+PUBLIC = {
+    "elearning:event": (
+        "playback events: each authenticated by its learning session's token (issued to a "
+        "logged-in learner's player page) and that log-in's cookie, without reading the session"
+    ),
+}

@@ -1,0 +1,114 @@
+"""The learning event's plain SQL: every learner sends an event every few seconds, so an event
+reads one row — the learning session with its resource's length, its course's share and the
+person's watched intervals — and writes at most three (the session, the watched row, the day's
+total), without the ORM's query building. Table and column names come from the models; values
+are converted as the ORM converts them. The same SQL runs on SQLite and PostgreSQL (where the
+session row is locked until the event's transaction ends)."""
+
+# Only names from the models are formatted in; every value is a parameter.
+# ruff: noqa: S608
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any, cast
+
+from django.db import connection, models
+
+from xuefen.elearning.models import Day, LearningSession, OnlineCourse, Resource, Watched
+
+SESSION_FIELDS = (
+    "id", "token", "person", "course", "resource", "status", "started_at", "seq", "position",
+    "hidden", "rate", "last_event_at", "interaction_at", "prompt", "counted_seconds", "rhythm",
+    "login_key", "watched", "day", "day_seconds", "lag",
+)  # fmt: skip
+WATCHED_FIELDS = ("id", "person", "resource", "intervals", "seconds", "updated_at")
+
+
+@dataclass
+class Live:
+    """A learning session as an event needs it."""
+
+    session: LearningSession  # with `watched` set
+    length: float  # seconds of its resource
+    complete_share: Decimal  # of its course
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    return cast(models.Field, model._meta.get_field(name))
+
+
+@cache
+def _columns(vendor: str) -> list[tuple[str, str, Any, list[Any]]]:
+    """(attribute, SQL, column, converters) of what `load` selects, once per database vendor."""
+    out = []
+    for alias, model, names in (
+        ("s", LearningSession, SESSION_FIELDS),
+        ("w", Watched, WATCHED_FIELDS),
+        ("r", Resource, ("duration_seconds",)),
+        ("c", OnlineCourse, ("complete_share",)),
+    ):
+        for name in names:
+            field = _field(model, name)
+            col = field.get_col(alias)
+            converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            out.append(
+                (f"{alias}.{field.attname}", f"{alias}.{_q(str(field.column))}", col, converters)
+            )
+    return out
+
+
+def load(token: str) -> Live | None:
+    """The session named by the token, locked for the event's transaction (PostgreSQL)."""
+    columns = _columns(connection.vendor)
+    sql = (
+        f"SELECT {', '.join(c[1] for c in columns)}"
+        f" FROM {_q(LearningSession._meta.db_table)} s"
+        f" JOIN {_q(Watched._meta.db_table)} w ON w.{_q('id')} = s.{_q('watched_id')}"
+        f" JOIN {_q(Resource._meta.db_table)} r ON r.{_q('id')} = s.{_q('resource_id')}"
+        f" JOIN {_q(OnlineCourse._meta.db_table)} c ON c.{_q('id')} = s.{_q('course_id')}"
+        f" WHERE s.{_q('token')} = %s"
+    )
+    if connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    values: dict[str, Any] = {}
+    for (name, _sql, col, converters), value in zip(columns, found, strict=True):
+        for converter in converters:
+            value = converter(value, col, connection)
+        values[name] = value
+    session = LearningSession(**{k[2:]: v for k, v in values.items() if k.startswith("s.")})
+    session.watched = Watched(**{k[2:]: v for k, v in values.items() if k.startswith("w.")})
+    return Live(session, float(values["r.duration_seconds"]), values["c.complete_share"])
+
+
+def update(obj: models.Model, names: list[str]) -> None:
+    """UPDATE of the named fields of one row, their values prepared as the ORM prepares them."""
+    model = type(obj)
+    fields = [_field(model, name) for name in names]
+    sets = ", ".join(f"{_q(str(f.column))} = %s" for f in fields)
+    params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_q(model._meta.db_table)} SET {sets} WHERE {_q('id')} = %s", [*params, obj.pk]
+        )
+
+
+def add_to_day(person_id: int, day: dt.date, seconds: float, hour_bit: int) -> None:
+    table = _q(Day._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {_q('seconds')} = {_q('seconds')} + %s,"
+            f" {_q('hours')} = {_q('hours')} | %s"
+            f" WHERE {_q('person_id')} = %s AND {_q('day')} = %s",
+            [seconds, hour_bit, person_id, connection.ops.adapt_datefield_value(day)],
+        )
