@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "xuefen.claims",
     "xuefen.training",
     "xuefen.api",
+    "xuefen.closing",
     "django.contrib.admin",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("claims/", include("xuefen.claims.urls")),
     path("training/", include("xuefen.training.urls")),
     path("api/", include("xuefen.api.urls")),
+    path("closing/", include("xuefen.closing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 # Django's admin bypasses the org scoping: for the deployer's superuser only, off in production

@@ -188,6 +188,7 @@ AUDIT_READS: tuple[tuple[str, str], ...] = (
     ("intake.", Cap.INTAKE_VIEW),
     ("training.", Cap.CREDITS_VIEW),  # rosters, attendance, results of people
     ("api.", Cap.INTAKE_VIEW),
+    ("closing.", Cap.CREDITS_VIEW),  # closes, notices and objections about people
     ("orgs.person", Cap.PEOPLE_VIEW),
     ("orgs.transfer", Cap.PEOPLE_VIEW),
     ("orgs.peopleimport", Cap.PEOPLE_VIEW),

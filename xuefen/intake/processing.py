@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from xuefen.accounts import scope
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
+from xuefen.closing.guard import post_open_entries
 from xuefen.core.errors import CodedError
 from xuefen.intake import roster
 from xuefen.intake.models import INTERRUPTED, MAX_ATTEMPTS, Batch, BatchRow, Provider
@@ -284,7 +285,8 @@ def _commit_chunk(batch: Batch, start: int, chunk: list[RowInput]) -> None:
         if locked.processed_rows != start:
             raise _Lost
         items = [_new_entry(batch, c) for c in checked]
-        result = bulk.post_entries(batch.created_by, items, note=f"intake batch #{batch.pk}")
+        # A row dated in a closed year is refused unless the office let late reports in.
+        result = post_open_entries(batch.created_by, items, note=f"intake batch #{batch.pk}")
         outcomes: dict[int, tuple[Any, ...]] = {}
         for index, c in enumerate(checked):
             if index in result.posted:

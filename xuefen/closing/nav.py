@@ -1,0 +1,17 @@
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from xuefen.accounts.roles import Cap
+from xuefen.accounts.scope import has_capability
+from xuefen.core.nav import NavItem
+
+
+def items(user: Any) -> list[NavItem]:
+    found = [NavItem(_("Public notices"), "closing:notices", order=75)]
+    if has_capability(user, Cap.REPORTS_VIEW):
+        found.append(NavItem(_("Closing the year"), "closing:closes", order=76))
+        found.append(NavItem(_("Assessment export"), "closing:assessment", order=77))
+    if has_capability(user, Cap.CREDITS_APPROVE):
+        found.append(NavItem(_("Objections to decide"), "closing:objections", order=78))
+    return found
