@@ -84,8 +84,8 @@ def _fix(close: PeriodClose, person_ids: list[int] | None = None) -> int:
         where = f" AND s.person_id IN ({', '.join(['%s'] * len(person_ids))})"
         params.extend(person_ids)
     # Table names from the models, values as parameters.
-    statement = (  # noqa: S608
-        f"INSERT INTO {table} (close_id, person_id, unit_id, status, grade, earned, ruleset,"
+    statement = (
+        f"INSERT INTO {table} (close_id, person_id, unit_id, status, grade, earned, ruleset,"  # noqa: S608
         " fixed_at)"
         f" SELECT %s, s.person_id, p.unit_id, s.status, s.grade, s.earned, s.ruleset, %s"
         f" FROM {standing} s JOIN {person} p ON p.id = s.person_id"

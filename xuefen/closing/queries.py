@@ -152,7 +152,15 @@ def access_objection(user: Any, objection_id: Any) -> Objection:
 
 
 def closes_for(user: Any) -> QuerySet[PeriodClose]:
-    """Closes of regions the user reads reports in, or above a node they do."""
+    """Closes of regions the user reads reports on as a whole (the office, the auditor)."""
+    return scope.filter_by_node(
+        user, PeriodClose.objects.all(), Cap.REPORTS_VIEW, prefix="region__"
+    ).select_related("region")
+
+
+def closes_reaching(user: Any) -> QuerySet[PeriodClose]:
+    """Closes of regions holding a node the user reads reports on (a unit administrator's unit
+    lies in a closed region: its results notice is theirs to download)."""
     paths = scope.paths_with(user, Cap.REPORTS_VIEW)
     return PeriodClose.objects.filter(_reach_q(paths, "region__")).select_related("region")
 
@@ -171,6 +179,15 @@ def results_nodes(user: Any, close: PeriodClose) -> QuerySet[OrgNode]:
         .filter(path__startswith=close.region.path, kind=OrgNode.Kind.UNIT)
         .order_by("path")
     )
+
+
+def access_results(user: Any, close_id: Any, node_id: Any) -> tuple[PeriodClose, OrgNode]:
+    """The close and the node of a results notice the user may read; 404 otherwise."""
+    try:
+        close = closes_reaching(user).get(pk=int(close_id))
+    except (PeriodClose.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    return close, access_results_node(user, close, node_id)
 
 
 def access_results_node(user: Any, close: PeriodClose, node_id: Any) -> OrgNode:

@@ -67,6 +67,12 @@ def closes(request: HttpRequest) -> HttpResponse:
         "closing/closes.html",
         {
             "closes": queries.closes_for(user).order_by("-period", "region__path")[:100],
+            # A unit administrator's units in a closed region: their results notices.
+            "own_results": [
+                (c, node)
+                for c in queries.closes_reaching(user).order_by("-period")[:20]
+                for node in queries.results_nodes(user, c)[:20]
+            ],
             "regions": regions.order_by("path"),
             "last_year": timezone.localdate().year - 1,
         },
@@ -174,8 +180,7 @@ def close_publish(request: HttpRequest, close_id: int) -> HttpResponse:
 
 
 def _results(request: HttpRequest, close_id: int, node_id: int) -> tuple[Any, OrgNode]:
-    found = queries.access_close(request.user, close_id)
-    return found, queries.access_results_node(request.user, found, node_id)
+    return queries.access_results(request.user, close_id, node_id)
 
 
 @login_required
