@@ -16,7 +16,8 @@ from xuefen.closing.models import FixedGrade, PeriodClose
 from xuefen.core.pdf import FONT, document
 from xuefen.core.tabular import Sheet, write_workbook
 from xuefen.ledger.models import Standing
-from xuefen.orgs.models import OrgNode
+from xuefen.orgs import idnumber
+from xuefen.orgs.models import OrgNode, Person
 from xuefen.policy.engine import fmt, grade_label
 from xuefen.policy.services import rules_by_ref
 
@@ -35,35 +36,47 @@ class Line:
 
 
 class Wording:
-    """Grade and status labels of fixed grades, the rule sets read once per reference."""
+    """Grade and status labels of fixed grades, each rule set read once, each label worded once."""
 
     def __init__(self) -> None:
         self._rules: dict[str, Any] = {}
+        self._labels: dict[tuple[str, str], str] = {}
 
     def grade(self, ruleset: str, code: str) -> str:
-        if ruleset and ruleset not in self._rules:
-            self._rules.update(rules_by_ref([ruleset]))
-        return grade_label(self._rules.get(ruleset), code)
+        key = (ruleset, code)
+        if key not in self._labels:
+            if ruleset and ruleset not in self._rules:
+                self._rules[ruleset] = rules_by_ref([ruleset]).get(ruleset)
+            self._labels[key] = grade_label(self._rules.get(ruleset), code)
+        return self._labels[key]
 
-    @staticmethod
-    def status(code: str) -> str:
-        return str(Standing.Status(code).label)
+    def status(self, code: str) -> str:
+        key = ("", "status:" + code)
+        if key not in self._labels:
+            self._labels[key] = str(Standing.Status(code).label)
+        return self._labels[key]
 
 
 def lines(close: PeriodClose, node: OrgNode, wording: Wording | None = None) -> Iterator[Line]:
-    """Every person's fixed grade of the node's subtree, streamed in chunks."""
+    """Every person's fixed grade of the node's subtree, streamed in chunks (plain rows: a model
+    instance per person costs more than the rest of the notice)."""
     words = wording or Wording()
-    rows = queries.unit_lines(close, node)
-    for fixed in rows.iterator(chunk_size=CHUNK):
-        person = fixed.person
+    categories = {code: str(label) for code, label in Person.Category.choices}
+    rows = queries.unit_lines(close, node).values_list(
+        "unit__name", "person__name", "person__id_number", "person__category", "earned",
+        "status", "grade", "ruleset",
+    )  # fmt: skip
+    for unit, name, id_number, category, earned, status, grade, ruleset in rows.iterator(
+        chunk_size=CHUNK
+    ):
         yield Line(
-            unit=fixed.unit.name,
-            name=person.name,
-            id_number=person.masked_id_number,
-            category=str(person.get_category_display()),
-            earned=Decimal(fixed.earned),
-            status=words.status(fixed.status),
-            grade=words.grade(fixed.ruleset, fixed.grade),
+            unit=unit,
+            name=name,
+            id_number=idnumber.mask(id_number),
+            category=categories.get(category, category),
+            earned=Decimal(earned),
+            status=words.status(status),
+            grade=words.grade(ruleset, grade),
         )
 
 

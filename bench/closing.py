@@ -1,0 +1,138 @@
+"""Benchmark (closing): closing a period and producing the results notices for N people, beside
+a raw GROUP BY over the same rows.
+
+    .venv/bin/python bench/closing.py [--people 100000] [--units 100]
+
+Set-up (not timed): N people in `--units` units of one region, 20 entries each in 2026 (raw bulk
+insert, as bench/_population.py builds them), then every standing of 2026 judged by the one judge
+(`recompute_standings`) so the close finds them current, as on a healthy database.
+
+Timed:
+- the floor: one raw GROUP BY (unit, status, grade) over the region's standings, read to the client;
+- `close_period`: settling (the stale-standing check over everyone), fixing every grade (INSERT …
+  SELECT) and the audit record;
+- the results notices: each unit's count per grade (one GROUP BY for the region, worded), then
+  every person's line (streamed, worded, ID numbers masked) — what the notices hold; and, beside
+  it, writing them as one XLSX per unit (reported, not in the ratio: openpyxl's cost per cell).
+"""
+
+# _population sets Django up, so it comes before the Django imports.
+# ruff: noqa: I001
+
+import argparse
+import io
+import time
+
+from _population import add_people, fresh_database, region_and_unit
+
+from django.db import connection
+
+from xuefen.closing import actions, results
+from xuefen.closing.models import FixedGrade
+from xuefen.ledger.models import Standing
+from xuefen.ledger.recompute import recompute_standings
+from xuefen.orgs.models import OrgNode, Person
+
+PERIOD = 2026
+
+
+def timed(label: str, fn):  # type: ignore[no-untyped-def]
+    began = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - began
+    print(f"{label:<60} {seconds:8.2f} s   ({result})")
+    return seconds
+
+
+def units_of(first: OrgNode, count: int) -> list[OrgNode]:
+    region = first.parent
+    assert region is not None
+    units = [first]
+    for i in range(1, count):
+        unit = OrgNode.objects.create(
+            code=f"BENCH{i + 1:03d}",
+            name=f"基准单位{i + 1}",
+            kind="unit",
+            unit_type="organ",
+            parent=region,
+            depth=1,
+            path="",
+        )
+        unit.path = f"{region.path}{unit.pk}/"
+        unit.save(update_fields=["path"])
+        units.append(unit)
+    return units
+
+
+def raw_group_by(region: OrgNode) -> int:
+    """The floor: the region's standings of the period counted per unit, status and grade."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.unit_id, s.status, s.grade, COUNT(*), SUM(s.earned)"  # noqa: S608
+            f" FROM {qn(Standing._meta.db_table)} s"
+            f" JOIN {qn(Person._meta.db_table)} p ON p.id = s.person_id"
+            f" JOIN {qn(OrgNode._meta.db_table)} n ON n.id = p.unit_id"
+            " WHERE s.period = %s AND n.path LIKE %s"
+            " GROUP BY p.unit_id, s.status, s.grade",
+            [PERIOD, region.path + "%"],
+        )
+        return len(cursor.fetchall())
+
+
+def notices(close, units: list[OrgNode]) -> int:  # type: ignore[no-untyped-def]
+    """Every unit's results notice: its count per grade and every person's line."""
+    words = results.Wording()
+    summary = results.summary(close, close.region, words)
+    people = 0
+    for unit in units:
+        people += sum(1 for _line in results.lines(close, unit, words))
+    return people + len(summary) * 0
+
+
+def xlsx(close, units: list[OrgNode]) -> int:  # type: ignore[no-untyped-def]
+    size = 0
+    for unit in units:
+        out = io.BytesIO()
+        results.write_xlsx(out, close, unit)
+        size += out.tell()
+    return size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--units", type=int, default=100)
+    args = parser.parse_args()
+    print(f"database: {connection.vendor}; {args.people} people in {args.units} units")
+    fresh_database()
+    units = units_of(region_and_unit(), args.units)
+    region = units[0].parent
+    assert region is not None
+    per_unit = args.people // args.units
+    setup = sum(add_people(unit, i * per_unit, per_unit) for i, unit in enumerate(units))
+    print(f"{'set-up: bulk insert':<60} {setup:8.2f} s")
+    timed("set-up: standings judged (recompute_standings)", recompute_standings)
+    floor = timed("raw SQL GROUP BY (unit, status, grade), read only", lambda: raw_group_by(region))
+    close = None
+
+    def close_it() -> int:
+        nonlocal close
+        close = actions.close_period(None, region, PERIOD)
+        return close.people
+
+    closing = timed("close_period (settle check, grades fixed, audit)", close_it)
+    assert close is not None
+    assert FixedGrade.objects.filter(close=close).count() == args.people
+    produced = timed("results notices: counts per grade + every person's line", lambda: notices(close, units))
+    written = timed("(beside) results notices written as XLSX, one per unit", lambda: xlsx(close, units))
+    floor_again = timed("raw SQL GROUP BY again (after the close)", lambda: raw_group_by(region))
+    base = min(floor, floor_again)
+    print(f"ratio close / GROUP BY: {closing / base:.2f}")
+    print(f"ratio results notices / GROUP BY: {produced / base:.2f}")
+    print(f"ratio close + notices / GROUP BY: {(closing + produced) / base:.2f}")
+    print(f"ratio XLSX / GROUP BY (not a target): {written / base:.2f}")
+
+
+if __name__ == "__main__":
+    main()
