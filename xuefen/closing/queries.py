@@ -197,9 +197,17 @@ def access_results_node(user: Any, close: PeriodClose, node_id: Any) -> OrgNode:
     return node
 
 
+def _units_under(node: OrgNode) -> Any:
+    """The node itself when it is a unit, else the units below it (a subquery): fixed grades
+    are found through their (close, unit) index, not by matching every row's path."""
+    if node.kind == OrgNode.Kind.UNIT:
+        return [node.pk]
+    return OrgNode.objects.filter(path__startswith=node.path).values("pk")
+
+
 def unit_lines(close: PeriodClose, node: OrgNode) -> QuerySet[FixedGrade]:
     return (
-        FixedGrade.objects.filter(close=close, unit__path__startswith=node.path)
+        FixedGrade.objects.filter(close=close, unit__in=_units_under(node))
         .select_related("person", "unit")
         .order_by("unit__path", "person__name", "person_id")
     )
@@ -209,8 +217,8 @@ def grade_counts(close: PeriodClose, node: OrgNode | None = None) -> list[Any]:
     """[{unit, status, grade, ruleset, people, earned}] of the close (a node's subtree): one
     GROUP BY."""
     rows = FixedGrade.objects.filter(close=close)
-    if node is not None:
-        rows = rows.filter(unit__path__startswith=node.path)
+    if node is not None and node.pk != close.region_id:
+        rows = rows.filter(unit__in=_units_under(node))
     return list(
         rows.values("unit_id", "status", "grade", "ruleset")
         .annotate(people=Count("id"), earned=Sum("earned"))

@@ -4,15 +4,14 @@ fixed at the close, worded by the rule sets that gave them."""
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from xuefen.closing import queries
-from xuefen.closing.models import FixedGrade, PeriodClose
+from xuefen.closing.models import PeriodClose
 from xuefen.core.pdf import FONT, document
 from xuefen.core.tabular import Sheet, write_workbook
 from xuefen.ledger.models import Standing
@@ -24,8 +23,7 @@ from xuefen.policy.services import rules_by_ref
 CHUNK = 2000
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     unit: str
     name: str
     id_number: str  # masked
@@ -70,13 +68,13 @@ def lines(close: PeriodClose, node: OrgNode, wording: Wording | None = None) -> 
         chunk_size=CHUNK
     ):
         yield Line(
-            unit=unit,
-            name=name,
-            id_number=idnumber.mask(id_number),
-            category=categories.get(category, category),
-            earned=Decimal(earned),
-            status=words.status(status),
-            grade=words.grade(ruleset, grade),
+            unit,
+            name,
+            idnumber.mask(id_number),
+            categories.get(category, category),
+            earned,
+            words.status(status),
+            words.grade(ruleset, grade),
         )
 
 
@@ -168,4 +166,4 @@ def render_pdf(close: PeriodClose, node: OrgNode) -> bytes:
 
 
 def count(close: PeriodClose, node: OrgNode) -> int:
-    return FixedGrade.objects.filter(close=close, unit__path__startswith=node.path).count()
+    return queries.unit_lines(close, node).count()
