@@ -176,8 +176,8 @@ def main() -> None:
                 )
         print(f"{'set-up: bulk insert':<60} {setup:8.2f} s")
         timed("set-up: standings judged (recompute_standings)", recompute_standings)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # as autovacuum (or SQLite's optimize) would have by now
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as autovacuum (or SQLite's optimize) would have by now
     floor = best("raw SQL GROUP BY (unit, status, grade), read only", lambda: raw_group_by(region))
     close = None
 
