@@ -92,18 +92,25 @@ def lines(close, units: list[OrgNode]) -> int:  # type: ignore[no-untyped-def]
 
 
 def raw_lines(close, units: list[OrgNode]) -> int:  # type: ignore[no-untyped-def]
-    """The floor of the lines: the same SELECT per unit, rows fetched raw, nothing done to them."""
-    from xuefen.closing import queries
-
+    """The floor of the lines, by hand: each unit's fixed grades, then their people by id (the
+    plan PostgreSQL does not pick for the join), fetched raw, nothing done to them."""
+    qn = connection.ops.quote_name
     count = 0
     for unit in units:
-        qs = queries.unit_lines(close, unit).values_list(
-            "unit__name", "person__name", "person__id_number", "person__category", "earned",
-            "status", "grade", "ruleset",
-        )  # fmt: skip
-        sql, params = qs.query.sql_with_params()
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(
+                f"SELECT person_id, earned, status, grade FROM {qn(FixedGrade._meta.db_table)}"
+                " WHERE close_id = %s AND unit_id = %s",
+                [close.pk, unit.pk],
+            )
+            fixed = cursor.fetchall()
+            ids = [row[0] for row in fixed]
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(
+                f"SELECT id, name, id_number, category FROM {qn(Person._meta.db_table)}"
+                f" WHERE id IN ({marks})",
+                ids,
+            )
             count += len(cursor.fetchall())
     return count
 
