@@ -62,6 +62,7 @@ class FixedGrade(models.Model):
         on_delete=models.CASCADE,
         related_name="fixed",
         db_constraint=False,
+        db_index=False,  # (close, unit) and (person, close) serve every lookup
     )
     person = models.ForeignKey(
         "orgs.Person",
@@ -69,6 +70,7 @@ class FixedGrade(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     unit = models.ForeignKey(
         "orgs.OrgNode",
@@ -76,6 +78,7 @@ class FixedGrade(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     status = models.CharField(_("status"), max_length=16, choices=Standing.Status.choices)
     grade = models.CharField(_("grade"), max_length=32, blank=True)
@@ -87,7 +90,8 @@ class FixedGrade(models.Model):
         verbose_name = _("fixed grade")
         verbose_name_plural = _("fixed grades")
         constraints = [
-            models.UniqueConstraint(fields=["close", "person"], name="closing_fixed_once"),
+            # Person first: it serves a person's fixed grades of every close (the assessment).
+            models.UniqueConstraint(fields=["person", "close"], name="closing_fixed_once"),
         ]
         indexes = [models.Index(fields=["close", "unit"], name="closing_fixed_unit")]
 
