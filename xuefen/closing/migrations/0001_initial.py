@@ -7,139 +7,417 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0003_entry_span_days_standing_status'),
-        ('orgs', '0002_transfer_requests_and_people_imports'),
+        ("ledger", "0003_entry_span_days_standing_status"),
+        ("orgs", "0002_transfer_requests_and_people_imports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('opens_on', models.DateField(verbose_name='open from')),
-                ('closes_on', models.DateField(verbose_name='open until')),
-                ('include_claims', models.BooleanField(default=False, verbose_name='lists approved claims')),
-                ('rule_source', models.CharField(blank=True, max_length=300, verbose_name='source')),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='published at')),
-                ('upheld', models.PositiveIntegerField(default=0, verbose_name='objections upheld')),
-                ('dismissed', models.PositiveIntegerField(default=0, verbose_name='objections dismissed')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('node', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='published for')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='published by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("opens_on", models.DateField(verbose_name="open from")),
+                ("closes_on", models.DateField(verbose_name="open until")),
+                (
+                    "include_claims",
+                    models.BooleanField(default=False, verbose_name="lists approved claims"),
+                ),
+                (
+                    "rule_source",
+                    models.CharField(blank=True, max_length=300, verbose_name="source"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="published at"
+                    ),
+                ),
+                (
+                    "upheld",
+                    models.PositiveIntegerField(default=0, verbose_name="objections upheld"),
+                ),
+                (
+                    "dismissed",
+                    models.PositiveIntegerField(default=0, verbose_name="objections dismissed"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
+                ),
+                (
+                    "node",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="published for",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="published by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'public notice',
-                'verbose_name_plural': 'public notices',
-                'ordering': ['-published_at'],
+                "verbose_name": "public notice",
+                "verbose_name_plural": "public notices",
+                "ordering": ["-published_at"],
             },
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(max_length=2000, verbose_name='reason')),
-                ('evidence_name', models.CharField(blank=True, max_length=120, verbose_name='evidence')),
-                ('evidence_file', models.CharField(blank=True, max_length=64)),
-                ('raised_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='raised at')),
-                ('status', models.CharField(choices=[('open', 'Awaiting the office'), ('upheld', 'Upheld'), ('dismissed', 'Dismissed')], default='open', max_length=16, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decision_reason', models.CharField(blank=True, max_length=500, verbose_name='reason for the decision')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.entry', verbose_name='ledger entry')),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objections', to='closing.notice', verbose_name='public notice')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.person', verbose_name='person')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='raised by')),
-                ('reversal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.entry', verbose_name='reversal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(max_length=2000, verbose_name="reason")),
+                (
+                    "evidence_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="evidence"),
+                ),
+                ("evidence_file", models.CharField(blank=True, max_length=64)),
+                (
+                    "raised_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="raised at"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Awaiting the office"),
+                            ("upheld", "Upheld"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "decision_reason",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="reason for the decision"
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.entry",
+                        verbose_name="ledger entry",
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objections",
+                        to="closing.notice",
+                        verbose_name="public notice",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="raised by",
+                    ),
+                ),
+                (
+                    "reversal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.entry",
+                        verbose_name="reversal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'objection',
-                'verbose_name_plural': 'objections',
-                'ordering': ['raised_at', 'id'],
+                "verbose_name": "objection",
+                "verbose_name_plural": "objections",
+                "ordering": ["raised_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PeriodClose',
+            name="PeriodClose",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.PositiveSmallIntegerField(verbose_name='period')),
-                ('closed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='closed at')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('people', models.PositiveIntegerField(default=0, verbose_name='People')),
-                ('regraded_at', models.DateTimeField(blank=True, null=True, verbose_name='grades last fixed at')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='closed by')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.PositiveSmallIntegerField(verbose_name="period")),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="closed at"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("people", models.PositiveIntegerField(default=0, verbose_name="People")),
+                (
+                    "regraded_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="grades last fixed at"
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="closed by",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'closed period',
-                'verbose_name_plural': 'closed periods',
-                'ordering': ['-period', 'region__path'],
+                "verbose_name": "closed period",
+                "verbose_name_plural": "closed periods",
+                "ordering": ["-period", "region__path"],
             },
         ),
         migrations.AddField(
-            model_name='notice',
-            name='close',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='closing.periodclose', verbose_name='closed period'),
+            model_name="notice",
+            name="close",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="notices",
+                to="closing.periodclose",
+                verbose_name="closed period",
+            ),
         ),
         migrations.CreateModel(
-            name='LateApproval',
+            name="LateApproval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300, verbose_name='reason')),
-                ('valid_until', models.DateField(verbose_name='valid until')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='approved at')),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.person', verbose_name='person')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='unit')),
-                ('close', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='late_approvals', to='closing.periodclose', verbose_name='closed period')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300, verbose_name="reason")),
+                ("valid_until", models.DateField(verbose_name="valid until")),
+                (
+                    "granted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="approved at"
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "close",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="late_approvals",
+                        to="closing.periodclose",
+                        verbose_name="closed period",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'late report approval',
-                'verbose_name_plural': 'late report approvals',
-                'ordering': ['-granted_at'],
+                "verbose_name": "late report approval",
+                "verbose_name_plural": "late report approvals",
+                "ordering": ["-granted_at"],
             },
         ),
         migrations.CreateModel(
-            name='FixedGrade',
+            name="FixedGrade",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('met', 'Met'), ('short', 'Not met'), ('in_progress', 'In progress'), ('exempt', 'Exempt'), ('no_rules', 'No rule set applies')], max_length=16, verbose_name='status')),
-                ('grade', models.CharField(blank=True, max_length=32, verbose_name='grade')),
-                ('earned', models.DecimalField(decimal_places=2, default=0, max_digits=11, verbose_name='earned')),
-                ('ruleset', models.CharField(blank=True, max_length=80, verbose_name='rule set')),
-                ('fixed_at', models.DateTimeField(verbose_name='fixed at')),
-                ('person', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.person', verbose_name='person')),
-                ('unit', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='unit')),
-                ('close', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='fixed', to='closing.periodclose', verbose_name='closed period')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("met", "Met"),
+                            ("short", "Not met"),
+                            ("in_progress", "In progress"),
+                            ("exempt", "Exempt"),
+                            ("no_rules", "No rule set applies"),
+                        ],
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("grade", models.CharField(blank=True, max_length=32, verbose_name="grade")),
+                (
+                    "earned",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=11, verbose_name="earned"
+                    ),
+                ),
+                ("ruleset", models.CharField(blank=True, max_length=80, verbose_name="rule set")),
+                ("fixed_at", models.DateTimeField(verbose_name="fixed at")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgnode",
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "close",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fixed",
+                        to="closing.periodclose",
+                        verbose_name="closed period",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fixed grade',
-                'verbose_name_plural': 'fixed grades',
+                "verbose_name": "fixed grade",
+                "verbose_name_plural": "fixed grades",
             },
         ),
         migrations.AddConstraint(
-            model_name='periodclose',
-            constraint=models.UniqueConstraint(fields=('region', 'period'), name='closing_close_once'),
+            model_name="periodclose",
+            constraint=models.UniqueConstraint(
+                fields=("region", "period"), name="closing_close_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_on__gte', models.F('opens_on'))), name='closing_notice_window'),
+            model_name="notice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_on__gte", models.F("opens_on"))),
+                name="closing_notice_window",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lateapproval',
-            constraint=models.CheckConstraint(condition=models.Q(('person__isnull', False), ('unit__isnull', False), _connector='OR'), name='closing_late_names_whom'),
+            model_name="lateapproval",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("person__isnull", False), ("unit__isnull", False), _connector="OR"
+                ),
+                name="closing_late_names_whom",
+            ),
         ),
         migrations.AddIndex(
-            model_name='fixedgrade',
-            index=models.Index(fields=['close', 'unit'], name='closing_fixed_unit'),
+            model_name="fixedgrade",
+            index=models.Index(fields=["close", "unit"], name="closing_fixed_unit"),
         ),
         migrations.AddConstraint(
-            model_name='fixedgrade',
-            constraint=models.UniqueConstraint(fields=('person', 'close'), name='closing_fixed_once'),
+            model_name="fixedgrade",
+            constraint=models.UniqueConstraint(
+                fields=("person", "close"), name="closing_fixed_once"
+            ),
         ),
     ]
