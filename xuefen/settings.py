@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "xuefen.elearning",
     "xuefen.api",
     "xuefen.xapi",
+    "xuefen.closing",
     "django.contrib.admin",
 ]
 

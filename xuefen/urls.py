@@ -17,6 +17,7 @@ urlpatterns = [
     path("elearning/", include("xuefen.elearning.urls")),
     path("api/", include("xuefen.api.urls")),
     path("xapi/", include("xuefen.xapi.urls")),
+    path("closing/", include("xuefen.closing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 # Django's admin bypasses the org scoping: for the deployer's superuser only, off in production

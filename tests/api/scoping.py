@@ -33,6 +33,7 @@ TOKEN_AUTH = {
     "api:v1-batch",
     "api:v1-batch-rows",
     "api:v1-person-credits",
+    "api:v1-assessment",
 }
 
 PUBLIC = {

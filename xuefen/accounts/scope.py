@@ -222,6 +222,7 @@ AUDIT_READS: tuple[tuple[str, str], ...] = (
     ("training.", Cap.CREDITS_VIEW),  # rosters, attendance, results of people
     ("exams.", Cap.CREDITS_VIEW),  # candidates, photos, attempts and grades of people
     ("api.", Cap.INTAKE_VIEW),
+    ("closing.", Cap.CREDITS_VIEW),  # closes, notices and objections about people
     ("orgs.person", Cap.PEOPLE_VIEW),
     ("orgs.transfer", Cap.PEOPLE_VIEW),
     ("orgs.peopleimport", Cap.PEOPLE_VIEW),

@@ -36,6 +36,7 @@ from xuefen.claims.models import (
     StatusChange,
 )
 from xuefen.claims.workflow import EDITABLE, Step, Transition, transition
+from xuefen.closing.guard import require_open
 from xuefen.core.actors import SYSTEM, Actor, person_acting, user_of
 from xuefen.core.errors import CodedError
 from xuefen.ledger import spans
@@ -453,6 +454,7 @@ def approve_claim(actor: Actor, claim: Claim, amount: Any = None) -> list[Entry]
     is a TransitionError and posts nothing. `amount` is required when no rule prices the claim.
     """
     claim, before = _step(actor, claim, Step.APPROVE)
+    require_open(claim.person, claim.period)  # a closed year takes it only with late approval
     rules = ruleset_for(claim.person, claim.period)
     price = pricing.price(claim, rules, _manual_amount(amount))
     if price.amount is None:

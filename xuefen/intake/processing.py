@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from xuefen.accounts import scope
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
+from xuefen.closing.guard import post_open_entries
 from xuefen.core.errors import CodedError
 from xuefen.intake import roster
 from xuefen.intake.models import INTERRUPTED, MAX_ATTEMPTS, Batch, BatchRow, Provider
@@ -307,7 +308,8 @@ def _commit_chunk(batch: Batch, start: int, chunk: list[RowInput]) -> None:
         if locked.processed_rows != start:
             raise _Lost
         items = [_new_entry(batch, c) for c in checked]
-        result = bulk.post_entries(
+        # A row dated in a closed year is refused unless the office let late reports in.
+        result = post_open_entries(
             batch.actor, items, note=f"intake batch #{batch.pk}", defer_standings=True
         )
         outcomes: dict[int, tuple[Any, ...]] = {}

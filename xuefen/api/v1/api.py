@@ -11,6 +11,7 @@ from xuefen.api.v1 import batches, courses, people
 from xuefen.api.v1.docs import LocalSwagger
 from xuefen.api.v1.errors import install, json_refusals, not_found
 from xuefen.api.v1.openapi import XuefenAPI
+from xuefen.closing import api as assessment
 
 DESCRIPTION = gettext_noop("""\
 The REST API of Xuefen for training providers, industry departments and integrations.
@@ -42,6 +43,7 @@ TAGS = [
     {"name": "courses", "description": gettext_noop("The provider's courses")},
     {"name": "batches", "description": gettext_noop("Batches of completions and their results")},
     {"name": "people", "description": gettext_noop("A person's credits")},
+    {"name": "assessment", "description": gettext_noop("A year's results for annual assessment")},
 ]
 
 
@@ -64,6 +66,7 @@ install(api)
 api.add_router("", courses.router)
 api.add_router("", batches.router)
 api.add_router("", people.router)
+api.add_router("", assessment.router)
 
 
 def _docs_redirect(request: Any, **kwargs: Any) -> Any:

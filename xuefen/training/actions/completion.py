@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xuefen.audit.models import AuditEvent
+from xuefen.closing.guard import post_open_entries
 from xuefen.core.actors import Actor
-from xuefen.ledger.bulk import NewEntry, post_entries
+from xuefen.ledger.bulk import NewEntry
 from xuefen.orgs.models import Person
 from xuefen.policy.services import RuleSetIndex
 from xuefen.training import credit, progress
@@ -160,7 +161,9 @@ def complete_class(actor: Actor, klass: TrainingClass) -> Completion:
     facts = facts_of(klass)
     learner_items = _learner_items(klass, facts, people, index)
     teacher_items = _teacher_items(klass, sessions, index)
-    result = post_entries(actor, [*learner_items, *teacher_items], note=f"class {klass.code}")
+    # A class ending in a closed year credits only with the office's late-report approval.
+    items = [*learner_items, *teacher_items]
+    result = post_open_entries(actor, items, note=f"class {klass.code}")
     now = timezone.now()
     changed: list[Enrolment] = []
     credited = 0

@@ -1,0 +1,402 @@
+"""State changes of closing a year: the office closes a period for a region (grades fixed), lets
+late reports in, publishes the public notice (公示), and decides the objections raised against it.
+Each runs in one transaction and writes its own audit record; each checks its own permission."""
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xuefen.accounts.roles import Cap
+from xuefen.accounts.scope import has_capability
+from xuefen.audit.actions import record
+from xuefen.audit.models import AuditEvent
+from xuefen.claims import files as claim_files
+from xuefen.closing import queries
+from xuefen.closing.errors import ClosingError
+from xuefen.closing.models import FixedGrade, LateApproval, Notice, Objection, PeriodClose
+from xuefen.closing.rules import notice_rules
+from xuefen.core.errors import PermissionDenied
+from xuefen.ledger import standings
+from xuefen.ledger.actions import reverse_entry
+from xuefen.ledger.bulk import MAX_PERIOD, MIN_PERIOD
+from xuefen.ledger.judging import Loader
+from xuefen.ledger.models import Entry, Standing
+from xuefen.orgs.models import OrgNode, Person
+
+SETTLE_BATCH = 2000
+
+
+def _require_office(actor: Any, node: OrgNode) -> None:
+    """The credit office of the node (None: the system — the CLI, demo data)."""
+    if actor is not None and not has_capability(actor, Cap.CREDITS_APPROVE, node):
+        raise PermissionDenied("forbidden", _("Only the credit office may do this here."))
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+# --- closing and fixing the grades ---------------------------------------------------------------
+
+
+def _settle_region(region: OrgNode, period: int) -> int:
+    """Judges every stale or missing standing of the region's counted people (in batches)."""
+    people = Person.objects.filter(unit__path__startswith=region.path).exclude(
+        status__in=[Person.Status.RETIRED, Person.Status.LEFT]
+    )
+    judged = 0
+    while True:
+        stale = standings.with_standing(people, period).filter(standings.stale_q(period))
+        ids = list(stale.values_list("pk", flat=True)[:SETTLE_BATCH])
+        if not ids:
+            return judged
+        standings.judge_and_store(Loader.for_people(ids), {pid: {period} for pid in ids})
+        judged += len(ids)
+
+
+def _fix(close: PeriodClose, person_ids: list[int] | None = None) -> int:
+    """Copies the standings of the close's region (or of `person_ids`) into its fixed grades, in
+    one INSERT … SELECT; returns how many rows it wrote."""
+    fixed = FixedGrade.objects.filter(close=close)
+    if person_ids is not None:
+        fixed = fixed.filter(person_id__in=person_ids)
+    fixed.delete()
+    qn = connection.ops.quote_name
+    table = qn(FixedGrade._meta.db_table)
+    standing = qn(Standing._meta.db_table)
+    person = qn(Person._meta.db_table)
+    node = qn(OrgNode._meta.db_table)
+    where = ""
+    params: list[Any] = [
+        close.pk,
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+        close.period,
+        close.region.path + "%",
+    ]
+    if person_ids is not None:
+        if not person_ids:
+            return 0
+        where = f" AND s.person_id IN ({', '.join(['%s'] * len(person_ids))})"
+        params.extend(person_ids)
+    # Table names from the models, values as parameters.
+    statement = (
+        f"INSERT INTO {table} (close_id, person_id, unit_id, status, grade, earned, ruleset,"  # noqa: S608
+        " fixed_at)"
+        f" SELECT %s, s.person_id, p.unit_id, s.status, s.grade, s.earned, s.ruleset, %s"
+        f" FROM {standing} s JOIN {person} p ON p.id = s.person_id"
+        f" JOIN {node} n ON n.id = p.unit_id"
+        f" WHERE s.period = %s AND n.path LIKE %s{where}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        written = max(cursor.rowcount, 0)
+        if connection.vendor == "postgresql" and person_ids is None:
+            # The planner learns the new rows at once (autovacuum comes later): the notices
+            # read them by unit right after.
+            cursor.execute(f"ANALYZE {table}")
+    return written
+
+
+@transaction.atomic
+def close_period(actor: Any, region: OrgNode, period: int, note: str = "") -> PeriodClose:
+    """Closes `period` for the region and its subtree: every counted person's standing is judged
+    current, then fixed (their grade by the age-bracket tiers of their rule set). From now on a
+    credit dated in the period goes in only with the office's late-report approval.
+
+    Only the credit office of the region; a period closed already (here or above) is refused and
+    nothing changes."""
+    _require_office(actor, region)
+    if region.kind != OrgNode.Kind.REGION:
+        raise ClosingError("not_a_region", _("A year is closed for a region."), field="region")
+    if not MIN_PERIOD <= period <= MAX_PERIOD:
+        raise ClosingError("bad_period", _("The year is not plausible."), field="period")
+    if period > timezone.localdate().year:
+        raise ClosingError(
+            "period_ahead", _("A year still ahead cannot be closed."), field="period"
+        )
+    from xuefen.closing.guard import close_over
+
+    if close_over(region.path, period) is not None:
+        raise ClosingError(
+            "already_closed", _("This year is already closed for this region."), field="period"
+        )
+    _settle_region(region, period)
+    close = PeriodClose.objects.create(
+        region=region, period=period, closed_by=_user(actor), note=note.strip()[:300]
+    )
+    close.people = _fix(close)
+    close.regraded_at = close.closed_at
+    close.save(update_fields=["people", "regraded_at"])
+    record(
+        actor,
+        AuditEvent.Action.CREATE,
+        close,
+        changes={"period": [None, period], "people": [None, close.people]},
+        node_path=region.path,
+    )
+    return close
+
+
+@transaction.atomic
+def fix_grades_again(actor: Any, close: PeriodClose) -> PeriodClose:
+    """Fixes the grades of the closed period again from the ledger as it stands (after late
+    reports the office let in): the office's explicit step, audited."""
+    _require_office(actor, close.region)
+    _settle_region(close.region, close.period)
+    before = close.people
+    close.people = _fix(close)
+    close.regraded_at = timezone.now()
+    close.save(update_fields=["people", "regraded_at"])
+    record(
+        actor,
+        AuditEvent.Action.UPDATE,
+        close,
+        changes={"people": [before, close.people]},
+        node_path=close.region.path,
+    )
+    return close
+
+
+@transaction.atomic
+def approve_late_reports(
+    actor: Any,
+    close: PeriodClose,
+    *,
+    reason: str,
+    valid_until: dt.date,
+    person: Person | None = None,
+    unit: OrgNode | None = None,
+) -> LateApproval:
+    """The office lets late reports for one person, or for a unit's subtree, into the closed
+    period until `valid_until` (a claim approved or a roster row posted then goes in)."""
+    _require_office(actor, close.region)
+    if (person is None) == (unit is None):
+        raise ClosingError("person_or_unit", _("Name either a person or a unit."), field="person")
+    path = person.unit.path if person is not None else unit.path  # type: ignore[union-attr]
+    if not path.startswith(close.region.path):
+        raise ClosingError("outside_region", _("Not in the closed region."), field="person")
+    if not reason.strip():
+        raise ClosingError("reason_required", _("Give the reason."), field="reason")
+    if valid_until < timezone.localdate():
+        raise ClosingError(
+            "valid_until_past", _("The last day must not be in the past."), field="valid_until"
+        )
+    approval = LateApproval.objects.create(
+        close=close,
+        person=person,
+        unit=unit,
+        reason=reason.strip()[:300],
+        valid_until=valid_until,
+        granted_by=_user(actor),
+    )
+    record(
+        actor,
+        AuditEvent.Action.APPROVE,
+        approval,
+        changes={"valid_until": [None, valid_until.isoformat()], "reason": [None, approval.reason]},
+        node_path=path,
+        person_id=person.pk if person is not None else None,
+    )
+    return approval
+
+
+# --- the public notice ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_notice(
+    actor: Any,
+    close: PeriodClose,
+    node: OrgNode | None = None,
+    *,
+    today: dt.date | None = None,
+) -> Notice:
+    """Publishes the closed period's results for the node's subtree (the region by default), for
+    the number of days the notice rules set, from today."""
+    node = node or close.region
+    _require_office(actor, node)
+    if not node.path.startswith(close.region.path):
+        raise ClosingError("outside_region", _("Not in the closed region."), field="node")
+    rules = notice_rules()
+    opens = today or timezone.localdate()
+    notice = Notice.objects.create(
+        close=close,
+        node=node,
+        title=_("%(node)s: credit results of %(period)s")
+        % {"node": node.name, "period": close.period},
+        opens_on=opens,
+        closes_on=opens + dt.timedelta(days=rules.days - 1),
+        include_claims=rules.include_claims,
+        rule_source=rules.source[:300],
+        published_by=_user(actor),
+    )
+    record(
+        actor,
+        AuditEvent.Action.CREATE,
+        notice,
+        changes={
+            "opens_on": [None, notice.opens_on.isoformat()],
+            "closes_on": [None, notice.closes_on.isoformat()],
+        },
+        node_path=node.path,
+    )
+    return notice
+
+
+def _evidence_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "closing"
+
+
+def evidence_path(objection: Objection) -> Path:
+    return _evidence_dir() / claim_files.path_of(objection.evidence_file).name
+
+
+@transaction.atomic
+def raise_objection(
+    actor: Any,
+    notice: Notice,
+    person: Person,
+    entry: Entry,
+    *,
+    reason: str,
+    upload: Any = None,
+    today: dt.date | None = None,
+) -> Objection:
+    """Anyone who may read the notice objects to one credit on it, with a reason and (optionally)
+    a file of evidence (PDF, JPEG or PNG, judged by content). Only while the notice stands; the
+    same person's open objection to the same credit is not raised twice."""
+    if not queries.notices_for(actor).filter(pk=notice.pk).exists():
+        raise PermissionDenied("forbidden", _("You may not do this here."))
+    day = today or timezone.localdate()
+    if notice.finished_at is not None or day > notice.closes_on:
+        raise ClosingError(
+            "window_closed",
+            _("The objection window of this notice closed on %(day)s: no more objections.")
+            % {"day": notice.closes_on.isoformat()},
+            field="notice",
+        )
+    if not queries.on_notice(notice).filter(person=person).exists():
+        raise ClosingError("not_on_notice", _("This person is not on the notice."), field="person")
+    if (
+        entry.person_id != person.pk
+        or entry.period != notice.close.period
+        or entry.reverses_id is not None
+        or Entry.objects.filter(reverses=entry).exists()
+    ):
+        raise ClosingError(
+            "entry_not_on_notice", _("Choose one of the credits the notice lists."), field="entry"
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ClosingError("reason_required", _("Give the reason."), field="reason")
+    existing = Objection.objects.filter(
+        notice=notice, entry=entry, raised_by=actor, status=Objection.Status.OPEN
+    ).first()
+    if existing is not None:
+        return existing
+    objection = Objection(
+        notice=notice, person=person, entry=entry, reason=reason[:2000], raised_by=actor
+    )
+    if upload is not None:
+        stored = claim_files.store(upload, ["pdf", "image"])
+        _evidence_dir().mkdir(parents=True, exist_ok=True)
+        claim_files.path_of(stored.stored_name).rename(_evidence_dir() / stored.stored_name)
+        objection.evidence_file = stored.stored_name
+        objection.evidence_name = stored.original_name[:120]
+    objection.save()
+    record(
+        actor,
+        AuditEvent.Action.CREATE,
+        objection,
+        changes={"entry": [None, entry.pk], "reason": [None, objection.reason]},
+        node_path=person.unit.path,
+        person_id=person.pk,
+    )
+    return objection
+
+
+@transaction.atomic
+def decide_objection(actor: Any, objection: Objection, *, uphold: bool, reason: str) -> Objection:
+    """The office decides an open objection: upheld — the credit is reversed in the ledger, the
+    reversal naming the objection, and the person's fixed grade is fixed again; dismissed — the
+    reason is recorded. Not by the objection's person nor by who raised it; once only."""
+    locked = (
+        Objection.objects.select_for_update()
+        .select_related("person__unit", "entry", "notice__close__region")
+        .get(pk=objection.pk)
+    )
+    person = locked.person
+    if actor is None or not has_capability(actor, Cap.CREDITS_APPROVE, person.unit):
+        raise PermissionDenied("forbidden", _("Only the credit office may do this here."))
+    if getattr(actor, "person_id", None) == person.pk or locked.raised_by_id == actor.pk:
+        raise PermissionDenied(
+            "own_objection",
+            _("An objection is decided by someone other than its person and who raised it."),
+        )
+    if locked.status != Objection.Status.OPEN:
+        raise ClosingError(
+            "already_decided", _("This objection has already been decided."), field="status"
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ClosingError("reason_required", _("Give the reason."), field="reason")
+    before = locked.status
+    if uphold:
+        locked.reversal = reverse_entry(
+            actor,
+            locked.entry,
+            _("Objection #%(id)s upheld: %(reason)s") % {"id": locked.pk, "reason": reason},
+        )
+        _fix(locked.notice.close, [person.pk])
+    locked.status = Objection.Status.UPHELD if uphold else Objection.Status.DISMISSED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.decision_reason = reason[:500]
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "reversal"])
+    record(
+        actor,
+        AuditEvent.Action.APPROVE if uphold else AuditEvent.Action.REJECT,
+        locked,
+        changes={
+            "status": [before, locked.status],
+            "reason": [None, locked.decision_reason],
+            "reversal": [None, locked.reversal_id],
+        },
+        node_path=person.unit.path,
+        person_id=person.pk,
+    )
+    return locked
+
+
+@transaction.atomic
+def finish_notice(actor: Any, notice: Notice, *, today: dt.date | None = None) -> Notice:
+    """Records the notice's outcome once its window is over and every objection is decided."""
+    locked = Notice.objects.select_for_update().select_related("node").get(pk=notice.pk)
+    _require_office(actor, locked.node)
+    if locked.finished_at is not None:
+        return locked
+    if (today or timezone.localdate()) <= locked.closes_on:
+        raise ClosingError(
+            "still_open",
+            _("The notice stands until %(day)s.") % {"day": locked.closes_on.isoformat()},
+        )
+    objections = Objection.objects.filter(notice=locked)
+    if objections.filter(status=Objection.Status.OPEN).exists():
+        raise ClosingError("objections_open", _("Decide every objection first."))
+    locked.upheld = objections.filter(status=Objection.Status.UPHELD).count()
+    locked.dismissed = objections.filter(status=Objection.Status.DISMISSED).count()
+    locked.finished_at = timezone.now()
+    locked.save(update_fields=["upheld", "dismissed", "finished_at"])
+    record(
+        actor,
+        AuditEvent.Action.UPDATE,
+        locked,
+        changes={"upheld": [None, locked.upheld], "dismissed": [None, locked.dismissed]},
+        node_path=locked.node.path,
+    )
+    return locked
