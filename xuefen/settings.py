@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "xuefen.intake",
     "xuefen.claims",
     "xuefen.training",
+    "xuefen.planning",
     "xuefen.api",
     "django.contrib.admin",
 ]
@@ -280,6 +281,19 @@ TASKS = {
         "BACKEND": env_str("XUEFEN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Reminders (planning.reminders): the hour (local time) of the daily run, and e-mail through
+# Django's mail settings (the local default writes each e-mail to the console of the worker).
+REMINDER_HOUR = env_int("XUEFEN_REMINDER_HOUR", 7)
+EMAIL_BACKEND = env_str("XUEFEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("XUEFEN_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("XUEFEN_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("XUEFEN_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("XUEFEN_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("XUEFEN_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("XUEFEN_EMAIL_FROM", "xuefen@localhost")
+# The site's address as people reach it, for links in e-mails (empty: no link).
+SITE_URL = env_str("XUEFEN_SITE_URL", "")
 
 # The background worker started by `xuefen serve`: its address-space limit (0: none), and the
 # longest wait before restarting it after it died (the wait doubles from 1 s while it keeps dying).

@@ -13,6 +13,7 @@ urlpatterns = [
     path("intake/", include("xuefen.intake.urls")),
     path("claims/", include("xuefen.claims.urls")),
     path("training/", include("xuefen.training.urls")),
+    path("planning/", include("xuefen.planning.urls")),
     path("api/", include("xuefen.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -14,8 +14,10 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.tasks import TaskResultStatus
 from django.utils import timezone
@@ -80,6 +82,24 @@ def recover_dead_worker(worker_id: str, reason: str) -> list[str]:
             log.warning("task %s of dead worker %s queued again as %s", row.pk, worker_id, copy.id)
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
     return retried
+
+
+def ensure_schedules() -> None:
+    """For a worker starting up: each app's `schedule.ensure()` queues its recurring task (the
+    daily reminder run) unless one is waiting, so the schedule lives in the queue itself."""
+    for config in apps.get_app_configs():
+        if not config.name.startswith("xuefen."):
+            continue
+        try:
+            module = import_module(f"{config.name}.schedule")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.schedule":
+                raise
+            continue
+        try:
+            module.ensure()
+        except Exception:  # a busy database: the next worker start (or run) queues it
+            log.exception("schedule of %s not queued", config.name)
 
 
 def _alive(pid: int) -> bool:

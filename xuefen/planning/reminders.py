@@ -1,0 +1,218 @@
+"""The reminder run: who is short of the period's target (from the stored standings), at which
+point before the claims deadline, written as one inbox row per recipient and round in one
+INSERT … SELECT each (set-based: the rule engine is not run again per person), then e-mailed after
+commit.
+
+Nobody is reminded twice for the same thing: a round is unique per (kind, period, point) and a
+reminder per (round, account); the INSERT skips rows that exist (ON CONFLICT DO NOTHING), so a run
+repeated, or two at once, adds nothing. E-mails are claimed (emailed_at set) before they are sent,
+so a second sender finds nothing left to send.
+"""
+
+# The SQL below formats in only table and column names; every value is a parameter.
+# ruff: noqa: S608
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from xuefen.accounts.models import RoleGrant, User
+from xuefen.accounts.roles import Role
+from xuefen.claims.models import ReportingPeriod
+from xuefen.ledger.models import Standing
+from xuefen.orgs.models import OrgNode, Person
+from xuefen.planning.models import Reminder, ReminderKind, ReminderPolicy, Round
+
+log = logging.getLogger(__name__)
+
+# Standings that still owe something before the deadline.
+OWING = (Standing.Status.SHORT, Standing.Status.IN_PROGRESS)
+EMAIL_CHUNK = 500
+
+
+def due_point(deadline: dt.date, points: list[int], today: dt.date) -> int | None:
+    """The point of the policy reached today: the nearest to the deadline among those passed
+    (a run that missed earlier points sends only the latest); None before the first or after the
+    deadline."""
+    if today > deadline:
+        return None
+    left = (deadline - today).days
+    reached = [p for p in points if p >= left]
+    return min(reached) if reached else None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    rounds: int
+    written: int
+
+
+def _table(model: Any) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def _learner_sql() -> str:
+    return (
+        f"INSERT INTO {_table(Reminder)} (round_id, user_id, node_path, people, earned, email_to)"
+        f" SELECT %s, u.id, n.path, 1, s.earned, CASE WHEN %s THEN u.email ELSE '' END"
+        f" FROM {_table(Standing)} s"
+        f" JOIN {_table(Person)} p ON p.id = s.person_id"
+        f" JOIN {_table(User)} u ON u.person_id = p.id"
+        f" JOIN {_table(OrgNode)} n ON n.id = p.unit_id"
+        f" WHERE s.period = %s AND s.status IN (%s, %s) AND u.is_active AND p.status = %s"
+        f" ON CONFLICT (round_id, user_id) DO NOTHING"
+    )
+
+
+def _unit_sql() -> str:
+    return (
+        f"INSERT INTO {_table(Reminder)} (round_id, user_id, node_path, people, earned, email_to)"
+        f" SELECT %s, g.user_id, MIN(gn.path), COUNT(*), 0,"
+        f" CASE WHEN %s THEN MIN(u.email) ELSE '' END"
+        f" FROM {_table(RoleGrant)} g"
+        f" JOIN {_table(User)} u ON u.id = g.user_id"
+        f" JOIN {_table(OrgNode)} gn ON gn.id = g.node_id"
+        f" JOIN {_table(OrgNode)} un ON un.path LIKE gn.path || '%%'"
+        f" JOIN {_table(Person)} p ON p.unit_id = un.id"
+        f" JOIN {_table(Standing)} s ON s.person_id = p.id"
+        f" WHERE g.role = %s AND u.is_active AND s.period = %s AND s.status IN (%s, %s)"
+        f" AND p.status = %s"
+        f" GROUP BY g.user_id"
+        f" ON CONFLICT (round_id, user_id) DO NOTHING"
+    )
+
+
+def _write(round_: Round, policy: ReminderPolicy) -> int:
+    short, progress = OWING
+    active = Person.Status.ACTIVE
+    with connection.cursor() as cursor:
+        if round_.kind == ReminderKind.LEARNER_GAP:
+            cursor.execute(
+                _learner_sql(),
+                [round_.pk, policy.email, round_.period, short, progress, active],
+            )
+        else:
+            cursor.execute(
+                _unit_sql(),
+                [round_.pk, policy.email, Role.UNIT_ADMIN, round_.period, short, progress, active],
+            )
+        return max(cursor.rowcount, 0)
+
+
+def run_reminders(today: dt.date | None = None) -> RunResult:
+    """Writes the reminders due today for every open reporting period and active policy; the
+    e-mails go after commit. Idempotent: a second run on the same day writes nothing."""
+    today = today or timezone.localdate()
+    rounds = written = 0
+    policies = list(ReminderPolicy.objects.filter(is_active=True))
+    with transaction.atomic():
+        for reporting in ReportingPeriod.objects.filter(deadline__gte=today):
+            for policy in policies:
+                points = [int(p) for p in policy.days_before]
+                point = due_point(reporting.deadline, points, today)
+                if point is None:
+                    continue
+                round_, _made = Round.objects.get_or_create(
+                    kind=policy.kind,
+                    period=reporting.period,
+                    days_before=point,
+                    defaults={"deadline": reporting.deadline},
+                )
+                added = _write(round_, policy)
+                if added:
+                    Round.objects.filter(pk=round_.pk).update(sent=round_.sent + added)
+                rounds += 1
+                written += added
+        if written:
+            transaction.on_commit(_queue_emails)
+    return RunResult(rounds=rounds, written=written)
+
+
+def _queue_emails() -> None:
+    from xuefen.planning.tasks import send_reminder_emails_task
+
+    send_reminder_emails_task.enqueue()
+
+
+def subject_and_body(reminder: Reminder, round_: Round, unit_name: str = "") -> tuple[str, str]:
+    """The reminder in words, in the active language."""
+    deadline = date_format(round_.deadline, "Y-m-d")
+    if round_.kind == ReminderKind.LEARNER_GAP:
+        subject = _("Your %(period)s credits are short of the target") % {"period": round_.period}
+        body = _(
+            "You have %(earned)s so far in %(period)s and are short of the target. Claims for "
+            "%(period)s are due by %(deadline)s. Your credits page shows what is missing and "
+            "the courses that would close the gap."
+        ) % {
+            "earned": f"{reminder.earned.normalize():f}",
+            "period": round_.period,
+            "deadline": deadline,
+        }
+    else:
+        subject = _("%(n)s people of your unit are short of the %(period)s target") % {
+            "n": reminder.people,
+            "period": round_.period,
+        }
+        body = _(
+            "%(n)s people of %(unit)s are short of the %(period)s target. Claims for "
+            "%(period)s are due by %(deadline)s. The compliance page lists them."
+        ) % {"n": reminder.people, "unit": unit_name, "period": round_.period, "deadline": deadline}
+    return subject, body
+
+
+def _claim_chunk() -> list[int]:
+    """Takes up to EMAIL_CHUNK unsent e-mails for this sender (marks them sent first)."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Reminder.objects.filter(emailed_at__isnull=True)
+            .exclude(email_to="")
+            .order_by("id")
+            .values_list("id", flat=True)[:EMAIL_CHUNK]
+        )
+        if not ids:
+            return []
+        Reminder.objects.filter(id__in=ids, emailed_at__isnull=True).update(emailed_at=now)
+    return ids
+
+
+def send_reminder_emails() -> int:
+    """Sends every reminder e-mail not yet sent, through Django's mail settings. Each is claimed
+    before it is sent: a second sender (or a rerun) never sends it again. Returns how many."""
+    sent = 0
+    link = settings.SITE_URL.rstrip("/") + reverse("planning:inbox") if settings.SITE_URL else ""
+    while ids := _claim_chunk():
+        rows = list(Reminder.objects.filter(id__in=ids).select_related("round"))
+        nodes = dict(
+            OrgNode.objects.filter(path__in={r.node_path for r in rows}).values_list("path", "name")
+        )
+        messages = []
+        with translation.override(settings.LANGUAGE_CODE):
+            for reminder in rows:
+                subject, body = subject_and_body(
+                    reminder, reminder.round, nodes.get(reminder.node_path, "")
+                )
+                if link:
+                    body += "\n\n" + link
+                messages.append(
+                    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [reminder.email_to])
+                )
+        try:
+            get_connection().send_messages(messages)
+        except OSError:
+            # The mail server is away (refused before sending): the in-app reminders stand, and
+            # these e-mails are left for the next run.
+            log.exception("reminder e-mails %s…%s not sent", ids[0], ids[-1])
+            Reminder.objects.filter(id__in=ids).update(emailed_at=None)
+            break
+        sent += len(messages)
+    return sent
