@@ -285,12 +285,23 @@ TASKS = {
 # Reminders (planning.reminders): the hour (local time) of the daily run, and e-mail through
 # Django's mail settings (the local default writes each e-mail to the console of the worker).
 REMINDER_HOUR = env_int("XUEFEN_REMINDER_HOUR", 7)
-EMAIL_BACKEND = env_str("XUEFEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("XUEFEN_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("XUEFEN_EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("XUEFEN_EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("XUEFEN_EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("XUEFEN_EMAIL_USE_TLS", False)
+_MAIL_BACKEND = env_str("XUEFEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": _MAIL_BACKEND,
+        "OPTIONS": (
+            {
+                "host": env_str("XUEFEN_EMAIL_HOST", "localhost"),
+                "port": env_int("XUEFEN_EMAIL_PORT", 25),
+                "username": env_str("XUEFEN_EMAIL_HOST_USER", ""),
+                "password": env_str("XUEFEN_EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("XUEFEN_EMAIL_USE_TLS", False),
+            }
+            if _MAIL_BACKEND.endswith("smtp.EmailBackend")
+            else {}
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = env_str("XUEFEN_EMAIL_FROM", "xuefen@localhost")
 # The site's address as people reach it, for links in e-mails (empty: no link).
 SITE_URL = env_str("XUEFEN_SITE_URL", "")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -207,7 +207,7 @@ def send_reminder_emails() -> int:
                     EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [reminder.email_to])
                 )
         try:
-            get_connection().send_messages(messages)
+            mailers.default.send_messages(messages)
         except OSError:
             # The mail server is away (refused before sending): the in-app reminders stand, and
             # these e-mails are left for the next run.
