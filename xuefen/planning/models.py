@@ -303,18 +303,25 @@ class Reminder(models.Model):
     """One reminder to one account in one round: the inbox row and its e-mail. Its words are
     made when it is shown (in the reader's language) from the round and the figures kept here."""
 
+    # No index of their own: the unique key (round, user) and the inbox's (user, read_at) lead
+    # with them (every index costs the run's INSERT of one row per person).
     round = models.ForeignKey(
-        Round, verbose_name=_("reminder round"), on_delete=models.PROTECT, related_name="+"
+        Round,
+        verbose_name=_("reminder round"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
         on_delete=models.CASCADE,
         related_name="+",
+        db_index=False,
     )
     # Where the recipient sits (the person's unit, or the administrator's node): for scoping the
     # outbox to the subtrees of whoever reads it.
-    node_path = models.CharField(max_length=255, db_index=True)
+    node_path = models.CharField(max_length=255)
     people = models.PositiveIntegerField(_("people short"), default=1)
     earned = models.DecimalField(_("earned"), max_digits=11, decimal_places=2, default=Decimal(0))
     email_to = models.CharField(_("e-mail"), max_length=254, blank=True)

@@ -29,6 +29,7 @@ from xuefen.accounts.models import RoleGrant, User
 from xuefen.accounts.roles import Role
 from xuefen.claims.models import ReportingPeriod
 from xuefen.ledger.models import Standing
+from xuefen.ledger.standings import settle_everyone
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.planning.models import Reminder, ReminderKind, ReminderPolicy, Round
 
@@ -73,38 +74,58 @@ def _learner_sql() -> str:
     )
 
 
-def _unit_sql() -> str:
-    return (
-        f"INSERT INTO {_table(Reminder)} (round_id, user_id, node_path, people, earned, email_to)"
-        f" SELECT %s, g.user_id, MIN(gn.path), COUNT(*), 0,"
-        f" CASE WHEN %s THEN MIN(u.email) ELSE '' END"
-        f" FROM {_table(RoleGrant)} g"
-        f" JOIN {_table(User)} u ON u.id = g.user_id"
-        f" JOIN {_table(OrgNode)} gn ON gn.id = g.node_id"
-        f" JOIN {_table(OrgNode)} un ON un.path LIKE gn.path || '%%'"
-        f" JOIN {_table(Person)} p ON p.unit_id = un.id"
-        f" JOIN {_table(Standing)} s ON s.person_id = p.id"
-        f" WHERE g.role = %s AND u.is_active AND s.period = %s AND s.status IN (%s, %s)"
-        f" AND p.status = %s"
-        f" GROUP BY g.user_id"
-        f" ON CONFLICT (round_id, user_id) DO NOTHING"
+def _short_per_unit(period: int) -> dict[str, int]:
+    """{unit path: people short} of the period: one GROUP BY over the stored standings."""
+    sql = (
+        f"SELECT n.path, COUNT(*) FROM {_table(Standing)} s"
+        f" JOIN {_table(Person)} p ON p.id = s.person_id"
+        f" JOIN {_table(OrgNode)} n ON n.id = p.unit_id"
+        f" WHERE s.period = %s AND s.status IN (%s, %s) AND p.status = %s"
+        f" GROUP BY n.path"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [period, *OWING, Person.Status.ACTIVE])
+        return dict(cursor.fetchall())
+
+
+def _write_unit_admins(round_: Round, policy: ReminderPolicy) -> int:
+    """One reminder per unit administrator with people short in their subtrees (the counts per
+    unit come from one GROUP BY; the administrators are few)."""
+    short = _short_per_unit(round_.period)
+    grants = (
+        RoleGrant.objects.filter(role=Role.UNIT_ADMIN, user__is_active=True)
+        .values_list("user_id", "node__path", "user__email")
+        .order_by("user_id", "node__path")
+    )
+    mine: dict[int, tuple[str, str, set[str]]] = {}
+    for user_id, root, email in grants:
+        first_root, address, units = mine.get(user_id, (root, email, set()))
+        units.update(path for path in short if path.startswith(root))
+        mine[user_id] = (first_root, address, units)
+    done = set(Reminder.objects.filter(round=round_).values_list("user_id", flat=True))
+    rows = [
+        Reminder(
+            round=round_,
+            user_id=user_id,
+            node_path=root,
+            people=sum(short[path] for path in units),
+            email_to=email if policy.email else "",
+        )
+        for user_id, (root, email, units) in mine.items()
+        if units and user_id not in done
+    ]
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def _write(round_: Round, policy: ReminderPolicy) -> int:
-    short, progress = OWING
-    active = Person.Status.ACTIVE
+    if round_.kind == ReminderKind.UNIT_GAP:
+        return _write_unit_admins(round_, policy)
     with connection.cursor() as cursor:
-        if round_.kind == ReminderKind.LEARNER_GAP:
-            cursor.execute(
-                _learner_sql(),
-                [round_.pk, policy.email, round_.period, short, progress, active],
-            )
-        else:
-            cursor.execute(
-                _unit_sql(),
-                [round_.pk, policy.email, Role.UNIT_ADMIN, round_.period, short, progress, active],
-            )
+        cursor.execute(
+            _learner_sql(),
+            [round_.pk, policy.email, round_.period, *OWING, Person.Status.ACTIVE],
+        )
         return max(cursor.rowcount, 0)
 
 
@@ -114,8 +135,13 @@ def run_reminders(today: dt.date | None = None) -> RunResult:
     today = today or timezone.localdate()
     rounds = written = 0
     policies = list(ReminderPolicy.objects.filter(is_active=True))
+    open_periods = list(ReportingPeriod.objects.filter(deadline__gte=today))
+    for reporting in open_periods if policies else []:
+        # Standings missing (nobody judged a person without entries yet) or stale (a rule set
+        # changed) are judged first; the current ones, nearly all, are read as stored.
+        settle_everyone(reporting.period)
     with transaction.atomic():
-        for reporting in ReportingPeriod.objects.filter(deadline__gte=today):
+        for reporting in open_periods:
             for policy in policies:
                 points = [int(p) for p in policy.days_before]
                 point = due_point(reporting.deadline, points, today)
