@@ -166,3 +166,12 @@ def test_the_policy_page_changes_the_points(client, year):
     )
     policy.refresh_from_db()
     assert policy.days_before == [45, 15]
+
+
+def test_a_learner_with_nothing_credited_yet_is_reminded(year):
+    nobody = f.person(year.unit_a, "新同事")
+    account = f.user("newbie", person=nobody)
+    reminders.run_reminders(DEADLINE - dt.timedelta(days=7))
+    mine = Reminder.objects.get(user=account)
+    assert mine.earned == 0 and mine.round.kind == ReminderKind.LEARNER_GAP
+    assert Reminder.objects.get(user=year.alice).people == 3

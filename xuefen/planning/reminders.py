@@ -1,7 +1,8 @@
 """The reminder run: who is short of the period's target (from the stored standings), at which
 point before the claims deadline, written as one inbox row per recipient and round in one
 INSERT … SELECT each (set-based: the rule engine is not run again per person), then e-mailed after
-commit.
+commit. A person without a standing of the period has nothing credited in it (a standing is
+written with each entry, exemption or change of the person): short, with nothing earned.
 
 Nobody is reminded twice for the same thing: a round is unique per (kind, period, point) and a
 reminder per (round, account); the INSERT skips rows that exist (ON CONFLICT DO NOTHING), so a run
@@ -29,7 +30,6 @@ from xuefen.accounts.models import RoleGrant, User
 from xuefen.accounts.roles import Role
 from xuefen.claims.models import ReportingPeriod
 from xuefen.ledger.models import Standing
-from xuefen.ledger.standings import settle_everyone
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.planning.models import Reminder, ReminderKind, ReminderPolicy, Round
 
@@ -64,12 +64,13 @@ def _table(model: Any) -> str:
 def _learner_sql() -> str:
     return (
         f"INSERT INTO {_table(Reminder)} (round_id, user_id, node_path, people, earned, email_to)"
-        f" SELECT %s, u.id, n.path, 1, s.earned, CASE WHEN %s THEN u.email ELSE '' END"
-        f" FROM {_table(Standing)} s"
-        f" JOIN {_table(Person)} p ON p.id = s.person_id"
-        f" JOIN {_table(User)} u ON u.person_id = p.id"
+        f" SELECT %s, u.id, n.path, 1, COALESCE(s.earned, 0),"
+        f" CASE WHEN %s THEN u.email ELSE '' END"
+        f" FROM {_table(User)} u"
+        f" JOIN {_table(Person)} p ON p.id = u.person_id"
         f" JOIN {_table(OrgNode)} n ON n.id = p.unit_id"
-        f" WHERE s.period = %s AND s.status IN (%s, %s) AND u.is_active AND p.status = %s"
+        f" LEFT JOIN {_table(Standing)} s ON s.person_id = p.id AND s.period = %s"
+        f" WHERE (s.status IN (%s, %s) OR s.id IS NULL) AND u.is_active AND p.status = %s"
         f" ON CONFLICT (round_id, user_id) DO NOTHING"
     )
 
@@ -77,10 +78,10 @@ def _learner_sql() -> str:
 def _short_per_unit(period: int) -> dict[str, int]:
     """{unit path: people short} of the period: one GROUP BY over the stored standings."""
     sql = (
-        f"SELECT n.path, COUNT(*) FROM {_table(Standing)} s"
-        f" JOIN {_table(Person)} p ON p.id = s.person_id"
+        f"SELECT n.path, COUNT(*) FROM {_table(Person)} p"
         f" JOIN {_table(OrgNode)} n ON n.id = p.unit_id"
-        f" WHERE s.period = %s AND s.status IN (%s, %s) AND p.status = %s"
+        f" LEFT JOIN {_table(Standing)} s ON s.person_id = p.id AND s.period = %s"
+        f" WHERE (s.status IN (%s, %s) OR s.id IS NULL) AND p.status = %s"
         f" GROUP BY n.path"
     )
     with connection.cursor() as cursor:
@@ -136,10 +137,6 @@ def run_reminders(today: dt.date | None = None) -> RunResult:
     rounds = written = 0
     policies = list(ReminderPolicy.objects.filter(is_active=True))
     open_periods = list(ReportingPeriod.objects.filter(deadline__gte=today))
-    for reporting in open_periods if policies else []:
-        # Standings missing (nobody judged a person without entries yet) or stale (a rule set
-        # changed) are judged first; the current ones, nearly all, are read as stored.
-        settle_everyone(reporting.period)
     with transaction.atomic():
         for reporting in open_periods:
             for policy in policies:
