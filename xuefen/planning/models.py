@@ -303,14 +303,18 @@ class Reminder(models.Model):
     """One reminder to one account in one round: the inbox row and its e-mail. Its words are
     made when it is shown (in the reader's language) from the round and the figures kept here."""
 
-    # No index of their own: the unique key (round, user) and the inbox's (user, read_at) lead
-    # with them (every index costs the run's INSERT of one row per person).
+    # The run writes one row per person short (100,000 in a county): no index of their own (the
+    # unique key (round, user) and the inbox's (user, read_at) lead with them), and no database
+    # foreign-key check (PostgreSQL checks each row's two keys again at commit, which took longer
+    # than the insert itself, bench/RESULTS.md (g)). The rows come only from the run's INSERT …
+    # SELECT over existing accounts and its round; accounts are deactivated, never deleted.
     round = models.ForeignKey(
         Round,
         verbose_name=_("reminder round"),
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -318,6 +322,7 @@ class Reminder(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     # Where the recipient sits (the person's unit, or the administrator's node): for scoping the
     # outbox to the subtrees of whoever reads it.
