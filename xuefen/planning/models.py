@@ -304,7 +304,7 @@ class Reminder(models.Model):
     made when it is shown (in the reader's language) from the round and the figures kept here."""
 
     # The run writes one row per person short (100,000 in a county): no index of their own (the
-    # unique key (round, user) and the inbox's (user, read_at) lead with them), and no database
+    # unique key (user, round) serves the inbox and the run's check), and no database
     # foreign-key check (PostgreSQL checks each row's two keys again at commit, which took longer
     # than the insert itself, bench/RESULTS.md (g)). The rows come only from the run's INSERT …
     # SELECT over existing accounts and its round; accounts are deactivated, never deleted.
@@ -338,9 +338,8 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
         ordering = ["-round_id", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "user"], name="planning_reminder_once"),
+            models.UniqueConstraint(fields=["user", "round"], name="planning_reminder_once"),
         ]
-        indexes = [models.Index(fields=["user", "read_at"], name="planning_reminder_inbox")]
 
     def __str__(self) -> str:
         return f"{self.round_id}:{self.user_id}"

@@ -5,8 +5,9 @@ commit. A person without a standing of the period has nothing credited in it (a 
 written with each entry, exemption or change of the person): short, with nothing earned.
 
 Nobody is reminded twice for the same thing: a round is unique per (kind, period, point) and a
-reminder per (round, account); the INSERT skips rows that exist (ON CONFLICT DO NOTHING), so a run
-repeated, or two at once, adds nothing. E-mails are claimed (emailed_at set) before they are sent,
+reminder per (account, round); the INSERT leaves out the rows that exist (and skips any that a run
+beside it wrote meanwhile: ON CONFLICT DO NOTHING), so a run repeated, or two at once, adds
+nothing. E-mails are claimed (emailed_at set) before they are sent,
 so a second sender finds nothing left to send.
 """
 
@@ -21,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -61,7 +63,16 @@ def _table(model: Any) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
-def _learner_sql() -> str:
+def _learner_sql(skip_sent: bool) -> str:
+    """The learners' INSERT … SELECT; with skip_sent, leaving out who has this round's reminder
+    already (through the unique key's index). The first write of a round goes without the check:
+    PostgreSQL, seeing an empty table, would scan it for every row while filling it."""
+    sent = (
+        f" AND NOT EXISTS (SELECT 1 FROM {_table(Reminder)} r"
+        f" WHERE r.user_id = u.id AND r.round_id = %s)"
+        if skip_sent
+        else ""
+    )
     return (
         f"INSERT INTO {_table(Reminder)} (round_id, user_id, node_path, people, earned, email_to)"
         f" SELECT %s, u.id, n.path, 1, COALESCE(s.earned, 0),"
@@ -71,7 +82,8 @@ def _learner_sql() -> str:
         f" JOIN {_table(OrgNode)} n ON n.id = p.unit_id"
         f" LEFT JOIN {_table(Standing)} s ON s.person_id = p.id AND s.period = %s"
         f" WHERE (s.status IN (%s, %s) OR s.id IS NULL) AND u.is_active AND p.status = %s"
-        f" ON CONFLICT (round_id, user_id) DO NOTHING"
+        f"{sent}"
+        f" ON CONFLICT (user_id, round_id) DO NOTHING"
     )
 
 
@@ -122,12 +134,15 @@ def _write_unit_admins(round_: Round, policy: ReminderPolicy) -> int:
 def _write(round_: Round, policy: ReminderPolicy) -> int:
     if round_.kind == ReminderKind.UNIT_GAP:
         return _write_unit_admins(round_, policy)
+    skip_sent = round_.sent > 0
+    params: list[Any] = [round_.pk, policy.email, round_.period, *OWING, Person.Status.ACTIVE]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _learner_sql(),
-            [round_.pk, policy.email, round_.period, *OWING, Person.Status.ACTIVE],
-        )
-        return max(cursor.rowcount, 0)
+        cursor.execute(_learner_sql(skip_sent), params + ([round_.pk] if skip_sent else []))
+        written = max(cursor.rowcount, 0)
+        if written and connection.vendor == "postgresql":
+            # Fresh statistics for the next run's check (autovacuum may come later).
+            cursor.execute(f"ANALYZE {_table(Reminder)}")
+        return written
 
 
 def run_reminders(today: dt.date | None = None) -> RunResult:
@@ -152,7 +167,7 @@ def run_reminders(today: dt.date | None = None) -> RunResult:
                 )
                 added = _write(round_, policy)
                 if added:
-                    Round.objects.filter(pk=round_.pk).update(sent=round_.sent + added)
+                    Round.objects.filter(pk=round_.pk).update(sent=F("sent") + added)
                 rounds += 1
                 written += added
         if written:
