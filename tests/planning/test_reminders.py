@@ -175,3 +175,9 @@ def test_a_learner_with_nothing_credited_yet_is_reminded(year):
     mine = Reminder.objects.get(user=account)
     assert mine.earned == 0 and mine.round.kind == ReminderKind.LEARNER_GAP
     assert Reminder.objects.get(user=year.alice).people == 3
+
+
+def test_the_run_queued_for_tomorrow_is_not_a_waiting_task_on_healthz(client, db):
+    schedule.ensure()
+    queue = client.get(reverse("core:healthz")).json()["queue"]
+    assert queue["ready"] == 0 and queue["oldest_ready_seconds"] is None

@@ -150,9 +150,21 @@ class Health:
 
 def health() -> Health:
     latest = WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+    from django_tasks_db.models import get_date_max
+
     model = _task_model()
-    ready = model.objects.filter(status=TaskResultStatus.READY)
-    oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    # A task queued for later (the daily reminder run) is not waiting until its time comes; from
+    # then on it has waited since that time, not since it was queued.
+    ready = model.objects.ready()
+    unscheduled = ready.filter(run_after=get_date_max())
+    waiting_since = [
+        unscheduled.order_by("enqueued_at").values_list("enqueued_at", flat=True).first(),
+        ready.exclude(run_after=get_date_max())
+        .order_by("run_after")
+        .values_list("run_after", flat=True)
+        .first(),
+    ]
+    oldest = min((moment for moment in waiting_since if moment is not None), default=None)
     return Health(
         last_heartbeat=latest,
         ready=ready.count(),
