@@ -8,7 +8,10 @@ from xuefen.core.nav import NavItem
 
 
 def items(user: Any) -> list[NavItem]:
-    found = [NavItem(_("Inbox"), "planning:inbox", order=90)]
+    found: list[NavItem] = []
+    # Reminders go to learners and unit administrators (who check their people's claims).
+    if getattr(user, "person_id", None) is not None or has_capability(user, Cap.CREDITS_CHECK):
+        found.append(NavItem(_("Inbox"), "planning:inbox", order=90))
     if getattr(user, "person_id", None) is not None:
         found.append(NavItem(_("Surveys for me"), "planning:my_surveys", order=24))
     if has_capability(user, Cap.REPORTS_VIEW):
