@@ -1,6 +1,6 @@
 """Plans, money, a needs survey and reminders for the demo county's 2026: the county's plan with
 its lines carried out by the party school's classes of the year (spending per class, budgets by
-source, one line over its budget), 县财政局机关's own plan, the office's needs survey sent to the
+source, lines and the fiscal funds over budget), 县财政局机关's own plan, the office's needs survey sent to the
 whole county and answered by a few hundred people, linked to the county's plan; and the reminder
 run 30 days before the 2026 claims deadline, so the outbox has what it sent.
 
