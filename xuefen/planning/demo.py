@@ -1,8 +1,9 @@
 """Plans, money, a needs survey and reminders for the demo county's 2026: the county's plan with
 its lines carried out by the party school's classes of the year (spending per class, budgets by
-source, lines and the fiscal funds over budget), 县财政局机关's own plan, the office's needs survey sent to the
-whole county and answered by a few hundred people, linked to the county's plan; and the reminder
-run 30 days before the 2026 claims deadline, so the outbox has what it sent.
+source, lines and the fiscal funds over budget), 县财政局机关's own plan, the office's needs
+survey sent to the whole county and answered by a few hundred people, linked to the county's
+plan; and the reminder run 30 days before the 2026 claims deadline, so the outbox has what it
+sent.
 
 Through the actions, as on the pages; answers of people without accounts are written as rows
 (they would come from their phones). Seeded: the same on every machine."""
