@@ -283,9 +283,15 @@ TASKS = {
 }
 
 # Reminders (planning.reminders): the hour (local time) of the daily run, and e-mail through
-# Django's mail settings (the local default writes each e-mail to the console of the worker).
+# Django's mail settings (locally each e-mail is written to the worker's console; production sends
+# through SMTP).
 REMINDER_HOUR = env_int("XUEFEN_REMINDER_HOUR", 7)
-_MAIL_BACKEND = env_str("XUEFEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_MAIL_BACKEND = env_str(
+    "XUEFEN_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
 MAILERS = {
     "default": {
         "BACKEND": _MAIL_BACKEND,

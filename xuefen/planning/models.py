@@ -133,7 +133,7 @@ class Budget(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan_id} {self.source} {self.amount}"
+        return f"{self.get_source_display()} {self.amount}"
 
 
 class SpendingKind(models.TextChoices):
@@ -174,7 +174,7 @@ class Spending(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.klass_id} {self.kind} {self.amount}"
+        return f"{self.get_kind_display()} {self.amount}"
 
 
 class Survey(models.Model):
@@ -296,7 +296,7 @@ class Round(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.period} −{self.days_before}"
+        return f"{self.get_kind_display()} {self.period} −{self.days_before}"
 
 
 class Reminder(models.Model):
