@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "xuefen.training",
     "xuefen.exams",
     "xuefen.elearning",
+    "xuefen.planning",
     "xuefen.api",
     "xuefen.xapi",
     "xuefen.closing",
@@ -313,6 +314,36 @@ TASKS = {
         "BACKEND": env_str("XUEFEN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Reminders (planning.reminders): the hour (local time) of the daily run, and e-mail through
+# Django's mail settings (locally each e-mail is written to the worker's console; production sends
+# through SMTP).
+REMINDER_HOUR = env_int("XUEFEN_REMINDER_HOUR", 7)
+_MAIL_BACKEND = env_str(
+    "XUEFEN_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+MAILERS = {
+    "default": {
+        "BACKEND": _MAIL_BACKEND,
+        "OPTIONS": (
+            {
+                "host": env_str("XUEFEN_EMAIL_HOST", "localhost"),
+                "port": env_int("XUEFEN_EMAIL_PORT", 25),
+                "username": env_str("XUEFEN_EMAIL_HOST_USER", ""),
+                "password": env_str("XUEFEN_EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("XUEFEN_EMAIL_USE_TLS", False),
+            }
+            if _MAIL_BACKEND.endswith("smtp.EmailBackend")
+            else {}
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("XUEFEN_EMAIL_FROM", "xuefen@localhost")
+# The site's address as people reach it, for links in e-mails (empty: no link).
+SITE_URL = env_str("XUEFEN_SITE_URL", "")
 
 # The background worker started by `xuefen serve`: its address-space limit (0: none), and the
 # longest wait before restarting it after it died (the wait doubles from 1 s while it keeps dying).

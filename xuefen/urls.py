@@ -15,6 +15,7 @@ urlpatterns = [
     path("training/", include("xuefen.training.urls")),
     path("exams/", include("xuefen.exams.urls")),
     path("elearning/", include("xuefen.elearning.urls")),
+    path("planning/", include("xuefen.planning.urls")),
     path("api/", include("xuefen.api.urls")),
     path("xapi/", include("xuefen.xapi.urls")),
     path("closing/", include("xuefen.closing.urls")),

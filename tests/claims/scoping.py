@@ -70,6 +70,7 @@ CASES = {
     "claims:submit": _claim,
     "claims:decide": _claim,
     "claims:evidence_add": _claim,
+    "claims:comment": _claim,
     "claims:evidence_file": _evidence,
     "claims:evidence_remove": _evidence,
     "claims:unit_queue": lambda cast: None,

@@ -49,6 +49,8 @@ class Cap:
     TRAINING_NOMINATE = "training.nominate"  # nominate the unit's people for a class
     TEACHERS_MANAGE = "teachers.manage"  # keep the teacher registry (师资库)
     TEACHING = "training.teach"  # a teacher's own classes, sessions, ratings and peer reviews
+    PLANNING_MANAGE = "planning.manage"  # a unit's or region's training plan, budget and spending
+    SURVEYS_MANAGE = "planning.surveys"  # build needs surveys and send them to a scope
 
 
 _READ = {Cap.ORGS_VIEW, Cap.PEOPLE_VIEW, Cap.CREDITS_VIEW, Cap.REPORTS_VIEW}
@@ -65,6 +67,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.CERTIFICATES_ISSUE,
             Cap.ACCOUNTS_ACTIVATE,
             Cap.TRAINING_NOMINATE,
+            Cap.PLANNING_MANAGE,
         }
     ),
     Role.OFFICE: frozenset(
@@ -87,6 +90,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.TRAINING_MANAGE,
             Cap.TRAINING_ASSIGN,
             Cap.TEACHERS_MANAGE,
+            Cap.PLANNING_MANAGE,
+            Cap.SURVEYS_MANAGE,
         }
     ),
     Role.AUDITOR: frozenset(_READ | {Cap.AUDIT_VIEW, Cap.INTAKE_VIEW, Cap.TRAINING_VIEW}),

@@ -27,6 +27,7 @@ from xuefen.claims.errors import ClaimError, Code, TransitionError
 from xuefen.claims.models import (
     Claim,
     ClaimType,
+    Comment,
     Evidence,
     Flag,
     ReportingPeriod,
@@ -688,3 +689,27 @@ def save_period(
         changes={k: [before.get(k), v] for k, v in after.items() if before.get(k) != v},
     )
     return reporting
+
+
+# The learner answers in the thread of a claim in these states (reviewers may reply in any).
+ANSWERABLE = (Status.RETURNED, Status.REJECTED)
+
+
+@transaction.atomic
+def comment_on_claim(actor: Any, claim: Claim, text: str) -> Comment:
+    """Adds a comment to the claim's thread: by the claim's person or submitter while it is
+    returned or rejected, or by whoever may check or approve it."""
+    text = text.strip()
+    if not text:
+        raise ClaimError("comment_empty", _("Write a comment first."), field="text")
+    own = getattr(actor, "person_id", None) == claim.person_id or actor.pk == claim.submitted_by_id
+    reviewer = may(actor, Cap.CREDITS_CHECK, claim.person) or may(
+        actor, Cap.CREDITS_APPROVE, claim.person
+    )
+    if not reviewer and not (own and claim.status in ANSWERABLE):
+        raise ClaimError(
+            "comment_not_allowed", _("Comments are open on returned and rejected claims.")
+        )
+    comment = Comment.objects.create(claim=claim, author=actor, text=text[:2000])
+    _audit(actor, AuditEvent.Action.CREATE, claim, {"comment": [None, text[:200]]})
+    return comment

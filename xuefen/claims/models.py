@@ -290,6 +290,31 @@ class StatusChange(models.Model):
         return f"{self.claim_id}: {self.from_status} → {self.to_status}"
 
 
+class Comment(models.Model):
+    """A word in the claim's thread: the learner answering a return or a rejection (instead of a
+    new claim), the reviewers replying."""
+
+    claim = models.ForeignKey(
+        Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("comment"), max_length=2000)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.text[:40]}"
+
+
 class Evidence(models.Model):
     """A file proving the claim, stored under MEDIA_ROOT/claims/ with a random name."""
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:claim_id>/submit/", views.submit, name="submit"),
     path("<int:claim_id>/decide/", views.decide, name="decide"),
     path("<int:claim_id>/evidence/", views.evidence_add, name="evidence_add"),
+    path("<int:claim_id>/comment/", views.comment, name="comment"),
     path("evidence/<int:evidence_id>/", views.evidence_file, name="evidence_file"),
     path("evidence/<int:evidence_id>/remove/", views.evidence_remove, name="evidence_remove"),
     path("check/", views.unit_queue, name="unit_queue"),

@@ -163,8 +163,21 @@ def detail(request: HttpRequest, claim_id: int) -> HttpResponse:
             "evidence_form": EvidenceForm(claim.claim_type) if can_edit else None,
             "evidence_specs": claim.claim_type.evidence_specs(),
             "needs_amount": claim.amount is None,
+            "comments": list(claim.comments.select_related("author")),
+            "may_comment": reviewer or (own and claim.status in actions.ANSWERABLE),
         },
     )
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, claim_id: int) -> HttpResponse:
+    claim = queries.access_claim(request.user, claim_id)
+    try:
+        actions.comment_on_claim(request.user, claim, request.POST.get("text", ""))
+    except CodedError as error:
+        messages.error(request, str(error.message))
+    return redirect("claims:detail", claim_id=claim.pk)
 
 
 @login_required

@@ -14,8 +14,10 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.tasks import TaskResultStatus
 from django.utils import timezone
@@ -82,6 +84,24 @@ def recover_dead_worker(worker_id: str, reason: str) -> list[str]:
     return retried
 
 
+def ensure_schedules() -> None:
+    """For a worker starting up: each app's `schedule.ensure()` queues its recurring task (the
+    daily reminder run) unless one is waiting, so the schedule lives in the queue itself."""
+    for config in apps.get_app_configs():
+        if not config.name.startswith("xuefen."):
+            continue
+        try:
+            module = import_module(f"{config.name}.schedule")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.schedule":
+                raise
+            continue
+        try:
+            module.ensure()
+        except Exception:  # a busy database: the next worker start (or run) queues it
+            log.exception("schedule of %s not queued", config.name)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -130,9 +150,21 @@ class Health:
 
 def health() -> Health:
     latest = WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+    from django_tasks_db.models import get_date_max
+
     model = _task_model()
-    ready = model.objects.filter(status=TaskResultStatus.READY)
-    oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    # A task queued for later (the daily reminder run) is not waiting until its time comes; from
+    # then on it has waited since that time, not since it was queued.
+    ready = model.objects.ready()
+    unscheduled = ready.filter(run_after=get_date_max())
+    waiting_since = [
+        unscheduled.order_by("enqueued_at").values_list("enqueued_at", flat=True).first(),
+        ready.exclude(run_after=get_date_max())
+        .order_by("run_after")
+        .values_list("run_after", flat=True)
+        .first(),
+    ]
+    oldest = min((moment for moment in waiting_since if moment is not None), default=None)
     return Health(
         last_heartbeat=latest,
         ready=ready.count(),

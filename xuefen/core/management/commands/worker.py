@@ -38,6 +38,7 @@ class Command(DbWorkerCommand):
 
         thread = threading.Thread(target=beat_forever, name="heartbeat", daemon=True)
         thread.start()
+        workers.ensure_schedules()
         try:
             super().handle(*args, **options)
         finally:
