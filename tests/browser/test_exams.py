@@ -81,7 +81,7 @@ def test_a_candidate_sits_the_exam_after_the_proctors_confirmation(
     learner.fill("#checkin-code", codes.code_for(candidate.pk, exam.pk))
     learner.click("#checkin-camera")
     expect(learner.locator("#checkin-take")).to_be_enabled()
-    learner.wait_for_function("document.getElementById('checkin-video').videoWidth > 0")
+    learner.wait_for_function("() => document.getElementById('checkin-video').videoWidth > 0")
     learner.click("#checkin-take")
     expect(learner.get_by_test_id("checkin-message")).to_contain_text("等待监考")
     expect(learner.get_by_test_id("start-exam")).to_be_hidden()

@@ -24,7 +24,15 @@ ENUMS = [
     "xuefen.training.errors:Code",
 ]
 # Raised with code strings still, until the bulk writer's rewrite (issue 10, item 1) lands.
-NOT_YET = {"ledger/bulk.py"}
+# Not converted yet (merged in the same session as the enums): the writer's LedgerError, the
+# year close and the xAPI LRS (whose errors carry the specification's statuses themselves).
+NOT_YET = {
+    "ledger/bulk.py",
+    "closing/actions.py",
+    "closing/views.py",
+    "xapi/actions.py",
+    "xapi/lrs.py",
+}
 
 
 def _enum(spec):

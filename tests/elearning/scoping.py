@@ -41,3 +41,6 @@ PUBLIC = {
         "logged-in learner's player page) and that log-in's cookie, without reading the session"
     ),
 }
+
+# A learner of the course opens a learning session by a POST without fields.
+WRITERS = {"elearning:start": {"lena"}}

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests import factories as f
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import SYSTEM
 from xuefen.intake.models import BatchRow
 from xuefen.intake.processing import ROWS
 from xuefen.ledger import bulk, sql
@@ -225,8 +226,8 @@ def _run(path, cast, items):
 
 @pytest.fixture
 def people(cast):
-    import_ruleset(None, shipped_texts()["cadre_township"], cast.region)
-    import_ruleset(None, shipped_texts()["professional_national"], cast.region)
+    import_ruleset(SYSTEM, shipped_texts()["cadre_township"], cast.region)
+    import_ruleset(SYSTEM, shipped_texts()["professional_national"], cast.region)
     categories = [Person.Category.GENERAL, Person.Category.PROFESSIONAL]
     cast.people = [
         f.person(cast.unit_a if i % 3 else cast.unit_b, f"学员{i}", category=categories[i % 2])

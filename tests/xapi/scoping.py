@@ -4,6 +4,7 @@ no session: anyone without the platform's Basic credentials gets 401 with the JS
 what one platform may see of another's statements is tested in tests/xapi/test_statement_api.py.
 `/xapi/about` only names the versions the LRS speaks."""
 
+from xuefen.core.actors import SYSTEM
 from xuefen.intake.models import Provider
 from xuefen.xapi.actions import create_client
 from xuefen.xapi.models import Client
@@ -16,7 +17,7 @@ def _client_of_unit_a(cast):
             code="XSCOPE", name="甲单位学院", node=cast.unit_a, serves=cast.dept
         )
         found, _secret = create_client(
-            None, provider, name="甲单位平台", home_page="https://a.example.cn"
+            SYSTEM, provider, name="甲单位平台", home_page="https://a.example.cn"
         )
     return {"client_id": found.pk}
 
@@ -32,3 +33,6 @@ CASES = {
 TOKEN_AUTH = {"xapi:lrs_statements", "xapi:lrs_more"}
 
 PUBLIC = {"xapi:lrs_about": "names the xAPI versions the LRS speaks; holds no data"}
+
+# The credit office over the provider revokes a platform by a POST without fields (as it revokes a token).
+WRITERS = {"xapi:client_revoke": {"carol"}}

@@ -701,14 +701,14 @@ def comment_on_claim(actor: Any, claim: Claim, text: str) -> Comment:
     returned or rejected, or by whoever may check or approve it."""
     text = text.strip()
     if not text:
-        raise ClaimError("comment_empty", _("Write a comment first."), field="text")
+        raise ClaimError(Code.COMMENT_EMPTY, _("Write a comment first."), field="text")
     own = getattr(actor, "person_id", None) == claim.person_id or actor.pk == claim.submitted_by_id
     reviewer = may(actor, Cap.CREDITS_CHECK, claim.person) or may(
         actor, Cap.CREDITS_APPROVE, claim.person
     )
     if not reviewer and not (own and claim.status in ANSWERABLE):
         raise ClaimError(
-            "comment_not_allowed", _("Comments are open on returned and rejected claims.")
+            Code.COMMENT_NOT_ALLOWED, _("Comments are open on returned and rejected claims.")
         )
     comment = Comment.objects.create(claim=claim, author=actor, text=text[:2000])
     _audit(actor, AuditEvent.Action.CREATE, claim, {"comment": [None, text[:200]]})

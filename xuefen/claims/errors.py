@@ -6,6 +6,8 @@ from xuefen.core.errors import CodedError, ErrorCode
 
 class Code(ErrorCode):
     AMOUNT_INVALID = "amount_invalid"
+    COMMENT_EMPTY = "comment_empty"
+    COMMENT_NOT_ALLOWED = "comment_not_allowed", 403
     AMOUNT_NEEDED = "amount_needed"
     AMOUNT_ZERO = "amount_zero"
     CLAIMTYPE_INVALID = "claimtype_invalid"

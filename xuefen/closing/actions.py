@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xuefen.accounts.roles import Cap
-from xuefen.accounts.scope import has_capability
+from xuefen.accounts.scope import may
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.claims import files as claim_files
@@ -33,7 +33,7 @@ SETTLE_BATCH = 2000
 
 def _require_office(actor: Any, node: OrgNode) -> None:
     """The credit office of the node (None: the system — the CLI, demo data)."""
-    if actor is not None and not has_capability(actor, Cap.CREDITS_APPROVE, node):
+    if actor is not None and not may(actor, Cap.CREDITS_APPROVE, node):
         raise PermissionDenied("forbidden", _("Only the credit office may do this here."))
 
 
@@ -331,7 +331,7 @@ def decide_objection(actor: Any, objection: Objection, *, uphold: bool, reason: 
         .get(pk=objection.pk)
     )
     person = locked.person
-    if actor is None or not has_capability(actor, Cap.CREDITS_APPROVE, person.unit):
+    if actor is None or not may(actor, Cap.CREDITS_APPROVE, person.unit):
         raise PermissionDenied("forbidden", _("Only the credit office may do this here."))
     if getattr(actor, "person_id", None) == person.pk or locked.raised_by_id == actor.pk:
         raise PermissionDenied(

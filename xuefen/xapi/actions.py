@@ -53,7 +53,7 @@ COMPLETING_VERBS = frozenset(
 
 
 def _require_office(actor: Any, provider: Provider) -> None:
-    if actor is not None and not scope.has_capability(actor, Cap.PROVIDERS_MANAGE, provider.node):
+    if actor is not None and not scope.may(actor, Cap.PROVIDERS_MANAGE, provider.node):
         raise PermissionDenied("forbidden", _("You may not manage this provider's platforms."))
 
 

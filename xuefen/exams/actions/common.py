@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def require_manage(actor: "User | None", node: OrgNode) -> None:
     """The actor is the credit office on the node (None is the system: demo data, commands)."""
-    if actor is not None and not scope.has_capability(actor, Cap.CREDITS_APPROVE, node):
+    if actor is not None and not scope.may(actor, Cap.CREDITS_APPROVE, node):
         raise ExamError(Code.FORBIDDEN, _("You may not run exams here."))
 
 

@@ -227,7 +227,11 @@ def checkin_photo(request: HttpRequest, checkin_id: int) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, checkin_id: int) -> HttpResponse:
     found = queries.access_checkin(request.user, checkin_id)
-    confirm = request.POST.get("decision") == "confirm"
+    decision = request.POST.get("decision")
+    if decision not in ("confirm", "refuse"):
+        # A decision is one of the two buttons; anything else decides nothing.
+        return redirect("exams:proctor", exam_id=found.candidate.exam_id)
+    confirm = decision == "confirm"
     try:
         actions.decide_checkin(acting(request), found, confirm)
     except ExamError as error:
