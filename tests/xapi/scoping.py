@@ -34,5 +34,6 @@ TOKEN_AUTH = {"xapi:lrs_statements", "xapi:lrs_more"}
 
 PUBLIC = {"xapi:lrs_about": "names the xAPI versions the LRS speaks; holds no data"}
 
-# The credit office over the provider revokes a platform by a POST without fields (as it revokes a token).
+# The credit office over the provider revokes a platform by a POST without fields
+# (as it revokes a token).
 WRITERS = {"xapi:client_revoke": {"carol"}}
