@@ -20,6 +20,7 @@ from xuefen.core.actors import Actor
 from xuefen.ledger import bulk, sql
 from xuefen.ledger.judging import FACT_FIELDS, Facts
 from xuefen.orgs.models import Person
+from xuefen.policy import services
 from xuefen.policy.services import RuleSetIndex
 
 
@@ -66,6 +67,12 @@ def require_open(person: Person, period: int) -> None:
         return
     if not late_approved(close, person.pk, person.unit.path, timezone.localdate()):
         raise _refusal(close)
+
+
+def require_open_on(person: Person, day: dt.date) -> None:
+    """`require_open` for the period a day of the person's falls in (the manual ledger form asks
+    this of the last day), by the calendar of the person's rule set."""
+    require_open(person, services.period_of(person, day))
 
 
 def refusals(items: Sequence[bulk.NewEntry]) -> dict[int, PeriodClosed]:

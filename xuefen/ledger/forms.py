@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xuefen.closing.guard import require_open_on
+from xuefen.core.errors import CodedError
 from xuefen.ledger.models import Unit
 from xuefen.orgs.models import Person
 from xuefen.policy import services
@@ -68,6 +70,7 @@ class ManualEntryForm(forms.Form):
 
     def __init__(self, person: Person, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.person = person
         year = timezone.localdate().year
         self.fields["token"].initial = uuid.uuid4().hex
         field = self.fields["categories"]
@@ -76,6 +79,15 @@ class ManualEntryForm(forms.Form):
         kind = self.fields["kind"]
         assert isinstance(kind, forms.ChoiceField)
         kind.choices = kind_choices(person, year)
+
+    def clean_last_day(self) -> Any:
+        """A day in a year the office has closed goes in only with its late-report approval."""
+        day = self.cleaned_data["last_day"]
+        try:
+            require_open_on(self.person, day)
+        except CodedError as error:
+            raise forms.ValidationError(error.message, code=str(error.code)) from None
+        return day
 
 
 class ExemptionForm(forms.Form):
