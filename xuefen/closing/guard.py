@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xuefen.closing.errors import PeriodClosed
+from xuefen.closing.errors import Code, PeriodClosed
 from xuefen.closing.models import LateApproval, PeriodClose
 from xuefen.core.actors import Actor
 from xuefen.ledger import bulk, sql
@@ -49,7 +49,7 @@ def late_approved(close: PeriodClose, person_id: int, unit_path: str, today: dt.
 
 def _refusal(close: PeriodClose) -> PeriodClosed:
     return PeriodClosed(
-        "period_closed",
+        Code.PERIOD_CLOSED,
         _(
             "The year %(period)s is closed for %(region)s: a late report goes in only with the "
             "credit office's late-report approval."

@@ -265,3 +265,59 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.person_id}"
+
+
+class NoticeRun(models.Model):
+    """The results notices (PDF and XLSX) of every unit of a closed region, produced by the
+    background worker one unit after another. `units_done` is the checkpoint: a worker that died
+    leaves the units before it written, and the run resumed goes on from there."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("job", "Queued")
+        RUNNING = "running", pgettext_lazy("job", "Running")
+        DONE = "done", pgettext_lazy("job", "Done")
+        FAILED = "failed", pgettext_lazy("job", "Failed")
+
+    close = models.ForeignKey(
+        PeriodClose,
+        verbose_name=_("closed period"),
+        on_delete=models.CASCADE,
+        related_name="notice_runs",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    units_total = models.PositiveIntegerField(_("units"), default=0)
+    units_done = models.PositiveIntegerField(_("units done"), default=0)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    failure = models.CharField(_("failure"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("results notice run")
+        verbose_name_plural = _("results notice runs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.close} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if not self.units_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return self.units_done * 100 // self.units_total

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import record_export
-from xuefen.closing import actions, assessment, queries, results
-from xuefen.closing.models import Objection
+from xuefen.closing import actions, assessment, queries, results, runs
+from xuefen.closing.errors import Code
+from xuefen.closing.models import NoticeRun, Objection
 from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
 from xuefen.core.tabular import XLSX_CONTENT_TYPE, xlsx_response
@@ -56,7 +57,9 @@ def closes(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose the region and the year."))
         else:
             try:
-                close = actions.close_period(user, region, period, request.POST.get("note", ""))
+                close = actions.close_period(
+                    acting(request), region, period, request.POST.get("note", "")
+                )
             except CodedError as error:
                 _fail(request, error)
             else:
@@ -99,6 +102,7 @@ def close(request: HttpRequest, close_id: int) -> HttpResponse:
             if office
             else [],
             "notices": queries.notices_for(request.user).filter(close=found),
+            "runs": found.notice_runs.all()[:5] if office else [],
             "today": timezone.localdate(),
         },
     )
@@ -116,7 +120,7 @@ def _office_close(request: HttpRequest, close_id: int) -> Any:
 def close_regrade(request: HttpRequest, close_id: int) -> HttpResponse:
     found = _office_close(request, close_id)
     try:
-        actions.fix_grades_again(request.user, found)
+        actions.fix_grades_again(acting(request), found)
     except CodedError as error:
         _fail(request, error)
     else:
@@ -153,7 +157,7 @@ def close_late(request: HttpRequest, close_id: int) -> HttpResponse:
         return redirect("closing:close", close_id=found.pk)
     try:
         actions.approve_late_reports(
-            request.user,
+            acting(request),
             found,
             reason=request.POST.get("reason", ""),
             valid_until=until,
@@ -172,7 +176,7 @@ def close_late(request: HttpRequest, close_id: int) -> HttpResponse:
 def close_publish(request: HttpRequest, close_id: int) -> HttpResponse:
     found = _office_close(request, close_id)
     try:
-        notice = actions.publish_notice(request.user, found)
+        notice = actions.publish_notice(acting(request), found)
     except CodedError as error:
         _fail(request, error)
         return redirect("closing:close", close_id=found.pk)
@@ -207,6 +211,68 @@ def results_pdf(request: HttpRequest, close_id: int, node_id: int) -> HttpRespon
         True, f"results-{node.code}-{found.period}.pdf"
     )
     return response
+
+
+# --- the results notices of a whole region, in the background -----------------------------------
+
+
+def _office_run(request: HttpRequest, run_id: int) -> NoticeRun:
+    """A run of a close the user may read, of a region whose credit office they are; else 404."""
+    try:
+        found = NoticeRun.objects.select_related("close__region").get(
+            pk=int(run_id), close__in=queries.closes_for(request.user)
+        )
+    except (NoticeRun.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not scope.has_capability(request.user, Cap.CREDITS_APPROVE, found.close.region):
+        raise Http404
+    return found
+
+
+@login_required
+@require_POST
+def close_run_start(request: HttpRequest, close_id: int) -> HttpResponse:
+    found = _office_close(request, close_id)
+    run = runs.start_run(acting(request), found)
+    return redirect("closing:run", run_id=run.pk)
+
+
+def _run_context(request: HttpRequest, run: NoticeRun) -> dict[str, Any]:
+    return {"run": run, "stalled": runs.is_stale(run)}
+
+
+@login_required
+def run(request: HttpRequest, run_id: int) -> HttpResponse:
+    found = _office_run(request, run_id)
+    return render(request, "closing/run.html", _run_context(request, found))
+
+
+@login_required
+def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The progress box, polled by htmx while the run is queued or running."""
+    found = _office_run(request, run_id)
+    return render(request, "closing/_run_progress.html", _run_context(request, found))
+
+
+@login_required
+@require_POST
+def run_resume(request: HttpRequest, run_id: int) -> HttpResponse:
+    found = _office_run(request, run_id)
+    try:
+        runs.resume_run(acting(request), found)
+    except CodedError as error:
+        _fail(request, error)
+    return redirect("closing:run", run_id=found.pk)
+
+
+@login_required
+def run_download(request: HttpRequest, run_id: int) -> FileResponse:
+    found = _office_run(request, run_id)
+    path = runs.zip_path(found)
+    if found.status != NoticeRun.Status.DONE or not path.exists():
+        raise Http404
+    record_export(acting(request), "closing.results", found.close.people, found.close.region.path)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 
 # --- public notices ------------------------------------------------------------------------------
@@ -255,7 +321,7 @@ def notice_finish(request: HttpRequest, notice_id: int) -> HttpResponse:
     if not scope.has_capability(request.user, Cap.CREDITS_APPROVE, found.node):
         raise Http404
     try:
-        actions.finish_notice(request.user, found)
+        actions.finish_notice(acting(request), found)
     except CodedError as error:
         _fail(request, error)
     else:
@@ -273,9 +339,9 @@ def notice_person(request: HttpRequest, notice_id: int, person_id: int) -> HttpR
         entry = next((e for e in credits if e.pk == _int(request.POST.get("entry"))), None)
         try:
             if entry is None:
-                raise CodedError("entry_required", _("Choose the credit you object to."))
+                raise CodedError(Code.ENTRY_REQUIRED, _("Choose the credit you object to."))
             actions.raise_objection(
-                request.user,
+                acting(request),
                 found,
                 person,
                 entry,
@@ -315,9 +381,9 @@ def objection(request: HttpRequest, objection_id: int) -> HttpResponse:
         decision = request.POST.get("decision")
         try:
             if decision not in ("uphold", "dismiss"):
-                raise CodedError("decision_required", _("Choose to uphold or dismiss."))
+                raise CodedError(Code.DECISION_REQUIRED, _("Choose to uphold or dismiss."))
             actions.decide_objection(
-                request.user,
+                acting(request),
                 found,
                 uphold=decision == "uphold",
                 reason=request.POST.get("reason", ""),

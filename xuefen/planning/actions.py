@@ -12,6 +12,7 @@ from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, person_acting, user_of
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.planning import surveys as survey_items
 from xuefen.planning.errors import Code, PlanningError
@@ -29,13 +30,13 @@ from xuefen.policy.services import ruleset_for
 from xuefen.training.models import TrainingClass
 
 
-def _require(actor: Any, capability: str, node: OrgNode) -> None:
-    if not scope.has_capability(actor, capability, node):
+def _require(actor: Actor, capability: str, node: OrgNode) -> None:
+    if not scope.may(actor, capability, node):
         raise PlanningError(Code.FORBIDDEN, _("You may not change this."))
 
 
 @transaction.atomic
-def create_plan(actor: Any, node: OrgNode, year: int, name: str, note: str = "") -> Plan:
+def create_plan(actor: Actor, node: OrgNode, year: int, name: str, note: str = "") -> Plan:
     """A unit's or region's plan for a year (one per node and year)."""
     _require(actor, Cap.PLANNING_MANAGE, node)
     if Plan.objects.filter(node=node, year=year).exists():
@@ -44,13 +45,15 @@ def create_plan(actor: Any, node: OrgNode, year: int, name: str, note: str = "")
             _("%(node)s already has a plan for %(year)s.") % {"node": node.name, "year": year},
             field="year",
         )
-    plan = Plan.objects.create(node=node, year=year, name=name, note=note, created_by=actor)
+    plan = Plan.objects.create(
+        node=node, year=year, name=name, note=note, created_by=user_of(actor)
+    )
     record(actor, AuditEvent.Action.CREATE, plan, node_path=node.path)
     return plan
 
 
 @transaction.atomic
-def add_line(actor: Any, plan: Plan, **fields: Any) -> PlanLine:
+def add_line(actor: Actor, plan: Plan, **fields: Any) -> PlanLine:
     _require(actor, Cap.PLANNING_MANAGE, plan.node)
     line = PlanLine.objects.create(plan=plan, **fields)
     record(actor, AuditEvent.Action.CREATE, line, node_path=plan.node.path)
@@ -58,14 +61,14 @@ def add_line(actor: Any, plan: Plan, **fields: Any) -> PlanLine:
 
 
 @transaction.atomic
-def remove_line(actor: Any, line: PlanLine) -> None:
+def remove_line(actor: Actor, line: PlanLine) -> None:
     _require(actor, Cap.PLANNING_MANAGE, line.plan.node)
     record(actor, AuditEvent.Action.DELETE, line, node_path=line.plan.node.path)
     line.delete()
 
 
 @transaction.atomic
-def link_class(actor: Any, line: PlanLine, klass: TrainingClass) -> PlanClass:
+def link_class(actor: Actor, line: PlanLine, klass: TrainingClass) -> PlanClass:
     """The class carries out the line (a class counts for one line only)."""
     _require(actor, Cap.PLANNING_MANAGE, line.plan.node)
     try:
@@ -82,7 +85,7 @@ def link_class(actor: Any, line: PlanLine, klass: TrainingClass) -> PlanClass:
 
 
 @transaction.atomic
-def unlink_class(actor: Any, link: PlanClass) -> None:
+def unlink_class(actor: Actor, link: PlanClass) -> None:
     _require(actor, Cap.PLANNING_MANAGE, link.line.plan.node)
     record(
         actor,
@@ -95,7 +98,7 @@ def unlink_class(actor: Any, link: PlanClass) -> None:
 
 
 @transaction.atomic
-def set_budget(actor: Any, plan: Plan, source: str, amount: Decimal) -> Budget:
+def set_budget(actor: Actor, plan: Plan, source: str, amount: Decimal) -> Budget:
     """The plan's budget from one source (replaces the amount set before)."""
     _require(actor, Cap.PLANNING_MANAGE, plan.node)
     budget, made = Budget.objects.update_or_create(
@@ -113,13 +116,18 @@ def set_budget(actor: Any, plan: Plan, source: str, amount: Decimal) -> Budget:
 
 @transaction.atomic
 def record_spending(
-    actor: Any, link: PlanClass, kind: str, source: str, amount: Decimal, note: str = ""
+    actor: Actor, link: PlanClass, kind: str, source: str, amount: Decimal, note: str = ""
 ) -> Spending:
     """Money spent on a class of the plan."""
     plan = link.line.plan
     _require(actor, Cap.PLANNING_MANAGE, plan.node)
     spending = Spending.objects.create(
-        klass=link.klass, kind=kind, source=source, amount=amount, note=note, recorded_by=actor
+        klass=link.klass,
+        kind=kind,
+        source=source,
+        amount=amount,
+        note=note,
+        recorded_by=user_of(actor),
     )
     record(actor, AuditEvent.Action.CREATE, spending, node_path=plan.node.path)
     return spending
@@ -127,7 +135,7 @@ def record_spending(
 
 @transaction.atomic
 def save_survey(
-    actor: Any,
+    actor: Actor,
     survey: Survey | None,
     *,
     node: OrgNode,
@@ -141,7 +149,7 @@ def save_survey(
     if plan is not None and not scope.has_capability(actor, Cap.REPORTS_VIEW, plan.node):
         raise PlanningError(Code.FORBIDDEN, _("You may not change this."), field="plan")
     if survey is None:
-        survey = Survey(created_by=actor)
+        survey = Survey(created_by=user_of(actor))
         action = AuditEvent.Action.CREATE
     else:
         _require(actor, Cap.SURVEYS_MANAGE, survey.node)
@@ -156,7 +164,7 @@ def save_survey(
 
 
 @transaction.atomic
-def set_survey_status(actor: Any, survey: Survey, status: str) -> Survey:
+def set_survey_status(actor: Actor, survey: Survey, status: str) -> Survey:
     """Opens a draft to its scope, or closes an open survey."""
     _require(actor, Cap.SURVEYS_MANAGE, survey.node)
     allowed = {
@@ -179,9 +187,9 @@ def set_survey_status(actor: Any, survey: Survey, status: str) -> Survey:
 
 
 @transaction.atomic
-def answer_survey(actor: Any, person: Person, survey: Survey, data: Any) -> SurveyAnswer:
+def answer_survey(actor: Actor, person: Person, survey: Survey, data: Any) -> SurveyAnswer:
     """The person's answers, once: a second answer is refused (and changes nothing)."""
-    if getattr(actor, "person_id", None) != person.pk:
+    if person_acting(actor).person_id != person.pk:
         raise PlanningError(Code.FORBIDDEN, _("You may not change this."))
     if survey.status != Survey.Status.OPEN:
         raise PlanningError(Code.SURVEY_NOT_OPEN, _("This survey is not open for answers."))
@@ -225,9 +233,9 @@ def parse_points(text: str) -> list[int]:
 
 @transaction.atomic
 def change_reminder_policy(
-    actor: Any, policy: ReminderPolicy, days_before: list[int], email: bool, is_active: bool
+    actor: Actor, policy: ReminderPolicy, days_before: list[int], email: bool, is_active: bool
 ) -> ReminderPolicy:
-    roots = scope.paths_with(actor, Cap.POLICY_CHANGE)
+    roots = scope.paths_with(person_acting(actor), Cap.POLICY_CHANGE)
     if not roots:
         raise PlanningError(Code.FORBIDDEN, _("You may not change this."))
     before = {
@@ -248,12 +256,12 @@ def change_reminder_policy(
     return policy
 
 
-def mark_read(actor: Any, reminder_ids: list[int]) -> int:
+def mark_read(actor: Actor, reminder_ids: list[int]) -> int:
     """Marks the actor's own reminders read (others' are untouched)."""
     from django.utils import timezone
 
     from xuefen.planning.models import Reminder
 
-    return Reminder.objects.filter(user=actor, id__in=reminder_ids, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    return Reminder.objects.filter(
+        user=person_acting(actor), id__in=reminder_ids, read_at__isnull=True
+    ).update(read_at=timezone.now())

@@ -14,8 +14,12 @@ from django.utils.translation import gettext as _
 from xuefen.accounts import scope
 from xuefen.accounts.models import User
 from xuefen.accounts.roles import Cap
+from xuefen.audit.actions import record_export
+from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
+from xuefen.core.tabular import workbook_response
 from xuefen.planning import actions, forms, queries
+from xuefen.planning.exports import plan_sheets, survey_sheets
 from xuefen.planning.models import ReminderPolicy, Survey, SurveyAnswer
 from xuefen.planning.reminders import subject_and_body
 from xuefen.planning.surveys import items_text
@@ -118,6 +122,10 @@ def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
         failed = _plan_post(request, user, found)
         if not failed:
             return redirect("planning:plan", plan_id=found.pk)
+    if request.GET.get("format") == "xlsx":
+        report = queries.plan_report(found)
+        record_export(acting(request), "planning.plan", len(report.lines), found.node.path)
+        return workbook_response(f"plan-{found.node.code}-{found.year}.xlsx", plan_sheets(report))
     forms_of: dict[str, Any] = {}
     if can_manage:
         forms_of = {
@@ -222,6 +230,9 @@ def survey(request: HttpRequest, survey_id: int) -> HttpResponse:
             messages.error(request, str(error.message))
         return redirect("planning:survey", survey_id=found.pk)
     results = queries.survey_results(found, request.GET.get("by", "category"))
+    if request.GET.get("format") == "xlsx":
+        record_export(acting(request), "planning.survey", results["count"], found.node.path)
+        return workbook_response(f"survey-{found.pk}-{results['by']}.xlsx", survey_sheets(results))
     return render(
         request,
         "planning/survey.html",
