@@ -26,6 +26,12 @@ def _results_of_a(cast):
     return {"close_id": _close(cast)[0].pk, "node_id": cast.unit_a.pk}
 
 
+def _run(cast):
+    from xuefen.closing import runs
+
+    return {"run_id": runs.start_run(cast.carol, _close(cast)[0]).pk}
+
+
 def _notice_of_d(cast):
     close, entry = _close(cast)
     return actions.publish_notice(cast.carol, close, cast.dept), entry
@@ -53,6 +59,11 @@ CASES = {
     "closing:close_publish": _close_kwargs,
     "closing:results_xlsx": _results_of_a,
     "closing:results_pdf": _results_of_a,
+    "closing:close_run_start": _close_kwargs,
+    "closing:run": _run,
+    "closing:run_progress": _run,
+    "closing:run_resume": _run,
+    "closing:run_download": _run,
     "closing:notices": lambda cast: None,
     "closing:notice": _notice,
     "closing:notice_finish": _notice,
@@ -64,5 +75,9 @@ CASES = {
 }
 
 # Steps without a form, taken by the credit office over the region: publishing the notice,
-# fixing the grades again.
-WRITERS = {"closing:close_publish": {"carol"}, "closing:close_regrade": {"carol"}}
+# fixing the grades again, asking for every unit's results notice.
+WRITERS = {
+    "closing:close_publish": {"carol"},
+    "closing:close_regrade": {"carol"},
+    "closing:close_run_start": {"carol"},
+}

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xuefen.core.tabular import Sheet
 from xuefen.planning.queries import Figures, PlanReport
@@ -46,7 +47,7 @@ def plan_sheets(report: PlanReport) -> list[Sheet]:
         _("Budget (yuan)"),
         _("Spent (yuan)"),
         _("Cost per person-hour"),
-        _("Flag"),
+        pgettext("budget", "Flag"),
     ]
     rows: list[list[Any]] = []
     for line, figures, classes in report.lines:
@@ -80,7 +81,7 @@ def plan_sheets(report: PlanReport) -> list[Sheet]:
         Sheet(_("Plan versus actual"), headers, rows),
         Sheet(
             _("Budget by source"),
-            [_("Source"), _("Budget (yuan)"), _("Spent (yuan)"), _("Flag")],
+            [pgettext("money", "Source"), _("Budget (yuan)"), _("Spent (yuan)"), pgettext("budget", "Flag")],
             budget_rows,
         ),
     ]
@@ -105,5 +106,5 @@ def survey_sheets(results: dict[str, Any]) -> list[Sheet]:
             texts.extend([item["text"], text] for text in question["texts"])
     return [
         Sheet(_("Survey results"), headers, rows),
-        Sheet(_("Written answers"), [_("Question"), _("Answer")], texts),
+        Sheet(_("Written answers"), [_("Question"), pgettext("survey", "Answer")], texts),
     ]
