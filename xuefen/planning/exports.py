@@ -81,7 +81,12 @@ def plan_sheets(report: PlanReport) -> list[Sheet]:
         Sheet(_("Plan versus actual"), headers, rows),
         Sheet(
             _("Budget by source"),
-            [pgettext("money", "Source"), _("Budget (yuan)"), _("Spent (yuan)"), pgettext("budget", "Flag")],
+            [
+                pgettext("money", "Source"),
+                _("Budget (yuan)"),
+                _("Spent (yuan)"),
+                pgettext("budget", "Flag"),
+            ],
             budget_rows,
         ),
     ]
