@@ -25,7 +25,7 @@ import time
 
 from _population import add_people, fresh_database, region_and_unit
 
-from django.db import connection
+from django.db import connection, transaction
 
 from xuefen.closing import actions, results
 from xuefen.closing.models import FixedGrade
@@ -79,6 +79,30 @@ def raw_group_by(region: OrgNode) -> int:
             [PERIOD, region.path + "%"],
         )
         return len(cursor.fetchall())
+
+
+def raw_write(region: OrgNode) -> int:
+    """The write floor: the same rows the close copies, INSERT … SELECT by hand into a temporary
+    table without any index or key (dropped again)."""
+    qn = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE bench_fixed (close_id bigint, person_id bigint, unit_id bigint,"
+            " status varchar(16), grade varchar(32), earned numeric(11, 2), ruleset varchar(80),"
+            " fixed_at timestamp)"
+        )
+        cursor.execute(
+            "INSERT INTO bench_fixed SELECT 0, s.person_id, p.unit_id, s.status, s.grade,"
+            " s.earned, s.ruleset, NULL"
+            f" FROM {qn(Standing._meta.db_table)} s"
+            f" JOIN {qn(Person._meta.db_table)} p ON p.id = s.person_id"
+            f" JOIN {qn(OrgNode._meta.db_table)} n ON n.id = p.unit_id"
+            " WHERE s.period = %s AND n.path LIKE %s",
+            [PERIOD, region.path + "%"],
+        )
+        written = cursor.rowcount
+        cursor.execute("DROP TABLE bench_fixed")
+        return written
 
 
 def summaries(close) -> int:  # type: ignore[no-untyped-def]
@@ -190,6 +214,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # as autovacuum (or SQLite's optimize) would have by now
     floor = best("raw SQL GROUP BY (unit, status, grade), read only", lambda: raw_group_by(region))
+    write = best("raw SQL INSERT … SELECT of the same rows, no index", lambda: raw_write(region))
     close = None
 
     def close_it() -> int:
@@ -213,6 +238,7 @@ def main() -> None:
         floor, best("raw SQL GROUP BY again (after the close)", lambda: raw_group_by(region))
     )
     print(f"ratio close / GROUP BY: {closing / base:.2f}  (settle part {settle / base:.2f})")
+    print(f"ratio close / raw INSERT … SELECT: {closing / write:.2f}")
     print(f"ratio counts per grade / GROUP BY: {summary / base:.2f}")
     print(f"ratio close + counts / GROUP BY: {(closing + summary) / base:.2f}")
     print(f"ratio lines / raw SELECT of them: {produced / raw:.2f}")

@@ -104,8 +104,8 @@ def raw_write() -> int:
     without any index or key (dropped at commit)."""
     from xuefen.planning.reminders import _learner_sql
 
-    sql = _learner_sql(False).replace('"planning_reminder"', "bench_rows", 1)
-    sql = sql.replace(" ON CONFLICT (user_id, round_id) DO NOTHING", "")
+    sql = _learner_sql(first=True).replace('"planning_reminder"', "bench_rows", 1)
+    sql = sql.replace(" ORDER BY u.id", "")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE bench_rows (round_id bigint, user_id bigint, node_path varchar(255),"

@@ -5,10 +5,10 @@ commit. A person without a standing of the period has nothing credited in it (a 
 written with each entry, exemption or change of the person): short, with nothing earned.
 
 Nobody is reminded twice for the same thing: a round is unique per (kind, period, point) and a
-reminder per (account, round); the INSERT leaves out the rows that exist (and skips any that a run
-beside it wrote meanwhile: ON CONFLICT DO NOTHING), so a run repeated, or two at once, adds
-nothing. E-mails are claimed (emailed_at set) before they are sent,
-so a second sender finds nothing left to send.
+reminder per (account, round). The round's row is locked while it is written (a run beside waits);
+its first INSERT finds nothing of it, later ones leave out the rows that exist (and ON CONFLICT DO
+NOTHING besides), so a run repeated, or two at once, adds nothing. E-mails are claimed (emailed_at
+set) before they are sent, so a second sender finds nothing left to send.
 """
 
 # The SQL below formats in only table and column names; every value is a parameter.
@@ -63,15 +63,17 @@ def _table(model: Any) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
-def _learner_sql(skip_sent: bool) -> str:
-    """The learners' INSERT … SELECT; with skip_sent, leaving out who has this round's reminder
-    already (through the unique key's index). The first write of a round goes without the check:
+def _learner_sql(first: bool) -> str:
+    """The learners' INSERT … SELECT, in the unique key's order (its index grows at its right
+    edge). A round's first write (its row locked, nothing of it written yet) is a plain INSERT;
+    later ones leave out who has this round's reminder already (through the unique key's index)
+    and skip any row a run beside them wrote meanwhile. The first write goes without the check:
     PostgreSQL, seeing an empty table, would scan it for every row while filling it."""
     sent = (
-        f" AND NOT EXISTS (SELECT 1 FROM {_table(Reminder)} r"
+        ""
+        if first
+        else f" AND NOT EXISTS (SELECT 1 FROM {_table(Reminder)} r"
         f" WHERE r.user_id = u.id AND r.round_id = %s)"
-        if skip_sent
-        else ""
     )
     return (
         f"INSERT INTO {_table(Reminder)} (round_id, user_id, node_path, people, earned, email_to)"
@@ -83,7 +85,7 @@ def _learner_sql(skip_sent: bool) -> str:
         f" LEFT JOIN {_table(Standing)} s ON s.person_id = p.id AND s.period = %s"
         f" WHERE (s.status IN (%s, %s) OR s.id IS NULL) AND u.is_active AND p.status = %s"
         f"{sent}"
-        f" ON CONFLICT (user_id, round_id) DO NOTHING"
+        f" ORDER BY u.id" + ("" if first else " ON CONFLICT (user_id, round_id) DO NOTHING")
     )
 
 
@@ -134,10 +136,11 @@ def _write_unit_admins(round_: Round, policy: ReminderPolicy) -> int:
 def _write(round_: Round, policy: ReminderPolicy) -> int:
     if round_.kind == ReminderKind.UNIT_GAP:
         return _write_unit_admins(round_, policy)
-    skip_sent = round_.sent > 0
+    # The round's row locked: a run beside this one waits here, then finds the rows written.
+    first = Round.objects.select_for_update().get(pk=round_.pk).sent == 0
     params: list[Any] = [round_.pk, policy.email, round_.period, *OWING, Person.Status.ACTIVE]
     with connection.cursor() as cursor:
-        cursor.execute(_learner_sql(skip_sent), params + ([round_.pk] if skip_sent else []))
+        cursor.execute(_learner_sql(first), params + ([] if first else [round_.pk]))
         written = max(cursor.rowcount, 0)
         if written and connection.vendor == "postgresql":
             # Fresh statistics for the next run's check (autovacuum may come later).
@@ -153,6 +156,10 @@ def run_reminders(today: dt.date | None = None) -> RunResult:
     policies = list(ReminderPolicy.objects.filter(is_active=True))
     open_periods = list(ReportingPeriod.objects.filter(deadline__gte=today))
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Each statement reads or writes everyone once: compiling it costs more.
+                cursor.execute("SET LOCAL jit = off")
         for reporting in open_periods:
             for policy in policies:
                 points = [int(p) for p in policy.days_before]
