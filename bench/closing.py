@@ -154,7 +154,14 @@ def reset_closing() -> None:
     from django.core.management import call_command
 
     with connection.cursor() as cursor:
-        for table in ("objection", "notice", "lateapproval", "fixedgrade", "periodclose"):
+        for table in (
+            "noticerun",
+            "objection",
+            "notice",
+            "lateapproval",
+            "fixedgrade",
+            "periodclose",
+        ):
             cursor.execute(f"DROP TABLE IF EXISTS closing_{table}")
         cursor.execute("DELETE FROM django_migrations WHERE app = 'closing'")
     call_command("migrate", "closing", verbosity=0)

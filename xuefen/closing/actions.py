@@ -105,7 +105,8 @@ def _fix(close: PeriodClose, person_ids: list[int] | None = None) -> int:
         if connection.vendor == "postgresql" and person_ids is None:
             # The planner learns the new rows at once (autovacuum comes later): the notices
             # read them by unit right after.
-            cursor.execute(f"ANALYZE {table}")
+            # Only the columns the reads look up by: a third of a whole-table ANALYZE's cost.
+            cursor.execute(f"ANALYZE {table} (close_id, unit_id, person_id)")
     return written
 
 

@@ -144,7 +144,7 @@ def _write(round_: Round, policy: ReminderPolicy) -> int:
         written = max(cursor.rowcount, 0)
         if written and connection.vendor == "postgresql":
             # Fresh statistics for the next run's check (autovacuum may come later).
-            cursor.execute(f"ANALYZE {_table(Reminder)}")
+            cursor.execute(f"ANALYZE {_table(Reminder)} (round_id, user_id)")
         return written
 
 
