@@ -102,6 +102,8 @@ def test_the_progress_page_polls_then_offers_the_zip(client, cast, year):
     page = client.get(response.url).content.decode()
     assert 'hx-trigger="every 1500ms"' in page and f"0 of {run.units_total} units" in page
     assert client.get(reverse("closing:run_download", args=[run.pk])).status_code == 404
+    close_page = client.get(reverse("closing:close", args=[year.close.pk])).content.decode()
+    assert reverse("closing:run", args=[run.pk]) in close_page
     runs.process_run(run.pk)
     box = client.get(reverse("closing:run_progress", args=[run.pk])).content.decode()
     assert "hx-trigger" not in box and f"{run.units_total} of {run.units_total} units" in box
