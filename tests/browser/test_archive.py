@@ -4,6 +4,7 @@ year, downloads it as a PDF; then prints the unit's archives in bulk and the pro
 turns into the download once the worker is done."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -47,7 +48,7 @@ def test_open_pull_and_download_an_archive_then_print_the_unit(page, cast, setti
 
     with page.expect_download() as download:
         page.click("[data-testid=archive-pdf]")
-    text = pdf_text(open(download.value.path(), "rb").read())  # noqa: PTH123
+    text = pdf_text(Path(download.value.path()).read_bytes())
     assert "培训档案" in text and "赵强" in text and "2025" in text
 
     # Bulk printing: the worker's part is run here, while the page polls its progress.
@@ -60,4 +61,4 @@ def test_open_pull_and_download_an_archive_then_print_the_unit(page, cast, setti
     screenshot(page, "archive-bulk-print")
     with page.expect_download() as bulk:
         page.click("[data-testid=print-pdf]")
-    assert pdf_text(open(bulk.value.path(), "rb").read()).count("培训档案") == 3  # noqa: PTH123
+    assert pdf_text(Path(bulk.value.path()).read_bytes()).count("培训档案") == 3
