@@ -16,6 +16,7 @@ from xuefen.archive import actions, queries
 from xuefen.archive.errors import ArchiveError, Code
 from xuefen.archive.models import ArchivePull
 from xuefen.audit.models import AuditEvent
+from xuefen.orgs.actions import transfer_person
 
 
 def _years(user, person):
@@ -93,6 +94,18 @@ def test_a_reader_without_people_change_may_not_pull(cast, moved):
     assert refused.value.code == Code.FORBIDDEN
     assert refused.value.status == 403
     assert not ArchivePull.objects.exists()
+
+
+def test_a_second_move_in_needs_its_own_pull(cast, moved):
+    actions.pull_archive(cast.alice, moved.person)
+    transfer_person(cast.carol, moved.person, cast.unit_b, effective_on=dt.date(NOW, 6, 1))
+    moved.person.refresh_from_db()
+    transfer_person(cast.carol, moved.person, cast.unit_a, effective_on=dt.date(NOW, 9, 1))
+    moved.person.refresh_from_db()
+    assert queries.visible_from(cast.alice, moved.person).first_year == NOW
+    actions.pull_archive(cast.alice, moved.person)
+    assert ArchivePull.objects.count() == 2
+    assert _years(cast.alice, moved.person) == [EARLIER, NOW]
 
 
 # --- the pages ------------------------------------------------------------------------------------

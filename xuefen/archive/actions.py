@@ -12,7 +12,7 @@ from xuefen.accounts.roles import Cap
 from xuefen.archive.errors import ArchiveError, Code
 from xuefen.archive.models import ArchivePull, PrintJob
 from xuefen.archive.printing import is_stale
-from xuefen.archive.queries import may_print, visible_from
+from xuefen.archive.queries import entered_from_outside, may_print
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.core.actors import Actor, user_of
@@ -34,17 +34,17 @@ def pull_archive(actor: Actor, person: Person) -> ArchivePull:
     was pulled already (already_pulled). Writes the pull and its audit event."""
     if not scope.may(actor, PULL_CAPABILITY, person.unit):
         raise _forbidden()
-    if ArchivePull.objects.filter(person=person, transfer__to_unit=person.unit).exists():
-        raise ArchiveError(Code.ALREADY_PULLED, _("This archive was pulled already."))
-    horizon = visible_from(actor, person)
-    if horizon.transfer is None:
+    entered = entered_from_outside(actor, person)
+    if entered is None:
         raise ArchiveError(
             Code.NOT_TRANSFERRED_IN,
             _("This person did not transfer in from outside your scope: there is nothing to pull."),
         )
+    if ArchivePull.objects.filter(transfer=entered).exists():
+        raise ArchiveError(Code.ALREADY_PULLED, _("This archive was pulled already."))
     pull = ArchivePull.objects.create(
         person=person,
-        transfer=horizon.transfer,
+        transfer=entered,
         unit=person.unit,
         pulled_by=user_of(actor),
         pulled_at=timezone.now(),
@@ -55,10 +55,10 @@ def pull_archive(actor: Actor, person: Person) -> ArchivePull:
         pull,
         person_id=person.pk,
         node_path=person.unit.path,
-        object_repr=f"{person.name} {horizon.transfer.from_unit.name} → {person.unit.name}",
+        object_repr=f"{person.name} {entered.from_unit.name} → {person.unit.name}",
         changes={
-            "archive_pulled": [None, str(horizon.transfer.from_unit.pk)],
-            "years_before": horizon.first_year,
+            "archive_pulled": [None, str(entered.from_unit.pk)],
+            "years_before": entered.effective_on.year,
         },
     )
     return pull

@@ -93,17 +93,18 @@ def _reads_whole(user: Any, person: Person) -> bool:
     return getattr(user, "person_id", None) == person.pk
 
 
-def visible_from(user: Any, person: Person) -> Horizon:
-    """The archive's rule (see the module): two small queries, whatever the history."""
+def entered_from_outside(user: Any, person: Person) -> Transfer | None:
+    """The latest transfer that brought the person into the user's scope from a unit outside it
+    (None: the user's scope held every unit the person was in, or the user is the person)."""
     if _reads_whole(user, person):
-        return Horizon(None)
+        return None
     paths = scope.paths_with(user, Cap.CREDITS_VIEW)
 
     def inside(path: str) -> bool:
         return any(path.startswith(root) for root in paths)
 
     moves = Transfer.objects.filter(person=person).select_related("from_unit", "to_unit")
-    entered = next(
+    return next(
         (
             move
             for move in moves.order_by("-effective_on", "-id")
@@ -111,6 +112,11 @@ def visible_from(user: Any, person: Person) -> Horizon:
         ),
         None,
     )
+
+
+def visible_from(user: Any, person: Person) -> Horizon:
+    """The archive's rule (see the module): two small queries, whatever the history."""
+    entered = entered_from_outside(user, person)
     if entered is None or ArchivePull.objects.filter(transfer=entered).exists():
         return Horizon(None)
     return Horizon(entered.effective_on.year, entered)
