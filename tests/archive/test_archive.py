@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from tests import factories as f
 from tests.archive.conftest import EARLIER, NOW
+from tests.archive.pdfcells import pdf_text
 from tests.closing.conftest import credit
-from tests.reports.pdftext import pdf_text
 from xuefen.archive import actions, queries
 from xuefen.archive.errors import ArchiveError, Code
 from xuefen.archive.models import ArchivePull

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests import factories as f
-from tests.reports.pdftext import decode_streams, pdf_text
+from tests.archive.pdfcells import pdf_text
 from xuefen.archive import actions, printing
 from xuefen.archive.errors import ArchiveError, Code
 from xuefen.archive.models import PrintJob
@@ -46,7 +46,7 @@ def test_a_units_archives_come_as_one_pdf_with_everyone_once(cast, moved, start)
 
 def test_the_archives_print_what_the_starter_may_see(cast, moved, start):
     job = printing.process_print(start(cast.alice, cast.unit_a, PrintJob.Kind.ARCHIVES).pk)
-    cells = decode_streams(printing.pdf_path(job).read_bytes()).splitlines()
+    cells = pdf_text(printing.pdf_path(job).read_bytes()).splitlines()
     # Unit A has not pulled 赵强's archive: his 2025 grade, fixed in unit B, is not printed (his
     # colleagues' 2025 grades, fixed in unit A, are).
     assert "第一中学" not in cells

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests import factories as f
+from tests.archive.pdfcells import pdf_text
 from tests.browser.conftest import log_in, screenshot
 from tests.closing.conftest import credit
-from tests.reports.pdftext import pdf_text
 from xuefen.archive import printing
 from xuefen.archive.models import ArchivePull, PrintJob
 from xuefen.closing import actions as closing
