@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "xuefen.api",
     "xuefen.xapi",
     "xuefen.closing",
+    "xuefen.archive",
     "django.contrib.admin",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("xuefen.api.urls")),
     path("xapi/", include("xuefen.xapi.urls")),
     path("closing/", include("xuefen.closing.urls")),
+    path("archive/", include("xuefen.archive.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 # Django's admin bypasses the org scoping: for the deployer's superuser only, off in production

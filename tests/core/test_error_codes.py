@@ -15,6 +15,7 @@ ENUMS = [
     "xuefen.core.errors:CoreCode",
     "xuefen.accounts.errors:Code",
     "xuefen.api.errors:Code",
+    "xuefen.archive.errors:Code",
     "xuefen.claims.errors:Code",
     "xuefen.closing.errors:Code",
     "xuefen.intake.errors:Code",

@@ -289,6 +289,13 @@ def render_pdf(payload: dict[str, Any], verify_url: str) -> bytes:
     pdf.set_title(f"学时证明 {payload['name']} {payload['period']}")
     pdf.set_subject(payload["code"])
     pdf.set_creator("Xuefen")
+    draw(pdf, payload, verify_url)
+    return bytes(pdf.output())
+
+
+def draw(pdf: FPDF, payload: dict[str, Any], verify_url: str) -> None:
+    """The certificate on a new page of `pdf` (a document with the shipped fonts, as
+    core.pdf.document makes): one certificate alone, or one of a unit's in bulk (archive)."""
     pdf.add_page()
     unit = payload["amount_unit"]
 
@@ -374,4 +381,3 @@ def render_pdf(payload: dict[str, Any], verify_url: str) -> bytes:
         new_y="NEXT",
     )
     _signature(pdf, payload)
-    return bytes(pdf.output())
