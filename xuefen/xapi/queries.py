@@ -2,6 +2,7 @@
 office's pages (platforms and statements of the providers in the user's subtrees, through the
 scoping helper)."""
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -55,8 +56,8 @@ def lrs_statements(
     registration: uuid.UUID | None = None,
     related_activities: bool = False,
     related_agents: bool = False,
-    since: Any = None,
-    until: Any = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
     ascending: bool = False,
 ) -> QuerySet[Statement]:
     """The platform's statements matching the filters, voided ones left out, newest first (or
@@ -93,7 +94,9 @@ def lrs_statements(
     return rows.order_by(*order)
 
 
-def after(rows: QuerySet[Statement], stored: Any, pk: int, ascending: bool) -> QuerySet[Statement]:
+def after(
+    rows: QuerySet[Statement], stored: dt.datetime, pk: int, ascending: bool
+) -> QuerySet[Statement]:
     """The rows after the last one a page showed (the `more` cursor)."""
     if ascending:
         return rows.filter(Q(stored__gt=stored) | Q(stored=stored, id__gt=pk))
