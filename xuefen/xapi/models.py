@@ -232,7 +232,7 @@ class Attachment(models.Model):
     )
     sha2 = models.CharField(_("SHA-2 hash"), max_length=128)
     content_type = models.CharField(_("content type"), max_length=255)
-    length = models.BigIntegerField(_("length"))
+    length = models.BigIntegerField(_("size in bytes"))
     stored_name = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

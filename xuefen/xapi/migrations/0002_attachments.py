@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ),
                 ("sha2", models.CharField(max_length=128, verbose_name="SHA-2 hash")),
                 ("content_type", models.CharField(max_length=255, verbose_name="content type")),
-                ("length", models.BigIntegerField(verbose_name="length")),
+                ("length", models.BigIntegerField(verbose_name="size in bytes")),
                 ("stored_name", models.CharField(editable=False, max_length=64)),
                 (
                     "created_at",
