@@ -15,11 +15,16 @@ Then, ROUNDS times (a new course each round, so every completion is new):
 - **xAPI, not completions**: 1,000 `experienced` statements (validated and stored, no credit);
 - **the ledger's writer alone**: the same number of entries (one per person, another source) by
   `ledger.bulk.post_entries` called directly — what the credited batch spends in the ledger;
+- **xAPI, multipart with an attachment**: 1,000 `experienced` statements that each name one
+  attachment (a 256 KiB certificate), sent once as a part of a multipart/mixed request (parsed,
+  its hash checked, matched against every statement, kept in a file under a /tmp MEDIA_ROOT);
 - **raw**: the same 1,000 statement rows (every column the LRS stores, JSON included) by one
   `executemany` (COPY on PostgreSQL) into a bare copy of the statement table, in one transaction.
 
-    .venv/bin/python bench/xapi_batch.py [--people 1000] [--rounds 3]
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/xuefen_bench_wt13b .venv/bin/python bench/xapi_batch.py
+    XUEFEN_SQLITE_PATH=/tmp/xuefen_bench_i13xapi.sqlite3 .venv/bin/python bench/xapi_batch.py \
+        [--people 1000] [--rounds 3]
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/xuefen_bench_i13xapi \
+        .venv/bin/python bench/xapi_batch.py
 """
 
 # _population sets Django up, so it comes before the Django imports.
@@ -28,18 +33,23 @@ Then, ROUNDS times (a new course each round, so every completion is new):
 import argparse
 import base64
 import datetime as dt
+import hashlib
 import json
+import secrets
 import statistics
+import tempfile
 import time
 import uuid
 from decimal import Decimal
 
 from _population import _insert, add_people, fresh_database, region_and_unit
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client as HttpClient
 from django.test.utils import setup_test_environment
 
+from xuefen.core.actors import SYSTEM
 from xuefen.intake.models import Provider
 from xuefen.ledger import bulk
 from xuefen.ledger.models import Entry
@@ -107,24 +117,57 @@ def post(http: HttpClient, auth: str, batch: list[dict]) -> float:
     return took
 
 
+def post_multipart(http: HttpClient, auth: str, batch: list[dict], data: bytes) -> float:
+    """The batch with `data` as the one attachment part every statement names."""
+    digest = hashlib.sha256(data).hexdigest()
+    attachment = {
+        "usageType": "http://id.tincanapi.com/attachment/certificate-of-completion",
+        "display": {"zh-CN": "结业证书"},
+        "contentType": "application/pdf",
+        "length": len(data),
+        "sha2": digest,
+    }
+    for statement in batch:
+        statement["attachments"] = [attachment]
+    boundary = secrets.token_hex(12).encode()
+    body = b"".join(
+        [
+            b"--" + boundary + b"\r\nContent-Type: application/json\r\n\r\n",
+            json.dumps(batch).encode(),
+            b"\r\n--" + boundary + b"\r\nContent-Type: application/pdf\r\n"
+            b"Content-Transfer-Encoding: binary\r\nX-Experience-API-Hash: " + digest.encode(),
+            b"\r\n\r\n" + data + b"\r\n--" + boundary + b"--\r\n",
+        ]
+    )
+    began = time.perf_counter()
+    response = http.post(
+        "/xapi/statements", body, content_type=f"multipart/mixed; boundary={boundary.decode()}",
+        headers={"Authorization": auth, "X-Experience-API-Version": "1.0.3"},
+    )  # fmt: skip
+    took = time.perf_counter() - began
+    assert response.status_code == 200, response.content[:300]
+    return took
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     setup_test_environment()
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="xuefen_bench_i13xapi_files_")
     fresh_database()
     unit = region_and_unit()
     add_people(unit, 0, args.people)
     region = OrgNode.objects.get(code="BENCH")
     provider = Provider.objects.create(code="BX", name="基准学院", node=region, serves=region)
-    client, secret = actions.create_client(None, provider, name="基准平台", home_page=HOME)
+    client, secret = actions.create_client(SYSTEM, provider, name="基准平台", home_page=HOME)
     auth = "Basic " + base64.b64encode(f"{client.key}:{secret}".encode()).decode()
     ids = list(Person.objects.order_by("id").values_list("id_number", flat=True)[: args.people])
     http = HttpClient(HTTP_HOST="localhost")
     http.get("/xapi/about")  # the first request imports the URL conf: not timed
     timings: dict[str, list[float]] = {
-        "credit": [], "again": [], "store": [], "raw": [], "writer": []
+        "credit": [], "again": [], "store": [], "multipart": [], "raw": [], "writer": []
     }  # fmt: skip
     person_ids = list(Person.objects.order_by("id").values_list("id", flat=True)[: args.people])
     with connection.cursor() as cursor:
@@ -135,7 +178,7 @@ def main() -> None:
             amount=Decimal("1"), unit="hours", starts_on=dt.date(2026, 1, 1),
         )  # fmt: skip
         activity = f"{HOME}/courses/{n}"
-        actions.map_activity(None, client, activity_id=activity, course=course)
+        actions.map_activity(SYSTEM, client, activity_id=activity, course=course)
         completions = statements(ids, "completed", activity)
         before = Entry.objects.count()
         timings["credit"].append(post(http, auth, completions))
@@ -143,6 +186,9 @@ def main() -> None:
         timings["again"].append(post(http, auth, completions))
         assert Entry.objects.count() - before == len(ids), "nothing credited twice"
         timings["store"].append(post(http, auth, statements(ids, "experienced", activity)))
+        certificate = secrets.token_bytes(256 * 1024)
+        batch = statements(ids, "experienced", activity)
+        timings["multipart"].append(post_multipart(http, auth, batch, certificate))
         items = [
             bulk.NewEntry(
                 person_id=pid,
@@ -156,7 +202,7 @@ def main() -> None:
             for pid in person_ids
         ]
         began = time.perf_counter()
-        bulk.post_entries(None, items)
+        bulk.post_entries(SYSTEM, items)
         timings["writer"].append(time.perf_counter() - began)
         rows = raw_rows(statements(ids, "completed", activity), client.pk)
         began = time.perf_counter()
@@ -166,6 +212,7 @@ def main() -> None:
         print(
             f"round {n + 1}: credit {timings['credit'][-1] * 1000:.0f} ms, again "
             f"{timings['again'][-1] * 1000:.0f} ms, store {timings['store'][-1] * 1000:.0f} ms, "
+            f"multipart {timings['multipart'][-1] * 1000:.0f} ms, "
             f"raw {timings['raw'][-1] * 1000:.0f} ms, writer {timings['writer'][-1] * 1000:.0f} ms",
             flush=True,
         )
@@ -179,6 +226,7 @@ def main() -> None:
         ("credit", "xAPI POST, 1,000 completions credited"),
         ("again", "xAPI POST, the same batch again (nothing changes)"),
         ("store", "xAPI POST, 1,000 statements that credit nothing"),
+        ("multipart", "xAPI POST multipart/mixed, 1,000 statements + one 256 KiB attachment"),
     ):
         took = statistics.median(timings[key])
         print(f"| {label} | {took * 1000:.0f} | {len(ids) / took:,.0f} | {took / raw:.1f} |")

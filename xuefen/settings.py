@@ -280,6 +280,9 @@ CERTIFICATE_SEAL = env_str("XUEFEN_CERTIFICATE_SEAL", "（盖章）")
 
 # Largest JSON batch the REST API accepts (rows); larger ones get 413 too_many_rows.
 API_MAX_BATCH_ROWS = env_int("XUEFEN_API_MAX_BATCH_ROWS", 10_000)
+# Largest multipart/mixed request (statements with their attachments) the xAPI endpoint reads;
+# larger ones get 413 attachment_too_large.
+XAPI_MAX_REQUEST_MB = env_int("XUEFEN_XAPI_MAX_REQUEST_MB", 20)
 
 # Training attendance (training.codes): the classroom screen shows a new check-in code every this
 # many seconds (a code is good for its step and the next); check-in opens this long before a

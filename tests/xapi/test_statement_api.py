@@ -81,16 +81,6 @@ def test_about_is_public_and_lists_the_versions(client):
     assert {"1.0.3", "2.0.0"} <= set(response.json()["version"])
 
 
-def test_the_alternate_request_syntax_is_refused_clearly(lrs):
-    response = lrs.http.post(
-        f"{URL}?method=GET",
-        "",
-        content_type="application/x-www-form-urlencoded",
-        headers=lrs.http._headers({}),
-    )
-    assert response.status_code == 400
-
-
 def test_a_body_that_is_not_json_is_refused(lrs):
     response = lrs.http.post(
         URL, "{nope", content_type="application/json", headers=lrs.http._headers({})

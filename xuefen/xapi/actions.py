@@ -21,7 +21,7 @@ from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
-from xuefen.core.actors import SYSTEM
+from xuefen.core.actors import SYSTEM, Actor, user_of
 from xuefen.core.errors import CodedError, PermissionDenied
 from xuefen.intake import processing
 from xuefen.intake.models import Provider
@@ -29,6 +29,8 @@ from xuefen.intake.roster import RowInput
 from xuefen.ledger import bulk, sql
 from xuefen.ledger.actions import reverse_entry
 from xuefen.training.models import Course
+from xuefen.xapi import attachments, signature
+from xuefen.xapi.errors import Code, XapiError
 from xuefen.xapi.models import (
     AccountPerson,
     ActivityCourse,
@@ -39,7 +41,7 @@ from xuefen.xapi.models import (
     new_key,
     new_secret,
 )
-from xuefen.xapi.validation import Checked, XapiError, check_statement
+from xuefen.xapi.validation import Checked, check_statement
 
 SOURCE_TYPE = "xapi"
 _UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
@@ -52,24 +54,26 @@ COMPLETING_VERBS = frozenset(
 # --------------------------------------------------------------------------- platforms
 
 
-def _require_office(actor: Any, provider: Provider) -> None:
-    if actor is not None and not scope.may(actor, Cap.PROVIDERS_MANAGE, provider.node):
-        raise PermissionDenied("forbidden", _("You may not manage this provider's platforms."))
+def _require_office(actor: Actor, provider: Provider) -> None:
+    if not scope.may(actor, Cap.PROVIDERS_MANAGE, provider.node):
+        raise PermissionDenied(Code.FORBIDDEN, _("You may not manage this provider's platforms."))
 
 
 @transaction.atomic
 def create_client(
-    actor: Any, provider: Provider, *, name: str, home_page: str, secret: str | None = None
+    actor: Actor, provider: Provider, *, name: str, home_page: str, secret: str | None = None
 ) -> tuple[Client, str]:
     """Registers a learning platform for `provider`; returns it with its secret, shown once and
-    kept only as a hash. A None actor is the system (demo data)."""
+    kept only as a hash."""
     _require_office(actor, provider)
     name, home_page = name.strip(), home_page.strip()
     if not name:
-        raise CodedError("name_required", _("Give the platform a name."), field="name")
+        raise CodedError(Code.NAME_REQUIRED, _("Give the platform a name."), field="name")
     if not home_page.startswith(("http://", "https://")):
         raise CodedError(
-            "home_page_invalid", _("The home page must be an http(s) address."), field="home_page"
+            Code.HOME_PAGE_INVALID,
+            _("The home page must be an http(s) address."),
+            field="home_page",
         )
     secret = secret or new_secret()
     client = Client.objects.create(
@@ -78,7 +82,7 @@ def create_client(
         key=new_key(),
         secret_hash=hash_secret(secret),
         home_page=home_page,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_of(actor),
     )
     record(
         actor,
@@ -96,7 +100,7 @@ def create_client(
 
 
 @transaction.atomic
-def revoke_client(actor: Any, client: Client) -> Client:
+def revoke_client(actor: Actor, client: Client) -> Client:
     locked = Client.objects.select_for_update().select_related("provider__node").get(pk=client.pk)
     _require_office(actor, locked.provider)
     if locked.revoked_at is None:
@@ -113,7 +117,9 @@ def revoke_client(actor: Any, client: Client) -> Client:
 
 
 @transaction.atomic
-def map_activity(actor: Any, client: Client, *, activity_id: str, course: Course) -> ActivityCourse:
+def map_activity(
+    actor: Actor, client: Client, *, activity_id: str, course: Course
+) -> ActivityCourse:
     _require_office(actor, client.provider)
     activity_id = activity_id.strip()
     try:
@@ -122,15 +128,17 @@ def map_activity(actor: Any, client: Client, *, activity_id: str, course: Course
         iri(activity_id, "activity_id")
     except XapiError:
         raise CodedError(
-            "activity_invalid", _("The activity id must be an absolute IRI."), field="activity_id"
+            Code.ACTIVITY_INVALID,
+            _("The activity id must be an absolute IRI."),
+            field="activity_id",
         ) from None
     if course.provider_id != client.provider_id:
         raise CodedError(
-            "course_foreign", _("The course belongs to another provider."), field="course"
+            Code.COURSE_FOREIGN, _("The course belongs to another provider."), field="course"
         )
     if client.activities.filter(activity_id=activity_id).exists():
         raise CodedError(
-            "activity_taken", _("This activity id is already mapped."), field="activity_id"
+            Code.ACTIVITY_TAKEN, _("This activity id is already mapped."), field="activity_id"
         )
     mapping = ActivityCourse.objects.create(client=client, activity_id=activity_id, course=course)
     record(
@@ -145,23 +153,23 @@ def map_activity(actor: Any, client: Client, *, activity_id: str, course: Course
 
 @transaction.atomic
 def map_account(
-    actor: Any, client: Client, *, home_page: str, name: str, id_number: str
+    actor: Actor, client: Client, *, home_page: str, name: str, id_number: str
 ) -> AccountPerson:
     _require_office(actor, client.provider)
     home_page, name = home_page.strip(), name.strip()
     if not home_page or not name:
         raise CodedError(
-            "account_incomplete", _("Give the account's home page and name."), field="name"
+            Code.ACCOUNT_INCOMPLETE, _("Give the account's home page and name."), field="name"
         )
     person = scope.people_served_by(client.provider).filter(id_number=id_number.strip()).first()
     if person is None:
         raise CodedError(
-            "person_unknown",
+            Code.PERSON_UNKNOWN,
             _("No person with this ID number is within the provider's scope."),
             field="id_number",
         )
     if client.accounts.filter(home_page=home_page, name=name).exists():
-        raise CodedError("account_taken", _("This account is already mapped."), field="name")
+        raise CodedError(Code.ACCOUNT_TAKEN, _("This account is already mapped."), field="name")
     mapping = AccountPerson.objects.create(
         client=client, home_page=home_page, name=name, person=person
     )
@@ -251,11 +259,14 @@ def store_statements(
     v2: bool = False,
     statement_id: uuid.UUID | None = None,
     authority_home: str = "",
+    parts: dict[str, attachments.Part] | None = None,
 ) -> Stored:
     """Validates every statement (one bad statement refuses the batch, nothing stored), refuses
     an id already stored with other content (409) and skips one stored with the same content,
     stores the rest with what became of each, credits the completions of registered courses once
-    and voids what voiding statements target. One transaction."""
+    and voids what voiding statements target. Attachments without a fileUrl must come as `parts`
+    (their data by hash, kept once per platform) and a signed statement's signature must hold
+    (signature.verify). One transaction."""
     where = "statement" if statement_id is not None else "statements"
     checked: list[Checked] = []
     for n, item in enumerate(items):
@@ -263,29 +274,37 @@ def store_statements(
         if statement_id is not None:
             if c.statement_id is not None and c.statement_id != statement_id:
                 raise XapiError(
-                    "id_mismatch", _("The statement's id differs from statementId."), field="id"
+                    Code.ID_MISMATCH, _("The statement's id differs from statementId."), field="id"
                 )
             c.statement_id = statement_id
         checked.append(c)
     ids = [c.statement_id or uuid.uuid4() for c in checked]
     if len(set(ids)) != len(ids):
         raise XapiError(
-            "duplicate_id", _("The batch holds the same statement id twice."), field="id"
+            Code.DUPLICATE_ID, _("The batch holds the same statement id twice."), field="id"
         )
-    for attempt in (1, 2):
-        try:
-            return _store_new(client, ids, checked, v2=v2, authority_home=authority_home)
-        except IntegrityError:
-            # Another request stored one of these ids meanwhile: judged again against it.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    parts = parts or {}
+    attachments.match([c.data for c in checked], parts)
+    for n, c in enumerate(checked):
+        signature.verify(c.data, parts, where if statement_id is not None else f"{where}[{n}]")
+    try:
+        return _store_new(client, ids, checked, parts, v2=v2, authority_home=authority_home)
+    except IntegrityError:
+        # Another request stored one of these ids meanwhile: judged again against it.
+        return _store_new(client, ids, checked, parts, v2=v2, authority_home=authority_home)
 
 
 def _store_new(
-    client: Client, ids: list[uuid.UUID], checked: list[Checked], *, v2: bool, authority_home: str
+    client: Client,
+    ids: list[uuid.UUID],
+    checked: list[Checked],
+    parts: dict[str, attachments.Part],
+    *,
+    v2: bool,
+    authority_home: str,
 ) -> Stored:
     with transaction.atomic():
+        attachments.save(client, parts)
         existing = {s.statement_id: s for s in Statement.objects.filter(statement_id__in=ids)}
         fresh: list[tuple[uuid.UUID, Checked]] = []
         for sid, c in zip(ids, checked, strict=True):
@@ -294,11 +313,10 @@ def _store_new(
                 fresh.append((sid, c))
             elif old.client_id != client.pk or not same_statement(old, c.data):
                 raise XapiError(
-                    "conflict",
+                    Code.CONFLICT,
                     _("A statement with the id %(id)s is already stored with other content.")
                     % {"id": sid},
                     field="id",
-                    status=409,
                 )
         if fresh:
             _store(client, fresh, v2=v2, authority_home=authority_home)
@@ -327,14 +345,11 @@ def _store(
             target_id in batch and batch[target_id].voids is not None
         ):
             raise XapiError(
-                "void_voiding", _("A voiding statement cannot be voided."), field="object"
+                Code.VOID_VOIDING, _("A voiding statement cannot be voided."), field="object"
             )
         if target is not None and target.client_id != client.pk:
             raise XapiError(
-                "void_foreign",
-                _("A platform may void only its own statements."),
-                field="object",
-                status=403,
+                Code.VOID_FOREIGN, _("A platform may void only its own statements."), field="object"
             )
     # Statements voided already (by a voiding statement that came first) or in this batch.
     voided_ids = set(voids_in_batch) | set(

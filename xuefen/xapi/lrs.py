@@ -24,16 +24,25 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+)
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import parse_header_parameters
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from xuefen.xapi import actions, queries
-from xuefen.xapi.models import Client, Statement, hash_secret
-from xuefen.xapi.validation import XapiError, actor, iri, parse_timestamp, parse_uuid
+from xuefen.xapi import actions, attachments, queries
+from xuefen.xapi.errors import Code, XapiError
+from xuefen.xapi.models import Attachment, Client, Statement, hash_secret
+from xuefen.xapi.validation import actor, iri, parse_timestamp, parse_uuid
 
 VERSIONS = re.compile(r"^(1\.0(\.\d+)?|2\.0(\.\d+)?)$")
 MAX_LIMIT = 500
@@ -59,13 +68,19 @@ FILTERS = QUERY_PARAMS - SINGLE_PARAMS | {"format"}
 MORE_SALT = "xuefen.xapi.more"
 
 
-def _error(code: str, message: Any, status: int, field: str | None = None) -> JsonResponse:
+def _error(code: Code, message: Any, field: str | None = None) -> JsonResponse:
     response = JsonResponse(
-        {"error": {"code": code, "message": str(message), "field": field}}, status=status
+        {"error": {"code": str(code), "message": str(message), "field": field}},
+        status=code.status,
     )
-    if status == 401:
+    if code.status == 401:
         response["WWW-Authenticate"] = 'Basic realm="xAPI"'
     return response
+
+
+def _failed(error: XapiError) -> JsonResponse:
+    code = error.code if isinstance(error.code, Code) else Code.INVALID
+    return _error(code, error.message, error.field)
 
 
 def _client(request: HttpRequest) -> Client | None:
@@ -89,14 +104,14 @@ def _version(request: HttpRequest) -> str:
     version = request.headers.get("X-Experience-API-Version", "").strip()
     if not VERSIONS.match(version):
         raise XapiError(
-            "version",
+            Code.VERSION,
             _("Send the header X-Experience-API-Version: 1.0.3 or 2.0.0."),
             field="X-Experience-API-Version",
         )
     return version
 
 
-def _answer(response: HttpResponse, v2: bool) -> HttpResponse:
+def _answer(response: HttpResponseBase, v2: bool) -> HttpResponseBase:
     response["X-Experience-API-Version"] = "2.0.0" if v2 else "1.0.3"
     return response
 
@@ -117,120 +132,226 @@ def _matches(header: str, etag: str) -> bool:
 
 @csrf_exempt
 @never_cache
-def about(request: HttpRequest) -> HttpResponse:
+def about(request: HttpRequest) -> HttpResponseBase:
     """The LRS's versions (public: it holds no data)."""
     if request.method != "GET":
-        return _error("method", _("Method not allowed."), 405)
+        return _error(Code.METHOD, _("Method not allowed."))
     return JsonResponse({"version": ["1.0.3", "2.0.0"], "extensions": {}})
 
 
 @csrf_exempt
 @never_cache
-def statements(request: HttpRequest) -> HttpResponse:
+def statements(request: HttpRequest) -> HttpResponseBase:
     return _endpoint(request, None)
 
 
 @csrf_exempt
 @never_cache
-def more(request: HttpRequest, token: str) -> HttpResponse:
+def more(request: HttpRequest, token: str) -> HttpResponseBase:
     return _endpoint(request, token)
 
 
-def _endpoint(request: HttpRequest, token: str | None) -> HttpResponse:
+def _endpoint(request: HttpRequest, token: str | None) -> HttpResponseBase:
+    alternate = "method" in request.GET
+    if alternate:
+        try:
+            request = _alternate(request)
+        except XapiError as error:
+            return _answer(_failed(error), False)
     client = _client(request)
     if client is None:
         return _error(
-            "not_authenticated",
+            Code.NOT_AUTHENTICATED,
             _("Authenticate with the platform's key and secret (HTTP Basic)."),
-            401,
         )
     v2 = False
     try:
         v2 = _version(request).startswith("2.")
-        if "method" in request.GET:
+        if alternate and v2:
             raise XapiError(
-                "alternate_syntax",
-                _("The alternate request syntax is not supported; send the method itself."),
+                Code.ALTERNATE_SYNTAX,
+                _("xAPI 2.0 has no alternate request syntax; send the method itself."),
+                field="method",
             )
         if token is not None:
             if request.method != "GET":
-                return _answer(_error("method", _("Method not allowed."), 405), v2)
+                return _answer(_error(Code.METHOD, _("Method not allowed.")), v2)
             return _answer(_more(request, client, token), v2)
         if request.method == "GET" or request.method == "HEAD":
             return _answer(_get(request, client), v2)
         if request.method in ("POST", "PUT"):
             return _answer(_write(request, client, v2), v2)
-        return _answer(_error("method", _("Method not allowed."), 405), v2)
+        return _answer(_error(Code.METHOD, _("Method not allowed.")), v2)
     except XapiError as error:
-        return _answer(_error(error.code, error.message, error.status, error.field), v2)
+        return _answer(_failed(error), v2)
     except Http404:
-        return _answer(_error("not_found", _("No such statement."), 404), v2)
+        return _answer(_error(Code.NOT_FOUND, _("No such statement.")), v2)
 
 
-def _json_body(request: HttpRequest) -> Any:
-    content_type = request.content_type or ""
-    if content_type != "application/json":
+# The form fields of the alternate request syntax that stand for headers (xAPI 1.0.3 Part Three
+# 1.3), matched case-insensitively, and the request META keys they become.
+ALTERNATE_HEADERS = {
+    "authorization": "HTTP_AUTHORIZATION",
+    "x-experience-api-version": "HTTP_X_EXPERIENCE_API_VERSION",
+    "content-type": "CONTENT_TYPE",
+    "content-length": "CONTENT_LENGTH",
+    "if-match": "HTTP_IF_MATCH",
+    "if-none-match": "HTTP_IF_NONE_MATCH",
+}
+ALTERNATE_METHODS = ("GET", "HEAD", "PUT", "POST")
+
+
+def _alternate(request: HttpRequest) -> HttpRequest:
+    """The request that a POST in the alternate request syntax stands for (xAPI 1.0.3): `method`
+    is the only query parameter; the headers, the other parameters and the body (`content`) are
+    form fields of an application/x-www-form-urlencoded body."""
+    if request.method != "POST":
         raise XapiError(
-            "content_type",
-            _("Send the statements as application/json (attachments by fileUrl)."),
+            Code.ALTERNATE_SYNTAX,
+            _("The alternate request syntax is a POST with the method as its only parameter."),
+            field="method",
+        )
+    if set(request.GET) != {"method"}:
+        name = sorted(set(request.GET) - {"method"})[0]
+        raise XapiError(
+            Code.ALTERNATE_SYNTAX,
+            _("With the alternate request syntax, %(name)s goes in the form, not the address.")
+            % {"name": name},
+            field=name,
+        )
+    method = request.GET["method"].upper()
+    if method not in ALTERNATE_METHODS:
+        raise XapiError(
+            Code.ALTERNATE_SYNTAX,
+            _("The method must be GET, HEAD, PUT or POST."),
+            field="method",
+        )
+    if request.content_type != "application/x-www-form-urlencoded":
+        raise XapiError(
+            Code.CONTENT_TYPE,
+            _("The alternate request syntax sends an application/x-www-form-urlencoded form."),
             field="Content-Type",
         )
     try:
-        return json.loads(request.body.decode("utf-8"))
+        form = request.POST
     except RequestDataTooBig:
+        raise _too_large() from None
+    meta = {k: v for k, v in request.META.items() if k not in ALTERNATE_HEADERS.values()}
+    params = QueryDict(mutable=True)
+    content = ""
+    for key in form:
+        values = form.getlist(key)
+        if key.lower() in ALTERNATE_HEADERS:
+            meta[ALTERNATE_HEADERS[key.lower()]] = values[-1]
+        elif key == "content":
+            content = values[-1]
+        else:
+            params.setlist(key, values)
+    body = content.encode("utf-8")
+    meta["CONTENT_LENGTH"] = str(len(body))
+    meta["QUERY_STRING"] = params.urlencode()
+    meta["REQUEST_METHOD"] = method
+    meta.setdefault("CONTENT_TYPE", "")
+    inner = HttpRequest()
+    inner.method = method
+    inner.path = request.path
+    inner.path_info = request.path_info
+    inner.META = meta
+    inner.GET = params  # type: ignore[assignment]
+    inner._body = body
+    inner.content_type, inner.content_params = parse_header_parameters(meta["CONTENT_TYPE"])
+    return inner
+
+
+def _too_large() -> XapiError:
+    return XapiError(
+        Code.TOO_LARGE,
+        _("The body is larger than %(mb)d MB; send the statements in smaller batches.")
+        % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)},
+        field="body",
+    )
+
+
+def _statements_body(request: HttpRequest) -> tuple[Any, dict[str, attachments.Part]]:
+    """The statements sent (parsed JSON) and the attachment parts by hash: application/json,
+    or multipart/mixed with the statements first and the attachments' data after."""
+    content_type = request.content_type or ""
+    if content_type == "multipart/mixed":
+        raw = attachments.read_body(request)
+        text, parts = attachments.parse(raw, (request.content_params or {}).get("boundary", ""))
+        return _parsed(text), parts
+    if content_type != "application/json":
         raise XapiError(
-            "too_large",
-            _("The body is larger than %(mb)d MB; send the statements in smaller batches.")
-            % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)},
-            field="body",
-            status=413,
-        ) from None
+            Code.CONTENT_TYPE,
+            _(
+                "Send the statements as application/json, or as multipart/mixed with their "
+                "attachments."
+            ),
+            field="Content-Type",
+        )
+    try:
+        return _parsed(request.body), {}
+    except RequestDataTooBig:
+        raise _too_large() from None
+
+
+def _parsed(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
-        raise XapiError("json", _("The body is not valid JSON."), field="body") from None
+        raise XapiError(Code.JSON, _("The statements are not valid JSON."), field="body") from None
 
 
-def _write(request: HttpRequest, client: Client, v2: bool) -> HttpResponse:
+def _write(request: HttpRequest, client: Client, v2: bool) -> HttpResponseBase:
     authority_home = request.build_absolute_uri("/")
     if request.method == "PUT":
         raw_id = request.GET.get("statementId")
         if raw_id is None:
             raise XapiError(
-                "statement_id_missing",
+                Code.STATEMENT_ID_MISSING,
                 _("PUT needs the statementId parameter."),
                 field="statementId",
             )
         extra = set(request.GET) - {"statementId"}
         if extra:
             raise XapiError(
-                "parameter",
+                Code.PARAMETER,
                 _("Unknown parameter: %(name)s.") % {"name": sorted(extra)[0]},
                 field=sorted(extra)[0],
             )
         statement_id = parse_uuid(raw_id, "statementId")
-        body = _json_body(request)
+        body, parts = _statements_body(request)
         if not isinstance(body, dict):
             raise XapiError(
-                "invalid", _("PUT takes one statement (a JSON object)."), field="statement"
+                Code.INVALID, _("PUT takes one statement (a JSON object)."), field="statement"
             )
         _preconditions(request, client, statement_id)
         actions.store_statements(
-            client, [body], v2=v2, statement_id=statement_id, authority_home=authority_home
+            client,
+            [body],
+            v2=v2,
+            statement_id=statement_id,
+            authority_home=authority_home,
+            parts=parts,
         )
         return HttpResponse(status=204)
     if request.GET:
         name = sorted(request.GET)[0]
-        raise XapiError("parameter", _("Unknown parameter: %(name)s.") % {"name": name}, field=name)
-    body = _json_body(request)
+        raise XapiError(
+            Code.PARAMETER, _("Unknown parameter: %(name)s.") % {"name": name}, field=name
+        )
+    body, parts = _statements_body(request)
     items = body if isinstance(body, list) else [body]
     if not items:
-        raise XapiError("empty", _("The batch holds no statements."), field="statements")
+        raise XapiError(Code.EMPTY, _("The batch holds no statements."), field="statements")
     if len(items) > MAX_BODY_STATEMENTS:
         raise XapiError(
-            "too_many",
+            Code.TOO_MANY,
             _("At most %(max)d statements per request.") % {"max": MAX_BODY_STATEMENTS},
-            status=413,
         )
-    stored = actions.store_statements(client, items, v2=v2, authority_home=authority_home)
+    stored = actions.store_statements(
+        client, items, v2=v2, authority_home=authority_home, parts=parts
+    )
     return JsonResponse(stored.ids, safe=False)
 
 
@@ -243,47 +364,45 @@ def _preconditions(request: HttpRequest, client: Client, statement_id: uuid.UUID
     etag = statement_etag(found) if found is not None else None
     if if_match is not None and (etag is None or not _matches(if_match, etag)):
         raise XapiError(
-            "precondition",
-            _("If-Match does not match the stored statement."),
-            field="If-Match",
-            status=412,
+            Code.PRECONDITION, _("If-Match does not match the stored statement."), field="If-Match"
         )
     if if_none is not None and etag is not None and _matches(if_none, etag):
         raise XapiError(
-            "precondition",
+            Code.PRECONDITION,
             _("The statement is already stored (If-None-Match)."),
             field="If-None-Match",
-            status=412,
         )
 
 
 def _flag(request_params: dict[str, str], name: str) -> bool:
     value = request_params.get(name, "false").lower()
     if value not in ("true", "false"):
-        raise XapiError("parameter", _("Must be true or false."), field=name)
+        raise XapiError(Code.PARAMETER, _("Must be true or false."), field=name)
     return value == "true"
 
 
 def _format(params: dict[str, str]) -> str:
     fmt = params.get("format", "exact")
     if fmt not in ("ids", "exact", "canonical"):
-        raise XapiError("parameter", _("format is ids, exact or canonical."), field="format")
+        raise XapiError(Code.PARAMETER, _("format is ids, exact or canonical."), field="format")
     return fmt
 
 
-def _get(request: HttpRequest, client: Client) -> HttpResponse:
+def _get(request: HttpRequest, client: Client) -> HttpResponseBase:
     params = {k: request.GET[k] for k in request.GET}
     unknown = set(params) - QUERY_PARAMS
     if unknown:
         name = sorted(unknown)[0]
-        raise XapiError("parameter", _("Unknown parameter: %(name)s.") % {"name": name}, field=name)
+        raise XapiError(
+            Code.PARAMETER, _("Unknown parameter: %(name)s.") % {"name": name}, field=name
+        )
     fmt = _format(params)
-    _flag(params, "attachments")
+    with_files = _flag(params, "attachments")
     single = [k for k in ("statementId", "voidedStatementId") if k in params]
     if single:
         if len(single) > 1 or set(params) - SINGLE_PARAMS:
             raise XapiError(
-                "parameter",
+                Code.PARAMETER,
                 _("statementId and voidedStatementId take no other filters."),
                 field=single[0],
             )
@@ -293,11 +412,12 @@ def _get(request: HttpRequest, client: Client) -> HttpResponse:
         )
         # The same serialisation as the ETag a PUT's If-Match is compared with
         body = actions.canonical(_shaped(statement.data, fmt))
-        return _conditional(request, body, statement.stored)
+        attached = attachments.for_statements(client, [statement.data]) if with_files else None
+        return _conditional(request, body, statement.stored, attached)
     return _page(request, client, params, cursor=None)
 
 
-def _more(request: HttpRequest, client: Client, token: str) -> HttpResponse:
+def _more(request: HttpRequest, client: Client, token: str) -> HttpResponseBase:
     try:
         state = signing.loads(token, salt=MORE_SALT)
     except signing.BadSignature:
@@ -305,13 +425,13 @@ def _more(request: HttpRequest, client: Client, token: str) -> HttpResponse:
     if state.get("c") != client.pk:
         raise Http404
     if request.GET:
-        raise XapiError("parameter", _("A more link takes no parameters."))
+        raise XapiError(Code.PARAMETER, _("A more link takes no parameters."))
     return _page(request, client, state["p"], cursor=(state["s"], state["i"]))
 
 
 def _page(
     request: HttpRequest, client: Client, params: dict[str, str], cursor: tuple[str, int] | None
-) -> HttpResponse:
+) -> HttpResponseBase:
     fmt = _format(params)
     ascending = _flag(params, "ascending")
     filters: dict[str, Any] = {
@@ -324,11 +444,11 @@ def _page(
             agent_value = json.loads(params["agent"])
         except ValueError:
             raise XapiError(
-                "parameter", _("agent must be a JSON Agent or Group."), field="agent"
+                Code.PARAMETER, _("agent must be a JSON Agent or Group."), field="agent"
             ) from None
         ifi, _members = actor(agent_value, "agent")
         if not ifi:
-            raise XapiError("parameter", _("agent must be identified."), field="agent")
+            raise XapiError(Code.PARAMETER, _("agent must be identified."), field="agent")
         filters["agent"] = ifi
     if "verb" in params:
         filters["verb"] = iri(params["verb"], "verb")
@@ -342,9 +462,9 @@ def _page(
     try:
         limit = int(params.get("limit", "0"))
     except ValueError:
-        raise XapiError("parameter", _("limit must be a whole number."), field="limit") from None
+        raise XapiError(Code.PARAMETER, _("limit must be a whole number."), field="limit") from None
     if limit < 0:
-        raise XapiError("parameter", _("limit must be a whole number."), field="limit")
+        raise XapiError(Code.PARAMETER, _("limit must be a whole number."), field="limit")
     limit = MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT)
     rows = queries.lrs_statements(client, **filters)
     if cursor is not None:
@@ -365,14 +485,29 @@ def _page(
         ensure_ascii=False,
     )
     newest = max((s.stored for s in found), default=None)
-    return _conditional(request, body, newest)
+    attached = (
+        attachments.for_statements(client, [s.data for s in found])
+        if _flag(params, "attachments")
+        else None
+    )
+    return _conditional(request, body, newest, attached)
 
 
-def _conditional(request: HttpRequest, body: str, modified: dt.datetime | None) -> HttpResponse:
-    etag = _etag(body)
+def _conditional(
+    request: HttpRequest,
+    body: str,
+    modified: dt.datetime | None,
+    attached: list[Attachment] | None = None,
+) -> HttpResponseBase:
+    """The answer to a GET: the JSON, or (`attachments=true`) multipart/mixed with the
+    statements' attachments after it; 304 when If-None-Match names its ETag."""
+    etag = _etag(body if attached is None else body + "".join(a.sha2 for a in attached))
     if_none = request.headers.get("If-None-Match")
+    response: HttpResponseBase
     if if_none is not None and _matches(if_none, etag):
         response = HttpResponse(status=304)
+    elif attached is not None:
+        response = attachments.response(body, attached)
     else:
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["ETag"] = etag

@@ -217,3 +217,32 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return str(self.statement_id)
+
+
+class Attachment(models.Model):
+    """The data of an attachment a platform sent in a multipart/mixed request, kept once per
+    platform and SHA-2 hash (a platform reads back only its own) in a file under
+    MEDIA_ROOT/xapi/ with a random name."""
+
+    client = models.ForeignKey(
+        Client,
+        verbose_name=_("xAPI client account"),
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    sha2 = models.CharField(_("SHA-2 hash"), max_length=128)
+    content_type = models.CharField(_("content type"), max_length=255)
+    length = models.BigIntegerField(_("size in bytes"))
+    stored_name = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("xAPI attachment")
+        verbose_name_plural = _("xAPI attachments")
+        ordering = ["client_id", "sha2"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "sha2"], name="xapi_attachment_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.sha2

@@ -2,6 +2,7 @@
 office's pages (platforms and statements of the providers in the user's subtrees, through the
 scoping helper)."""
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -55,29 +56,36 @@ def lrs_statements(
     registration: uuid.UUID | None = None,
     related_activities: bool = False,
     related_agents: bool = False,
-    since: Any = None,
-    until: Any = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
     ascending: bool = False,
 ) -> QuerySet[Statement]:
     """The platform's statements matching the filters, voided ones left out, newest first (or
-    oldest first when ascending)."""
+    oldest first when ascending).
+
+    A statement whose object is a StatementRef matches the filters other than since/until when
+    the statement it targets matches them, recursively (xAPI 1.0.3 Part Three 2.1.3, "Filter
+    Conditions for StatementRefs"); a voided target still counts, so its voiding statement is
+    found by the voided statement's verb, activity or agent."""
     rows = Statement.objects.filter(client=client, voided=False)
+    condition = Q()
     if agent is not None:
         if related_agents:
-            rows = rows.filter(related_agents__contains=f"\n{agent}\n")
+            condition &= Q(related_agents__contains=f"\n{agent}\n")
         else:
-            rows = rows.filter(
-                Q(actor_ifi=agent) | Q(object_type__in=["Agent", "Group"], object_id=agent)
-            )
+            condition &= Q(actor_ifi=agent) | Q(object_type__in=["Agent", "Group"], object_id=agent)
     if verb is not None:
-        rows = rows.filter(verb_id=verb)
+        condition &= Q(verb_id=verb)
     if activity is not None:
         if related_activities:
-            rows = rows.filter(related_activities__contains=f"\n{activity}\n")
+            condition &= Q(related_activities__contains=f"\n{activity}\n")
         else:
-            rows = rows.filter(object_type="Activity", object_id=activity)
+            condition &= Q(object_type="Activity", object_id=activity)
     if registration is not None:
-        rows = rows.filter(registration=registration)
+        condition &= Q(registration=registration)
+    if condition:
+        referring = _referring(client, condition)
+        rows = rows.filter(condition | Q(pk__in=referring)) if referring else rows.filter(condition)
     if since is not None:
         rows = rows.filter(stored__gt=since)
     if until is not None:
@@ -86,8 +94,39 @@ def lrs_statements(
     return rows.order_by(*order)
 
 
-def after(rows: QuerySet[Statement], stored: Any, pk: int, ascending: bool) -> QuerySet[Statement]:
+def after(
+    rows: QuerySet[Statement], stored: dt.datetime, pk: int, ascending: bool
+) -> QuerySet[Statement]:
     """The rows after the last one a page showed (the `more` cursor)."""
     if ascending:
         return rows.filter(Q(stored__gt=stored) | Q(stored=stored, id__gt=pk))
     return rows.filter(Q(stored__lt=stored) | Q(stored=stored, id__lt=pk))
+
+
+def _referring(client: Client, condition: Q) -> list[int]:
+    """The platform's statements that target, through a chain of StatementRefs, a statement
+    matching `condition` (voided or not). Two queries: the platform's StatementRef statements
+    (few: mostly voiding statements) and which of their targets match."""
+    refs = list(
+        Statement.objects.filter(client=client, object_type="StatementRef").values_list(
+            "pk", "statement_id", "object_id"
+        )
+    )
+    if not refs:
+        return []
+    targets = {uuid.UUID(object_id) for _pk, _sid, object_id in refs}
+    matched = set(
+        Statement.objects.filter(client=client, statement_id__in=targets)
+        .filter(condition)
+        .values_list("statement_id", flat=True)
+    )
+    found: dict[int, uuid.UUID] = {}
+    grew = True
+    while grew:
+        grew = False
+        for pk, sid, object_id in refs:
+            if pk not in found and uuid.UUID(object_id) in matched:
+                found[pk] = sid
+                matched.add(sid)
+                grew = True
+    return sorted(found)

@@ -12,13 +12,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from xuefen.core.errors import CodedError
+from xuefen.xapi.errors import Code, XapiError
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
 _LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
+_SHA2 = re.compile(r"^([0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _VERSION = re.compile(r"^(1\.0(\.\d+)?|2\.0(\.\d+)?)$")
 _DURATION = re.compile(
@@ -108,19 +109,7 @@ ATTACHMENT_KEYS = {
 }
 
 
-class XapiError(CodedError):
-    """A request the LRS refuses, with the HTTP status the specification gives it."""
-
-    def __init__(self, code: str, message: Any, *, field: str | None = None, status: int = 400):
-        super().__init__(code, message, field=field)
-        self._status = status
-
-    @property
-    def status(self) -> int:
-        return self._status
-
-
-def _bad(where: str, message: Any, code: str = "invalid") -> XapiError:
+def _bad(where: str, message: Any, code: Code = Code.INVALID) -> XapiError:
     return XapiError(code, message, field=where)
 
 
@@ -150,9 +139,9 @@ def _object(value: Any, where: str) -> dict[str, Any]:
 def _keys(value: dict[str, Any], allowed: set[str], where: str) -> None:
     for key, item in value.items():
         if key not in allowed:
-            raise _bad(f"{where}.{key}", _("Unknown property."), "unknown_property")
+            raise _bad(f"{where}.{key}", _("Unknown property."), Code.UNKNOWN_PROPERTY)
         if item is None:
-            raise _bad(f"{where}.{key}", _("Null is not allowed."), "null")
+            raise _bad(f"{where}.{key}", _("Null is not allowed."), Code.NULL)
 
 
 def _string(value: Any, where: str) -> str:
@@ -163,13 +152,13 @@ def _string(value: Any, where: str) -> str:
 
 def iri(value: Any, where: str) -> str:
     if not isinstance(value, str) or not _IRI.match(value):
-        raise _bad(where, _("Must be an absolute IRI (e.g. https://example.com/…)."), "iri")
+        raise _bad(where, _("Must be an absolute IRI (e.g. https://example.com/…)."), Code.IRI)
     return value
 
 
 def parse_uuid(value: Any, where: str) -> uuid.UUID:
     if not isinstance(value, str) or not _UUID.match(value):
-        raise _bad(where, _("Must be a UUID (8-4-4-4-12 hexadecimal digits)."), "uuid")
+        raise _bad(where, _("Must be a UUID (8-4-4-4-12 hexadecimal digits)."), Code.UUID)
     return uuid.UUID(value)
 
 
@@ -180,16 +169,16 @@ def parse_timestamp(value: Any, where: str, *, need_zone: bool = False) -> dt.da
         raise _bad(
             where,
             _("Must be an ISO 8601 time with its offset, e.g. 2026-03-01T08:00:00+08:00."),
-            "timestamp",
+            Code.TIMESTAMP,
         )
     text = value.upper().replace("Z", "+00:00")
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise _bad(where, _("Not a valid date and time."), "timestamp") from None
+        raise _bad(where, _("Not a valid date and time."), Code.TIMESTAMP) from None
     if moment.tzinfo is None:
         if need_zone:
-            raise _bad(where, _("Must carry its offset from UTC (xAPI 2.0)."), "timestamp")
+            raise _bad(where, _("Must carry its offset from UTC (xAPI 2.0)."), Code.TIMESTAMP)
         moment = moment.replace(tzinfo=dt.UTC)
     return moment
 
@@ -197,7 +186,7 @@ def parse_timestamp(value: Any, where: str, *, need_zone: bool = False) -> dt.da
 def _language_map(value: Any, where: str) -> None:
     for tag, text in _object(value, where).items():
         if not _LANG.match(tag):
-            raise _bad(f"{where}.{tag}", _("Not a language tag (RFC 5646)."), "language")
+            raise _bad(f"{where}.{tag}", _("Not a language tag (RFC 5646)."), Code.LANGUAGE)
         _string(text, f"{where}.{tag}")
 
 
@@ -216,30 +205,34 @@ def agent_ifi(value: Any, where: str, *, group: bool = False) -> str:
     present = [key for key in IFI_KEYS if key in agent]
     if len(present) > 1:
         raise _bad(
-            where, _("Give exactly one identifier (mbox, mbox_sha1sum, openid or account)."), "ifi"
+            where,
+            _("Give exactly one identifier (mbox, mbox_sha1sum, openid or account)."),
+            Code.IFI,
         )
     if not present:
         if group:
             return ""
         raise _bad(
-            where, _("Give exactly one identifier (mbox, mbox_sha1sum, openid or account)."), "ifi"
+            where,
+            _("Give exactly one identifier (mbox, mbox_sha1sum, openid or account)."),
+            Code.IFI,
         )
     key = present[0]
     item = agent[key]
     if key == "mbox":
         if not isinstance(item, str) or not item.startswith("mailto:") or "@" not in item:
-            raise _bad(f"{where}.mbox", _("Must be a mailto: address."), "mbox")
+            raise _bad(f"{where}.mbox", _("Must be a mailto: address."), Code.MBOX)
         return f"mbox:{item.lower()}"
     if key == "mbox_sha1sum":
         if not isinstance(item, str) or not _SHA1.match(item):
-            raise _bad(f"{where}.mbox_sha1sum", _("Must be 40 hexadecimal digits."), "sha1")
+            raise _bad(f"{where}.mbox_sha1sum", _("Must be 40 hexadecimal digits."), Code.SHA1)
         return f"sha1:{item.lower()}"
     if key == "openid":
         return f"openid:{iri(item, f'{where}.openid')}"
     account = _object(item, f"{where}.account")
     _keys(account, {"homePage", "name"}, f"{where}.account")
     if "homePage" not in account or "name" not in account:
-        raise _bad(f"{where}.account", _("An account needs homePage and name."), "account")
+        raise _bad(f"{where}.account", _("An account needs homePage and name."), Code.ACCOUNT)
     home = iri(account["homePage"], f"{where}.account.homePage")
     name = _string(account["name"], f"{where}.account.name")
     return f"account:{home}|{name}"
@@ -252,7 +245,7 @@ def actor(value: Any, where: str) -> tuple[str, list[str]]:
     if kind == "Agent":
         return agent_ifi(item, where), []
     if kind != "Group":
-        raise _bad(f"{where}.objectType", _("Must be Agent or Group."), "object_type")
+        raise _bad(f"{where}.objectType", _("Must be Agent or Group."), Code.OBJECT_TYPE)
     ifi = agent_ifi(item, where, group=True)
     members: list[str] = []
     if "member" in item:
@@ -261,11 +254,11 @@ def actor(value: Any, where: str) -> tuple[str, list[str]]:
         for n, member in enumerate(item["member"]):
             if _object(member, f"{where}.member[{n}]").get("objectType", "Agent") != "Agent":
                 raise _bad(
-                    f"{where}.member[{n}]", _("A group's members are agents."), "object_type"
+                    f"{where}.member[{n}]", _("A group's members are agents."), Code.OBJECT_TYPE
                 )
             members.append(agent_ifi(member, f"{where}.member[{n}]"))
     if not ifi and not members:
-        raise _bad(where, _("An anonymous group must list its members."), "member")
+        raise _bad(where, _("An anonymous group must list its members."), Code.MEMBER)
     return ifi, members
 
 
@@ -273,7 +266,7 @@ def _verb(value: Any, where: str) -> str:
     verb = _object(value, where)
     _keys(verb, {"id", "display"}, where)
     if "id" not in verb:
-        raise _bad(f"{where}.id", _("Required."), "required")
+        raise _bad(f"{where}.id", _("Required."), Code.REQUIRED)
     if "display" in verb:
         _language_map(verb["display"], f"{where}.display")
     return iri(verb["id"], f"{where}.id")
@@ -288,7 +281,7 @@ def _components(value: Any, where: str) -> None:
         _keys(component, {"id", "description"}, f"{where}[{n}]")
         ident = _string(component.get("id"), f"{where}[{n}].id")
         if ident in seen:
-            raise _bad(f"{where}[{n}].id", _("Ids must differ."), "duplicate")
+            raise _bad(f"{where}[{n}].id", _("Ids must differ."), Code.DUPLICATE)
         seen.add(ident)
         if "description" in component:
             _language_map(component["description"], f"{where}[{n}].description")
@@ -298,9 +291,9 @@ def activity(value: Any, where: str) -> str:
     item = _object(value, where)
     _keys(item, ACTIVITY_KEYS, where)
     if item.get("objectType", "Activity") != "Activity":
-        raise _bad(f"{where}.objectType", _("Must be Activity."), "object_type")
+        raise _bad(f"{where}.objectType", _("Must be Activity."), Code.OBJECT_TYPE)
     if "id" not in item:
-        raise _bad(f"{where}.id", _("Required."), "required")
+        raise _bad(f"{where}.id", _("Required."), Code.REQUIRED)
     ident = iri(item["id"], f"{where}.id")
     if "definition" in item:
         definition = _object(item["definition"], f"{where}.definition")
@@ -328,7 +321,7 @@ def activity(value: Any, where: str) -> str:
         for key in ("choices", "scale", "source", "target", "steps"):
             if key in definition:
                 if "interactionType" not in definition:
-                    raise _bad(f"{here}.{key}", _("Needs an interactionType."), "interaction")
+                    raise _bad(f"{here}.{key}", _("Needs an interactionType."), Code.INTERACTION)
                 _components(definition[key], f"{here}.{key}")
     return ident
 
@@ -342,13 +335,13 @@ def _score(value: Any, where: str) -> None:
             raise _bad(f"{where}.{key}", _("Must be a number."))
         numbers[key] = Decimal(str(item))
     if "scaled" in numbers and not Decimal(-1) <= numbers["scaled"] <= Decimal(1):
-        raise _bad(f"{where}.scaled", _("Must lie between -1 and 1."), "range")
+        raise _bad(f"{where}.scaled", _("Must lie between -1 and 1."), Code.RANGE)
     low, high = numbers.get("min"), numbers.get("max")
     if low is not None and high is not None and low >= high:
-        raise _bad(f"{where}.max", _("Must be greater than min."), "range")
+        raise _bad(f"{where}.max", _("Must be greater than min."), Code.RANGE)
     raw = numbers.get("raw")
     if raw is not None and ((low is not None and raw < low) or (high is not None and raw > high)):
-        raise _bad(f"{where}.raw", _("Must lie between min and max."), "range")
+        raise _bad(f"{where}.raw", _("Must lie between min and max."), Code.RANGE)
 
 
 def _result(value: Any, where: str) -> None:
@@ -365,7 +358,7 @@ def _result(value: Any, where: str) -> None:
         text = _string(result["duration"], f"{where}.duration")
         if not _DURATION.match(text):
             raise _bad(
-                f"{where}.duration", _("Must be an ISO 8601 duration, e.g. PT1H30M."), "duration"
+                f"{where}.duration", _("Must be an ISO 8601 duration, e.g. PT1H30M."), Code.DURATION
             )
     if "extensions" in result:
         _extensions(result["extensions"], f"{where}.extensions")
@@ -389,7 +382,7 @@ def _context(
         if key in context:
             ifi, members = actor(context[key], f"{where}.{key}")
             if key == "team" and context[key].get("objectType") != "Group":
-                raise _bad(f"{where}.team", _("Must be a Group."), "object_type")
+                raise _bad(f"{where}.team", _("Must be a Group."), Code.OBJECT_TYPE)
             agents.extend([ifi, *members] if ifi else members)
     if "contextActivities" in context:
         groups = _object(context["contextActivities"], f"{where}.contextActivities")
@@ -400,11 +393,13 @@ def _context(
         if key in context:
             _string(context[key], f"{where}.{key}")
             if not object_is_activity:
-                raise _bad(f"{where}.{key}", _("Only for statements about an activity."), "context")
+                raise _bad(
+                    f"{where}.{key}", _("Only for statements about an activity."), Code.CONTEXT
+                )
     if "language" in context and not (
         isinstance(context["language"], str) and _LANG.match(context["language"])
     ):
-        raise _bad(f"{where}.language", _("Not a language tag (RFC 5646)."), "language")
+        raise _bad(f"{where}.language", _("Not a language tag (RFC 5646)."), Code.LANGUAGE)
     if "statement" in context:
         _statement_ref(context["statement"], f"{where}.statement")
     if "extensions" in context:
@@ -423,7 +418,7 @@ def _context(
                 here,
             )
             if entry.get("objectType") != kind:
-                raise _bad(f"{here}.objectType", _("Wrong object type."), "object_type")
+                raise _bad(f"{here}.objectType", _("Wrong object type."), Code.OBJECT_TYPE)
             member = entry.get("agent" if kind == "contextAgent" else "group")
             ifi, members = actor(member, here)
             agents.extend([ifi, *members] if ifi else members)
@@ -440,7 +435,7 @@ def _statement_ref(value: Any, where: str) -> uuid.UUID:
     ref = _object(value, where)
     _keys(ref, {"objectType", "id"}, where)
     if ref.get("objectType") != "StatementRef":
-        raise _bad(f"{where}.objectType", _("Must be StatementRef."), "object_type")
+        raise _bad(f"{where}.objectType", _("Must be StatementRef."), Code.OBJECT_TYPE)
     return parse_uuid(ref.get("id"), f"{where}.id")
 
 
@@ -453,7 +448,7 @@ def _attachments(value: Any, where: str) -> None:
         _keys(attachment, ATTACHMENT_KEYS, here)
         for key in ("usageType", "display", "contentType", "length", "sha2"):
             if key not in attachment:
-                raise _bad(f"{here}.{key}", _("Required."), "required")
+                raise _bad(f"{here}.{key}", _("Required."), Code.REQUIRED)
         iri(attachment["usageType"], f"{here}.usageType")
         _language_map(attachment["display"], f"{here}.display")
         if "description" in attachment:
@@ -462,13 +457,10 @@ def _attachments(value: Any, where: str) -> None:
         if isinstance(attachment["length"], bool) or not isinstance(attachment["length"], int):
             raise _bad(f"{here}.length", _("Must be a whole number."))
         _string(attachment["sha2"], f"{here}.sha2")
-        if "fileUrl" not in attachment:
-            raise _bad(
-                f"{here}.fileUrl",
-                _("This LRS takes attachments by fileUrl only."),
-                "attachment_data",
-            )
-        iri(attachment["fileUrl"], f"{here}.fileUrl")
+        if not _SHA2.match(attachment["sha2"]):
+            raise _bad(f"{here}.sha2", _("Must be a SHA-2 hash in hexadecimal digits."), Code.SHA2)
+        if "fileUrl" in attachment:
+            iri(attachment["fileUrl"], f"{here}.fileUrl")
 
 
 def _body(
@@ -478,7 +470,7 @@ def _body(
     id, related activities, related agents, the statement a voiding statement voids)."""
     for key in ("actor", "verb", "object"):
         if key not in stmt:
-            raise _bad(f"{where}.{key}", _("Required."), "required")
+            raise _bad(f"{where}.{key}", _("Required."), Code.REQUIRED)
     actor_ifi, members = actor(stmt["actor"], f"{where}.actor")
     verb_id = _verb(stmt["verb"], f"{where}.verb")
     obj = _object(stmt["object"], f"{where}.object")
@@ -498,7 +490,9 @@ def _body(
         _keys(obj, SUB_KEYS, f"{where}.object")
         if _object(obj["object"], f"{where}.object.object").get("objectType") == "SubStatement":
             raise _bad(
-                f"{where}.object.object", _("A sub-statement cannot hold another."), "object_type"
+                f"{where}.object.object",
+                _("A sub-statement cannot hold another."),
+                Code.OBJECT_TYPE,
             )
         parts = _body(obj, f"{where}.object", v2, sub=True)
         object_id = ""
@@ -508,12 +502,14 @@ def _body(
         raise _bad(
             f"{where}.object.objectType",
             _("Not an object type of the specification."),
-            "object_type",
+            Code.OBJECT_TYPE,
         )
     if verb_id == VOIDED and not sub:
         if kind != "StatementRef":
             raise _bad(
-                f"{where}.object", _("A voiding statement's object is a StatementRef."), "voiding"
+                f"{where}.object",
+                _("A voiding statement's object is a StatementRef."),
+                Code.VOIDING,
             )
         voids = uuid.UUID(object_id)
     if "result" in stmt:
@@ -527,7 +523,7 @@ def _body(
     if "attachments" in stmt:
         _attachments(stmt["attachments"], f"{where}.attachments")
     if sub and "objectType" in stmt and stmt["objectType"] != "SubStatement":
-        raise _bad(f"{where}.objectType", _("Must be SubStatement."), "object_type")
+        raise _bad(f"{where}.objectType", _("Must be SubStatement."), Code.OBJECT_TYPE)
     return actor_ifi, verb_id, kind, object_id, related_activities, related_agents, voids
 
 
@@ -538,7 +534,7 @@ def check_statement(value: Any, where: str, *, v2: bool = False) -> Checked:
     if "version" in stmt and not (
         isinstance(stmt["version"], str) and _VERSION.match(stmt["version"])
     ):
-        raise _bad(f"{where}.version", _("Must be 1.0.x or 2.0.x."), "version")
+        raise _bad(f"{where}.version", _("Must be 1.0.x or 2.0.x."), Code.VERSION)
     if "authority" in stmt:
         actor(stmt["authority"], f"{where}.authority")
     if "stored" in stmt:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
+from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
 from xuefen.xapi import actions, words
 from xuefen.xapi.forms import AccountForm, ActivityForm, ClientForm
@@ -38,7 +39,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             client, secret = actions.create_client(
-                request.user, data["provider"], name=data["name"], home_page=data["home_page"]
+                acting(request), data["provider"], name=data["name"], home_page=data["home_page"]
             )
         except CodedError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
@@ -65,7 +66,7 @@ def client(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             if activity_form.is_bound and activity_form.is_valid():
                 actions.map_activity(
-                    request.user,
+                    acting(request),
                     found,
                     activity_id=activity_form.cleaned_data["activity_id"],
                     course=activity_form.cleaned_data["course"],
@@ -73,7 +74,7 @@ def client(request: HttpRequest, client_id: int) -> HttpResponse:
                 messages.success(request, _("The activity now stands for the course."))
                 return redirect("xapi:client", client_id=found.pk)
             if account_form.is_bound and account_form.is_valid():
-                actions.map_account(request.user, found, **account_form.cleaned_data)
+                actions.map_account(acting(request), found, **account_form.cleaned_data)
                 messages.success(request, _("The account now identifies the person."))
                 return redirect("xapi:client", client_id=found.pk)
         except CodedError as error:
@@ -95,7 +96,7 @@ def client(request: HttpRequest, client_id: int) -> HttpResponse:
 def client_revoke(request: HttpRequest, client_id: int) -> HttpResponse:
     found = access_client(request.user, client_id)
     try:
-        actions.revoke_client(request.user, found)
+        actions.revoke_client(acting(request), found)
     except CodedError as error:
         messages.error(request, str(error))
     else:
