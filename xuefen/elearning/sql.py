@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, cast
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from xuefen.elearning.models import Day, LearningSession, OnlineCourse, Resource, Watched
 
@@ -63,9 +63,9 @@ def _columns(vendor: str) -> list[tuple[str, str, Any, list[Any]]]:
     return out
 
 
-def load(token: str) -> Live | None:
-    """The session named by the token, locked for the event's transaction (PostgreSQL)."""
-    columns = _columns(connection.vendor)
+@cache
+def _load_sql(vendor: str) -> str:
+    columns = _columns(vendor)
     sql = (
         f"SELECT {', '.join(c[1] for c in columns)}"
         f" FROM {_q(LearningSession._meta.db_table)} s"
@@ -76,41 +76,62 @@ def load(token: str) -> Live | None:
     )
     if connection.features.has_select_for_update_of:
         sql += " FOR UPDATE OF s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token])
+    return sql
+
+
+def load(token: str) -> Live | None:
+    """The session named by the token, locked for the event's transaction (PostgreSQL)."""
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up
+    columns = _columns(db.vendor)
+    with db.cursor() as cursor:
+        cursor.execute(_load_sql(db.vendor), [token])
         found = cursor.fetchone()
     if found is None:
         return None
     values: dict[str, Any] = {}
     for (name, _sql, col, converters), value in zip(columns, found, strict=True):
         for converter in converters:
-            value = converter(value, col, connection)
+            value = converter(value, col, db)
         values[name] = value
     session = LearningSession(**{k[2:]: v for k, v in values.items() if k.startswith("s.")})
     session.watched = Watched(**{k[2:]: v for k, v in values.items() if k.startswith("w.")})
     return Live(session, float(values["r.duration_seconds"]), values["c.complete_share"])
 
 
-def update(obj: models.Model, names: list[str]) -> None:
-    """UPDATE of the named fields of one row, their values prepared as the ORM prepares them."""
-    model = type(obj)
+@cache
+def _update_sql(
+    vendor: str, model: type[models.Model], names: tuple[str, ...]
+) -> tuple[str, list[models.Field]]:
     fields = [_field(model, name) for name in names]
     sets = ", ".join(f"{_q(str(f.column))} = %s" for f in fields)
-    params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_q(model._meta.db_table)} SET {sets} WHERE {_q('id')} = %s", [*params, obj.pk]
-        )
+    return f"UPDATE {_q(model._meta.db_table)} SET {sets} WHERE {_q('id')} = %s", fields
+
+
+def update(obj: models.Model, names: list[str]) -> None:
+    """UPDATE of the named fields of one row, their values prepared as the ORM prepares them."""
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _update_sql(db.vendor, type(obj), tuple(names))
+    params = [f.get_db_prep_save(getattr(obj, f.attname), db) for f in fields]
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*params, obj.pk])
+
+
+@cache
+def _day_sql(vendor: str) -> str:
+    table = _q(Day._meta.db_table)
+    return (
+        f"UPDATE {table} SET {_q('seconds')} = {_q('seconds')} + %s,"
+        f" {_q('hours')} = {_q('hours')} | %s"
+        f" WHERE {_q('person_id')} = %s AND {_q('day')} = %s"
+    )
 
 
 def add_to_day(person_id: int, day: dt.date, seconds: float, hour_bit: int) -> None:
-    table = _q(Day._meta.db_table)
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {_q('seconds')} = {_q('seconds')} + %s,"
-            f" {_q('hours')} = {_q('hours')} | %s"
-            f" WHERE {_q('person_id')} = %s AND {_q('day')} = %s",
-            [seconds, hour_bit, person_id, connection.ops.adapt_datefield_value(day)],
+            _day_sql(db.vendor),
+            [seconds, hour_bit, person_id, db.ops.adapt_datefield_value(day)],
         )
 
 
@@ -124,13 +145,15 @@ def add_to_day(person_id: int, day: dt.date, seconds: float, hour_bit: int) -> N
 
 def relaxed_commit() -> None:
     """For the current transaction: commit without waiting for the disk (PostgreSQL)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def durable_commit() -> None:
     """For the current transaction: commit only once it is on disk again (PostgreSQL)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = on")
