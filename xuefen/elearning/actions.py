@@ -463,7 +463,10 @@ def _rhythm(session: LearningSession, now: dt.datetime, kind: str) -> str:
 
 
 def _credit(
-    session: LearningSession, counted: list[tuple[float, float]], now: dt.datetime
+    session: LearningSession,
+    counted: list[tuple[float, float]],
+    now: dt.datetime,
+    writes: sql.Writes,
 ) -> tuple[float, list[tuple[float, float, Reason]]]:
     """Adds the counted movement to the person's watched intervals, within the daily cap:
     (new seconds, intervals over the cap). Writes the watched row and the day's total."""
@@ -487,8 +490,8 @@ def _credit(
         watched.intervals = [[round(a, 2), round(b, 2)] for a, b in merged]
         watched.seconds = intervals.total(merged)
         watched.updated_at = now
-        sql.update(watched, ["intervals", "seconds", "updated_at"])
-        sql.add_to_day(session.person_id, today, gained, 1 << timezone.localtime(now).hour)
+        writes.update(watched, ["intervals", "seconds", "updated_at"])
+        writes.add_to_day(session.person_id, today, gained, 1 << timezone.localtime(now).hour)
         session.day_seconds += gained
     return gained, [(a, b, Reason.DAILY_CAP) for a, b in beyond]
 
@@ -512,7 +515,6 @@ def record_event(
     course's rule completes it and writes its one ledger entry."""
     now = now or timezone.now()
     with transaction.atomic():
-        sql.relaxed_commit()
         live = sql.load(str(token)[:64]) if token else None
         if live is None:
             return _refuse(None, None, Refusal.FORGED, data, address, now)
@@ -543,7 +545,8 @@ def record_event(
         outcome = judge.judge(state, event, now, rules.learning(), length)
         if outcome.refusal in (Refusal.REPLAYED, Refusal.OUT_OF_ORDER):
             return _refuse(person_id, session, outcome.refusal, data, address, now)
-        gained, over_cap = _credit(session, outcome.counted, now)
+        writes = sql.Writes()
+        gained, over_cap = _credit(session, outcome.counted, now, writes)
         watched = session.watched.seconds
         uncounted = outcome.uncounted + over_cap
         if uncounted:
@@ -556,13 +559,14 @@ def record_event(
         session.interaction_at, session.prompt = new.interaction_at, prompt
         session.lag = new.lag
         session.counted_seconds += gained
-        sql.update(
+        writes.update(
             session,
             [
                 "seq", "position", "hidden", "rate", "last_event_at", "interaction_at",
                 "prompt", "counted_seconds", "rhythm", "day", "day_seconds", "lag",
             ]
         )  # fmt: skip
+        writes.flush()  # before completion reads the watched seconds
         result = EventResult(
             accepted=outcome.refusal is None,
             counted=gained,
