@@ -8,7 +8,6 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -133,10 +132,6 @@ def event(request: HttpRequest) -> HttpResponse:
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("token"), str):
         return JsonResponse({"error": {"code": "malformed"}}, status=400)
-    # No "SELECT 1" health check of a kept connection before the event (a round trip as long as the
-    # event's own statements): a connection that broke fails this one event with a 500, Django
-    # drops the connection at the request's end, and the player sends the same event again.
-    connection.health_check_done = True  # type: ignore[attr-defined]
     result = actions.record_event(
         data["token"],
         data,
