@@ -47,3 +47,31 @@ def test_watching_part_of_a_video_credits_exactly_that_share(phone, cast, settin
     phone.goto(phone.base_url + f"/elearning/courses/{course.pk}/")
     assert f"{share}%" in phone.inner_text("[data-testid=course-share]")
     assert phone.evaluate("window.__violations || []") == []
+
+
+def test_a_learner_takes_the_course_test_on_a_phone(phone, cast, settings, tmp_path):
+    from xuefen.elearning import actions
+    from xuefen.elearning.models import QuizAttempt
+
+    settings.MEDIA_ROOT = tmp_path / "files"
+    h.rules(cast)
+    course = h.course(cast, "WT1", h.video(cast, "测试课视频", 20), rule="watch_and_test")
+    actions.add_question(cast.carol, course, "会计凭证应当真实吗？", ["对", "错"], [1])
+    actions.add_question(
+        cast.carol, course, "下列属于资产的有？", ["现金", "应付账款", "存货"], [1, 3]
+    )
+    phone.add_init_script(RECORD_VIOLATIONS)
+
+    log_in(phone, "lena", cast.password)
+    phone.goto(phone.base_url + f"/elearning/courses/{course.pk}/")
+    phone.click("[data-testid=take-test]")
+    phone.check("[data-testid=question-1] >> text=对")
+    phone.check("[data-testid=question-2] >> text=现金")
+    phone.check("[data-testid=question-2] >> text=存货")
+    screenshot(phone, "elearning-test-phone")
+    phone.click("[data-testid=submit-test]")
+    result = phone.inner_text("[data-testid=test-result]")
+    assert "100" in result and "合格" in result
+    attempt = QuizAttempt.objects.get(person=cast.lena_person, course=course)
+    assert attempt.passed and str(attempt.score) == "100.0"
+    assert phone.evaluate("window.__violations || []") == []

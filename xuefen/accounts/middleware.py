@@ -199,7 +199,9 @@ class SessionUserMiddleware(AuthenticationMiddleware):
     before a view reads the session), otherwise anonymous without a query."""
 
     def process_request(self, request: HttpRequest) -> None:
-        if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        if request.path in settings.SESSIONLESS_PATHS:
+            user: Any = AnonymousUser()  # authenticated by the view itself: no session read
+        elif request.COOKIES.get(settings.SESSION_COOKIE_NAME):
             user = session_user(request)
         else:
             user = AnonymousUser()

@@ -28,6 +28,8 @@ from xuefen.elearning.models import (
     LearningSession,
     OnlineCourse,
     Progress,
+    QuizAttempt,
+    QuizQuestion,
     RefusedEvent,
     Resource,
     Uncounted,
@@ -125,7 +127,10 @@ def create_course(actor: "User", owner: OrgNode, data: CourseInput) -> OnlineCou
         )
     found = set(
         filter_by_node(
-            actor, Resource.objects.filter(pk__in=data.resource_ids), Cap.COURSES_MANAGE, "owner__"
+            actor,
+            Resource.objects.filter(pk__in=data.resource_ids, retired_at__isnull=True),
+            Cap.COURSES_MANAGE,
+            "owner__",
         ).values_list("pk", flat=True)
     )
     if not data.resource_ids or len(found) != len(set(data.resource_ids)):
@@ -152,6 +157,7 @@ def create_course(actor: "User", owner: OrgNode, data: CourseInput) -> OnlineCou
             complete_share=rule.complete_share,
             needs_test=rule.needs_test,
             test_pass_mark=rule.test_pass_mark,
+            test_attempts=rule.test_attempts,
             is_published=data.publish,
         )
         CourseItem.objects.bulk_create(
@@ -160,6 +166,155 @@ def create_course(actor: "User", owner: OrgNode, data: CourseInput) -> OnlineCou
         )
         _audit(actor, AuditEvent.Action.CREATE, course, f"网络课程 {course}", owner)
     return course
+
+
+def edit_resource(
+    actor: "User",
+    resource: Resource,
+    *,
+    title: str,
+    duration_seconds: int,
+    body: str | None = None,
+    upload: Any = None,
+) -> Resource:
+    """Changes a resource's title and length (an article's text, a video's file: a new file
+    replaces the old one, checked as a new upload is). Watched seconds already credited stay."""
+    require(actor, Cap.COURSES_MANAGE, resource.owner)
+    if duration_seconds <= 0:
+        raise ElearningError(
+            Code.BAD_INPUT, gettext_lazy("Give the length."), field="duration_seconds"
+        )
+    if resource.kind == Resource.Kind.ARTICLE and body is not None and not body.strip():
+        raise ElearningError(
+            Code.BAD_INPUT, gettext_lazy("An article needs its text."), field="body"
+        )
+    stored = files.store(upload) if upload is not None else None
+    with transaction.atomic():
+        resource.title, resource.duration_seconds = title, duration_seconds
+        names = ["title", "duration_seconds"]
+        if resource.kind == Resource.Kind.ARTICLE and body is not None:
+            resource.body = body
+            names.append("body")
+        if stored is not None and resource.kind == Resource.Kind.VIDEO:
+            resource.stored_name, resource.original_name = stored.stored_name, stored.original_name
+            resource.content_type, resource.size = stored.content_type, stored.size
+            names += ["stored_name", "original_name", "content_type", "size"]
+        resource.save(update_fields=names)
+        _audit(actor, AuditEvent.Action.UPDATE, resource, f"学习资源 {title}", resource.owner)
+    return resource
+
+
+def retire_resource(actor: "User", resource: Resource, *, now: dt.datetime | None = None) -> None:
+    """Retires a resource: offered for no new course; the courses that have it keep it."""
+    require(actor, Cap.COURSES_MANAGE, resource.owner)
+    if resource.retired_at is not None:
+        return
+    with transaction.atomic():
+        resource.retired_at = now or timezone.now()
+        resource.save(update_fields=["retired_at"])
+        _audit(
+            actor, AuditEvent.Action.UPDATE, resource, f"停用学习资源 {resource}", resource.owner
+        )
+
+
+# --- the course test -----------------------------------------------------------------------------
+
+
+def add_question(
+    actor: "User", course: OnlineCourse, text: str, choices: list[str], correct: list[int]
+) -> QuizQuestion:
+    """Adds a question to the course's test: at least two choices, at least one right (given as
+    1-based numbers of the choices, as the office types them)."""
+    require(actor, Cap.COURSES_MANAGE, course.owner)
+    choices = [c.strip() for c in choices if c.strip()]
+    right = sorted({n - 1 for n in correct})
+    if not text.strip() or len(choices) < 2:
+        raise ElearningError(
+            Code.QUESTION_INVALID,
+            gettext_lazy("A question needs its text and at least two choices."),
+            field="choices",
+        )
+    if not right or right[0] < 0 or right[-1] >= len(choices):
+        raise ElearningError(
+            Code.QUESTION_INVALID,
+            gettext_lazy("Give the numbers of the right choices (1 to %(n)s).")
+            % {"n": len(choices)},
+            field="correct",
+        )
+    with transaction.atomic():
+        count = QuizQuestion.objects.filter(course=course).count()
+        question = QuizQuestion.objects.create(
+            course=course, position=count, text=text.strip(), choices=choices, correct=right
+        )
+        _audit(actor, AuditEvent.Action.UPDATE, course, f"测试题 {course}", course.owner)
+    return question
+
+
+@dataclass
+class Graded:
+    score: Decimal
+    passed: bool
+    completed: bool
+    attempts_left: int | None
+
+
+def attempts_left(course: OnlineCourse, person_id: int) -> int | None:
+    if course.test_attempts is None:
+        return None
+    taken = QuizAttempt.objects.filter(person_id=person_id, course=course).count()
+    return max(course.test_attempts - taken, 0)
+
+
+def take_test(
+    actor: "User",
+    course: OnlineCourse,
+    answers: dict[int, list[int]],
+    *,
+    now: dt.datetime | None = None,
+) -> Graded:
+    """Grades one attempt at the course's test on the server (a question scores its points when
+    exactly its right choices are chosen; the score is out of 100), keeps it, and completes the
+    course if the test was what it lacked. Refused when the course has no test, when the learner
+    passed it already, or when the rule's attempts are used up."""
+    person_id = actor.person_id
+    if person_id is None:
+        raise ElearningError(Code.NOT_A_LEARNER, gettext_lazy("Only learners learn online."))
+    if not course.is_published:
+        raise ElearningError(Code.NOT_PUBLISHED, gettext_lazy("The course is not open."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        # the person's progress row, locked: two attempts sent at once are counted one by one
+        progress, _made = Progress.objects.select_for_update().get_or_create(
+            person_id=person_id, course=course
+        )
+        questions = list(QuizQuestion.objects.filter(course=course))
+        if not course.needs_test or not questions:
+            raise ElearningError(Code.NO_TEST, gettext_lazy("This course has no test."))
+        if credit.test_passed(course, progress.test_score):
+            raise ElearningError(
+                Code.ALREADY_PASSED, gettext_lazy("You have passed this test already.")
+            )
+        left = attempts_left(course, person_id)
+        if left == 0:
+            raise ElearningError(
+                Code.NO_ATTEMPTS_LEFT, gettext_lazy("No attempts at this test are left.")
+            )
+        total = sum(q.points for q in questions)
+        got = sum(
+            q.points for q in questions if sorted(set(answers.get(q.pk, []))) == sorted(q.correct)
+        )
+        score = (Decimal(100) * got / total).quantize(Decimal("0.1")) if total else Decimal(0)
+        passed = credit.test_passed(course, score)
+        QuizAttempt.objects.create(
+            person_id=person_id,
+            course=course,
+            answers={str(k): sorted(set(v)) for k, v in answers.items()},
+            score=score,
+            passed=passed,
+            at=now,
+        )
+        completed = record_test_score(person_id, course, score, now=now)
+    return Graded(score, passed, completed, None if left is None else left - 1)
 
 
 # --- the learner's: sessions and events --------------------------------------------------------
@@ -260,6 +415,7 @@ def _refuse(
     address: str | None,
     now: dt.datetime,
 ) -> EventResult:
+    sql.durable_commit()
     payload = data if isinstance(data, dict) else {"body": str(data)[:200]}
     payload = {str(k)[:40]: v for k, v in list(payload.items())[:12] if k != "token"}
     seq = payload.get("seq")
@@ -307,7 +463,10 @@ def _rhythm(session: LearningSession, now: dt.datetime, kind: str) -> str:
 
 
 def _credit(
-    session: LearningSession, counted: list[tuple[float, float]], now: dt.datetime
+    session: LearningSession,
+    counted: list[tuple[float, float]],
+    now: dt.datetime,
+    writes: sql.Writes,
 ) -> tuple[float, list[tuple[float, float, Reason]]]:
     """Adds the counted movement to the person's watched intervals, within the daily cap:
     (new seconds, intervals over the cap). Writes the watched row and the day's total."""
@@ -331,8 +490,8 @@ def _credit(
         watched.intervals = [[round(a, 2), round(b, 2)] for a, b in merged]
         watched.seconds = intervals.total(merged)
         watched.updated_at = now
-        sql.update(watched, ["intervals", "seconds", "updated_at"])
-        sql.add_to_day(session.person_id, today, gained, 1 << timezone.localtime(now).hour)
+        writes.update(watched, ["intervals", "seconds", "updated_at"])
+        writes.add_to_day(session.person_id, today, gained, 1 << timezone.localtime(now).hour)
         session.day_seconds += gained
     return gained, [(a, b, Reason.DAILY_CAP) for a, b in beyond]
 
@@ -386,7 +545,8 @@ def record_event(
         outcome = judge.judge(state, event, now, rules.learning(), length)
         if outcome.refusal in (Refusal.REPLAYED, Refusal.OUT_OF_ORDER):
             return _refuse(person_id, session, outcome.refusal, data, address, now)
-        gained, over_cap = _credit(session, outcome.counted, now)
+        writes = sql.Writes()
+        gained, over_cap = _credit(session, outcome.counted, now, writes)
         watched = session.watched.seconds
         uncounted = outcome.uncounted + over_cap
         if uncounted:
@@ -399,13 +559,14 @@ def record_event(
         session.interaction_at, session.prompt = new.interaction_at, prompt
         session.lag = new.lag
         session.counted_seconds += gained
-        sql.update(
+        writes.update(
             session,
             [
                 "seq", "position", "hidden", "rate", "last_event_at", "interaction_at",
                 "prompt", "counted_seconds", "rhythm", "day", "day_seconds", "lag",
             ]
         )  # fmt: skip
+        writes.flush()  # before completion reads the watched seconds
         result = EventResult(
             accepted=outcome.refusal is None,
             counted=gained,
@@ -420,6 +581,7 @@ def record_event(
         crossed = gained > 0 and watched - gained < threshold <= watched
         if crossed or event.kind in ("pause", "ended"):
             course = OnlineCourse.objects.get(pk=session.course_id)
+            sql.durable_commit()  # before the ledger may be written
             result.completed = complete_if_done(session.person_id, course, now=now)
     return result
 

@@ -13,6 +13,11 @@ class Code(StrEnum):
     NOT_PUBLISHED = "not_published"
     NOT_IN_COURSE = "not_in_course"
     EMPTY_COURSE = "empty_course"
+    NO_TEST = "no_test"
+    NO_ATTEMPTS_LEFT = "no_attempts_left"
+    ALREADY_PASSED = "already_passed"
+    QUESTION_INVALID = "question_invalid"
+    RETIRED = "retired"
 
 
 class ElearningError(CodedError):

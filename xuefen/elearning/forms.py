@@ -39,3 +39,36 @@ class CourseForm(forms.Form):
         rule_field = self.fields["rule_code"]
         assert isinstance(rule_field, forms.ChoiceField)
         rule_field.choices = [(r.code, r.label) for r in rules.course_rules().values()]
+
+
+class ResourceEditForm(forms.Form):
+    """A resource's changes: title and length; an article's text; a video's new file (optional)."""
+
+    title = forms.CharField(label=_("title"), max_length=200)
+    duration_seconds = forms.IntegerField(label=_("length (seconds)"), min_value=1, max_value=36000)
+    body = forms.CharField(label=_("text"), widget=forms.Textarea, required=False)
+    file = forms.FileField(label=_("New video file (WebM or MP4)"), required=False)
+
+    def __init__(self, *args: object, kind: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        del self.fields["file" if kind == Resource.Kind.ARTICLE else "body"]
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label=_("question"), widget=forms.Textarea(attrs={"rows": 2}))
+    choices = forms.CharField(
+        label=_("choices"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One choice a line; for a true/false question: 对 and 错."),
+    )
+    correct = forms.RegexField(
+        label=_("right choices"),
+        regex=r"^\s*\d+(\s*[,，]\s*\d+)*\s*$",
+        help_text=_("Their numbers, e.g. 2 or 1,3."),
+    )
+
+    def cleaned_choices(self) -> list[str]:
+        return [line for line in self.cleaned_data["choices"].splitlines() if line.strip()]
+
+    def cleaned_correct(self) -> list[int]:
+        return [int(n) for n in self.cleaned_data["correct"].replace("，", ",").split(",")]

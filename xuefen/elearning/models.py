@@ -39,6 +39,9 @@ class Resource(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # A retired resource stays in the courses that have it (learners keep what they watched) but
+    # is offered for no new course.
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("learning resource")
@@ -78,6 +81,9 @@ class OnlineCourse(models.Model):
     needs_test = models.BooleanField(_("needs a passed test"), default=False)
     test_pass_mark = models.DecimalField(
         _("pass mark"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    test_attempts = models.PositiveSmallIntegerField(
+        _("test attempts allowed"), null=True, blank=True
     )
     is_published = models.BooleanField(_("published"), default=False)
     resources = models.ManyToManyField(
@@ -326,3 +332,60 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}:{self.course_id}"
+
+
+class QuizQuestion(models.Model):
+    """A question of an online course's short test: choices, the right ones among them (one for a
+    single choice or a true/false question, several for a multiple choice), graded all or
+    nothing by the server."""
+
+    course = models.ForeignKey(
+        OnlineCourse,
+        verbose_name=_("online course"),
+        on_delete=models.CASCADE,
+        related_name="test_questions",
+    )
+    position = models.PositiveIntegerField(_("order"), default=0)
+    text = models.TextField(_("question"))
+    choices = models.JSONField(_("choices"), default=list)
+    correct = models.JSONField(_("right choices"), default=list)  # indexes into `choices`
+    points = models.PositiveSmallIntegerField(_("points"), default=1)
+
+    class Meta:
+        verbose_name = _("test question")
+        verbose_name_plural = _("test questions")
+        ordering = ["course_id", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+    @property
+    def multiple(self) -> bool:
+        return len(self.correct) > 1
+
+
+class QuizAttempt(models.Model):
+    """One submitted attempt at a course's test, as the server graded it."""
+
+    person = models.ForeignKey(
+        "orgs.Person", verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+    )
+    course = models.ForeignKey(
+        OnlineCourse,
+        verbose_name=_("online course"),
+        on_delete=models.CASCADE,
+        related_name="test_attempts_taken",
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
+    passed = models.BooleanField(_("passed"), default=False)
+    at = models.DateTimeField(_("submitted at"))
+
+    class Meta:
+        verbose_name = _("test attempt")
+        verbose_name_plural = _("test attempts")
+        ordering = ["person_id", "course_id", "at", "pk"]
+        indexes = [models.Index(fields=["person", "course"], name="elearning_attempt_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.course_id}:{self.score}"

@@ -30,6 +30,7 @@ class CourseRule:
     complete_share: Decimal
     needs_test: bool
     test_pass_mark: Decimal | None
+    test_attempts: int | None = None
     source: str = ""
 
 
@@ -74,6 +75,7 @@ def course_rules() -> dict[str, CourseRule]:
             complete_share=Decimal(str(row["complete_share"])),
             needs_test=bool(row.get("needs_test", False)),
             test_pass_mark=Decimal(str(mark)) if mark is not None else None,
+            test_attempts=int(row["test_attempts"]) if row.get("test_attempts") else None,
             source=str(row.get("source", "")),
         )
     return found

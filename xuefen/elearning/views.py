@@ -20,8 +20,14 @@ from xuefen.accounts.scope import has_capability, nodes
 from xuefen.audit.actions import client_address
 from xuefen.elearning import actions, files, queries, rules
 from xuefen.elearning.errors import ElearningError
-from xuefen.elearning.forms import ArticleForm, CourseForm, VideoForm
-from xuefen.elearning.models import Resource
+from xuefen.elearning.forms import (
+    ArticleForm,
+    CourseForm,
+    QuestionForm,
+    ResourceEditForm,
+    VideoForm,
+)
+from xuefen.elearning.models import OnlineCourse, QuizAttempt, QuizQuestion, Resource
 
 MAX_EVENT_BYTES = 2048
 
@@ -184,7 +190,9 @@ def _form_page(
     form = form_class(request.POST or None, request.FILES or None)
     form.fields["owner"].queryset = _owners(request)
     if "resources" in form.fields:
-        form.fields["resources"].queryset = queries.managed_resources(request.user)
+        form.fields["resources"].queryset = queries.managed_resources(request.user).filter(
+            retired_at__isnull=True
+        )
     if request.method == "POST" and form.is_valid():
         try:
             save(form.cleaned_data)
@@ -247,6 +255,116 @@ def resource(request: HttpRequest, resource_id: int) -> HttpResponse:
     except Resource.DoesNotExist:
         raise Http404 from None
     return render(request, "elearning/resource.html", {"resource": found})
+
+
+def _managed_resource(request: HttpRequest, resource_id: int) -> Resource:
+    try:
+        return queries.managed_resources(request.user).select_related("owner").get(pk=resource_id)
+    except Resource.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def resource_edit(request: HttpRequest, resource_id: int) -> HttpResponse:
+    found = _managed_resource(request, resource_id)
+    initial = {"title": found.title, "duration_seconds": found.duration_seconds, "body": found.body}
+    form = ResourceEditForm(
+        request.POST or None, request.FILES or None, initial=initial, kind=found.kind
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.edit_resource(
+                _user(request),
+                found,
+                title=data["title"],
+                duration_seconds=data["duration_seconds"],
+                body=data.get("body"),
+                upload=data.get("file"),
+            )
+        except ElearningError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            return redirect("elearning:resource", found.pk)
+    return render(
+        request, "elearning/form.html", {"form": form, "title": _("Change %s") % found.title}
+    )
+
+
+@login_required
+@require_POST
+def resource_retire(request: HttpRequest, resource_id: int) -> HttpResponse:
+    found = _managed_resource(request, resource_id)
+    actions.retire_resource(_user(request), found)
+    return redirect("elearning:resource", found.pk)
+
+
+@login_required
+def course_test(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The office's view of a course's test: its questions, and a form adding one."""
+    try:
+        found = queries.managed_courses(request.user).select_related("owner").get(pk=course_id)
+    except OnlineCourse.DoesNotExist:
+        raise Http404 from None
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_question(
+                _user(request),
+                found,
+                form.cleaned_data["text"],
+                form.cleaned_choices(),
+                form.cleaned_correct(),
+            )
+        except ElearningError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            return redirect("elearning:course_test", found.pk)
+    return render(
+        request,
+        "elearning/course_test.html",
+        {
+            "course": found,
+            "questions": QuizQuestion.objects.filter(course=found),
+            "form": form,
+        },
+    )
+
+
+# --- learners: the course test ------------------------------------------------------------------
+
+
+@login_required
+def test(request: HttpRequest, course_id: int) -> HttpResponse:
+    """A learner's course test on one page (a phone's too), graded on the server."""
+    person, found = queries.access_course(request.user, course_id)
+    questions = list(QuizQuestion.objects.filter(course=found))
+    if not found.needs_test or not questions:
+        raise Http404
+    graded, error = None, None
+    if request.method == "POST":
+        answers: dict[int, list[int]] = {}
+        for q in questions:
+            picked = request.POST.getlist(f"q{q.pk}")
+            answers[q.pk] = [int(v) for v in picked if v.isdigit() and int(v) < len(q.choices)]
+        try:
+            graded = actions.take_test(_user(request), found, answers)
+        except ElearningError as refused:
+            error = refused
+    attempts = QuizAttempt.objects.filter(person=person, course=found).order_by("-at", "-pk")
+    return render(
+        request,
+        "elearning/test.html",
+        {
+            "course": found,
+            "questions": questions,
+            "graded": graded,
+            "error": error,
+            "attempts": attempts,
+            "left": actions.attempts_left(found, person.pk),
+            "passed": any(a.passed for a in attempts),
+        },
+    )
 
 
 # --- auditors ------------------------------------------------------------------------------------
