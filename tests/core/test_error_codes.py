@@ -16,6 +16,7 @@ ENUMS = [
     "xuefen.accounts.errors:Code",
     "xuefen.api.errors:Code",
     "xuefen.claims.errors:Code",
+    "xuefen.exams.errors:Code",
     "xuefen.intake.errors:Code",
     "xuefen.ledger.errors:Code",
     "xuefen.orgs.errors:Code",

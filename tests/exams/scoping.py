@@ -55,6 +55,7 @@ CASES = {
     "exams:submit": _attempt_id,
     "exams:result": _attempt_id,
     "exams:certificate": _attempt_id,
+    "exams:certificate_pdf": _attempt_id,
     "exams:exams": lambda cast: None,
     "exams:exam_new": lambda cast: None,
     "exams:exam_detail": _exam_id,
@@ -62,8 +63,16 @@ CASES = {
     "exams:proctor": _exam_id,
     "exams:grading": _exam_id,
     "exams:photo": _candidate_id,
+    "exams:unlock": _candidate_id,
     "exams:checkin_photo": lambda cast: {"checkin_id": _checkin(cast).pk},
     "exams:decide": lambda cast: {"checkin_id": _checkin(cast).pk},
     "exams:questions": lambda cast: None,
     "exams:papers": lambda cast: None,
+}
+
+PUBLIC = {
+    "exams:verify": (
+        "the public check of an exam certificate by its code: shows only what the certificate "
+        "shows, the ID number masked"
+    ),
 }

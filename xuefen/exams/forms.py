@@ -1,28 +1,19 @@
 """Forms of the exams pages; every choice comes from the user's scope and the actions check
 again. Defaults of a new session come from defaults.yaml (policy is data)."""
 
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xuefen.exams import queries
 from xuefen.exams.models import ExamKind, QuestionKind
+from xuefen.exams.policy import defaults
 from xuefen.ledger.models import Unit
 from xuefen.policy.services import known_categories
 
-DEFAULTS_FILE = Path(__file__).resolve().parent / "defaults.yaml"
 DATETIME = {"type": "datetime-local"}
-
-
-@cache
-def defaults() -> dict[str, dict[str, Any]]:
-    data: dict[str, dict[str, Any]] = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
-    return data
 
 
 class ExamForm(forms.Form):
@@ -60,7 +51,7 @@ class ExamForm(forms.Form):
     )
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
-        initial = dict(defaults()["annual"])
+        initial = dict(defaults()[ExamKind.ANNUAL])
         initial.pop("source", None)
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from xuefen.exams.actions.attempts import (
     touch,
 )
 from xuefen.exams.actions.bank import add_question, make_paper
-from xuefen.exams.actions.identity import check_in, decide_checkin
+from xuefen.exams.actions.identity import check_in, decide_checkin, unlock_checkin
 from xuefen.exams.actions.sessions import (
     make_up_people,
     register_candidates,
@@ -32,4 +32,5 @@ __all__ = [
     "start_attempt",
     "submit_attempt",
     "touch",
+    "unlock_checkin",
 ]

@@ -2,20 +2,18 @@
 
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, user_of
 from xuefen.exams.actions.common import audit, require_manage
 from xuefen.exams.errors import Code, ExamError
 from xuefen.exams.grading import parse_rules
 from xuefen.exams.models import Paper, PaperMode, PaperQuestion, Question, QuestionKind
 from xuefen.orgs.models import OrgNode
-
-if TYPE_CHECKING:
-    from xuefen.accounts.models import User
 
 
 def _check_question(kind: str, options: list[str], answer: Any) -> Any:
@@ -50,7 +48,7 @@ def _check_question(kind: str, options: list[str], answer: Any) -> Any:
 
 @transaction.atomic
 def add_question(
-    actor: "User | None",
+    actor: Actor,
     node: OrgNode,
     *,
     subject: str,
@@ -85,7 +83,7 @@ def add_question(
         options=options,
         answer=_check_question(kind, options, answer),
         points=value,
-        created_by=actor,
+        created_by=user_of(actor),
     )
     audit(actor, AuditEvent.Action.CREATE, question, node, {"subject": question.subject})
     return question
@@ -93,7 +91,7 @@ def add_question(
 
 @transaction.atomic
 def make_paper(
-    actor: "User | None",
+    actor: Actor,
     node: OrgNode,
     name: str,
     *,

@@ -204,14 +204,40 @@ def proctor(request: HttpRequest, exam_id: int) -> HttpResponse:
         .order_by("taken_at")
     )
     admitted = visible.filter(admitted_at__isnull=False).count()
+    locked = list(
+        visible.filter(checkin_locked_at__isnull=False).annotate(wrong=Count("wrong_codes"))
+    )
     template = (
         "exams/_proctor_list.html" if request.headers.get("HX-Request") else "exams/proctor.html"
     )
     return render(
         request,
         template,
-        {"exam": exam, "pending": pending, "admitted": admitted, "total": visible.count()},
+        {
+            "exam": exam,
+            "pending": pending,
+            "locked": locked,
+            "admitted": admitted,
+            "total": visible.count(),
+        },
     )
+
+
+@login_required
+@require_POST
+def unlock(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    """The proctor unlocks a check-in that wrong one-time codes locked (audited)."""
+    candidate = queries.access_candidate(request.user, candidate_id)
+    try:
+        actions.unlock_checkin(acting(request), candidate)
+    except ExamError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("The check-in of %(name)s is unlocked.") % {"name": candidate.person.name},
+        )
+    return redirect("exams:proctor", exam_id=candidate.exam_id)
 
 
 @login_required
