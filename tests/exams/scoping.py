@@ -33,6 +33,10 @@ def _attempt(cast):
     return actions.start_attempt(Candidate.objects.get(pk=candidate.pk))
 
 
+def _question_id(cast):
+    return {"question_id": _exam(cast).paper.items.first().question_id}
+
+
 def _exam_id(cast):
     return {"exam_id": _exam(cast).pk}
 
@@ -67,7 +71,14 @@ CASES = {
     "exams:checkin_photo": lambda cast: {"checkin_id": _checkin(cast).pk},
     "exams:decide": lambda cast: {"checkin_id": _checkin(cast).pk},
     "exams:questions": lambda cast: None,
+    "exams:question_import": lambda cast: None,
+    "exams:question_edit": lambda cast: {
+        "question_id": _exam(cast).paper.items.first().question_id
+    },
     "exams:papers": lambda cast: None,
+    "exams:paper_new": lambda cast: None,
+    "exams:paper": lambda cast: {"paper_id": _exam(cast).paper_id},
+    "exams:paper_edit": lambda cast: {"paper_id": _exam(cast).paper_id},
 }
 
 PUBLIC = {

@@ -10,6 +10,7 @@ class Code(ErrorCode):
     # the bank and papers
     QUESTION_INVALID = "question_invalid"
     NOT_ENOUGH_QUESTIONS = "not_enough_questions"
+    IMPORT_ROWS = "import_rows"
     # sessions and candidates
     EXAM_TIMES = "exam_times"
     NO_SEATS = "no_seats"

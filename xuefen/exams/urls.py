@@ -32,5 +32,10 @@ urlpatterns = [
     path("check-ins/<int:checkin_id>/photo/", staff.checkin_photo, name="checkin_photo"),
     path("check-ins/<int:checkin_id>/decide/", staff.decide, name="decide"),
     path("questions/", staff.questions, name="questions"),
+    path("questions/import/", staff.question_import, name="question_import"),
+    path("questions/<int:question_id>/edit/", staff.question_edit, name="question_edit"),
     path("papers/", staff.papers, name="papers"),
+    path("papers/new/", staff.paper_new, name="paper_new"),
+    path("papers/<int:paper_id>/", staff.paper, name="paper"),
+    path("papers/<int:paper_id>/edit/", staff.paper_edit, name="paper_edit"),
 ]

@@ -6,7 +6,6 @@ exam keys on the exam it makes up for."""
 
 import datetime as dt
 import random
-from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from xuefen.audit.models import AuditEvent
 from xuefen.core.actors import SYSTEM, Actor, is_system, user_of
 from xuefen.exams import credit, grading
+from xuefen.exams.actions.bank import question_pool
 from xuefen.exams.actions.common import audit, require_manage
 from xuefen.exams.errors import Code, ExamError
 from xuefen.exams.models import (
@@ -48,11 +48,7 @@ def _paper_for(candidate: Candidate) -> list[dict[str, str]]:
             {"id": str(item.question_id), "points": str(item.points)}
             for item in paper.items.order_by("position")
         ]
-    pool: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for qid, subject, kind in Question.objects.filter(node=paper.node, active=True).values_list(
-        "id", "subject", "kind"
-    ):
-        pool[(subject, kind)].append(qid)
+    pool = question_pool(paper.node)
     drawn = grading.draw(grading.parse_rules(paper.rules), pool, random.Random(candidate.pk))
     return [{"id": str(qid), "points": str(points)} for qid, points in drawn]
 
