@@ -55,6 +55,19 @@ class Question(models.Model):
     def __str__(self) -> str:
         return f"{self.subject} · {self.text[:40]}"
 
+    # For templates, which cannot name the enum.
+    @property
+    def is_single(self) -> bool:
+        return self.kind == QuestionKind.SINGLE
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.kind == QuestionKind.MULTIPLE
+
+    @property
+    def is_true_false(self) -> bool:
+        return self.kind == QuestionKind.TRUE_FALSE
+
 
 class PaperMode(models.TextChoices):
     FIXED = "fixed", _("Fixed questions")
@@ -80,6 +93,10 @@ class Paper(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.mode == PaperMode.FIXED
 
 
 class PaperQuestion(models.Model):
@@ -358,6 +375,14 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AttemptStatus.OPEN
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == AttemptStatus.SUBMITTED
 
 
 class Answer(models.Model):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xuefen.exams import actions, certificates, queries
 from xuefen.exams.errors import ExamError
-from xuefen.exams.models import AttemptStatus, CheckIn, Question, RegisteredPhoto
+from xuefen.exams.models import AttemptStatus, CheckIn, CheckInStatus, Question, RegisteredPhoto
 from xuefen.exams.views.common import acting, address, device, refusal
 
 MAX_UPLOAD = 3 * 1024 * 1024
@@ -35,6 +35,8 @@ def _checkin_state(candidate: Any) -> dict[str, Any]:
     return {
         "admitted": candidate.admitted_at is not None,
         "checkin": last.status if last else "",
+        "pending": last is not None and last.status == CheckInStatus.PENDING,
+        "refused": last is not None and last.status == CheckInStatus.REFUSED,
         "checkin_label": last.get_status_display() if last else "",
         "attempt": attempt.pk if attempt else None,
     }
