@@ -33,6 +33,10 @@ def _attempt(cast):
     return actions.start_attempt(Candidate.objects.get(pk=candidate.pk))
 
 
+def _question_id(cast):
+    return {"question_id": _exam(cast).paper.items.first().question_id}
+
+
 def _exam_id(cast):
     return {"exam_id": _exam(cast).pk}
 
@@ -55,6 +59,7 @@ CASES = {
     "exams:submit": _attempt_id,
     "exams:result": _attempt_id,
     "exams:certificate": _attempt_id,
+    "exams:certificate_pdf": _attempt_id,
     "exams:exams": lambda cast: None,
     "exams:exam_new": lambda cast: None,
     "exams:exam_detail": _exam_id,
@@ -62,8 +67,23 @@ CASES = {
     "exams:proctor": _exam_id,
     "exams:grading": _exam_id,
     "exams:photo": _candidate_id,
+    "exams:unlock": _candidate_id,
     "exams:checkin_photo": lambda cast: {"checkin_id": _checkin(cast).pk},
     "exams:decide": lambda cast: {"checkin_id": _checkin(cast).pk},
     "exams:questions": lambda cast: None,
+    "exams:question_import": lambda cast: None,
+    "exams:question_edit": lambda cast: {
+        "question_id": _exam(cast).paper.items.first().question_id
+    },
     "exams:papers": lambda cast: None,
+    "exams:paper_new": lambda cast: None,
+    "exams:paper": lambda cast: {"paper_id": _exam(cast).paper_id},
+    "exams:paper_edit": lambda cast: {"paper_id": _exam(cast).paper_id},
+}
+
+PUBLIC = {
+    "exams:verify": (
+        "the public check of an exam certificate by its code: shows only what the certificate "
+        "shows, the ID number masked"
+    ),
 }

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.exams import helpers as h
+from xuefen.core.actors import SYSTEM
 from xuefen.exams import actions
 from xuefen.exams.errors import ExamError
 from xuefen.exams.models import AnswerLog, Attempt, AttemptStatus, ExamKind
@@ -171,7 +172,7 @@ def test_the_make_up_exam_takes_those_who_failed_and_credits_the_series_once(cas
     for candidate, right in ((failed, False), (passed, True)):
         attempt = actions.start_attempt(candidate)
         _answer_all(attempt, timezone.now(), right=right)
-        actions.submit_attempt(None, attempt)
+        actions.submit_attempt(SYSTEM, attempt)
     make_up = h.exam(cast, short=False, kind=ExamKind.MAKE_UP, make_up_of=annual, name="补考")
     assert actions.make_up_people(make_up) == [cast.lena_person.pk]
     with pytest.raises(ExamError) as caught:

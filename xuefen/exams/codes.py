@@ -7,6 +7,7 @@ import hmac
 from django.utils.crypto import salted_hmac
 
 SALT = "xuefen.exams.candidate-code"
+LENGTH = 6
 
 
 def code_for(candidate_id: int, exam_id: int) -> str:
@@ -14,6 +15,15 @@ def code_for(candidate_id: int, exam_id: int) -> str:
     return f"{int(digest[:12], 16) % 1_000_000:06d}"
 
 
+def digits(given: str) -> str:
+    return "".join(ch for ch in (given or "") if ch.isdigit())
+
+
+def well_formed(given: str) -> bool:
+    """Six digits: a guess at a code, counted when wrong."""
+    return len(digits(given)) == LENGTH
+
+
 def matches(candidate_id: int, exam_id: int, given: str) -> bool:
-    given = "".join(ch for ch in (given or "") if ch.isdigit())
+    given = digits(given)
     return hmac.compare_digest(given, code_for(candidate_id, exam_id))

@@ -19,6 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from xuefen.accounts.models import User
+from xuefen.core.actors import SYSTEM
 from xuefen.exams import actions, codes
 from xuefen.exams.models import Answer, AttemptStatus, Exam, ExamKind, Question, QuestionKind
 from xuefen.orgs.models import Person
@@ -108,7 +109,7 @@ def _sit(
                 now=start + dt.timedelta(minutes=3 * (k + 1)),
             )
         actions.submit_attempt(
-            None, attempt, now=start + dt.timedelta(minutes=3 * len(attempt.questions) + 2)
+            SYSTEM, attempt, now=start + dt.timedelta(minutes=3 * len(attempt.questions) + 2)
         )
         for answer in Answer.objects.filter(attempt=attempt, points__isnull=True):
             worth = Decimal(

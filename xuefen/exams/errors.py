@@ -1,16 +1,16 @@
-"""Refusals of the exams app: a stable code (the enum below) and a translated message."""
+"""Refusals of the exams app: a stable code (the enum below, carrying the HTTP status it answers
+with) and a translated message."""
 
-from enum import StrEnum
-
-from xuefen.core.errors import CodedError
+from xuefen.core.errors import CodedError, ErrorCode
 
 
-class Code(StrEnum):
-    FORBIDDEN = "forbidden"
+class Code(ErrorCode):
+    FORBIDDEN = "forbidden", 403
     BAD_INPUT = "bad_input"
     # the bank and papers
     QUESTION_INVALID = "question_invalid"
     NOT_ENOUGH_QUESTIONS = "not_enough_questions"
+    IMPORT_ROWS = "import_rows"
     # sessions and candidates
     EXAM_TIMES = "exam_times"
     NO_SEATS = "no_seats"
@@ -23,6 +23,8 @@ class Code(StrEnum):
     NO_REGISTERED_PHOTO = "no_registered_photo"
     CODE_INVALID = "code_invalid"
     CODE_USED = "code_used"
+    CHECKIN_LOCKED = "checkin_locked", 423
+    NOT_LOCKED = "not_locked"
     ALREADY_DECIDED = "already_decided"
     NOT_ADMITTED = "not_admitted"
     # attempts
@@ -40,4 +42,4 @@ class ExamError(CodedError):
     """An exam step that cannot be taken as asked."""
 
     def __init__(self, code: Code, message: object, *, field: str | None = None) -> None:
-        super().__init__(code.value, message, field=field)
+        super().__init__(code, message, field=field)

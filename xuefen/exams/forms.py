@@ -1,28 +1,21 @@
 """Forms of the exams pages; every choice comes from the user's scope and the actions check
 again. Defaults of a new session come from defaults.yaml (policy is data)."""
 
-from functools import cache
-from pathlib import Path
+import re
 from typing import Any
 
-import yaml
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xuefen.exams import queries
-from xuefen.exams.models import ExamKind, QuestionKind
+from xuefen.exams.importing import KINDS
+from xuefen.exams.models import ExamKind, PaperMode, QuestionKind
+from xuefen.exams.policy import defaults
 from xuefen.ledger.models import Unit
 from xuefen.policy.services import known_categories
 
-DEFAULTS_FILE = Path(__file__).resolve().parent / "defaults.yaml"
 DATETIME = {"type": "datetime-local"}
-
-
-@cache
-def defaults() -> dict[str, dict[str, Any]]:
-    data: dict[str, dict[str, Any]] = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
-    return data
 
 
 class ExamForm(forms.Form):
@@ -60,7 +53,7 @@ class ExamForm(forms.Form):
     )
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
-        initial = dict(defaults()["annual"])
+        initial = dict(defaults()[ExamKind.ANNUAL])
         initial.pop("source", None)
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
@@ -115,3 +108,72 @@ class RegisterForm(forms.Form):
 
 class PhotoForm(forms.Form):
     photo = forms.FileField(label=_("Registered photo"))
+
+
+class QuestionImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (XLSX or CSV)"),
+        help_text=_(
+            "Columns: 科目, 题型 (单选, 多选, 判断, 简答), 题目, 选项 (separated by |), 答案 "
+            "(letters such as A or AC; 对 or 错; a model answer), 分值 (optional, 1 if empty)."
+        ),
+    )
+
+
+RULE_LINE = re.compile(r"\s*[,，\t]\s*")
+
+
+class PaperForm(forms.Form):
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=120)
+    mode = forms.ChoiceField(
+        label=_("Paper type"), choices=PaperMode.choices, widget=forms.RadioSelect
+    )
+    questions: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label=_("Questions of a fixed paper"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    rules = forms.CharField(
+        label=_("Drawing rules"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "A paper drawn by rule: one rule a line — subject, question type (单选, 多选, 判断, "
+            "简答), how many questions, points each; e.g. 党纪法规, 单选, 10, 2"
+        ),
+    )
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["questions"].queryset = (  # type: ignore[attr-defined]
+            queries.questions(user).filter(active=True).order_by("subject", "id")
+        )
+        self.fields["questions"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda q: f"{q.subject} · {q.get_kind_display()} · {q.text[:60]} ({q.points:g})"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        rules: list[dict[str, str]] = []
+        if data.get("mode") == PaperMode.DRAWN:
+            for n, line in enumerate((data.get("rules") or "").splitlines(), start=1):
+                if not line.strip():
+                    continue
+                parts = RULE_LINE.split(line.strip())
+                kind = KINDS.get(parts[1].strip().lower()) if len(parts) == 4 else None
+                if kind is None:
+                    self.add_error(
+                        "rules",
+                        _("Line %(n)s: write subject, question type, count, points.") % {"n": n},
+                    )
+                    continue
+                rules.append(
+                    {"subject": parts[0], "kind": kind, "count": parts[2], "points": parts[3]}
+                )
+            if not rules and "rules" not in self.errors:
+                self.add_error("rules", _("A paper drawn by rule needs at least one rule."))
+        elif data.get("mode") == PaperMode.FIXED and not data.get("questions"):
+            self.add_error("questions", _("A fixed paper needs questions."))
+        data["parsed_rules"] = rules
+        return data

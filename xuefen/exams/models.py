@@ -55,6 +55,19 @@ class Question(models.Model):
     def __str__(self) -> str:
         return f"{self.subject} · {self.text[:40]}"
 
+    # For templates, which cannot name the enum.
+    @property
+    def is_single(self) -> bool:
+        return self.kind == QuestionKind.SINGLE
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.kind == QuestionKind.MULTIPLE
+
+    @property
+    def is_true_false(self) -> bool:
+        return self.kind == QuestionKind.TRUE_FALSE
+
 
 class PaperMode(models.TextChoices):
     FIXED = "fixed", _("Fixed questions")
@@ -80,6 +93,10 @@ class Paper(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.mode == PaperMode.FIXED
 
 
 class PaperQuestion(models.Model):
@@ -201,6 +218,10 @@ class Candidate(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Too many wrong one-time codes lock the check-in until the proctor unlocks it; the wrong codes
+    # counted are those since the last unlock.
+    checkin_locked_at = models.DateTimeField(_("check-in locked at"), null=True, blank=True)
+    checkin_unlocked_at = models.DateTimeField(_("check-in unlocked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("candidate")
@@ -240,6 +261,27 @@ class RegisteredPhoto(models.Model):
 
     def __str__(self) -> str:
         return str(self.person_id)
+
+
+class WrongCode(models.Model):
+    """A check-in with a wrong one-time code: when, from which address and device (the code given
+    is not kept). Enough of them within the policy's window lock the candidate's check-in."""
+
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.PROTECT, related_name="wrong_codes"
+    )
+    at = models.DateTimeField(_("time"))
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    device = models.CharField(_("device"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("wrong one-time code")
+        verbose_name_plural = _("wrong one-time codes")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["candidate", "at"], name="exams_wrongcode_cand_at")]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id}@{self.at}"
 
 
 class CheckInStatus(models.TextChoices):
@@ -326,13 +368,21 @@ class Attempt(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["person"],
-                condition=Q(status="open"),
+                condition=Q(status=AttemptStatus.OPEN),
                 name="exams_one_open_attempt_per_person",
             )
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AttemptStatus.OPEN
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == AttemptStatus.SUBMITTED
 
 
 class Answer(models.Model):

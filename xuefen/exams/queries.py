@@ -49,6 +49,14 @@ def papers(user: Any) -> QuerySet[Paper]:
     return scope.filter_by_node(user, Paper.objects.all(), MANAGE)
 
 
+def access_question(user: Any, question_id: Any) -> Question:
+    return _get(questions(user).select_related("node"), question_id)
+
+
+def access_paper(user: Any, paper_id: Any) -> Paper:
+    return _get(papers(user).select_related("node"), paper_id)
+
+
 def candidates(user: Any, exam: Exam) -> QuerySet[Candidate]:
     """The session's candidates whose person the reader may see."""
     return scope.filter_by_person(user, exam.candidates.all(), VIEW).select_related(

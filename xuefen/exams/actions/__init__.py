@@ -8,8 +8,14 @@ from xuefen.exams.actions.attempts import (
     submit_attempt,
     touch,
 )
-from xuefen.exams.actions.bank import add_question, make_paper
-from xuefen.exams.actions.identity import check_in, decide_checkin
+from xuefen.exams.actions.bank import (
+    add_question,
+    edit_paper,
+    edit_question,
+    make_paper,
+    preview_paper,
+)
+from xuefen.exams.actions.identity import check_in, decide_checkin, unlock_checkin
 from xuefen.exams.actions.sessions import (
     make_up_people,
     register_candidates,
@@ -21,9 +27,12 @@ __all__ = [
     "add_question",
     "check_in",
     "decide_checkin",
+    "edit_paper",
+    "edit_question",
     "grade_answer",
     "make_paper",
     "make_up_people",
+    "preview_paper",
     "register_candidates",
     "register_photo",
     "remaining_seconds",
@@ -32,4 +41,5 @@ __all__ = [
     "start_attempt",
     "submit_attempt",
     "touch",
+    "unlock_checkin",
 ]

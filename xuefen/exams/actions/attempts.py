@@ -6,9 +6,8 @@ exam keys on the exam it makes up for."""
 
 import datetime as dt
 import random
-from collections import defaultdict
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xuefen.audit.models import AuditEvent
-from xuefen.core.actors import SYSTEM
+from xuefen.core.actors import SYSTEM, Actor, is_system, user_of
 from xuefen.exams import credit, grading
+from xuefen.exams.actions.bank import question_pool
 from xuefen.exams.actions.common import audit, require_manage
 from xuefen.exams.errors import Code, ExamError
 from xuefen.exams.models import (
@@ -34,9 +34,6 @@ from xuefen.exams.models import (
 from xuefen.ledger.bulk import NewEntry, post_entries
 from xuefen.policy.services import RuleSetIndex
 
-if TYPE_CHECKING:
-    from xuefen.accounts.models import User
-
 EXAM_SOURCE = "exam"
 LEDGER_LANGUAGE = "zh-hans"
 MAX_DEVICE = 300
@@ -51,11 +48,7 @@ def _paper_for(candidate: Candidate) -> list[dict[str, str]]:
             {"id": str(item.question_id), "points": str(item.points)}
             for item in paper.items.order_by("position")
         ]
-    pool: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for qid, subject, kind in Question.objects.filter(node=paper.node, active=True).values_list(
-        "id", "subject", "kind"
-    ):
-        pool[(subject, kind)].append(qid)
+    pool = question_pool(paper.node)
     drawn = grading.draw(grading.parse_rules(paper.rules), pool, random.Random(candidate.pk))
     return [{"id": str(qid), "points": str(points)} for qid, points in drawn]
 
@@ -144,7 +137,7 @@ def touch(attempt: Attempt, *, now: dt.datetime | None = None) -> tuple[Attempt,
     _tick(attempt, now)
     left = remaining_seconds(attempt, now)
     if left <= 0:
-        _finish(None, attempt, now)
+        _finish(SYSTEM, attempt, now)
     return attempt, left
 
 
@@ -168,7 +161,7 @@ def save_answer(
             _tick(attempt, now)
             left = remaining_seconds(attempt, now)
             if left <= 0:
-                _finish(None, attempt, now)
+                _finish(SYSTEM, attempt, now)
         if left > 0:
             _store(attempt, question_id, response, address, device, now)
     if left <= 0:  # raised after the commit: the hand-in is kept
@@ -207,9 +200,7 @@ def _time_up() -> ExamError:
 
 
 @transaction.atomic
-def submit_attempt(
-    actor: "User | None", attempt: Attempt, *, now: dt.datetime | None = None
-) -> Attempt:
+def submit_attempt(actor: Actor, attempt: Attempt, *, now: dt.datetime | None = None) -> Attempt:
     """Hands the paper in: choice and true-or-false questions are graded at once; with no short
     answer to grade the result is final and a pass is credited. Handing in again changes
     nothing."""
@@ -222,7 +213,7 @@ def submit_attempt(
     return attempt
 
 
-def _finish(actor: "User | None", attempt: Attempt, now: dt.datetime) -> None:
+def _finish(actor: Actor, attempt: Attempt, now: dt.datetime) -> None:
     points = {int(item["id"]): Decimal(item["points"]) for item in attempt.questions}
     questions = Question.objects.in_bulk(list(points))
     answers = {a.question_id: a for a in attempt.answers.all()}
@@ -253,7 +244,7 @@ def _finish(actor: "User | None", attempt: Attempt, now: dt.datetime) -> None:
         _conclude(actor, attempt)
 
 
-def _conclude(actor: "User | None", attempt: Attempt) -> None:
+def _conclude(actor: Actor, attempt: Attempt) -> None:
     exam = attempt.candidate.exam
     total = sum((a.points or Decimal(0) for a in attempt.answers.all()), Decimal(0))
     attempt.score = total
@@ -263,15 +254,15 @@ def _conclude(actor: "User | None", attempt: Attempt) -> None:
     if attempt.passed:
         # A candidate never posts their own credit: an auto-graded pass is the system's entry, a
         # hand-graded one the grader's.
-        poster = (
-            None
-            if actor is None or getattr(actor, "person_id", None) == attempt.person_id
+        poster: Actor = (
+            SYSTEM
+            if is_system(actor) or getattr(actor, "person_id", None) == attempt.person_id
             else actor
         )
         _credit(poster, attempt)
 
 
-def _credit(actor: "User | None", attempt: Attempt) -> None:
+def _credit(actor: Actor, attempt: Attempt) -> None:
     exam = attempt.candidate.exam
     root = exam.root
     person = attempt.person
@@ -293,7 +284,7 @@ def _credit(actor: "User | None", attempt: Attempt) -> None:
     with translation.override(LEDGER_LANGUAGE):
         description = _("Exam passed: %(name)s") % {"name": exam.name}
     result = post_entries(
-        actor or SYSTEM,
+        actor,
         [
             NewEntry(
                 person_id=person.pk,
@@ -320,7 +311,7 @@ def _credit(actor: "User | None", attempt: Attempt) -> None:
 
 
 @transaction.atomic
-def grade_answer(actor: "User | None", answer: Answer, points: Any) -> Answer:
+def grade_answer(actor: Actor, answer: Answer, points: Any) -> Answer:
     """A grader's points for a short answer of a handed-in paper (0 to the question's points on
     the paper). When the last short answer is graded the result is final and a pass credited."""
     answer = Answer.objects.select_related("question").get(pk=answer.pk)
@@ -349,7 +340,7 @@ def grade_answer(actor: "User | None", answer: Answer, points: Any) -> Answer:
             field="points",
         )
     answer.points = value
-    answer.graded_by = actor
+    answer.graded_by = user_of(actor)
     answer.graded_at = timezone.now()
     answer.save(update_fields=["points", "graded_by", "graded_at"])
     audit(

@@ -1,6 +1,6 @@
 """What every exams action shares: the actor's permission check and the audit record."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,22 +8,19 @@ from django.utils.translation import gettext_lazy as _
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import record
-from xuefen.core.actors import SYSTEM
+from xuefen.core.actors import Actor
 from xuefen.exams.errors import Code, ExamError
 from xuefen.orgs.models import OrgNode
 
-if TYPE_CHECKING:
-    from xuefen.accounts.models import User
 
-
-def require_manage(actor: "User | None", node: OrgNode) -> None:
-    """The actor is the credit office on the node (None is the system: demo data, commands)."""
-    if actor is not None and not scope.may(actor, Cap.CREDITS_APPROVE, node):
+def require_manage(actor: Actor, node: OrgNode) -> None:
+    """The actor is the credit office on the node (the system may: demo data, commands)."""
+    if not scope.may(actor, Cap.CREDITS_APPROVE, node):
         raise ExamError(Code.FORBIDDEN, _("You may not run exams here."))
 
 
 def audit(
-    actor: "User | None",
+    actor: Actor,
     action: str,
     obj: models.Model,
     node: OrgNode,
@@ -32,7 +29,7 @@ def audit(
     node_path: str = "",
 ) -> None:
     record(
-        actor or SYSTEM,
+        actor,
         action,
         obj,
         changes=changes,

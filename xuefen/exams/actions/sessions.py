@@ -4,13 +4,13 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.audit.models import AuditEvent
+from xuefen.core.actors import Actor, user_of
 from xuefen.exams import faces
 from xuefen.exams.actions.common import audit, require_manage
 from xuefen.exams.errors import Code, ExamError
@@ -26,16 +26,13 @@ from xuefen.exams.models import (
 from xuefen.ledger.models import Unit
 from xuefen.orgs.models import OrgNode, Person
 
-if TYPE_CHECKING:
-    from xuefen.accounts.models import User
-
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
 
 @transaction.atomic
 def schedule_exam(
-    actor: "User | None",
+    actor: Actor,
     node: OrgNode,
     *,
     name: str,
@@ -85,7 +82,7 @@ def schedule_exam(
         credit_amount=credit_amount,
         credit_unit=credit_unit,
         credit_categories=list(credit_categories),
-        created_by=actor,
+        created_by=user_of(actor),
     )
     audit(actor, AuditEvent.Action.CREATE, exam, node, {"name": name})
     return exam
@@ -107,9 +104,7 @@ def make_up_people(exam: Exam) -> list[int]:
 
 
 @transaction.atomic
-def register_candidates(
-    actor: "User | None", exam: Exam, people: Sequence[Person]
-) -> list[Candidate]:
+def register_candidates(actor: Actor, exam: Exam, people: Sequence[Person]) -> list[Candidate]:
     """Puts people on the next free seats. All or nothing: a person already registered, more
     people than free seats, or (a make-up exam) someone who did not fail the original refuses the
     whole list."""
@@ -188,7 +183,7 @@ def check_photo(data: bytes) -> str:
 
 
 @transaction.atomic
-def register_photo(actor: "User | None", person: Person, data: bytes, node: OrgNode) -> None:
+def register_photo(actor: Actor, person: Person, data: bytes, node: OrgNode) -> None:
     """Keeps a person's registered photo (one face), replacing an earlier one."""
     require_manage(actor, node)
     content_type = check_photo(data)
@@ -199,7 +194,7 @@ def register_photo(actor: "User | None", person: Person, data: bytes, node: OrgN
             "image": data,
             "content_type": content_type,
             "sha256": digest,
-            "uploaded_by": actor,
+            "uploaded_by": user_of(actor),
         },
     )
     audit(

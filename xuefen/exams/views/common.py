@@ -22,6 +22,10 @@ def device(request: HttpRequest) -> str:
 
 
 def refusal(error: CodedError, status: int = 409) -> JsonResponse:
+    """The refusal as JSON: with its code's own status where the code carries one other than the
+    generic 422 (403, 423 …), else `status`."""
+    if error.status != 422:
+        status = error.status
     return JsonResponse(
         {"error": {"code": error.code, "message": str(error.message), "field": error.field}},
         status=status,

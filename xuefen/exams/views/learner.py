@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xuefen.exams import actions, certificates, queries
 from xuefen.exams.errors import ExamError
-from xuefen.exams.models import AttemptStatus, CheckIn, Question, RegisteredPhoto
+from xuefen.exams.models import AttemptStatus, CheckIn, CheckInStatus, Question, RegisteredPhoto
 from xuefen.exams.views.common import acting, address, device, refusal
 
 MAX_UPLOAD = 3 * 1024 * 1024
@@ -35,6 +35,8 @@ def _checkin_state(candidate: Any) -> dict[str, Any]:
     return {
         "admitted": candidate.admitted_at is not None,
         "checkin": last.status if last else "",
+        "pending": last is not None and last.status == CheckInStatus.PENDING,
+        "refused": last is not None and last.status == CheckInStatus.REFUSED,
         "checkin_label": last.get_status_display() if last else "",
         "attempt": attempt.pk if attempt else None,
     }
@@ -195,5 +197,31 @@ def certificate(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "attempt": attempt,
             "exam": attempt.candidate.exam,
             "code": certificates.code_for(attempt),
+            "verify_url": request.build_absolute_uri(certificates.verify_path(attempt)),
         },
+    )
+
+
+@login_required
+@require_GET
+def certificate_pdf(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = queries.readable_attempt(request.user, attempt_id)
+    if not attempt.passed or attempt.status != AttemptStatus.GRADED:
+        raise Http404
+    pdf = certificates.certificate_pdf([attempt], site=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    code = certificates.code_for(attempt)
+    response["Content-Disposition"] = f'inline; filename="exam-certificate-{code}.pdf"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_GET
+def verify(request: HttpRequest) -> HttpResponse:
+    """Public (no login): what the certificate with this code shows — the name, the masked ID
+    number, the exam, the score and the day — or that no such certificate exists."""
+    raw = request.GET.get("code", "")[:40]
+    found = certificates.verify(raw) if raw else None
+    return render(
+        request, "exams/verify.html", {"code": raw, "searched": bool(raw), "found": found}
     )

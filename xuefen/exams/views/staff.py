@@ -2,6 +2,7 @@
 the proctor's page (registered photo beside the live check-in photo), grading short answers,
 the question bank and papers. Auditors read sessions and results."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -13,15 +14,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xuefen.accounts import scope
+from xuefen.core.errors import CodedError
 from xuefen.exams import actions, codes, queries
+from xuefen.exams.actions.bank import question_in_use
 from xuefen.exams.errors import ExamError
-from xuefen.exams.forms import ExamForm, PhotoForm, QuestionForm, RegisterForm
+from xuefen.exams.forms import (
+    ExamForm,
+    PaperForm,
+    PhotoForm,
+    QuestionForm,
+    QuestionImportForm,
+    RegisterForm,
+)
+from xuefen.exams.importing import QuestionImportError, import_questions
 from xuefen.exams.models import (
     Answer,
     AttemptStatus,
     CheckIn,
     CheckInStatus,
     ExamKind,
+    Paper,
+    PaperMode,
+    Question,
     QuestionKind,
     RegisteredPhoto,
 )
@@ -29,6 +43,7 @@ from xuefen.exams.views.common import acting
 from xuefen.orgs.models import OrgNode
 
 MAX_PHOTO = 3 * 1024 * 1024
+IMPORT_ERRORS_SHOWN = 200
 
 
 def _office_node(user: Any) -> OrgNode:
@@ -204,14 +219,40 @@ def proctor(request: HttpRequest, exam_id: int) -> HttpResponse:
         .order_by("taken_at")
     )
     admitted = visible.filter(admitted_at__isnull=False).count()
+    locked = list(
+        visible.filter(checkin_locked_at__isnull=False).annotate(wrong=Count("wrong_codes"))
+    )
     template = (
         "exams/_proctor_list.html" if request.headers.get("HX-Request") else "exams/proctor.html"
     )
     return render(
         request,
         template,
-        {"exam": exam, "pending": pending, "admitted": admitted, "total": visible.count()},
+        {
+            "exam": exam,
+            "pending": pending,
+            "locked": locked,
+            "admitted": admitted,
+            "total": visible.count(),
+        },
     )
+
+
+@login_required
+@require_POST
+def unlock(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    """The proctor unlocks a check-in that wrong one-time codes locked (audited)."""
+    candidate = queries.access_candidate(request.user, candidate_id)
+    try:
+        actions.unlock_checkin(acting(request), candidate)
+    except ExamError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("The check-in of %(name)s is unlocked.") % {"name": candidate.person.name},
+        )
+    return redirect("exams:proctor", exam_id=candidate.exam_id)
 
 
 @login_required
@@ -313,10 +354,210 @@ def questions(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _question_form_initial(question: Question) -> dict[str, Any]:
+    if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        answer = "".join(chr(65 + int(i)) for i in question.answer or [])
+    elif question.kind == QuestionKind.TRUE_FALSE:
+        answer = "T" if question.answer else "F"
+    else:
+        answer = str(question.answer or "")
+    return {
+        "subject": question.subject,
+        "kind": question.kind,
+        "text": question.text,
+        "options": "\n".join(question.options or []),
+        "answer": answer,
+        "points": question.points,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
+    question = queries.access_question(request.user, question_id)
+    form = QuestionForm(request.POST or None, initial=_question_form_initial(question))
+    in_use = question_in_use(question)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = actions.edit_question(
+                acting(request),
+                question,
+                subject=data["subject"],
+                kind=data["kind"],
+                text=data["text"],
+                options=data["options"].splitlines(),
+                answer=form.parsed_answer(),
+                points=data["points"],
+            )
+        except ExamError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+        else:
+            if saved.pk != question.pk:
+                messages.success(
+                    request,
+                    _("Candidates have sat this question: the change is saved as a new question."),
+                )
+            else:
+                messages.success(request, _("The question is saved."))
+            return redirect("exams:questions")
+    return render(
+        request,
+        "exams/question_form.html",
+        {"form": form, "question": question, "in_use": in_use},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_import(request: HttpRequest) -> HttpResponse:
+    if not queries.may_manage(request.user):
+        raise Http404
+    form = QuestionImportForm(request.POST or None, request.FILES or None)
+    errors: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            done = import_questions(
+                acting(request), _office_node(request.user), upload, filename=upload.name
+            )
+        except QuestionImportError as error:
+            form.add_error(None, str(error.message))
+            errors = error.errors[:IMPORT_ERRORS_SHOWN]
+        except CodedError as error:  # the file refused as a whole
+            form.add_error("file", str(error.message))
+        else:
+            messages.success(
+                request, _("%(count)s questions added to the bank.") % {"count": done.created}
+            )
+            return redirect("exams:questions")
+    return render(request, "exams/question_import.html", {"form": form, "errors": errors})
+
+
 @login_required
 @require_GET
 def papers(request: HttpRequest) -> HttpResponse:
     if not queries.may_manage(request.user):
         raise Http404
-    rows = queries.papers(request.user).annotate(fixed=Count("items"))
+    rows = queries.papers(request.user).annotate(
+        fixed=Count("items", distinct=True), sessions=Count("exams", distinct=True)
+    )
     return render(request, "exams/papers.html", {"rows": rows})
+
+
+def _paper_form_initial(paper: Paper) -> dict[str, Any]:
+    kinds = dict(QuestionKind.choices)
+    return {
+        "name": paper.name,
+        "mode": paper.mode,
+        "questions": [item.question_id for item in paper.items.all()],
+        "rules": "\n".join(
+            f"{r['subject']}, {kinds.get(r['kind'], r['kind'])}, {r['count']}, {r['points']}"
+            for r in paper.rules or []
+        ),
+    }
+
+
+def _save_paper(request: HttpRequest, form: PaperForm, paper: Paper | None) -> HttpResponse | None:
+    data = form.cleaned_data
+    fixed = data["mode"] == PaperMode.FIXED
+    questions = list(data["questions"]) if fixed else []
+    rules = [] if fixed else data["parsed_rules"]
+    try:
+        if paper is None:
+            saved = actions.make_paper(
+                acting(request),
+                _office_node(request.user),
+                data["name"],
+                questions=questions,
+                rules=rules,
+            )
+        else:
+            saved = actions.edit_paper(
+                acting(request), paper, data["name"], questions=questions, rules=rules
+            )
+    except ExamError as error:
+        form.add_error(error.field if error.field in form.fields else None, str(error.message))
+        return None
+    if paper is not None and saved.pk != paper.pk:
+        messages.success(
+            request,
+            _(
+                "An exam session uses this paper: the changes are saved as a new paper, and the "
+                "session keeps the paper its candidates sit."
+            ),
+        )
+    else:
+        messages.success(request, _("The paper is saved."))
+    return redirect("exams:paper", paper_id=saved.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper_new(request: HttpRequest) -> HttpResponse:
+    if not queries.may_manage(request.user):
+        raise Http404
+    form = PaperForm(request.user, request.POST or None, initial={"mode": PaperMode.FIXED})
+    if request.method == "POST" and form.is_valid():
+        done = _save_paper(request, form, None)
+        if done is not None:
+            return done
+    return render(request, "exams/paper_form.html", {"form": form, "paper": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper_edit(request: HttpRequest, paper_id: int) -> HttpResponse:
+    paper = queries.access_paper(request.user, paper_id)
+    form = PaperForm(request.user, request.POST or None, initial=_paper_form_initial(paper))
+    if request.method == "POST" and form.is_valid():
+        done = _save_paper(request, form, paper)
+        if done is not None:
+            return done
+    return render(
+        request,
+        "exams/paper_form.html",
+        {"form": form, "paper": paper, "in_use": paper.exams.exists()},
+    )
+
+
+@login_required
+@require_GET
+def paper(request: HttpRequest, paper_id: int) -> HttpResponse:
+    """The paper as a candidate sees it, with the right answers: a fixed paper's questions, or one
+    sample draw by its rules."""
+    found = queries.access_paper(request.user, paper_id)
+    items: list[dict[str, Any]] = []
+    problem = ""
+    try:
+        drawn = actions.preview_paper(found)
+    except ExamError as error:
+        drawn, problem = [], str(error.message)
+    for n, (question, points) in enumerate(drawn, start=1):
+        right = question.answer if isinstance(question.answer, list) else []
+        items.append(
+            {
+                "n": n,
+                "question": question,
+                "points": points,
+                "true_false": question.kind == QuestionKind.TRUE_FALSE,
+                "short": question.kind == QuestionKind.SHORT,
+                "options": [
+                    {"letter": chr(65 + i), "text": text, "right": i in right}
+                    for i, text in enumerate(question.options or [])
+                ],
+            }
+        )
+    total = sum((item["points"] for item in items), Decimal(0))
+    return render(
+        request,
+        "exams/paper.html",
+        {
+            "paper": found,
+            "drawn": found.mode == PaperMode.DRAWN,
+            "items": items,
+            "total": total,
+            "problem": problem,
+            "sessions": list(found.exams.order_by("-starts_at")[:20]),
+        },
+    )
