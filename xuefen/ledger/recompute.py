@@ -9,17 +9,22 @@ written in bulk.
 # The SQL below formats in only constant fragments (vendor syntax); every value is a parameter.
 # ruff: noqa: S608
 
+from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection, transaction
 
 from xuefen.ledger.judging import Loader
-from xuefen.ledger.models import OVERALL, Entry, Standing
+from xuefen.ledger.models import OVERALL, Standing
 from xuefen.ledger.standings import store
+from xuefen.orgs.models import Person
 from xuefen.policy.services import RuleSetIndex
 
 CHUNK = 5000
-CHUNK_PEOPLE = 1000
+CHUNK_PEOPLE = 5000
+# What a stored standing is compared on (`Verdict.same_values`), after its person and period.
+_COMPARED = ("person_id", "period", "status", "grade", "earned", "ruleset", "shortfalls")
 # PostgreSQL: memory for the GROUP BY of a full recompute, so it aggregates in memory instead of
 # sorting on disk (this transaction only).
 RECOMPUTE_WORK_MEM = "256MB"
@@ -97,45 +102,44 @@ def recompute_totals(period: int | None = None) -> int:
     return changed
 
 
-def _people(period: int | None) -> list[int]:
-    """Everyone with an entry (of `period` or before) or a standing (of `period`)."""
-    entries = Entry.objects.all() if period is None else Entry.objects.filter(period__lte=period)
-    found = Standing.objects.all() if period is None else Standing.objects.filter(period=period)
-    ids = set(entries.values_list("person_id", flat=True).distinct().order_by())
-    ids.update(found.values_list("person_id", flat=True).distinct().order_by())
-    return sorted(ids)
+def _ranges(size: int) -> Iterator[tuple[int, int]]:
+    """Consecutive ranges of person ids (first, last) of about `size` people each."""
+    ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        yield chunk[0], chunk[-1]
 
 
 @transaction.atomic
 def recompute_standings(period: int | None = None) -> int:
     """Re-judges every (person, period) that has entries or a standing — `period` only, if given —
-    through the one judge, in chunks of people, and writes the standings that differ; returns how
-    many rows it inserted or changed."""
+    through the one judge, in ranges of people, and writes the standings that differ; returns how
+    many rows it inserted or changed. The credits are read as sums where the rule set needs no
+    more (`Loader.summed_range`), entry by entry where it does."""
     rulesets = RuleSetIndex.everywhere()
     changed = 0
-    ids = _people(period)
-    for start in range(0, len(ids), CHUNK_PEOPLE):
-        chunk = ids[start : start + CHUNK_PEOPLE]
-        loader = Loader.for_people(chunk, rulesets)
-        stored = Standing.objects.filter(person_id__in=chunk)
+    for first, last in _ranges(CHUNK_PEOPLE):
+        loader = Loader.summed_range(first, last, rulesets)
+        stored = Standing.objects.filter(person_id__gte=first, person_id__lte=last)
         if period is not None:
             stored = stored.filter(period=period)
-        existing = {(s.person_id, s.period): s for s in stored}
-        wanted: dict[int, set[int]] = {pid: set() for pid in chunk}
+        existing = {(row[0], row[1]): row[2:] for row in stored.values_list(*_COMPARED)}
+        wanted: dict[int, set[int]] = defaultdict(set)
         for pid, judged in existing:
             wanted[pid].add(judged)
-        for pid in chunk:
+        for pid in loader.people:
             periods = loader.periods(pid)
             if period is None:
                 wanted[pid].update(periods)
             elif any(p <= period for p in periods):
                 wanted[pid].add(period)
+        loader.itemise(wanted)
         fresh = {}
         for pid, periods in wanted.items():
             for judged in periods:
                 verdict = loader.verdict(pid, judged)
                 old = existing.get((pid, judged))
-                if old is None or not verdict.same_as(old):
+                if old is None or not verdict.same_values(*old):
                     fresh[(pid, judged)] = verdict
         store(fresh)
         changed += len(fresh)
