@@ -232,13 +232,16 @@ class Loader:
     # --- the summed mode: judging from sums, for a whole ledger at once (recompute) -----------
 
     @classmethod
-    def summed_range(cls, first_id: int, last_id: int, rulesets: RuleSetIndex) -> "Loader":
+    def summed_range(
+        cls, first_id: int, last_id: int, rulesets: RuleSetIndex, table: str | None = None
+    ) -> "Loader":
         """Everyone with an id in first_id..last_id and what they are judged on, their credits
         read as sums per (period, category list, unit, kind) (`sql.credit_sums`) instead of entry
         by entry: where the rule set needs no more (`sums_suffice`), the judge's verdict on the
-        sums is its verdict on the entries, for a fraction of the reading and judging. Credits
-        that name an artefact or reverse another are read one by one (their person entirely);
-        `itemise` reads those whose rule set needs it."""
+        sums is its verdict on the entries, for a fraction of the reading and judging (the sums
+        read from `table` where a recompute keeps them). Credits that name an artefact or reverse
+        another are read one by one (their person entirely); `itemise` reads those whose rule set
+        needs it."""
         loader = cls(rulesets)
         people = Person.objects.filter(pk__range=(first_id, last_id)).values_list(*FACT_FIELDS)
         for row in people:
@@ -246,7 +249,7 @@ class Loader:
         loader.read_exemptions(sorted(loader.people))
         special: set[int] = set()
         for pid, period, categories, unit, kind, amount, days, flagged in sql.credit_sums(
-            first_id, last_id
+            first_id, last_id, table
         ):
             if flagged:
                 special.add(pid)
