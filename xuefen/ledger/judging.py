@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
+
 from xuefen.ledger import sql
 from xuefen.ledger.models import Entry, Standing
 from xuefen.orgs.models import Person
@@ -203,11 +205,12 @@ class Loader:
 
     def read_exemptions(self, ids: Sequence[int]) -> None:
         for chunk in _chunks(ids):
-            counted = Exemption.objects.filter(
-                person_id__in=chunk, status=Exemption.Status.APPROVED
-            )
-            for exemption in counted:
-                self.exemptions[exemption.person_id].append(exemption.as_engine())
+            self._add_exemptions(Q(person_id__in=chunk))
+
+    def _add_exemptions(self, which: Q) -> None:
+        counted = Exemption.objects.filter(which, status=Exemption.Status.APPROVED)
+        for exemption in counted:
+            self.exemptions[exemption.person_id].append(exemption.as_engine())
 
     def read_entries(self, ids: Sequence[int]) -> None:
         """Every credit of these people, one per entry (in place of their sums, if read)."""
@@ -246,7 +249,7 @@ class Loader:
         people = Person.objects.filter(pk__range=(first_id, last_id)).values_list(*FACT_FIELDS)
         for row in people:
             loader.people[row[0]] = Facts(*row)
-        loader.read_exemptions(sorted(loader.people))
+        loader._add_exemptions(Q(person_id__gte=first_id, person_id__lte=last_id))
         special: set[int] = set()
         for pid, period, categories, unit, kind, amount, days, flagged in sql.credit_sums(
             first_id, last_id, table
