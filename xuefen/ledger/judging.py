@@ -10,10 +10,12 @@ disagree. No scoping here: callers pass people they may see (a scoped page, an a
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from django.db.models import Q
 
 from xuefen.ledger import sql
 from xuefen.ledger.models import Entry, Standing
@@ -108,12 +110,20 @@ class Verdict:
     shortfalls: list[dict[str, Any]] = field(default_factory=list)
 
     def same_as(self, standing: Standing) -> bool:
+        return self.same_values(
+            standing.status, standing.grade, standing.earned, standing.ruleset, standing.shortfalls
+        )
+
+    def same_values(
+        self, status: str, grade: str, earned: Any, ruleset: str, shortfalls: Any
+    ) -> bool:
+        """Whether a standing stored with these values says this verdict."""
         return (
-            standing.status == self.status
-            and standing.grade == self.grade
-            and Decimal(standing.earned) == self.earned
-            and standing.ruleset == self.ruleset
-            and standing.shortfalls == self.shortfalls
+            status == self.status
+            and grade == self.grade
+            and Decimal(earned) == self.earned
+            and ruleset == self.ruleset
+            and shortfalls == self.shortfalls
         )
 
 
@@ -153,6 +163,8 @@ class Loader:
         self.exemptions: dict[int, list[engine.Exemption]] = defaultdict(list)
         self.elsewhere: dict[int, dict[str, int]] = defaultdict(dict)
         self._rulesets = rulesets
+        self.summed: set[int] = set()  # people whose credits are sums (`summed_range`)
+        self._suffice: dict[int, bool] = {}
 
     @classmethod
     def for_people(
@@ -187,12 +199,25 @@ class Loader:
         """Reads the exemptions and every credit of the people (in ledger order), then who else
         holds their one-holder artefacts. A fixed number of queries for any number of people."""
         ids = sorted(self.people)
+        self.read_exemptions(ids)
+        self.read_entries(ids)
+        self.read_elsewhere()
+
+    def read_exemptions(self, ids: Sequence[int]) -> None:
         for chunk in _chunks(ids):
-            counted = Exemption.objects.filter(
-                person_id__in=chunk, status=Exemption.Status.APPROVED
-            )
-            for exemption in counted:
-                self.exemptions[exemption.person_id].append(exemption.as_engine())
+            self._add_exemptions(Q(person_id__in=chunk))
+
+    def _add_exemptions(self, which: Q) -> None:
+        counted = Exemption.objects.filter(which, status=Exemption.Status.APPROVED)
+        for exemption in counted:
+            self.exemptions[exemption.person_id].append(exemption.as_engine())
+
+    def read_entries(self, ids: Sequence[int]) -> None:
+        """Every credit of these people, one per entry (in place of their sums, if read)."""
+        for pid in ids:
+            self.credits.pop(pid, None)
+            self.summed.discard(pid)
+        for chunk in _chunks(ids):
             where, params = sql.in_list("person_id", chunk, "bigint")
             # Converted as the ORM converts, but each distinct stored value (a category list, an
             # amount, a day) once: a ledger repeats them endlessly.
@@ -206,7 +231,75 @@ class Loader:
             )
             for row in rows:
                 self.credits[row[0]].append(credit_from_row(row[1:]))
-        self.read_elsewhere()
+
+    # --- the summed mode: judging from sums, for a whole ledger at once (recompute) -----------
+
+    @classmethod
+    def summed_range(
+        cls, first_id: int, last_id: int, rulesets: RuleSetIndex, table: str | None = None
+    ) -> "Loader":
+        """Everyone with an id in first_id..last_id and what they are judged on, their credits
+        read as sums per (period, category list, unit, kind) (`sql.credit_sums`) instead of entry
+        by entry: where the rule set needs no more (`sums_suffice`), the judge's verdict on the
+        sums is its verdict on the entries, for a fraction of the reading and judging (the sums
+        read from `table` where a recompute keeps them). Credits that name an artefact or reverse
+        another are read one by one (their person entirely); `itemise` reads those whose rule set
+        needs it."""
+        loader = cls(rulesets)
+        people = Person.objects.filter(pk__range=(first_id, last_id)).values_list(*FACT_FIELDS)
+        for row in people:
+            loader.people[row[0]] = Facts(*row)
+        loader._add_exemptions(Q(person_id__gte=first_id, person_id__lte=last_id))
+        special: set[int] = set()
+        for pid, period, categories, unit, kind, amount, days, flagged in sql.credit_sums(
+            first_id, last_id, table
+        ):
+            if flagged:
+                special.add(pid)
+            credits = loader.credits[pid]
+            # A sum stands for many entries: no entry id, no dates (no cap or span reads them).
+            day = dt.date(period, 1, 1)
+            credits.append(
+                Credit(-len(credits) - 1, period, day, day, categories, amount, unit, kind, days)
+            )
+        loader.summed = set(loader.credits) - special
+        loader.read_entries(sorted(special & set(loader.people)))
+        loader.read_elsewhere()
+        return loader
+
+    def sums_suffice(self, rules: RuleSetData) -> bool:
+        """Whether judging by `rules` needs only sums of credits per (period, category list, unit,
+        kind): each requirement then counts a sum of such groups. Not so when the rule set caps
+        (a cap counts each credit in turn), counts a target in months (calendar days covered) or
+        converts a unit at a rate that is not whole (each credit's converted value is rounded to
+        the cent)."""
+        known = self._suffice.get(id(rules))
+        if known is None:
+            known = (
+                not rules.caps
+                and all(
+                    (target.unit or rules.unit) != "months"
+                    for requirement in rules.requirements
+                    for target in requirement.targets
+                )
+                and all(rate == rate.to_integral_value() for rate in rules.unit_rates.values())
+            )
+            self._suffice[id(rules)] = known
+        return known
+
+    def itemise(self, periods: Mapping[int, Iterable[int]]) -> None:
+        """Reads entry by entry the credits of the summed people whose rule set of one of
+        `periods` needs more than sums."""
+        needed = []
+        for pid in sorted(self.summed & set(periods)):
+            for period in periods[pid]:
+                rules = self.rules(pid, period)
+                if rules is not None and not self.sums_suffice(rules):
+                    needed.append(pid)
+                    break
+        if needed:
+            self.read_entries(needed)
+            self.read_elsewhere()
 
     def add_credit(self, person_id: int, credit: Credit) -> None:
         self.credits[person_id].append(credit)
@@ -268,6 +361,9 @@ class Loader:
         rules = self.rules(person_id, period)
         if rules is None:
             return None
+        if person_id in self.summed and not self.sums_suffice(rules):
+            # Never a verdict on sums the rule set cannot judge by (`itemise` first).
+            raise ValueError(f"person {person_id}: {rules.ref} needs their entries, not sums")
         return engine.evaluate(
             rules,
             self.subject(person_id),

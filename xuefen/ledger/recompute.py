@@ -1,69 +1,110 @@
 """Rebuilding the derived tables (Total, Standing) from the ledger, set-based.
 
-Totals are one GROUP BY over the ledger (the category tags unnested in SQL) upserted into
-ledger_total, writing only rows whose amount differs; stale totals are deleted. Standings are the
-one judge's verdicts (`ledger.judging`), read and judged in chunks of people, the differences
-written in bulk.
+One pass over the ledger sums each person's credits per (period, category list, unit, kind) into a
+temporary table (`_sums`; no category unnested); both derived tables are computed from it. Totals
+are those sums grouped by category tag, upserted into ledger_total, writing only rows whose amount
+differs; stale totals are deleted. Standings are the one judge's verdicts (`ledger.judging`), read
+and judged in ranges of people — from the sums where the rule set needs no more, entry by entry
+where it does — the differences written in bulk.
 """
 
 # The SQL below formats in only constant fragments (vendor syntax); every value is a parameter.
 # ruff: noqa: S608
 
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
 
+from xuefen.ledger import sql
 from xuefen.ledger.judging import Loader
-from xuefen.ledger.models import OVERALL, Entry, Standing
+from xuefen.ledger.models import OVERALL, Standing
 from xuefen.ledger.standings import store
+from xuefen.orgs.models import Person
 from xuefen.policy.services import RuleSetIndex
 
-CHUNK = 5000
-CHUNK_PEOPLE = 1000
+CHUNK_PEOPLE = 5000
+# What a stored standing is compared on (`Verdict.same_values`), after its person and period.
+_COMPARED = ("person_id", "period", "status", "grade", "earned", "ruleset", "shortfalls")
 # PostgreSQL: memory for the GROUP BY of a full recompute, so it aggregates in memory instead of
 # sorting on disk (this transaction only).
 RECOMPUTE_WORK_MEM = "256MB"
 
 
-def _unnest() -> str:
-    """FROM-clause fragment giving one row per (entry, category tag) as `e` and `tag`."""
+SUMS = "recompute_credit_sums"  # a temporary table of this transaction (`_sums`)
+
+
+@contextmanager
+def _sums(period: int | None) -> Iterator[None]:
+    """The ledger's credits summed per (person, period, category list, unit, kind) — of `period`
+    and before, when given — kept in a temporary table while the block runs: one pass over the
+    ledger (no category unnested) that the totals and the standings are both computed from. Kept
+    once for nested blocks (a full recompute, its totals and its standings)."""
+    if getattr(connection, "_xuefen_sums", False):
+        yield
+        return
+    postgres = connection.vendor == "postgresql"
+    where, params = ("period <= %s", [period]) if period is not None else ("1 = 1", [])
+    with connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [RECOMPUTE_WORK_MEM])
+        cursor.execute(f"DROP TABLE IF EXISTS {SUMS}")
+        drop = " ON COMMIT DROP" if postgres else ""
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {SUMS}{drop} AS {sql.credit_sums_select(where)}", params
+        )
+        cursor.execute(f"CREATE INDEX {SUMS}_person ON {SUMS} (person_id, period)")
+        if postgres:
+            cursor.execute(f"ANALYZE {SUMS}")
+    connection._xuefen_sums = True  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        connection._xuefen_sums = False  # type: ignore[attr-defined]
+        if not postgres:  # (PostgreSQL drops it at commit, or with a rollback)
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {SUMS}")
+
+
+def _tagged(sums: str) -> tuple[str, str]:
+    """(FROM-clause fragment, tag column): one row per (row of `sums` as s, category tag)."""
     if connection.vendor == "postgresql":
-        return "ledger_entry e CROSS JOIN LATERAL jsonb_array_elements_text(e.categories) AS j(tag)"
-    return "ledger_entry e, json_each(e.categories) AS j"
+        return (
+            f"{sums} s CROSS JOIN LATERAL jsonb_array_elements_text(s.categories) AS j(tag)",
+            "j.tag",
+        )
+    return f"{sums} s, json_each(s.categories) AS j", "j.value"
 
 
-def _tag() -> str:
-    return "j.tag" if connection.vendor == "postgresql" else "j.value"
-
-
-def grouped_totals_sql(period: int | None) -> tuple[str, list[Any]]:
-    """(person_id, period, category, unit, amount) of every total the ledger implies.
-
-    Only constant fragments are formatted in; values go as parameters."""
-    where = "WHERE e.period = %s" if period is not None else ""
+def _totals_from_sums(period: int | None) -> tuple[str, list[Any]]:
+    """(person_id, period, category, unit, amount) of every total, from the sums table."""
+    where = "WHERE s.period = %s" if period is not None else ""
     params: list[Any] = [period, period] if period is not None else []
-    sql = (
-        f"SELECT e.person_id, e.period, {_tag()} AS category, e.unit,"
-        " ROUND(SUM(e.amount), 2) AS amount"
-        f" FROM {_unnest()} {where}"
-        f" GROUP BY e.person_id, e.period, {_tag()}, e.unit"
+    source, tag = _tagged(SUMS)
+    query = (
+        f"SELECT s.person_id, s.period, {tag} AS category, s.unit,"
+        " ROUND(SUM(s.amount), 2) AS amount"
+        f" FROM {source} {where}"
+        f" GROUP BY s.person_id, s.period, {tag}, s.unit"
         " UNION ALL"
-        f" SELECT e.person_id, e.period, '{OVERALL}', e.unit, ROUND(SUM(e.amount), 2)"
-        f" FROM ledger_entry e {where}"
-        " GROUP BY e.person_id, e.period, e.unit"
+        f" SELECT s.person_id, s.period, '{OVERALL}', s.unit, ROUND(SUM(s.amount), 2)"
+        f" FROM {SUMS} s {where}"
+        " GROUP BY s.person_id, s.period, s.unit"
     )
-    return sql, params
+    return query, params
 
 
-def _has_entries_sql() -> str:
-    """WHERE-fragment over ledger_total `t`: the ledger still has an entry behind this total."""
+def _has_sums_sql() -> str:
+    """WHERE-fragment over ledger_total `t`: the sums (the ledger) still have a credit behind it."""
     if connection.vendor == "postgresql":
-        tagged = "e.categories @> jsonb_build_array(t.category)"
+        tagged = "s.categories @> jsonb_build_array(t.category)"
     else:
-        tagged = "EXISTS (SELECT 1 FROM json_each(e.categories) j WHERE j.value = t.category)"
+        tagged = "EXISTS (SELECT 1 FROM json_each(s.categories) j WHERE j.value = t.category)"
     return (
-        "EXISTS (SELECT 1 FROM ledger_entry e WHERE e.person_id = t.person_id"
-        " AND e.period = t.period AND e.unit = t.unit"
+        f"EXISTS (SELECT 1 FROM {SUMS} s WHERE s.person_id = t.person_id"
+        " AND s.period = t.period AND s.unit = t.unit"
         f" AND (t.category = '{OVERALL}' OR {tagged}))"
     )
 
@@ -72,10 +113,8 @@ def _has_entries_sql() -> str:
 def recompute_totals(period: int | None = None) -> int:
     """Makes ledger_total equal to the ledger's sums; returns how many rows it inserted, changed or
     deleted (0 when the live totals were right)."""
-    grouped, params = grouped_totals_sql(period)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT set_config('work_mem', %s, true)", [RECOMPUTE_WORK_MEM])
+    with _sums(period), connection.cursor() as cursor:
+        grouped, params = _totals_from_sums(period)
         # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
         cursor.execute(
             "INSERT INTO ledger_total (person_id, period, category, unit, amount)"
@@ -90,58 +129,66 @@ def recompute_totals(period: int | None = None) -> int:
         where = "t.period = %s AND " if period is not None else ""
         cursor.execute(
             f"DELETE FROM ledger_total WHERE id IN (SELECT t.id FROM ledger_total t"
-            f" WHERE {where}NOT {_has_entries_sql()})",
+            f" WHERE {where}NOT {_has_sums_sql()})",
             [period] if period is not None else [],
         )
         changed += max(cursor.rowcount, 0)
     return changed
 
 
-def _people(period: int | None) -> list[int]:
-    """Everyone with an entry (of `period` or before) or a standing (of `period`)."""
-    entries = Entry.objects.all() if period is None else Entry.objects.filter(period__lte=period)
-    found = Standing.objects.all() if period is None else Standing.objects.filter(period=period)
-    ids = set(entries.values_list("person_id", flat=True).distinct().order_by())
-    ids.update(found.values_list("person_id", flat=True).distinct().order_by())
-    return sorted(ids)
+def _ranges(size: int) -> Iterator[tuple[int, int]]:
+    """Consecutive ranges of person ids (first, last) of about `size` people each."""
+    ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        yield chunk[0], chunk[-1]
 
 
 @transaction.atomic
 def recompute_standings(period: int | None = None) -> int:
     """Re-judges every (person, period) that has entries or a standing — `period` only, if given —
-    through the one judge, in chunks of people, and writes the standings that differ; returns how
-    many rows it inserted or changed."""
+    through the one judge, in ranges of people, and writes the standings that differ; returns how
+    many rows it inserted or changed. The credits are read as sums where the rule set needs no
+    more (`Loader.summed_range`), entry by entry where it does."""
     rulesets = RuleSetIndex.everywhere()
     changed = 0
-    ids = _people(period)
-    for start in range(0, len(ids), CHUNK_PEOPLE):
-        chunk = ids[start : start + CHUNK_PEOPLE]
-        loader = Loader.for_people(chunk, rulesets)
-        stored = Standing.objects.filter(person_id__in=chunk)
+    with _sums(period):
+        changed = _judge_ranges(period, rulesets)
+    return changed
+
+
+def _judge_ranges(period: int | None, rulesets: RuleSetIndex) -> int:
+    changed = 0
+    for first, last in _ranges(CHUNK_PEOPLE):
+        loader = Loader.summed_range(first, last, rulesets, SUMS)
+        stored = Standing.objects.filter(person_id__gte=first, person_id__lte=last)
         if period is not None:
             stored = stored.filter(period=period)
-        existing = {(s.person_id, s.period): s for s in stored}
-        wanted: dict[int, set[int]] = {pid: set() for pid in chunk}
+        existing = {(row[0], row[1]): row[2:] for row in stored.values_list(*_COMPARED)}
+        wanted: dict[int, set[int]] = defaultdict(set)
         for pid, judged in existing:
             wanted[pid].add(judged)
-        for pid in chunk:
+        for pid in loader.people:
             periods = loader.periods(pid)
             if period is None:
                 wanted[pid].update(periods)
             elif any(p <= period for p in periods):
                 wanted[pid].add(period)
+        loader.itemise(wanted)
         fresh = {}
         for pid, periods in wanted.items():
             for judged in periods:
                 verdict = loader.verdict(pid, judged)
                 old = existing.get((pid, judged))
-                if old is None or not verdict.same_as(old):
+                if old is None or not verdict.same_values(*old):
                     fresh[(pid, judged)] = verdict
         store(fresh)
         changed += len(fresh)
     return changed
 
 
+@transaction.atomic
 def recompute(period: int | None = None) -> tuple[int, int]:
-    """(totals changed, standings changed) after rebuilding both from the ledger."""
-    return recompute_totals(period), recompute_standings(period)
+    """(totals changed, standings changed) after rebuilding both from the ledger (summed once)."""
+    with _sums(period):
+        return recompute_totals(period), recompute_standings(period)

@@ -334,3 +334,61 @@ def existing_sources(keys: set[tuple[int, str, str]]) -> dict[tuple[int, str, st
             cursor.execute(query, [value for key in chunk for value in key])
             found.update(((p, t, s), pk) for p, t, s, pk in cursor.fetchall())
     return found
+
+
+# Recompute
+
+
+def credit_sums_select(where: str) -> str:
+    """SELECT of the ledger's credits summed per (person, period, category list, unit, kind), of
+    the entries matching `where`: person_id, period, categories, unit, kind, amount, days and
+    special — 1 when one of the summed entries names an artefact or reverses another (such
+    credits are judged one by one). The category lists are compared as stored; on SQLite, which
+    sums DECIMAL columns as floats, the sums are rounded to the stored places and kept as text."""
+    from xuefen.ledger.models import Entry
+
+    table = connection.ops.quote_name(Entry._meta.db_table)
+    sqlite = connection.vendor == "sqlite"
+    amount = "CAST(ROUND(SUM(amount), 2) AS TEXT)" if sqlite else "ROUND(SUM(amount), 2)"
+    days = "CAST(ROUND(SUM(days), 1) AS TEXT)" if sqlite else "SUM(days)"
+    return (
+        f"SELECT person_id, period, categories, unit, kind, {amount} AS amount, {days} AS days,"
+        " MAX(CASE WHEN artefact_key <> '' OR reverses_id IS NOT NULL THEN 1 ELSE 0 END)"
+        f" AS special FROM {table} WHERE {where}"
+        " GROUP BY person_id, period, categories, unit, kind"
+    )
+
+
+def credit_sums(first_id: int, last_id: int, table: str | None = None) -> list[tuple[Any, ...]]:
+    """The credits of the people with ids first_id..last_id summed (`credit_sums_select`), read
+    from the ledger — or from `table`, where a recompute keeps those sums — ordered by person:
+    (person_id, period, categories (a tuple), unit, kind, amount (Decimal), days (Decimal or
+    None), special (bool))."""
+    from decimal import Decimal
+
+    columns = "person_id, period, categories, unit, kind, amount, days, special"
+    where = "person_id BETWEEN %s AND %s"
+    if table is None:
+        query = f"{credit_sums_select(where)} ORDER BY person_id"
+    else:
+        query = f"SELECT {columns} FROM {table} WHERE {where} ORDER BY person_id"
+    with connection.cursor() as cursor:
+        cursor.execute(query, [first_id, last_id])
+        rows = cursor.fetchall()
+    lists: dict[Any, tuple[str, ...]] = {}
+    numbers: dict[Any, Any] = {None: None}
+    out = []
+    for pid, period, categories, unit, kind, total, days_total, special in rows:
+        key = categories if isinstance(categories, str) else json.dumps(categories)
+        found = lists.get(key)
+        if found is None:
+            raw = json.loads(categories) if isinstance(categories, str) else categories
+            found = lists[key] = tuple(raw)
+        if total not in numbers:
+            numbers[total] = Decimal(total)
+        if days_total not in numbers:
+            numbers[days_total] = Decimal(days_total)
+        out.append(
+            (pid, period, found, unit, kind, numbers[total], numbers[days_total], bool(special))
+        )
+    return out

@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from django.core.cache import caches
 from django.db import connection
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
@@ -105,6 +105,37 @@ def kept[T](cache_key: str, render: Callable[[], tuple[T, bool]]) -> T:
     finally:
         with _rendering_guard:
             _rendering.pop(cache_key, None)
+
+
+def whole_page(
+    request: HttpRequest, content_key: str, render: Callable[[str], HttpResponse]
+) -> HttpResponse:
+    """The whole page — the frame around content kept under `content_key` — kept for the viewer
+    under that key and what the frame shows of them (their account's name, their grants, which
+    decide the menu, the address): a page seen again is served without rendering a template,
+    the viewer's CSRF token put in as it is served. `render(csrf)` renders the page with `csrf`
+    standing for the token; it is kept only while its content is. Not when the frame has
+    messages to show (they are shown once)."""
+    from django.contrib.messages import get_messages
+
+    from xuefen.accounts.scope import grants_key
+
+    if len(get_messages(request)):
+        return render(get_token(request))
+    user = request.user
+    page_key = key(
+        "page", content_key, user.pk, str(user), grants_key(user), request.get_full_path()
+    )
+    store = caches[ALIAS]
+    html = store.get(page_key)
+    if html is None:
+        response = render(CSRF_MARK)
+        if response.status_code != 200 or store.get(content_key) is None:
+            response.content = with_csrf(response.content.decode(), request).encode()
+            return response
+        html = response.content.decode()
+        store.set(page_key, html, TIMEOUT)
+    return HttpResponse(with_csrf(html, request))
 
 
 def with_csrf(content: str, request: HttpRequest) -> str:

@@ -76,9 +76,13 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
         # Judged just now: the key read before no longer names it; the next request keeps it.
         return html, not settled.judged and not settled.pending
 
-    # Rendered (and escaped) by our own template.
-    html = mark_safe(cache.with_csrf(cache.kept(key, content), request))  # noqa: S308
-    return render(request, "reports/person.html", {"person": person, "content": html})
+    def page(csrf: str) -> HttpResponse:
+        # Rendered (and escaped) by our own template; `csrf` in its forms and the frame's.
+        html = mark_safe(cache.kept(key, content).replace(cache.CSRF_MARK, csrf))  # noqa: S308
+        context = {"person": person, "content": html, "csrf_token": csrf}
+        return render(request, "reports/person.html", context)
+
+    return cache.whole_page(request, key, page)
 
 
 @login_required
@@ -222,13 +226,16 @@ def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
         # Standings being settled: their figures follow in a moment, so this is not kept.
         return (node.name, html), not settled.judged and not settled.pending
 
-    name, html = cache.kept(key, content)
-    return render(
-        request,
-        "reports/rollup.html",
-        # Rendered (and escaped) by our own template.
-        {"name": name, "content": mark_safe(html)},  # noqa: S308
-    )
+    def page(csrf: str) -> HttpResponse:
+        name, html = cache.kept(key, content)
+        return render(
+            request,
+            "reports/rollup.html",
+            # Rendered (and escaped) by our own template.
+            {"name": name, "content": mark_safe(html), "csrf_token": csrf},  # noqa: S308
+        )
+
+    return cache.whole_page(request, key, page)
 
 
 def _people(request: HttpRequest, node: OrgNode, period: int, show_all: bool) -> Any:
