@@ -193,7 +193,9 @@ def _categories(value: Iterable[Any]) -> list[str]:
     for item in value:
         if not isinstance(item, str) or not item.strip() or item.strip() == OVERALL:
             raise LedgerError(
-                Code.CATEGORY_INVALID, _("Each category must be a non-empty code."), field="categories"
+                Code.CATEGORY_INVALID,
+                _("Each category must be a non-empty code."),
+                field="categories",
             )
         if item.strip() not in out:
             out.append(item.strip())
@@ -278,7 +280,9 @@ def _clean(
     if item.unit not in Unit.values:
         raise LedgerError(Code.UNIT_INVALID, _("The unit must be hours or credits."), field="unit")
     if not item.source_type or not str(item.source_id):
-        raise LedgerError(Code.SOURCE_MISSING, _("An entry must name its source."), field="source_id")
+        raise LedgerError(
+            Code.SOURCE_MISSING, _("An entry must name its source."), field="source_id"
+        )
     first, last, days = _span(item, today)
     period = _period(periods, item, first, last)
     categories = _categories(item.categories)
@@ -397,6 +401,10 @@ def audit_changes(row: Any, note: str = "") -> dict[str, Any]:
     return changes
 
 
+# One encoder for every audit record's changes (json.dumps with options builds one per call).
+_AUDIT_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def _audit_events(actor: Actor, rows: Sequence[_Row], people: dict[int, Facts], note: str) -> None:
     """One audit record per entry (verify and each person's scoped trail rely on it), all in one
     statement; each names the call's note."""
@@ -417,7 +425,7 @@ def _audit_events(actor: Actor, rows: Sequence[_Row], people: dict[int, Facts], 
                     "action": reverse if row.reverses_id is not None else post,
                     "object_id": str(row.pk),
                     "object_repr": str(row)[:200],
-                    "changes": json.dumps(audit_changes(row, note), ensure_ascii=False),
+                    "changes": _AUDIT_JSON.encode(audit_changes(row, note)),
                     "node_path": people[row.person_id].unit_path,
                     "person_id": row.person_id,
                 }
