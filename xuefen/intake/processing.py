@@ -16,6 +16,7 @@ so the people of chunks committed before a stop are judged too.
 """
 
 import datetime as dt
+import functools
 import json
 import logging
 from collections.abc import Iterable, Iterator
@@ -489,13 +490,24 @@ class PerDayCourses:
         return self._known[key]
 
 
+@functools.lru_cache(maxsize=150_000)
+def _id_check(value: str, today: dt.date) -> idnumber.IdNumberError | None:
+    """The refusal of an ID number (None if it is valid): checked once per distinct number and
+    day, however often a roster repeats it (a course-ordered roster names everyone once per
+    course). The message is lazy: it is worded in the language of whoever reads it."""
+    try:
+        idnumber.parse(value, today=today)
+    except idnumber.IdNumberError as exc:
+        return exc
+    return None
+
+
 def _check_fields(row: RowInput) -> None:
     id_label = row.labels.get("id_number", "id_number")
     if not any(e.field == id_label for e in row.errors):
-        try:
-            idnumber.parse(row.id_number)
-        except idnumber.IdNumberError as exc:
-            row.error("id_number", exc.code, exc.message)
+        refused = _id_check(row.id_number, dt.date.today())
+        if refused is not None:
+            row.error("id_number", refused.code, refused.message)
     if not row.course_code:
         row.error("course_code", "course_missing", _("The course code is empty."))
     if row.completed_on is None and not any(

@@ -29,6 +29,7 @@ from xuefen.audit.models import AuditEvent
 from xuefen.core.actors import Actor, audit_name, user_of
 from xuefen.core.errors import CodedError
 from xuefen.ledger import spans, sql, standings
+from xuefen.ledger.errors import Code
 from xuefen.ledger.judging import FACT_FIELDS, Facts, Loader
 from xuefen.ledger.models import GENESIS, OVERALL, Chain, Entry, Total, Unit, chain_hash
 from xuefen.orgs.models import Person
@@ -167,17 +168,17 @@ def _amount(value: Any) -> Decimal:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise LedgerError(
-            "amount_invalid", _("The amount is not a number."), field="amount"
+            Code.AMOUNT_INVALID, _("The amount is not a number."), field="amount"
         ) from None
     if not amount.is_finite() or amount != amount.quantize(CENT):
         raise LedgerError(
-            "amount_invalid", _("The amount must have at most two decimals."), field="amount"
+            Code.AMOUNT_INVALID, _("The amount must have at most two decimals."), field="amount"
         )
     if amount == 0:
-        raise LedgerError("amount_zero", _("The amount must not be zero."), field="amount")
+        raise LedgerError(Code.AMOUNT_ZERO, _("The amount must not be zero."), field="amount")
     if abs(amount) > MAX_AMOUNT:
         raise LedgerError(
-            "amount_too_large",
+            Code.AMOUNT_TOO_LARGE,
             _("The amount %(amount)s is larger than any single activity earns.")
             % {"amount": amount},
             field="amount",
@@ -192,13 +193,15 @@ def _categories(value: Iterable[Any]) -> list[str]:
     for item in value:
         if not isinstance(item, str) or not item.strip() or item.strip() == OVERALL:
             raise LedgerError(
-                "category_invalid", _("Each category must be a non-empty code."), field="categories"
+                Code.CATEGORY_INVALID,
+                _("Each category must be a non-empty code."),
+                field="categories",
             )
         if item.strip() not in out:
             out.append(item.strip())
     if not out:
         raise LedgerError(
-            "categories_empty", _("An entry needs at least one category."), field="categories"
+            Code.CATEGORIES_EMPTY, _("An entry needs at least one category."), field="categories"
         )
     return out
 
@@ -211,17 +214,17 @@ def _span(item: NewEntry, today: dt.date) -> tuple[dt.date, dt.date, Decimal | N
     first = item.first_day or last
     if not isinstance(last, dt.date) or not isinstance(first, dt.date):
         raise LedgerError(
-            "day_invalid", _("The first and last day must be dates."), field="last_day"
+            Code.DAY_INVALID, _("The first and last day must be dates."), field="last_day"
         )
     if not MIN_PERIOD <= last.year <= MAX_PERIOD:
         raise LedgerError(
-            "day_invalid", _("The last day is not a plausible date."), field="last_day"
+            Code.DAY_INVALID, _("The last day is not a plausible date."), field="last_day"
         )
     try:
         spans.check_order(first, last)
         if last > today and item.reverses_id is None and not item.later_share:
             raise LedgerError(
-                "day_future",
+                Code.DAY_FUTURE,
                 _("The last day (%(last)s) is in the future.") % {"last": last.isoformat()},
                 field="last_day",
             )
@@ -263,7 +266,7 @@ def _check_lengths(item: NewEntry) -> None:
     for name, limit in LIMITS.items():
         if len(str(getattr(item, name))) > limit:
             raise LedgerError(
-                "field_too_long",
+                Code.FIELD_TOO_LONG,
                 _("The %(field)s is longer than %(limit)s characters.")
                 % {"field": name, "limit": limit},
                 field=name,
@@ -275,9 +278,11 @@ def _clean(
 ) -> tuple[int, dt.date, dt.date, Decimal | None, list[str], Decimal]:
     """The item's period, span, days, categories and amount, checked; raises LedgerError."""
     if item.unit not in Unit.values:
-        raise LedgerError("unit_invalid", _("The unit must be hours or credits."), field="unit")
+        raise LedgerError(Code.UNIT_INVALID, _("The unit must be hours or credits."), field="unit")
     if not item.source_type or not str(item.source_id):
-        raise LedgerError("source_missing", _("An entry must name its source."), field="source_id")
+        raise LedgerError(
+            Code.SOURCE_MISSING, _("An entry must name its source."), field="source_id"
+        )
     first, last, days = _span(item, today)
     period = _period(periods, item, first, last)
     categories = _categories(item.categories)
@@ -396,6 +401,10 @@ def audit_changes(row: Any, note: str = "") -> dict[str, Any]:
     return changes
 
 
+# One encoder for every audit record's changes (json.dumps with options builds one per call).
+_AUDIT_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def _audit_events(actor: Actor, rows: Sequence[_Row], people: dict[int, Facts], note: str) -> None:
     """One audit record per entry (verify and each person's scoped trail rely on it), all in one
     statement; each names the call's note."""
@@ -416,7 +425,7 @@ def _audit_events(actor: Actor, rows: Sequence[_Row], people: dict[int, Facts], 
                     "action": reverse if row.reverses_id is not None else post,
                     "object_id": str(row.pk),
                     "object_repr": str(row)[:200],
-                    "changes": json.dumps(audit_changes(row, note), ensure_ascii=False),
+                    "changes": _AUDIT_JSON.encode(audit_changes(row, note)),
                     "node_path": people[row.person_id].unit_path,
                     "person_id": row.person_id,
                 }
@@ -492,12 +501,12 @@ def _post(
     for index, item in enumerate(items):
         if item.person_id not in people:
             result.errors[index] = LedgerError(
-                "person_unknown", _("No such person."), field="person_id"
+                Code.PERSON_UNKNOWN, _("No such person."), field="person_id"
             )
             continue
         if own_person is not None and item.person_id == own_person:
             result.errors[index] = LedgerError(
-                "own_person",
+                Code.OWN_PERSON,
                 _("Nobody may post or reverse a credit of their own; another person must."),
                 field="person_id",
             )

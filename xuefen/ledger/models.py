@@ -29,9 +29,14 @@ class Unit(models.TextChoices):
     CREDITS = "credits", _("credits")
 
 
+# One encoder for every hash (json.dumps with options builds a new one per call, which cost more
+# than the encoding of an entry's few fields).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(fields: dict[str, Any]) -> str:
     """The canonical text the hash is taken over: sorted keys, no spaces, plain strings."""
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(fields)
 
 
 def chain_hash(fields: dict[str, Any], prev_hash: str) -> str:

@@ -12,6 +12,7 @@ at once (KeyError) instead of being left to its database default.
 # ruff: noqa: S608
 
 import json
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
@@ -51,6 +52,7 @@ def adapter(model_field: Any) -> Callable[[Any], Any] | None:
 
 
 _LISTS: dict[tuple[Any, ...], str] = {}
+_JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder, not one per json.dumps call
 
 
 def _json(value: Any) -> str:
@@ -62,9 +64,9 @@ def _json(value: Any) -> str:
         key = tuple(value)
         text = _LISTS.get(key)
         if text is None:
-            text = _LISTS[key] = json.dumps(value, ensure_ascii=False)
+            text = _LISTS[key] = _JSON.encode(value)
         return text
-    return json.dumps(value, ensure_ascii=False)
+    return _JSON.encode(value)
 
 
 class Table:
@@ -75,6 +77,9 @@ class Table:
         self.model = model
         self.columns = columns(model)
         self._adapters: list[Callable[[Any], Any] | None] | None = None
+        self._adapting: list[tuple[int, Callable[[Any], Any]]] | None = None
+        self._items = operator.itemgetter(*self.columns)
+        self._attrs = operator.attrgetter(*self.columns)
 
     @property
     def adapters(self) -> list[Callable[[Any], Any] | None]:
@@ -83,12 +88,24 @@ class Table:
             self._adapters = [adapter(self.model._meta.get_field(c)) for c in self.columns]
         return self._adapters
 
+    @property
+    def adapting(self) -> list[tuple[int, Callable[[Any], Any]]]:
+        """(position, adapter) of the columns whose values need adapting; the rest go as given."""
+        if self._adapting is None:
+            self._adapting = [(i, a) for i, a in enumerate(self.adapters) if a is not None]
+        return self._adapting
+
+    def _adapt(self, got: Any) -> tuple[Any, ...]:
+        values = [got] if len(self.columns) == 1 else list(got)
+        for index, adapt in self.adapting:
+            value = values[index]
+            if value is not None:
+                values[index] = adapt(value)
+        return tuple(values)
+
     def row(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         """One row in column order from values by attribute name; every column must be given."""
-        return tuple(
-            values[c] if adapt is None or values[c] is None else adapt(values[c])
-            for c, adapt in zip(self.columns, self.adapters, strict=True)
-        )
+        return self._adapt(self._items(values))
 
     def rows(
         self, common: Mapping[str, Any], varying: Iterable[Mapping[str, Any]]
@@ -100,34 +117,37 @@ class Table:
             for c, adapt in zip(self.columns, self.adapters, strict=True)
             if c in common
         }
+        own = [c for c in self.columns if c not in fixed]
+        # Each row's own values in one C call, adapted where their column needs it; the fixed
+        # ones slotted in between.
+        get = operator.itemgetter(*own)
         plan = [
-            (c, c in fixed, adapt) for c, adapt in zip(self.columns, self.adapters, strict=True)
+            (own.index(c), adapt)
+            for c, adapt in zip(self.columns, self.adapters, strict=True)
+            if c not in fixed and adapt is not None
         ]
-        return [
-            tuple(
-                fixed[c]
-                if is_fixed
-                else (values[c] if adapt is None or values[c] is None else adapt(values[c]))
-                for c, is_fixed, adapt in plan
-            )
-            for values in varying
-        ]
+        slots = [(i, fixed[c]) for i, c in enumerate(self.columns) if c in fixed]
+        out = []
+        for values in varying:
+            got = get(values)
+            mine = [got] if len(own) == 1 else list(got)
+            for index, adapt in plan:
+                value = mine[index]
+                if value is not None:
+                    mine[index] = adapt(value)
+            for index, value in slots:
+                mine.insert(index, value)
+            out.append(tuple(mine))
+        return out
 
     def row_of(self, obj: Any) -> tuple[Any, ...]:
         """One row in column order from an object's attributes of the columns' names."""
-        return tuple(
-            getattr(obj, c) if adapt is None else _adapted(adapt, getattr(obj, c))
-            for c, adapt in zip(self.columns, self.adapters, strict=True)
-        )
+        return self._adapt(self._attrs(obj))
 
     def insert(
         self, rows: Sequence[Sequence[Any]], *, conflict: str = "", returning: Sequence[str] = ()
     ) -> list[tuple[Any, ...]]:
         return insert_rows(self.model, self.columns, rows, conflict=conflict, returning=returning)
-
-
-def _adapted(adapt: Callable[[Any], Any], value: Any) -> Any:
-    return None if value is None else adapt(value)
 
 
 def chunks[T](values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
