@@ -16,13 +16,19 @@ def pdf_text(data: bytes) -> str:
     return decode_streams(data)
 
 
+_STREAM = re.compile(rb"/Length (\d+)\s*>>\s*stream\r?\n", re.S)
+
+
 def _streams(data: bytes) -> list[bytes]:
+    """Each stream read by its declared /Length: searching for "endstream" instead is defeated
+    now and then by a compressed stream that ends in a carriage return."""
     out = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+    for match in _STREAM.finditer(data):
+        raw = data[match.end() : match.end() + int(match.group(1))]
         try:
-            out.append(zlib.decompress(match.group(1)))
+            out.append(zlib.decompress(raw))
         except zlib.error:
-            out.append(match.group(1))
+            out.append(raw)
     return out
 
 
