@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,7 +63,7 @@ def _all_current(people: QuerySet[Person], region: OrgNode, period: int) -> bool
     )
     if having.count() != people.count():
         return False
-    present = standings.with_standing(people, period).filter(st__isnull=False)
+    present = standings.with_standing(people, period).filter(Q(st__isnull=False))
     return not present.filter(standings.stale_q(period)).exists()
 
 
