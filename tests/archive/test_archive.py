@@ -12,6 +12,7 @@ from tests import factories as f
 from tests.archive.conftest import EARLIER, NOW
 from tests.archive.pdfcells import pdf_text
 from tests.closing.conftest import credit
+from xuefen.accounts.roles import CAPABILITIES, Cap, Role, roles_with
 from xuefen.archive import actions, queries
 from xuefen.archive.errors import ArchiveError, Code
 from xuefen.archive.models import ArchivePull
@@ -88,12 +89,29 @@ def test_the_office_has_nothing_to_pull_it_already_sees_everything(cast, moved):
     assert refused.value.code == Code.NOT_TRANSFERRED_IN
 
 
-def test_a_reader_without_people_change_may_not_pull(cast, moved):
+def test_a_reader_without_archive_pull_may_not_pull(cast, moved):
     with pytest.raises(ArchiveError) as refused:
         actions.pull_archive(cast.dave, moved.person)  # the auditor reads, never pulls
     assert refused.value.code == Code.FORBIDDEN
     assert refused.value.status == 403
     assert not ArchivePull.objects.exists()
+
+
+def test_the_pull_asks_its_own_capability_not_people_change(cast, moved, monkeypatch):
+    # A unit administrator who may change people but was not given archive.pull is refused by
+    # the action itself, and nothing is written.
+    without = CAPABILITIES[Role.UNIT_ADMIN] - {Cap.ARCHIVE_PULL}
+    monkeypatch.setitem(CAPABILITIES, Role.UNIT_ADMIN, without)
+    assert Cap.PEOPLE_CHANGE in CAPABILITIES[Role.UNIT_ADMIN]
+    with pytest.raises(ArchiveError) as refused:
+        actions.pull_archive(cast.alice, moved.person)
+    assert refused.value.code == Code.FORBIDDEN
+    assert not ArchivePull.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="archive.archivepull").exists()
+
+
+def test_the_unit_administrator_and_the_office_hold_archive_pull():
+    assert roles_with(Cap.ARCHIVE_PULL) == [Role.UNIT_ADMIN, Role.OFFICE]
 
 
 def test_a_second_move_in_needs_its_own_pull(cast, moved):

@@ -51,6 +51,7 @@ class Cap:
     TEACHING = "training.teach"  # a teacher's own classes, sessions, ratings and peer reviews
     PLANNING_MANAGE = "planning.manage"  # a unit's or region's training plan, budget and spending
     SURVEYS_MANAGE = "planning.surveys"  # build needs surveys and send them to a scope
+    ARCHIVE_PULL = "archive.pull"  # take up the earlier years of a person who transferred in
 
 
 _READ = {Cap.ORGS_VIEW, Cap.PEOPLE_VIEW, Cap.CREDITS_VIEW, Cap.REPORTS_VIEW}
@@ -68,6 +69,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ACCOUNTS_ACTIVATE,
             Cap.TRAINING_NOMINATE,
             Cap.PLANNING_MANAGE,
+            Cap.ARCHIVE_PULL,
         }
     ),
     Role.OFFICE: frozenset(
@@ -92,6 +94,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.TEACHERS_MANAGE,
             Cap.PLANNING_MANAGE,
             Cap.SURVEYS_MANAGE,
+            Cap.ARCHIVE_PULL,
         }
     ),
     Role.AUDITOR: frozenset(_READ | {Cap.AUDIT_VIEW, Cap.INTAKE_VIEW, Cap.TRAINING_VIEW}),

@@ -10,16 +10,18 @@ from django.utils.translation import gettext as _
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.archive.errors import ArchiveError, Code
+from xuefen.archive.horizon import entered_from_outside
 from xuefen.archive.models import ArchivePull, PrintJob
 from xuefen.archive.printing import is_stale
-from xuefen.archive.queries import entered_from_outside, may_print
+from xuefen.archive.queries import may_print
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.core.actors import Actor, user_of
 from xuefen.orgs.models import OrgNode, Person
 
-# Who may pull an archive: whoever keeps the people of the unit the person is in now.
-PULL_CAPABILITY = Cap.PEOPLE_CHANGE
+# Who may pull an archive: its own capability (the unit administrators and the credit office, on
+# the unit the person is in now), not any right to change people.
+PULL_CAPABILITY = Cap.ARCHIVE_PULL
 
 
 def _forbidden() -> ArchiveError:
@@ -29,7 +31,7 @@ def _forbidden() -> ArchiveError:
 @transaction.atomic
 def pull_archive(actor: Actor, person: Person) -> ArchivePull:
     """The actor's unit takes up the person's archive from before they transferred in: from now on
-    the unit's administrators see the earlier years. Needs people.change on the person's unit;
+    the unit's administrators see the earlier years. Needs archive.pull on the person's unit;
     refused when nothing lies outside the actor's view (not_transferred_in) and when the transfer
     was pulled already (already_pulled). Writes the pull and its audit event."""
     if not scope.may(actor, PULL_CAPABILITY, person.unit):

@@ -12,7 +12,7 @@ MAX_ATTEMPTS = 3
 
 class ArchivePull(models.Model):
     """The unit a person transferred into took up their archive from before the transfer: from
-    then on the unit's administrators see the person's earlier years too (see queries.visible_from).
+    then on the unit's administrators see the person's earlier years too (see horizon.visible_from).
     """
 
     person = models.ForeignKey(

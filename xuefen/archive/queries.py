@@ -2,11 +2,8 @@
 helper: the classes, online courses, exams, claims, credits per year and category, fixed grades and
 objections — one query each, whatever the number of years.
 
-Who sees which years (the archive's one rule, `visible_from`): the person themself and anyone whose
-scope held the person's earlier unit as well (the credit office of the region) see every year. A
-reader whose scope the person entered by a transfer from outside it (the administrator of the unit
-the person moved into) sees the years from the transfer's year on; the earlier years open to the
-unit once one of its administrators pulls the archive (`actions.pull_archive`, audited).
+Who sees which years is the archive's one rule, `horizon.visible_from`: a unit that a person
+entered by a transfer sees their earlier years once it pulled the archive.
 """
 
 from collections import defaultdict
@@ -19,7 +16,8 @@ from django.http import Http404
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
-from xuefen.archive.models import ArchivePull, PrintJob
+from xuefen.archive.horizon import Horizon, reads_whole, visible_from
+from xuefen.archive.models import PrintJob
 from xuefen.claims.models import Claim
 from xuefen.closing.models import FixedGrade, Objection
 from xuefen.closing.results import Wording
@@ -30,18 +28,6 @@ from xuefen.orgs.models import OrgNode, Person, Transfer
 from xuefen.policy.engine import fmt, unit_label
 from xuefen.policy.services import known_categories
 from xuefen.training.models import Enrolment
-
-
-@dataclass(frozen=True)
-class Horizon:
-    """The first year the reader sees (None: every year), and the transfer that sets it, which
-    the reader's unit may pull (None when there is nothing to pull)."""
-
-    first_year: int | None
-    transfer: Transfer | None = None
-
-    def shows(self, year: int | None) -> bool:
-        return self.first_year is None or year is None or year >= self.first_year
 
 
 @dataclass
@@ -89,39 +75,6 @@ def people(user: Any) -> QuerySet[Person]:
     return scope.people(user, Cap.CREDITS_VIEW)
 
 
-def _reads_whole(user: Any, person: Person) -> bool:
-    return getattr(user, "person_id", None) == person.pk
-
-
-def entered_from_outside(user: Any, person: Person) -> Transfer | None:
-    """The latest transfer that brought the person into the user's scope from a unit outside it
-    (None: the user's scope held every unit the person was in, or the user is the person)."""
-    if _reads_whole(user, person):
-        return None
-    paths = scope.paths_with(user, Cap.CREDITS_VIEW)
-
-    def inside(path: str) -> bool:
-        return any(path.startswith(root) for root in paths)
-
-    moves = Transfer.objects.filter(person=person).select_related("from_unit", "to_unit")
-    return next(
-        (
-            move
-            for move in moves.order_by("-effective_on", "-id")
-            if inside(move.to_unit.path) and not inside(move.from_unit.path)
-        ),
-        None,
-    )
-
-
-def visible_from(user: Any, person: Person) -> Horizon:
-    """The archive's rule (see the module): two small queries, whatever the history."""
-    entered = entered_from_outside(user, person)
-    if entered is None or ArchivePull.objects.filter(transfer=entered).exists():
-        return Horizon(None)
-    return Horizon(entered.effective_on.year, entered)
-
-
 def _split(rows: list[dict[str, Any]], horizon: Horizon) -> tuple[list[dict[str, Any]], int]:
     kept = [row for row in rows if horizon.shows(row["year"])]
     return kept, len(rows) - len(kept)
@@ -166,7 +119,7 @@ def _transfers(person: Person) -> list[dict[str, Any]]:
 
 
 def _scoped(user: Any, queryset: QuerySet[Any], person: Person) -> QuerySet[Any]:
-    if _reads_whole(user, person):
+    if reads_whole(user, person):
         return queryset.filter(person=person)
     return scope.filter_by_person(user, queryset.filter(person=person), Cap.CREDITS_VIEW)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,11 +50,36 @@ def _whole_region_statements() -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
+def _all_current(people: QuerySet[Person], region: OrgNode, period: int) -> bool:
+    """Whether every counted person of the region has a standing of the period that is not stale
+    by the ledger's rule (`standings.stale_q`), the case of a healthy database: as many standings
+    as people, and none of them stale. Each query starts from the standings of the period, as a
+    GROUP BY over them does; the search person by person for the missing ones (a LEFT JOIN from
+    every person) is left to when there are some."""
+    having = (
+        Standing.objects.filter(period=period, person__unit__path__startswith=region.path)
+        .exclude(person__status__in=[Person.Status.RETIRED, Person.Status.LEFT])
+        .order_by()
+    )
+    if having.count() != people.count():
+        return False
+    present = standings.with_standing(people, period).filter(Q(st__isnull=False))
+    return not present.filter(standings.stale_q(period)).exists()
+
+
 def _settle_region(region: OrgNode, period: int) -> int:
     """Judges every stale or missing standing of the region's counted people (in batches)."""
-    people = Person.objects.filter(unit__path__startswith=region.path).exclude(
-        status__in=[Person.Status.RETIRED, Person.Status.LEFT]
+    # No order: a person's default one (unit, name) made the check sort the whole region by
+    # name before it could say "nothing stale" (4× its own cost at 100,000 people on PostgreSQL).
+    people = (
+        Person.objects.filter(unit__path__startswith=region.path)
+        .exclude(status__in=[Person.Status.RETIRED, Person.Status.LEFT])
+        .order_by()
     )
+    # SQLite's planner starts a LEFT JOIN from its left table (every person, then their standing
+    # by index: 4× a GROUP BY over the standings); PostgreSQL merges the two and needs no help.
+    if connection.vendor == "sqlite" and _all_current(people, region, period):
+        return 0
     judged = 0
     while True:
         stale = standings.with_standing(people, period).filter(standings.stale_q(period))

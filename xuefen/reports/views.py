@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
+from xuefen.archive.horizon import visible_from
 from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
 from xuefen.ledger.standings import settle
@@ -44,12 +45,17 @@ def _period(request: HttpRequest) -> int:
 def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
     period = _period(request)
     is_self = getattr(request.user, "person_id", None) == person.pk
+    # The archive's rule: a unit the person transferred into sees the years before the transfer
+    # only once it pulled their archive; before that those years are not there for it.
+    horizon = visible_from(request.user, person)
+    if not horizon.shows(period):
+        raise Http404
     # As the POST decides it (a learner: their own; staff: their subtree), grants cached.
     can_issue = is_self or scope.has_capability(request.user, Cap.CERTIFICATES_ISSUE, person.unit)
     unit = person.unit
     key = cache.key(
         "person", person.pk, period, is_self, can_issue, person.updated_at, person.status,
-        unit.pk, unit.name, unit.path, cache.person_version(person.pk, period),
+        unit.pk, unit.name, unit.path, cache.person_version(person.pk, period), horizon.first_year,
     )  # fmt: skip
 
     def content() -> tuple[str, bool]:
@@ -57,6 +63,7 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
         # page and the roll-ups show the stored verdict.
         settled = settle(Person.objects.filter(pk=person.pk), period)
         page = personal_page(person, period)
+        page.periods = [year for year in page.periods if horizon.shows(year)]
         certificates = list(Certificate.objects.filter(person=person, period=period)[:5])
         html = render_to_string(
             "reports/_person.html",
@@ -113,6 +120,8 @@ def certificate(request: HttpRequest, person_id: int, period: int) -> HttpRespon
     subject = scope.access_person(request.user, person_id, Cap.CREDITS_VIEW)
     if not FIRST_PERIOD <= period <= LAST_PERIOD:
         raise Http404
+    if not visible_from(request.user, subject).shows(period):
+        raise Http404  # the archive's rule, as on the person's page
     if request.method == "POST":
         # Issuing is not reading: the auditor (read-only) may not; a learner may for themself.
         if not scope.people(request.user, Cap.CERTIFICATES_ISSUE).filter(pk=subject.pk).exists():
