@@ -113,3 +113,29 @@ def test_copies_of_one_request_sent_at_once_count_once(cast, lesson):
     assert _watched(cast.lena_person, lesson["video"]) == 15
     assert RefusedEvent.objects.filter(reason="replayed").count() == 3
     assert player.refresh().seq == 2
+
+
+def _cut(conn) -> None:
+    """Breaks the kept database connection as a database restart would."""
+    if conn.vendor == "postgresql":
+        pid = conn.connection.info.backend_pid
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        finally:
+            other.close()
+    else:
+        conn.connection.close()
+
+
+@pytest.mark.usefixtures("append_only_flush")
+def test_an_event_on_a_broken_kept_connection_is_read_again_on_a_new_one(cast, lesson):
+    player = h.Player(cast.lena, lesson["course"], lesson["video"])
+    player.send("play", 0, 0)
+    conn = connections["default"]
+    _cut(conn)
+    conn.health_check_done = False  # as at the start of a request
+    result = player.send("tick", 15, 15)  # no health check first: the read finds the break
+    assert result.accepted and result.counted == 15
+    assert _watched(cast.lena_person, lesson["video"]) == 15
