@@ -11,7 +11,7 @@ class ChineseFirstMiddleware:
     in English would open in English. Placed before LocaleMiddleware, it hides that header, so only
     the language cookie (set by the switch) or the site default (zh-hans) decides.
     Programs calling the REST API (/api/v1/) are not browsers: they may ask for English messages
-    with Accept-Language. The API's docs page and token pages are pages like any other (the docs
+    with Accept-Language, and so may the xAPI statement endpoint's. The API's docs page and token pages are pages like any other (the docs
     page asks for its OpenAPI document in its own language).
     """
 
@@ -25,7 +25,10 @@ class ChineseFirstMiddleware:
 
 
 def for_programs(path: str) -> bool:
-    return path.startswith("/api/v1/") and not path.startswith("/api/v1/docs")
+    # The xAPI statement resource too: its `format=canonical` answers in the reader's languages.
+    return (path.startswith("/api/v1/") and not path.startswith("/api/v1/docs")) or path.startswith(
+        ("/xapi/statements", "/xapi/about")
+    )
 
 
 class NoStoreMiddleware:

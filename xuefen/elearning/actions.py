@@ -407,6 +407,7 @@ class EventResult:
             "counted": round(self.counted, 1),
             "watched": round(self.watched, 1),
             "refusal": self.refusal,
+            "refusal_label": str(Refusal(self.refusal).label) if self.refusal else "",
             "prompt": self.prompt,
             "uncounted": [[round(a, 1), round(b, 1), r] for a, b, r in self.uncounted],
             "completed": self.completed,

@@ -19,7 +19,7 @@ from xuefen.accounts.roles import Cap
 from xuefen.accounts.scope import has_capability, nodes
 from xuefen.audit.actions import client_address
 from xuefen.elearning import actions, files, queries, rules
-from xuefen.elearning.errors import ElearningError
+from xuefen.elearning.errors import Code, ElearningError
 from xuefen.elearning.forms import (
     ArticleForm,
     CourseForm,
@@ -34,6 +34,11 @@ MAX_EVENT_BYTES = 2048
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
+
+
+def _refused(error: ElearningError) -> JsonResponse:
+    """A refusal as JSON: its stable code (what the page's script compares) and its message."""
+    return JsonResponse({"error": {"code": error.code, "message": str(error)}}, status=error.status)
 
 
 def _page(request: HttpRequest, items: Any, size: int = 50) -> Any:
@@ -103,7 +108,7 @@ def start(request: HttpRequest, course_id: int, resource_id: int) -> HttpRespons
             device_id=request.POST.get("device", "")[:64],
         )
     except ElearningError as error:
-        return JsonResponse({"error": {"code": error.code, "message": str(error)}}, status=400)
+        return _refused(error)
     rule = rules.learning()
     return JsonResponse(
         {
@@ -125,13 +130,13 @@ def start(request: HttpRequest, course_id: int, resource_id: int) -> HttpRespons
 @require_POST
 def event(request: HttpRequest) -> HttpResponse:
     if len(request.body) > MAX_EVENT_BYTES:
-        return JsonResponse({"error": {"code": "too_large"}}, status=413)
+        return _refused(ElearningError(Code.EVENT_TOO_LARGE, _("The report is too large.")))
     try:
         data = json.loads(request.body or b"null")
     except ValueError:
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("token"), str):
-        return JsonResponse({"error": {"code": "malformed"}}, status=400)
+        return _refused(ElearningError(Code.EVENT_MALFORMED, _("Not a valid playback event")))
     result = actions.record_event(
         data["token"],
         data,
