@@ -76,9 +76,7 @@ def test_a_session_replaced_between_the_read_and_the_write_counts_nothing(
     assert late.refusal == "superseded"
     assert _watched(cast.lena_person, lesson["video"]) == 0
     assert first.refresh().status == LearningSession.Status.SUPERSEDED
-    assert list(Uncounted.objects.values_list("start", "end", "reason")) == [
-        (0, 15, "concurrent")
-    ]
+    assert list(Uncounted.objects.values_list("start", "end", "reason")) == [(0, 15, "concurrent")]
 
 
 # Rows must be committed for the other threads to see them; append_only_flush empties the

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from xuefen.elearning import actions, files, queries, rules
 from xuefen.elearning.errors import Code, ElearningError
 from xuefen.elearning.forms import (
     ArticleForm,
+    CourseEditForm,
     CourseForm,
     QuestionForm,
     ResourceEditForm,
@@ -249,6 +251,49 @@ def course_new(request: HttpRequest) -> HttpResponse:
         )
 
     return _form_page(request, CourseForm, _("New online course"), save)
+
+
+@login_required
+def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
+    try:
+        found = queries.managed_courses(request.user).select_related("owner").get(pk=course_id)
+    except OnlineCourse.DoesNotExist:
+        raise Http404 from None
+    had = list(found.items.values_list("resource_id", flat=True))
+    initial = {
+        "title": found.title,
+        "description": found.description,
+        "rule_code": found.rule_code,
+        "resources": had,
+        "publish": found.is_published,
+    }
+    form = CourseEditForm(request.POST or None, initial=initial)
+    form.fields["resources"].queryset = queries.managed_resources(request.user).filter(  # type: ignore[attr-defined]
+        Q(retired_at__isnull=True) | Q(pk__in=had)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen = {r.pk for r in data["resources"]}
+        ordered = [pk for pk in had if pk in chosen] + sorted(chosen - set(had))
+        try:
+            actions.edit_course(
+                _user(request),
+                found,
+                actions.CourseEdit(
+                    title=data["title"],
+                    description=data["description"],
+                    rule_code=data["rule_code"],
+                    resource_ids=ordered,
+                    publish=data["publish"],
+                ),
+            )
+        except ElearningError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            return redirect("elearning:manage")
+    return render(
+        request, "elearning/form.html", {"form": form, "title": _("Change %s") % found.title}
+    )
 
 
 @login_required
