@@ -10,7 +10,8 @@ action, as the player page makes it); starts `xuefen serve` on --port; drives th
 form with wrk; then drives POST /elearning/events/ with a Lua script that cycles through the
 learners, each request the person's next sequence number and the playhead where normal-speed
 playback since their first event ("play") puts it (so every event is judged, accepted and credited: the
-full path — the session row locked, the watched intervals merged, the day's total moved); then
+full path — the session read, the watched intervals merged, one guarded write of the session, the
+watched row and the day's total); then
 the log-in form again (the endpoint is set against the mean of the two). It reads back the
 sequence numbers and watched seconds the server kept: every event accepted, none lost.
 

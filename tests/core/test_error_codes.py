@@ -18,6 +18,7 @@ ENUMS = [
     "xuefen.archive.errors:Code",
     "xuefen.claims.errors:Code",
     "xuefen.closing.errors:Code",
+    "xuefen.elearning.errors:Code",
     "xuefen.exams.errors:Code",
     "xuefen.intake.errors:Code",
     "xuefen.ledger.errors:Code",

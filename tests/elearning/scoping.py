@@ -42,6 +42,7 @@ CASES = {
     "elearning:resource": lambda cast: {"resource_id": _course(cast).resources.first().pk},
     "elearning:resource_edit": lambda cast: {"resource_id": _course(cast).resources.first().pk},
     "elearning:resource_retire": lambda cast: {"resource_id": _course(cast).resources.first().pk},
+    "elearning:course_edit": lambda cast: {"course_id": _course(cast).pk},
     "elearning:course_test": lambda cast: {"course_id": _tested(cast).pk},
     "elearning:test": lambda cast: {"course_id": _tested(cast).pk},
     "elearning:audit": lambda cast: None,

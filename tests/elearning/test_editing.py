@@ -110,3 +110,55 @@ def test_a_forged_or_replayed_event_earns_nothing_through_the_endpoint(client, c
     assert sorted(RefusedEvent.objects.values_list("reason", flat=True)) == [
         "forged", "forged", "replayed"
     ]  # fmt: skip
+
+
+def test_the_office_changes_a_course_and_the_change_is_audited(client, cast, lesson):
+    from xuefen.audit.models import AuditEvent
+    from xuefen.elearning.models import OnlineCourse
+
+    client.force_login(cast.carol)
+    course = lesson["course"]
+    url = reverse("elearning:course_edit", args=[course.pk])
+    page = client.get(url).content.decode()
+    assert "网络课程C1" in page and "另一视频" in page  # the title, and a resource to add
+    answer = client.post(
+        url,
+        {"title": "改名课程", "description": "新说明", "rule_code": "watch_and_test",
+         "resources": [lesson["video"].pk, lesson["other"].pk]},
+    )  # fmt: skip
+    assert answer.status_code == 302
+    course = OnlineCourse.objects.get(pk=course.pk)
+    assert course.title == "改名课程" and course.needs_test and not course.is_published
+    assert list(course.items.values_list("resource_id", flat=True)) == [
+        lesson["video"].pk,
+        lesson["other"].pk,
+    ]
+    event = AuditEvent.objects.filter(object_type__icontains="onlinecourse").latest("pk")
+    assert event.changes["title"] == ["网络课程C1", "改名课程"]
+    assert event.changes["rule_code"] == ["watch_all", "watch_and_test"]
+    assert event.changes["resources"][1] == sorted([lesson["video"].pk, lesson["other"].pk])
+
+
+def test_a_course_keeps_a_retired_resource_but_cannot_take_a_new_one(client, cast, lesson):
+    from xuefen.elearning import actions
+
+    actions.retire_resource(cast.carol, lesson["video"])
+    actions.retire_resource(cast.carol, lesson["other"])
+    client.force_login(cast.carol)
+    url = reverse("elearning:course_edit", args=[lesson["course"].pk])
+    base = {"title": "网络课程C1", "rule_code": "watch_all", "publish": "on"}
+    kept = client.post(url, {**base, "resources": [lesson["video"].pk]})
+    assert kept.status_code == 302  # the retired video the course had stays
+    added = client.post(url, {**base, "resources": [lesson["video"].pk, lesson["other"].pk]})
+    assert added.status_code == 200  # a retired video is not offered to add
+    assert lesson["course"].items.count() == 1
+
+
+def test_another_office_cannot_change_the_course(client, cast, lesson):
+    client.force_login(cast.bob)
+    url = reverse("elearning:course_edit", args=[lesson["course"].pk])
+    assert client.get(url).status_code == 404
+    answer = client.post(url, {"title": "x", "rule_code": "watch_all", "resources": []})
+    assert answer.status_code == 404
+    lesson["course"].refresh_from_db()
+    assert lesson["course"].title == "网络课程C1"

@@ -22,8 +22,12 @@ def test_the_event_endpoint_judges_json_events(client, cast, lesson):
     assert first.status_code == 200 and first.json()["accepted"]
     again = client.post(url, json.dumps(body), content_type="application/json")
     assert again.status_code == 409 and again.json()["refusal"] == "replayed"
+    assert again.json()["refusal_label"] == "重放（序号已用过）"  # the words, not the code
     bad = client.post(url, "not json", content_type="application/json")
-    assert bad.status_code == 400
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "malformed"
+    assert bad.json()["error"]["message"] == "不是有效的播放事件"
+    big = client.post(url, json.dumps({**body, "pad": "x" * 3000}), content_type="application/json")
+    assert big.status_code == 413 and big.json()["error"]["code"] == "too_large"
 
 
 def test_a_video_is_served_with_range_requests(client, cast, lesson):

@@ -461,6 +461,58 @@ def test_format_ids_keeps_only_identifiers(lrs):
     assert lrs.http.fetch(params={"format": "pretty"}).status_code == 400
 
 
+def test_format_canonical_keeps_the_one_language_the_reader_asked_for(lrs):
+    choices = [
+        {"id": "a", "description": {"en-US": "Yes", "zh-CN": "是"}},
+        {"id": "b", "description": {"en-US": "No", "zh-CN": "否"}},
+    ]
+    activity = {
+        "objectType": "Activity",
+        "id": COURSE_IRI,
+        "definition": {
+            "name": {"zh-CN": "网络课程一", "en-US": "Online course one", "fr": "Cours un"},
+            "description": {"en-US": "Ten minutes", "zh-CN": "十分钟"},
+            "interactionType": "choice",
+            "correctResponsesPattern": ["a"],
+            "choices": choices,
+        },
+    }
+    parent = {"id": "http://example.org/programme", "definition": {"name": {"en": "P", "zh": "项"}}}
+    sent = statement(object=activity, context={"contextActivities": {"parent": [parent]}})
+    sid = lrs.http.send(sent).json()[0]
+
+    def canonical(accept=None, **params):
+        headers = {"Accept-Language": accept} if accept is not None else {}
+        got = lrs.http.fetch(params={"format": "canonical", **params}, headers=headers)
+        assert got.status_code == 200 and "Accept-Language" in got["Vary"]
+        return got.json()
+
+    zh = canonical("zh-CN,zh;q=0.9,en;q=0.8", statementId=sid)
+    assert zh["verb"]["display"] == {"zh-CN": "完成"}
+    definition = zh["object"]["definition"]
+    assert definition["name"] == {"zh-CN": "网络课程一"}
+    assert definition["description"] == {"zh-CN": "十分钟"}
+    assert [c["description"] for c in definition["choices"]] == [{"zh-CN": "是"}, {"zh-CN": "否"}]
+    assert zh["context"]["contextActivities"]["parent"][0]["definition"]["name"] == {"zh": "项"}
+    assert zh["actor"] == sent["actor"]  # Agents as sent
+
+    # each map on its own: French where there is French, else the next range (a prefix matches)
+    fr = canonical("fr;q=1, en;q=0.5", statementId=sid)
+    assert fr["object"]["definition"]["name"] == {"fr": "Cours un"}
+    assert fr["object"]["definition"]["description"] == {"en-US": "Ten minutes"}
+    assert fr["verb"]["display"] == {"en-US": "completed"}
+    # q=0 is "not acceptable"; a listed page of statements is shaped the same way
+    listed = canonical("zh;q=0, en-GB", limit="1")["statements"][0]
+    assert listed["verb"]["display"] == {"en-US": "completed"}  # same primary language
+    # without Accept-Language every map still keeps exactly one entry
+    plain = canonical(statementId=sid)
+    assert len(plain["verb"]["display"]) == 1
+    assert len(plain["object"]["definition"]["name"]) == 1
+    # exact keeps every language as sent
+    exact = lrs.http.fetch(params={"statementId": sid, "format": "exact"}).json()
+    assert exact["object"]["definition"]["name"] == activity["definition"]["name"]
+
+
 # --- concurrency headers ----------------------------------------------------------------------
 
 

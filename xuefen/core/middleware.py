@@ -11,8 +11,9 @@ class ChineseFirstMiddleware:
     in English would open in English. Placed before LocaleMiddleware, it hides that header, so only
     the language cookie (set by the switch) or the site default (zh-hans) decides.
     Programs calling the REST API (/api/v1/) are not browsers: they may ask for English messages
-    with Accept-Language. The API's docs page and token pages are pages like any other (the docs
-    page asks for its OpenAPI document in its own language).
+    with Accept-Language, and so may those calling the xAPI statement endpoint. The API's docs
+    page and token pages are pages like any other (the docs page asks for its OpenAPI document in
+    its own language).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -25,7 +26,10 @@ class ChineseFirstMiddleware:
 
 
 def for_programs(path: str) -> bool:
-    return path.startswith("/api/v1/") and not path.startswith("/api/v1/docs")
+    # The xAPI statement resource too: its `format=canonical` answers in the reader's languages.
+    return (path.startswith("/api/v1/") and not path.startswith("/api/v1/docs")) or path.startswith(
+        ("/xapi/statements", "/xapi/about")
+    )
 
 
 class NoStoreMiddleware:

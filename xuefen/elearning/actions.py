@@ -168,6 +168,82 @@ def create_course(actor: "User", owner: OrgNode, data: CourseInput) -> OnlineCou
     return course
 
 
+@dataclass
+class CourseEdit:
+    title: str
+    rule_code: str
+    resource_ids: list[int]
+    description: str = ""
+    publish: bool = True
+
+
+def edit_course(actor: "User", course: OnlineCourse, data: CourseEdit) -> OnlineCourse:
+    """Changes an online course's title, description, resources (in the order given), completion
+    rule (copied from rules.yaml, as when it was made) and whether it is open. A resource added must
+    be one the actor manages and not retired; one the course had may stay though retired. What
+    learners watched stays; completions already credited stay as they were (their ledger entries
+    are not touched); the course's rule applies to completions from now on."""
+    require(actor, Cap.COURSES_MANAGE, course.owner)
+    rule = rules.course_rules().get(data.rule_code)
+    if rule is None:
+        raise ElearningError(
+            Code.BAD_INPUT, gettext_lazy("Choose a completion rule."), field="rule_code"
+        )
+    wanted = list(dict.fromkeys(data.resource_ids))
+    had = set(CourseItem.objects.filter(course=course).values_list("resource_id", flat=True))
+    offered = filter_by_node(
+        actor, Resource.objects.filter(pk__in=wanted), Cap.COURSES_MANAGE, "owner__"
+    )
+    found = {
+        pk
+        for pk, retired in offered.values_list("pk", "retired_at")
+        if retired is None or pk in had
+    }
+    if not wanted or len(found) != len(wanted):
+        raise ElearningError(
+            Code.EMPTY_COURSE,
+            gettext_lazy("Choose the course's videos and articles."),
+            field="resources",
+        )
+    with transaction.atomic():
+        locked = OnlineCourse.objects.select_for_update().get(pk=course.pk)
+        before = {
+            "title": locked.title,
+            "rule_code": locked.rule_code,
+            "is_published": locked.is_published,
+            "resources": sorted(had),
+        }
+        locked.title, locked.description = data.title, data.description
+        locked.rule_code, locked.complete_share = rule.code, rule.complete_share
+        locked.needs_test, locked.test_pass_mark = rule.needs_test, rule.test_pass_mark
+        locked.test_attempts, locked.is_published = rule.test_attempts, data.publish
+        locked.save(
+            update_fields=[
+                "title", "description", "rule_code", "complete_share", "needs_test",
+                "test_pass_mark", "test_attempts", "is_published",
+            ]
+        )  # fmt: skip
+        CourseItem.objects.filter(course=locked).delete()
+        CourseItem.objects.bulk_create(
+            CourseItem(course=locked, resource_id=rid, position=i) for i, rid in enumerate(wanted)
+        )
+        after = {
+            "title": locked.title,
+            "rule_code": locked.rule_code,
+            "is_published": locked.is_published,
+            "resources": sorted(wanted),
+        }
+        record(
+            actor,
+            AuditEvent.Action.UPDATE,
+            locked,
+            changes={k: [before[k], after[k]] for k in before if before[k] != after[k]},
+            object_repr=f"网络课程 {locked}",
+            node_path=locked.owner.path,
+        )
+    return locked
+
+
 def edit_resource(
     actor: "User",
     resource: Resource,
@@ -363,6 +439,10 @@ def start_session(
                 watched, _made = Watched.objects.get_or_create(
                     person_id=person_id, resource=resource, defaults={"updated_at": now}
                 )
+                # the day's counted time so far, kept with the session (read after the session
+                # before was replaced: nothing else adds to it meanwhile)
+                today = timezone.localdate(now)
+                day, _made = Day.objects.get_or_create(person_id=person_id, day=today)
                 session = LearningSession.objects.create(
                     token=secrets.token_urlsafe(32),
                     login_key=login_digest(login_key),
@@ -370,6 +450,8 @@ def start_session(
                     course=course,
                     resource=resource,
                     watched=watched,
+                    day=today,
+                    day_seconds=day.seconds,
                     started_at=now,
                     last_event_at=now,
                     interaction_at=now,
@@ -401,6 +483,7 @@ class EventResult:
             "counted": round(self.counted, 1),
             "watched": round(self.watched, 1),
             "refusal": self.refusal,
+            "refusal_label": str(Refusal(self.refusal).label) if self.refusal else "",
             "prompt": self.prompt,
             "uncounted": [[round(a, 1), round(b, 1), r] for a, b, r in self.uncounted],
             "completed": self.completed,
@@ -496,6 +579,12 @@ def _credit(
     return gained, [(a, b, Reason.DAILY_CAP) for a, b in beyond]
 
 
+SESSION_WRITES = [
+    "seq", "position", "hidden", "rate", "last_event_at", "interaction_at",
+    "prompt", "counted_seconds", "rhythm", "day", "day_seconds", "lag",
+]  # fmt: skip
+
+
 def record_event(
     token: str,
     data: Any,
@@ -512,77 +601,115 @@ def record_event(
     changes nothing else; an impossible one (more progress than time passed) is refused and its
     interval recorded as not counted; a counted second of a resource is counted once however often
     it is watched; every interval that did not count is stored with its reason; reaching the
-    course's rule completes it and writes its one ledger entry."""
+    course's rule completes it and writes its one ledger entry.
+
+    An ordinary event — accepted, everything it moved counted, no completion to check — is read
+    without a lock and written by one guarded statement that applies only while the session is
+    still active at the sequence number read (on PostgreSQL two round trips, in autocommit). Every
+    other event, and one whose guarded write found the session moved meanwhile (a concurrent or
+    replayed event, a newer session), is judged again from the session read under lock, in one
+    transaction: the guarded write is a shortcut to the same outcome, never another outcome."""
     now = now or timezone.now()
+    token = str(token)[:64] if token else ""
+    if token:
+        live = sql.load(token, lock=False)
+        if live is not None:
+            quick = _judge_event(live, data, login_key, address, now, guarded=True)
+            if quick is not None:
+                return quick
     with transaction.atomic():
-        live = sql.load(str(token)[:64]) if token else None
+        live = sql.load(token, lock=True) if token else None
         if live is None:
             return _refuse(None, None, Refusal.FORGED, data, address, now)
-        session = live.session
-        person_id = session.person_id
-        if not secrets.compare_digest(session.login_key, login_digest(login_key)):
-            return _refuse(person_id, session, Refusal.FORGED, data, address, now)
-        event = judge.parse(data)
-        if event is None:
-            return _refuse(person_id, session, Refusal.MALFORMED, data, address, now)
-        if session.status != LearningSession.Status.ACTIVE:
-            if event.position > session.position and event.seq > session.seq:
-                _record_uncounted(
-                    session, [(session.position, event.position, Reason.CONCURRENT)], now
-                )
-            return _refuse(person_id, session, Refusal.SUPERSEDED, data, address, now)
-        state = judge.State(
-            seq=session.seq,
-            position=session.position,
-            hidden=session.hidden,
-            rate=session.rate,
-            last_event_at=session.last_event_at,
-            interaction_at=session.interaction_at,
-            prompt=session.prompt,
-            lag=session.lag,
+        result = _judge_event(live, data, login_key, address, now, guarded=False)
+        assert result is not None  # only a guarded judgement passes
+        return result
+
+
+def _judge_event(
+    live: sql.Live,
+    data: Any,
+    login_key: str,
+    address: str | None,
+    now: dt.datetime,
+    *,
+    guarded: bool,
+) -> EventResult | None:
+    """The event judged against the session `live`. Guarded (read without a lock): returns None,
+    having written nothing that counts, unless the event is an ordinary accepted one and its
+    guarded write applied. Otherwise (read under lock, in the caller's transaction) decides."""
+    session = live.session
+    person_id = session.person_id
+    if not secrets.compare_digest(session.login_key, login_digest(login_key)):
+        return None if guarded else _refuse(person_id, session, Refusal.FORGED, data, address, now)
+    event = judge.parse(data)
+    if event is None:
+        return (
+            None if guarded else _refuse(person_id, session, Refusal.MALFORMED, data, address, now)
         )
-        length = live.length
-        outcome = judge.judge(state, event, now, rules.learning(), length)
-        if outcome.refusal in (Refusal.REPLAYED, Refusal.OUT_OF_ORDER):
-            return _refuse(person_id, session, outcome.refusal, data, address, now)
-        writes = sql.Writes()
-        gained, over_cap = _credit(session, outcome.counted, now, writes)
-        watched = session.watched.seconds
-        uncounted = outcome.uncounted + over_cap
-        if uncounted:
-            _record_uncounted(session, uncounted, now)
-        new = outcome.state
-        prompt = new.prompt or (secrets.token_hex(8) if outcome.ask else "")
-        session.rhythm = _rhythm(session, now, event.kind)
-        session.seq, session.position, session.hidden = new.seq, new.position, new.hidden
-        session.rate, session.last_event_at = new.rate, new.last_event_at
-        session.interaction_at, session.prompt = new.interaction_at, prompt
-        session.lag = new.lag
-        session.counted_seconds += gained
-        writes.update(
-            session,
-            [
-                "seq", "position", "hidden", "rate", "last_event_at", "interaction_at",
-                "prompt", "counted_seconds", "rhythm", "day", "day_seconds", "lag",
-            ]
-        )  # fmt: skip
+    if session.status != LearningSession.Status.ACTIVE:
+        if guarded:
+            return None
+        if event.position > session.position and event.seq > session.seq:
+            _record_uncounted(session, [(session.position, event.position, Reason.CONCURRENT)], now)
+        return _refuse(person_id, session, Refusal.SUPERSEDED, data, address, now)
+    state = judge.State(
+        seq=session.seq,
+        position=session.position,
+        hidden=session.hidden,
+        rate=session.rate,
+        last_event_at=session.last_event_at,
+        interaction_at=session.interaction_at,
+        prompt=session.prompt,
+        lag=session.lag,
+    )
+    length = live.length
+    outcome = judge.judge(state, event, now, rules.learning(), length)
+    if guarded and (outcome.refusal is not None or outcome.uncounted):
+        return None
+    if outcome.refusal in (Refusal.REPLAYED, Refusal.OUT_OF_ORDER):
+        return _refuse(person_id, session, outcome.refusal, data, address, now)
+    read_seq = session.seq
+    writes = sql.Writes()
+    gained, over_cap = _credit(session, outcome.counted, now, writes)
+    watched = session.watched.seconds
+    threshold = float(live.complete_share) * length
+    crossed = gained > 0 and watched - gained < threshold <= watched
+    check_completion = crossed or event.kind in ("pause", "ended")
+    if guarded and (over_cap or check_completion):
+        return None
+    uncounted = outcome.uncounted + over_cap
+    if uncounted:
+        _record_uncounted(session, uncounted, now)
+    new = outcome.state
+    prompt = new.prompt or (secrets.token_hex(8) if outcome.ask else "")
+    session.rhythm = _rhythm(session, now, event.kind)
+    session.seq, session.position, session.hidden = new.seq, new.position, new.hidden
+    session.rate, session.last_event_at = new.rate, new.last_event_at
+    session.interaction_at, session.prompt = new.interaction_at, prompt
+    session.lag = new.lag
+    session.counted_seconds += gained
+    if guarded:
+        # An ordinary event: its commit need not wait for the disk (see sql.durable_commit).
+        if not writes.flush_guarded(session, SESSION_WRITES, expected_seq=read_seq, relaxed=True):
+            return None
+    else:
+        writes.update(session, SESSION_WRITES)
         writes.flush()  # before completion reads the watched seconds
-        result = EventResult(
-            accepted=outcome.refusal is None,
-            counted=gained,
-            watched=watched,
-            prompt=prompt,
-            uncounted=[(a, b, r.value) for a, b, r in uncounted],
-        )
-        if outcome.refusal is not None:
-            _refuse(person_id, session, outcome.refusal, data, address, now)
-            result.refusal = outcome.refusal.value
-        threshold = float(live.complete_share) * length
-        crossed = gained > 0 and watched - gained < threshold <= watched
-        if crossed or event.kind in ("pause", "ended"):
-            course = OnlineCourse.objects.get(pk=session.course_id)
-            sql.durable_commit()  # before the ledger may be written
-            result.completed = complete_if_done(session.person_id, course, now=now)
+    result = EventResult(
+        accepted=outcome.refusal is None,
+        counted=gained,
+        watched=watched,
+        prompt=prompt,
+        uncounted=[(a, b, r.value) for a, b, r in uncounted],
+    )
+    if outcome.refusal is not None:
+        _refuse(person_id, session, outcome.refusal, data, address, now)
+        result.refusal = outcome.refusal.value
+    if check_completion:
+        course = OnlineCourse.objects.get(pk=session.course_id)
+        sql.durable_commit()  # before the ledger may be written
+        result.completed = complete_if_done(session.person_id, course, now=now)
     return result
 
 

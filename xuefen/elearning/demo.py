@@ -48,6 +48,19 @@ COURSES = [
     ("WL2026-02", "数字政府与数据安全", [1, 2, 4]),
 ]
 
+# A course that needs a passed test (rules.yaml `watch_and_test`), its questions (text, choices,
+# the numbers of the right ones), which the demo learner watched and passed at the second attempt.
+TESTED = ("WL2026-03", "保密工作基本常识（网络课程，含测试）", [2])
+QUESTIONS = [
+    ("涉密载体应当由谁负责管理？", ["个人自行保管", "机关、单位指定的专人", "任何工作人员"], [2]),
+    (
+        "政务数据安全责任的原则有哪些？（多选）",
+        ["谁管理谁负责", "谁使用谁负责", "谁采集谁公开"],
+        [1, 2],
+    ),
+    ("连接互联网的计算机可以处理涉密信息。", ["对", "错"], [2]),
+]
+
 
 def _as(person: Person) -> User:
     """The person acting in their own browser (most demo people have no account yet)."""
@@ -189,7 +202,44 @@ def load(write: Callable[[str], Any]) -> None:
         )
         _watch(second, user, at + dt.timedelta(seconds=2), _honest(10))
         _watch(first, user, at, [("play", 0.0, 1.0, 1.0), ("tick", 15.0, 16.0, 1.0)])
+    tested = _tested_course(office, county, resources)
+    if learner is not None and learner.person is not None:
+        _pass_the_test(learner.person, tested, today - dt.timedelta(days=3))
+    courses.append(tested)
     write(
         f"elearning: {len(resources)} resources, {len(courses)} online courses, "
         f"{len(chosen)} learners ({time.perf_counter() - began:.1f} s)"
     )
+
+
+def _tested_course(office: User, county: Any, resources: list[Resource]) -> OnlineCourse:
+    code, title, picks = TESTED
+    course = actions.create_course(
+        office,
+        county,
+        actions.CourseInput(
+            code=code,
+            title=title,
+            rule_code="watch_and_test",
+            resource_ids=[resources[i].pk for i in picks],
+            categories=["elective", "online"],
+        ),
+    )
+    for text, choices, right in QUESTIONS:
+        actions.add_question(office, course, text, choices, right)
+    return course
+
+
+def _pass_the_test(person: Person, course: OnlineCourse, day: dt.date) -> None:
+    """The person watches the whole course, answers the test wrongly once, then rightly: the pass
+    completes the course and writes its ledger entry."""
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(19, 30)))
+    items = [item.resource for item in course.items.select_related("resource")]
+    _learn(person, course, items, at, "honest")
+    user = _as(person)
+    questions = list(course.test_questions.all())
+    wrong = {q.pk: [0] for q in questions}
+    right = {q.pk: list(q.correct) for q in questions}
+    later = at + dt.timedelta(minutes=10)
+    actions.take_test(user, course, wrong, now=later)
+    actions.take_test(user, course, right, now=later + dt.timedelta(minutes=5))

@@ -41,6 +41,24 @@ class CourseForm(forms.Form):
         rule_field.choices = [(r.code, r.label) for r in rules.course_rules().values()]
 
 
+class CourseEditForm(forms.Form):
+    """An online course's changes: everything but its code and owner."""
+
+    title = forms.CharField(label=_("title"), max_length=200)
+    description = forms.CharField(label=_("description"), widget=forms.Textarea, required=False)
+    rule_code = forms.ChoiceField(label=_("completion rule"))
+    resources = forms.ModelMultipleChoiceField(
+        label=_("resources"), queryset=Resource.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    publish = forms.BooleanField(label=_("published"), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        rule_field = self.fields["rule_code"]
+        assert isinstance(rule_field, forms.ChoiceField)
+        rule_field.choices = [(r.code, r.label) for r in rules.course_rules().values()]
+
+
 class ResourceEditForm(forms.Form):
     """A resource's changes: title and length; an article's text; a video's new file (optional)."""
 

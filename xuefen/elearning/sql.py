@@ -2,19 +2,36 @@
 reads one row — the learning session with its resource's length, its course's share and the
 person's watched intervals — and writes at most three (the session, the watched row, the day's
 total), without the ORM's query building. Table and column names come from the models; values
-are converted as the ORM converts them. The same SQL runs on SQLite and PostgreSQL (where the
-session row is locked until the event's transaction ends)."""
+are converted as the ORM converts them. The same SQL runs on SQLite and PostgreSQL.
+
+Two ways to write: an ordinary event reads without a lock and writes with one guarded statement
+(`Writes.flush_guarded`: the session's UPDATE applies only while the session is still active at
+the sequence number read, and the other UPDATEs only if it applied — on PostgreSQL one statement
+in autocommit, two round trips for the event); anything else, or a guarded write that found the
+session moved, reads again with the session row locked until the transaction ends (`load(lock=
+True)`) and writes with `Writes.flush`."""
 
 # Only names from the models are formatted in; every value is a parameter.
 # ruff: noqa: S608
 
 import datetime as dt
+import hashlib
+import re
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any, cast
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    connection,
+    connections,
+    models,
+    transaction,
+)
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from xuefen.elearning.models import Day, LearningSession, OnlineCourse, Resource, Watched
 
@@ -69,28 +86,40 @@ _RELAX = ", set_config('synchronous_commit', 'off', true)"
 
 
 @cache
-def _load_sql(vendor: str) -> str:
+def _load_sql(vendor: str, lock: bool) -> str:
     columns = _columns(vendor)
+    relax = _RELAX if vendor == "postgresql" and lock else ""
     sql = (
-        f"SELECT {', '.join(c[1] for c in columns)}{_RELAX if vendor == 'postgresql' else ''}"
+        f"SELECT {', '.join(c[1] for c in columns)}{relax}"
         f" FROM {_q(LearningSession._meta.db_table)} s"
         f" JOIN {_q(Watched._meta.db_table)} w ON w.{_q('id')} = s.{_q('watched_id')}"
         f" JOIN {_q(Resource._meta.db_table)} r ON r.{_q('id')} = s.{_q('resource_id')}"
         f" JOIN {_q(OnlineCourse._meta.db_table)} c ON c.{_q('id')} = s.{_q('course_id')}"
         f" WHERE s.{_q('token')} = %s"
     )
-    if connection.features.has_select_for_update_of:
+    if lock and connection.features.has_select_for_update_of:
         sql += " FOR UPDATE OF s"
     return sql
 
 
-def load(token: str) -> Live | None:
-    """The session named by the token, locked for the event's transaction (PostgreSQL)."""
+def load(token: str, *, lock: bool) -> Live | None:
+    """The session named by the token; with `lock`, locked for the event's transaction
+    (PostgreSQL; SQLite's writes are serialised by its IMMEDIATE transactions)."""
     db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up
     columns = _columns(db.vendor)
-    with db.cursor() as cursor:
-        cursor.execute(_load_sql(db.vendor), [token])
-        found = cursor.fetchone()
+    query = _load_sql(db.vendor, lock)
+    if lock or db.in_atomic_block:
+        found = _fetch(db, query, token, prepared=not lock)
+    else:
+        # The event's first statement: rather than the kept connection's health check first (a
+        # round trip of its own), this read tells whether the connection still works, and is sent
+        # once more on a new connection when it does not (it reads, so sending it twice is safe).
+        db.health_check_done = True  # type: ignore[attr-defined]
+        try:
+            found = _fetch(db, query, token, prepared=True)
+        except DatabaseError:
+            db.close()
+            found = _fetch(db, query, token, prepared=True)
     if found is None:
         return None
     values: dict[str, Any] = {}
@@ -101,6 +130,42 @@ def load(token: str) -> Live | None:
     session = LearningSession(**{k[2:]: v for k, v in values.items() if k.startswith("s.")})
     session.watched = Watched(**{k[2:]: v for k, v in values.items() if k.startswith("w.")})
     return Live(session, float(values["r.duration_seconds"]), values["c.complete_share"])
+
+
+def _fetch(db: BaseDatabaseWrapper, query: str, token: str, *, prepared: bool) -> Any:
+    with db.cursor() as cursor:
+        _execute(db, cursor, query, [token], prepared=prepared)
+        return cursor.fetchone()
+
+
+# On PostgreSQL the guarded event's two statements are prepared once per connection (SQL PREPARE:
+# planning them took longer than running them). Django's connections prepare nothing (its default
+# keeps connection poolers working; a pooler in transaction mode would need its own prepared
+# statement support for this). A prepared statement outlives a rolled-back transaction; a new
+# connection prepares them again.
+_PREPARED: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionary()
+
+
+@cache
+def _prepared_forms(query: str) -> tuple[str, str]:
+    """(name, body) of the prepared statement running `query`: its %s placeholders numbered."""
+    name = "xuefen_elearning_" + hashlib.sha256(query.encode()).hexdigest()[:20]
+    count = iter(range(1, query.count("%s") + 1))
+    return name, re.sub(r"%s", lambda _m: f"${next(count)}", query)
+
+
+def _execute(
+    db: BaseDatabaseWrapper, cursor: Any, query: str, params: list[Any], *, prepared: bool
+) -> None:
+    if not prepared or db.vendor != "postgresql":
+        cursor.execute(query, params)
+        return
+    name, body = _prepared_forms(query)
+    done = _PREPARED.setdefault(db.connection, set())
+    if name not in done:
+        cursor.execute(f"PREPARE {name} AS {body}")
+        done.add(name)
+    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
 
 
 @cache
@@ -120,6 +185,18 @@ def _day_sql(vendor: str) -> str:
         f" {_q('hours')} = {_q('hours')} | %s"
         f" WHERE {_q('person_id')} = %s AND {_q('day')} = %s"
     )
+
+
+@cache
+def _guard_sql(vendor: str, relaxed: bool) -> str:
+    """The condition added to the session's UPDATE by a guarded write: still active, still at
+    the sequence number read (and, relaxed, this transaction's commit not waiting for the disk:
+    the setting in force at commit decides, and it lasts to the end of this statement's own
+    transaction)."""
+    sql = f" AND {_q('seq')} = %s AND {_q('status')} = %s"
+    if relaxed and vendor == "postgresql":
+        sql += " AND set_config('synchronous_commit', 'off', true) = 'off'"
+    return sql
 
 
 class Writes:
@@ -156,6 +233,40 @@ class Writes:
                 for sql, params in self.statements:
                     cursor.execute(sql, params)
         self.statements.clear()
+
+    def flush_guarded(
+        self, session: LearningSession, names: list[str], *, expected_seq: int, relaxed: bool
+    ) -> bool:
+        """Writes the session's named fields only if it is still active at `expected_seq`, and the
+        other UPDATEs only if that one applied; returns whether it did (nothing is written when it
+        did not). On PostgreSQL one statement — its own transaction in autocommit — the session's
+        UPDATE a data-modifying WITH query the others depend on (`EXISTS (SELECT 1 FROM s)`); on
+        SQLite, in one IMMEDIATE transaction, the session's UPDATE first."""
+        db = connections[DEFAULT_DB_ALIAS]
+        sql, fields = _update_sql(db.vendor, LearningSession, tuple(names))
+        guarded = sql + _guard_sql(db.vendor, relaxed)
+        params = [f.get_db_prep_save(getattr(session, f.attname), db) for f in fields]
+        params += [session.pk, expected_seq, LearningSession.Status.ACTIVE.value]
+        others, self.statements = self.statements, []
+        if db.vendor == "postgresql":
+            withs = [f"s AS ({guarded} RETURNING 1)"]
+            withs += [
+                f"w{i} AS ({q} AND EXISTS (SELECT 1 FROM s) RETURNING 1)"
+                for i, (q, _p) in enumerate(others)
+            ]
+            every = [*params, *(p for _q, ps in others for p in ps)]
+            query = f"WITH {', '.join(withs)} SELECT count(*) FROM s"
+            with db.cursor() as cursor:
+                _execute(db, cursor, query, every, prepared=True)
+                row = cursor.fetchone()
+            return bool(row and row[0])
+        with transaction.atomic(using=db.alias), db.cursor() as cursor:
+            cursor.execute(guarded, params)
+            if cursor.rowcount != 1:
+                return False
+            for q, ps in others:
+                cursor.execute(q, ps)
+        return True
 
 
 # On PostgreSQL an ordinary playback event commits without waiting for its WAL to reach the disk

@@ -23,6 +23,7 @@ urlpatterns = [
     path(
         "manage/resources/<int:resource_id>/retire/", views.resource_retire, name="resource_retire"
     ),
+    path("manage/courses/<int:course_id>/edit/", views.course_edit, name="course_edit"),
     path("manage/courses/<int:course_id>/test/", views.course_test, name="course_test"),
     # auditors
     path("audit/", views.audit, name="audit"),

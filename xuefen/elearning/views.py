@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,9 +20,10 @@ from xuefen.accounts.roles import Cap
 from xuefen.accounts.scope import has_capability, nodes
 from xuefen.audit.actions import client_address
 from xuefen.elearning import actions, files, queries, rules
-from xuefen.elearning.errors import ElearningError
+from xuefen.elearning.errors import Code, ElearningError
 from xuefen.elearning.forms import (
     ArticleForm,
+    CourseEditForm,
     CourseForm,
     QuestionForm,
     ResourceEditForm,
@@ -34,6 +36,11 @@ MAX_EVENT_BYTES = 2048
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
+
+
+def _refused(error: ElearningError) -> JsonResponse:
+    """A refusal as JSON: its stable code (what the page's script compares) and its message."""
+    return JsonResponse({"error": {"code": error.code, "message": str(error)}}, status=error.status)
 
 
 def _page(request: HttpRequest, items: Any, size: int = 50) -> Any:
@@ -103,7 +110,7 @@ def start(request: HttpRequest, course_id: int, resource_id: int) -> HttpRespons
             device_id=request.POST.get("device", "")[:64],
         )
     except ElearningError as error:
-        return JsonResponse({"error": {"code": error.code, "message": str(error)}}, status=400)
+        return _refused(error)
     rule = rules.learning()
     return JsonResponse(
         {
@@ -125,13 +132,13 @@ def start(request: HttpRequest, course_id: int, resource_id: int) -> HttpRespons
 @require_POST
 def event(request: HttpRequest) -> HttpResponse:
     if len(request.body) > MAX_EVENT_BYTES:
-        return JsonResponse({"error": {"code": "too_large"}}, status=413)
+        return _refused(ElearningError(Code.EVENT_TOO_LARGE, _("The report is too large.")))
     try:
         data = json.loads(request.body or b"null")
     except ValueError:
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("token"), str):
-        return JsonResponse({"error": {"code": "malformed"}}, status=400)
+        return _refused(ElearningError(Code.EVENT_MALFORMED, _("Not a valid playback event")))
     result = actions.record_event(
         data["token"],
         data,
@@ -244,6 +251,49 @@ def course_new(request: HttpRequest) -> HttpResponse:
         )
 
     return _form_page(request, CourseForm, _("New online course"), save)
+
+
+@login_required
+def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
+    try:
+        found = queries.managed_courses(request.user).select_related("owner").get(pk=course_id)
+    except OnlineCourse.DoesNotExist:
+        raise Http404 from None
+    had = list(found.items.values_list("resource_id", flat=True))
+    initial = {
+        "title": found.title,
+        "description": found.description,
+        "rule_code": found.rule_code,
+        "resources": had,
+        "publish": found.is_published,
+    }
+    form = CourseEditForm(request.POST or None, initial=initial)
+    form.fields["resources"].queryset = queries.managed_resources(request.user).filter(  # type: ignore[attr-defined]
+        Q(retired_at__isnull=True) | Q(pk__in=had)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen = {r.pk for r in data["resources"]}
+        ordered = [pk for pk in had if pk in chosen] + sorted(chosen - set(had))
+        try:
+            actions.edit_course(
+                _user(request),
+                found,
+                actions.CourseEdit(
+                    title=data["title"],
+                    description=data["description"],
+                    rule_code=data["rule_code"],
+                    resource_ids=ordered,
+                    publish=data["publish"],
+                ),
+            )
+        except ElearningError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            return redirect("elearning:manage")
+    return render(
+        request, "elearning/form.html", {"form": form, "title": _("Change %s") % found.title}
+    )
 
 
 @login_required

@@ -34,6 +34,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_header_parameters
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -388,6 +389,10 @@ def _format(params: dict[str, str]) -> str:
     return fmt
 
 
+def _languages(request: HttpRequest) -> list[str]:
+    return accepted_languages(request.headers.get("Accept-Language", ""))
+
+
 def _get(request: HttpRequest, client: Client) -> HttpResponseBase:
     params = {k: request.GET[k] for k in request.GET}
     unknown = set(params) - QUERY_PARAMS
@@ -411,9 +416,9 @@ def _get(request: HttpRequest, client: Client) -> HttpResponseBase:
             client, parse_uuid(params[name], name), voided=name == "voidedStatementId"
         )
         # The same serialisation as the ETag a PUT's If-Match is compared with
-        body = actions.canonical(_shaped(statement.data, fmt))
+        body = actions.canonical(_shaped(statement.data, fmt, _languages(request)))
         attached = attachments.for_statements(client, [statement.data]) if with_files else None
-        return _conditional(request, body, statement.stored, attached)
+        return _varied(_conditional(request, body, statement.stored, attached), fmt)
     return _page(request, client, params, cursor=None)
 
 
@@ -433,6 +438,7 @@ def _page(
     request: HttpRequest, client: Client, params: dict[str, str], cursor: tuple[str, int] | None
 ) -> HttpResponseBase:
     fmt = _format(params)
+    languages = _languages(request)
     ascending = _flag(params, "ascending")
     filters: dict[str, Any] = {
         "related_activities": _flag(params, "related_activities"),
@@ -481,7 +487,7 @@ def _page(
         )
         more_url = reverse("xapi:lrs_more", kwargs={"token": token})
     body = json.dumps(
-        {"statements": [_shaped(s.data, fmt) for s in found], "more": more_url},
+        {"statements": [_shaped(s.data, fmt, languages) for s in found], "more": more_url},
         ensure_ascii=False,
     )
     newest = max((s.stored for s in found), default=None)
@@ -490,7 +496,13 @@ def _page(
         if _flag(params, "attachments")
         else None
     )
-    return _conditional(request, body, newest, attached)
+    return _varied(_conditional(request, body, newest, attached), fmt)
+
+
+def _varied(response: HttpResponseBase, fmt: str) -> HttpResponseBase:
+    if fmt == "canonical":  # the language maps kept depend on Accept-Language
+        patch_vary_headers(response, ["Accept-Language"])
+    return response
 
 
 def _conditional(
@@ -547,9 +559,101 @@ def _ids_object(obj: Any) -> Any:
     return obj
 
 
-def _shaped(data: dict[str, Any], fmt: str) -> dict[str, Any]:
+def accepted_languages(header: str) -> list[str]:
+    """The language ranges of an Accept-Language header, most preferred first (RFC 7231 5.3.5:
+    quality values, the order given among equals; a range with q=0 is not acceptable)."""
+    ranges: list[tuple[float, int, str]] = []
+    for i, part in enumerate(header.split(",")):
+        tag, *rest = [p.strip() for p in part.split(";")]
+        quality = 1.0
+        for param in rest:
+            name, _eq, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and quality > 0:
+            ranges.append((-quality, i, tag.lower()))
+    return [tag for _q, _i, tag in sorted(ranges)]
+
+
+def _best_language(entries: dict[str, Any], languages: list[str]) -> dict[str, Any]:
+    """One entry of a language map: the first range that matches a tag (the tag itself, or a
+    prefix of it ending at a '-': RFC 4647 basic filtering; '*' matches any), else an entry of
+    the most preferred range's primary language, else 'und', else the map's first entry."""
+    if len(entries) <= 1:
+        return entries
+    tags = {tag.lower(): tag for tag in entries}
+    for wanted in languages:
+        for low, tag in tags.items():
+            if wanted == "*" or low == wanted or low.startswith(wanted + "-"):
+                return {tag: entries[tag]}
+    for wanted in languages:
+        primary = wanted.split("-")[0]
+        for low, tag in tags.items():
+            if low.split("-")[0] == primary:
+                return {tag: entries[tag]}
+    tag = tags.get("und") or next(iter(entries))
+    return {tag: entries[tag]}
+
+
+INTERACTION_LISTS = ("choices", "scale", "source", "target", "steps")
+
+
+def _canonical_activity(activity: Any, languages: list[str]) -> Any:
+    if not isinstance(activity, dict) or activity.get("objectType", "Activity") != "Activity":
+        return activity
+    definition = activity.get("definition")
+    if not isinstance(definition, dict):
+        return activity
+    shaped = dict(definition)
+    for key in ("name", "description"):
+        if isinstance(shaped.get(key), dict):
+            shaped[key] = _best_language(shaped[key], languages)
+    for key in INTERACTION_LISTS:
+        if isinstance(shaped.get(key), list):
+            shaped[key] = [
+                {**c, "description": _best_language(c["description"], languages)}
+                if isinstance(c, dict) and isinstance(c.get("description"), dict)
+                else c
+                for c in shaped[key]
+            ]
+    return {**activity, "definition": shaped}
+
+
+def _canonical(data: dict[str, Any], languages: list[str]) -> dict[str, Any]:
+    """xAPI `format=canonical`: every language map of the Activities (their names, descriptions
+    and interaction components) and of the Verb reduced to the one entry that best matches the
+    request's Accept-Language, each map on its own; Agents and Groups as sent. This LRS keeps
+    each Activity's definition as its statement gave it."""
+    out = dict(data)
+    verb = out.get("verb")
+    if isinstance(verb, dict) and isinstance(verb.get("display"), dict):
+        out["verb"] = {**verb, "display": _best_language(verb["display"], languages)}
+    obj = out.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
+        out["object"] = _canonical(obj, languages)
+    else:
+        out["object"] = _canonical_activity(obj, languages)
+    context = out.get("context")
+    if isinstance(context, dict) and isinstance(context.get("contextActivities"), dict):
+        activities = {}
+        for key, value in context["contextActivities"].items():
+            if isinstance(value, list):
+                activities[key] = [_canonical_activity(a, languages) for a in value]
+            else:
+                activities[key] = _canonical_activity(value, languages)
+        out["context"] = {**context, "contextActivities": activities}
+    return out
+
+
+def _shaped(data: dict[str, Any], fmt: str, languages: list[str] | None = None) -> dict[str, Any]:
     """The statement in the asked format: `ids` keeps only identifiers of agents, activities and
-    verbs; `exact` and `canonical` return it as stored (this LRS keeps one language map as sent)."""
+    verbs; `canonical` keeps one language of each language map (see `_canonical`); `exact`
+    returns it as stored."""
+    if fmt == "canonical":
+        return _canonical(data, languages or [])
     if fmt != "ids":
         return data
     out = dict(data)

@@ -40,12 +40,15 @@
       document.getElementById("watched-share").textContent =
         Math.min(100, Math.round((100 * result.watched) / length));
     }
+    // `refusal` is the stable code compared here; `refusal_label` the server's words for it
     if (result.refusal === "superseded") {
       dead = true;
       if (video) video.pause();
       status.textContent = words.other_session;
     } else if (result.refusal) {
-      status.textContent = words.refused + " " + result.refusal;
+      status.textContent = words.refused + " " + (result.refusal_label || "");
+    } else if (result.error) {
+      status.textContent = result.error.message;
     }
     if (result.completed) status.textContent = words.completed;
     if (result.prompt && result.prompt !== pendingPrompt) {
@@ -78,7 +81,10 @@
   fetch(root.dataset.start, { method: "POST", credentials: "same-origin", body: form })
     .then(function (r) { return r.json(); })
     .then(function (data) {
-      if (!data.token) return;
+      if (!data.token) {
+        if (data.error) status.textContent = data.error.message;
+        return;
+      }
       token = data.token;
       root.dataset.ready = "1";
       setInterval(function () {
