@@ -19,7 +19,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from xuefen.ledger import sql
-from xuefen.ledger.judging import Loader
+from xuefen.ledger.judging import Loader, Verdicts
 from xuefen.ledger.models import OVERALL, Standing
 from xuefen.ledger.standings import store
 from xuefen.orgs.models import Person
@@ -159,12 +159,15 @@ def recompute_standings(period: int | None = None) -> int:
 
 def _judge_ranges(period: int | None, rulesets: RuleSetIndex) -> int:
     changed = 0
+    same = Verdicts()  # people who sum alike are judged once in the whole run
     for first, last in _ranges(CHUNK_PEOPLE):
-        loader = Loader.summed_range(first, last, rulesets, SUMS)
-        stored = Standing.objects.filter(person_id__gte=first, person_id__lte=last)
+        loader = Loader.summed_range(first, last, rulesets, SUMS, same)
+        where, params = "person_id BETWEEN %s AND %s", [first, last]
         if period is not None:
-            stored = stored.filter(period=period)
-        existing = {(row[0], row[1]): row[2:] for row in stored.values_list(*_COMPARED)}
+            where, params = f"{where} AND period = %s", [*params, period]
+        # Converted as the ORM converts, each distinct stored value once (verdicts repeat).
+        stored = sql.select(Standing, _COMPARED, where, params, shared=_COMPARED[2:])
+        existing = {(row[0], row[1]): row[2:] for row in stored}
         wanted: dict[int, set[int]] = defaultdict(set)
         for pid, judged in existing:
             wanted[pid].add(judged)

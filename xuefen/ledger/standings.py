@@ -70,9 +70,8 @@ def periods_to_judge(loader: Loader, since: dict[int, int] | None = None) -> dic
         out[pid].update(loader.periods(pid))
     for start in range(0, len(ids), 10_000):
         chunk = ids[start : start + 10_000]
-        for pid, period in Standing.objects.filter(person_id__in=chunk).values_list(
-            "person_id", "period"
-        ):
+        where, params = sql.in_list("person_id", chunk, "bigint")
+        for pid, period in sql.select(Standing, ("person_id", "period"), where, params):
             out[pid].add(period)
     if since is not None:
         out = {pid: {p for p in periods if p >= since.get(pid, p)} for pid, periods in out.items()}
