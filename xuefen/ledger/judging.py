@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from xuefen.ledger import sql
 from xuefen.ledger.models import Entry, Standing
-from xuefen.orgs.models import Person
+from xuefen.orgs.models import OrgNode, Person
 from xuefen.policy import engine
 from xuefen.policy.engine import Credit, Evaluation, State, Subject
 from xuefen.policy.models import Exemption
@@ -97,6 +97,7 @@ class Facts:
 
 
 FACT_FIELDS = ("id", "category", "title_level", "birth_date", "hired_on", "unit__path")
+PERSON_FIELDS = (*FACT_FIELDS[:-1], "unit_id")  # (`read_facts`: the path read by unit)
 # The columns of an approved exemption the engine reads (`Exemption.as_engine`).
 EXEMPTION_FIELDS = ("person_id", "period", "kind", "months", "ratio", "reason")
 
@@ -164,6 +165,25 @@ def _chunks[T](values: Sequence[T], size: int = MAX_IDS) -> Iterable[Sequence[T]
         yield values[start : start + size]
 
 
+def read_facts(person_ids: Iterable[int]) -> dict[int, Facts]:
+    """The facts of these people (those that exist), by id: their rows, then their units' paths,
+    read without compiling a query (a post reads one person)."""
+    ids = sorted(set(person_ids))
+    rows: list[tuple[Any, ...]] = []
+    for chunk in _chunks(ids):
+        where, params = sql.in_list("id", chunk, "bigint")
+        rows += sql.select(Person, PERSON_FIELDS, where, params)
+    units = sorted({row[-1] for row in rows})
+    paths: dict[int, str] = {}
+    for chunk in _chunks(units):
+        where, params = sql.in_list("id", chunk, "bigint")
+        paths.update(sql.select(OrgNode, ("id", "path"), where, params))
+    return {
+        pk: Facts(pk, category, title, born, hired, paths[unit])
+        for pk, category, title, born, hired, unit in rows
+    }
+
+
 class Loader:
     """Everything the judge needs for a set of people, read once: `for_people` (or `add_people`
     with facts already read), then `read()`; credits not yet in the database (a writer's new
@@ -196,9 +216,7 @@ class Loader:
                 loader.people[person.pk] = Facts.of(person)
             else:
                 ids.append(person)
-        for chunk in _chunks(sorted(set(ids) - set(loader.people))):
-            for row in Person.objects.filter(pk__in=chunk).values_list(*FACT_FIELDS):
-                loader.people[row[0]] = Facts(*row)
+        loader.people.update(read_facts(set(ids) - set(loader.people)))
         loader.read()
         return loader
 
