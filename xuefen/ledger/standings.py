@@ -18,14 +18,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, FilteredRelation, Max, Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from xuefen.ledger import sql
 from xuefen.ledger.judging import Loader, Verdict
 from xuefen.ledger.models import Standing
 from xuefen.orgs.models import Person
-from xuefen.policy.models import RuleSet
+from xuefen.policy.services import newest_by_region
 
 STANDING_COLUMNS = (
     "person_id", "period", "status", "grade", "earned", "ruleset", "shortfalls", "evaluated_at",
@@ -107,9 +107,8 @@ def refresh(person_ids: Iterable[int], period: int | None = None) -> None:
 
 def newest_rulesets() -> list[tuple[str, dt.datetime]]:
     """(region path, when its newest rule-set version was saved) of every region that has rule
-    sets: a handful of rows, one query."""
-    rows = RuleSet.objects.values("region__path").annotate(newest=Max("created_at")).order_by()
-    return [(row["region__path"], row["newest"]) for row in rows]
+    sets: a handful of rows, read once per state of the rule-set table."""
+    return newest_by_region()
 
 
 def stale_q(period: int) -> Q:

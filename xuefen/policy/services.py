@@ -86,7 +86,7 @@ class RuleSetIndex:
             kept = _kept.get("index")
             if kept is not None and kept[0] == state:
                 return kept[1]
-        index = cls(RuleSet.objects.all())
+        index = cls(RuleSet.objects.select_related("region"))
         with _kept_guard:
             _kept["index"] = (state, index)
         return index
@@ -148,6 +148,17 @@ def rules_by_ref(refs: Iterable[str]) -> dict[str, RuleSetData]:
         return {}
     rows = RuleSet.objects.filter(code__in=sorted(codes)).only("code", "version", "source")
     return {row.ref: row.data for row in rows if row.ref in wanted}
+
+
+def newest_by_region() -> list[tuple[str, dt.datetime]]:
+    """(region path, when its newest rule-set version was saved) of every region that has rule
+    sets: from the versions read once per state of the table (`RuleSetIndex.everywhere`)."""
+    newest: dict[str, dt.datetime] = {}
+    for row in RuleSetIndex.everywhere().rows:
+        path = row.region.path
+        if path not in newest or newest[path] < row.created_at:
+            newest[path] = row.created_at
+    return list(newest.items())
 
 
 def known_categories() -> list[tuple[str, str]]:
