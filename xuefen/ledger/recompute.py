@@ -120,8 +120,6 @@ def _has_sums_sql() -> str:
 def recompute_totals(period: int | None = None) -> int:
     """Makes ledger_total equal to the ledger's sums; returns how many rows it inserted, changed or
     deleted (0 when the live totals were right)."""
-    if connection.vendor == "postgresql":
-        return _recompute_totals_pg(period)
     with _sums(period), connection.cursor() as cursor:
         grouped, params = _totals_from_sums(period)
         # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
@@ -142,45 +140,6 @@ def recompute_totals(period: int | None = None) -> int:
             [period] if period is not None else [],
         )
         changed += max(cursor.rowcount, 0)
-    return changed
-
-
-_KEY = ("person_id", "period", "category", "unit")
-GROUPED = "recompute_totals_new"  # a temporary table of this transaction (PostgreSQL)
-
-
-def _recompute_totals_pg(period: int | None) -> int:
-    """PostgreSQL: the totals the sums imply kept in a temporary table, then the differences
-    applied by joins — an UPDATE of the rows that differ, an INSERT of the missing ones and a
-    DELETE of those with no credit behind them. (An upsert of every total costs a speculative
-    insertion per row even when nothing changes: ~5× the GROUP BY.)"""
-    same_key = " AND ".join(f"t.{c} = g.{c}" for c in _KEY)
-    with _sums(period), connection.cursor() as cursor:
-        grouped, params = _totals_from_sums(period)
-        cursor.execute(f"DROP TABLE IF EXISTS {GROUPED}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {GROUPED} ON COMMIT DROP AS {grouped}", params)
-        cursor.execute(f"ANALYZE {GROUPED}")
-        cursor.execute(
-            f"UPDATE ledger_total t SET amount = g.amount FROM {GROUPED} g"
-            f" WHERE {same_key} AND abs(t.amount - g.amount) >= 0.005"
-        )
-        changed = max(cursor.rowcount, 0)
-        cursor.execute(
-            "INSERT INTO ledger_total (person_id, period, category, unit, amount)"
-            f" SELECT g.person_id, g.period, g.category, g.unit, g.amount FROM {GROUPED} g"
-            f" WHERE NOT EXISTS (SELECT 1 FROM ledger_total t WHERE {same_key})"
-            " ON CONFLICT (person_id, period, category, unit)"
-            " DO UPDATE SET amount = excluded.amount"
-        )
-        changed += max(cursor.rowcount, 0)
-        where = "t.period = %s AND " if period is not None else ""
-        cursor.execute(
-            f"DELETE FROM ledger_total t WHERE {where}"
-            f"NOT EXISTS (SELECT 1 FROM {GROUPED} g WHERE {same_key})",
-            [period] if period is not None else [],
-        )
-        changed += max(cursor.rowcount, 0)
-        cursor.execute(f"DROP TABLE {GROUPED}")
     return changed
 
 
