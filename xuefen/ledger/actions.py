@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +20,7 @@ from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.core.actors import Actor, user_of
 from xuefen.core.errors import CodedError, PermissionDenied
-from xuefen.ledger import standings
+from xuefen.ledger import sql, standings
 from xuefen.ledger.bulk import (
     MAX_PERIOD,
     MIN_PERIOD,
@@ -43,7 +43,14 @@ def _posted(actor: Actor, item: NewEntry, note: str = "") -> Entry:
     if 0 in result.errors:
         raise result.errors[0]
     pk = result.posted.get(0) or result.duplicates[0]
-    return Entry.objects.get(pk=pk)
+    return _entry(pk)
+
+
+def _entry(pk: int) -> Entry:
+    """The entry, read as the ORM reads it but without compiling a query (a post's last step)."""
+    names = tuple(f.attname for f in Entry._meta.concrete_fields)
+    (row,) = sql.select(Entry, names, "id = %s", [pk])
+    return Entry.from_db(connection.alias, names, row)
 
 
 @transaction.atomic

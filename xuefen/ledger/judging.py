@@ -11,7 +11,7 @@ disagree. No scoping here: callers pass people they may see (a scoped page, an a
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from xuefen.ledger import sql
 from xuefen.ledger.models import Entry, Standing
-from xuefen.orgs.models import Person
+from xuefen.orgs.models import OrgNode, Person
 from xuefen.policy import engine
 from xuefen.policy.engine import Credit, Evaluation, State, Subject
 from xuefen.policy.models import Exemption
@@ -97,6 +97,9 @@ class Facts:
 
 
 FACT_FIELDS = ("id", "category", "title_level", "birth_date", "hired_on", "unit__path")
+PERSON_FIELDS = (*FACT_FIELDS[:-1], "unit_id")  # (`read_facts`: the path read by unit)
+# The columns of an approved exemption the engine reads (`Exemption.as_engine`).
+EXEMPTION_FIELDS = ("person_id", "period", "kind", "months", "ratio", "reason")
 
 
 @dataclass(frozen=True)
@@ -147,9 +150,38 @@ def verdict_of(evaluation: Evaluation | None, credits: Sequence[Credit], period:
     )
 
 
+class Verdicts(engine.SameVerdicts):
+    """The engine's keys of equal verdicts, with the verdict found under each: one for a loader,
+    or shared by the loaders of one run (a recompute's ranges of people)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.verdicts: dict[tuple[object, ...], Verdict] = {}
+        self.sums: dict[tuple[object, ...], Credit] = {}  # `Loader.summed_range`'s credits
+
+
 def _chunks[T](values: Sequence[T], size: int = MAX_IDS) -> Iterable[Sequence[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def read_facts(person_ids: Iterable[int]) -> dict[int, Facts]:
+    """The facts of these people (those that exist), by id: their rows, then their units' paths,
+    read without compiling a query (a post reads one person)."""
+    ids = sorted(set(person_ids))
+    rows: list[tuple[Any, ...]] = []
+    for chunk in _chunks(ids):
+        where, params = sql.in_list("id", chunk, "bigint")
+        rows += sql.select(Person, PERSON_FIELDS, where, params)
+    units = sorted({row[-1] for row in rows})
+    paths: dict[int, str] = {}
+    for chunk in _chunks(units):
+        where, params = sql.in_list("id", chunk, "bigint")
+        paths.update(sql.select(OrgNode, ("id", "path"), where, params))
+    return {
+        pk: Facts(pk, category, title, born, hired, paths[unit])
+        for pk, category, title, born, hired, unit in rows
+    }
 
 
 class Loader:
@@ -157,7 +189,9 @@ class Loader:
     with facts already read), then `read()`; credits not yet in the database (a writer's new
     entries) join with `add_credit`."""
 
-    def __init__(self, rulesets: RuleSetIndex | None = None) -> None:
+    def __init__(
+        self, rulesets: RuleSetIndex | None = None, same: "Verdicts | None" = None
+    ) -> None:
         self.people: dict[int, Facts] = {}
         self.credits: dict[int, list[Credit]] = defaultdict(list)
         self.exemptions: dict[int, list[engine.Exemption]] = defaultdict(list)
@@ -165,6 +199,9 @@ class Loader:
         self._rulesets = rulesets
         self.summed: set[int] = set()  # people whose credits are sums (`summed_range`)
         self._suffice: dict[int, bool] = {}
+        # Verdicts by their inputs' key (`verdict`), shareable between loaders of one run.
+        self.same = same if same is not None else Verdicts()
+        self.verdicts: dict[tuple[object, ...], Verdict] = self.same.verdicts
 
     @classmethod
     def for_people(
@@ -179,9 +216,7 @@ class Loader:
                 loader.people[person.pk] = Facts.of(person)
             else:
                 ids.append(person)
-        for chunk in _chunks(sorted(set(ids) - set(loader.people))):
-            for row in Person.objects.filter(pk__in=chunk).values_list(*FACT_FIELDS):
-                loader.people[row[0]] = Facts(*row)
+        loader.people.update(read_facts(set(ids) - set(loader.people)))
         loader.read()
         return loader
 
@@ -205,7 +240,20 @@ class Loader:
 
     def read_exemptions(self, ids: Sequence[int]) -> None:
         for chunk in _chunks(ids):
-            self._add_exemptions(Q(person_id__in=chunk))
+            where, params = sql.in_list("person_id", chunk, "bigint")
+            rows = sql.select(
+                Exemption,
+                EXEMPTION_FIELDS,
+                f"{where} AND status = %s",
+                [*params, Exemption.Status.APPROVED.value],
+                " ORDER BY person_id, period DESC, id DESC",  # the model's ordering
+            )
+            for pid, period, kind, months, ratio, reason in rows:
+                self.exemptions[pid].append(
+                    engine.Exemption(
+                        period=period, kind=kind, months=months, ratio=ratio, reason=reason
+                    )
+                )
 
     def _add_exemptions(self, which: Q) -> None:
         counted = Exemption.objects.filter(which, status=Exemption.Status.APPROVED)
@@ -236,7 +284,12 @@ class Loader:
 
     @classmethod
     def summed_range(
-        cls, first_id: int, last_id: int, rulesets: RuleSetIndex, table: str | None = None
+        cls,
+        first_id: int,
+        last_id: int,
+        rulesets: RuleSetIndex,
+        table: str | None = None,
+        same: Verdicts | None = None,
     ) -> "Loader":
         """Everyone with an id in first_id..last_id and what they are judged on, their credits
         read as sums per (period, category list, unit, kind) (`sql.credit_sums`) instead of entry
@@ -245,46 +298,40 @@ class Loader:
         read from `table` where a recompute keeps them). Credits that name an artefact or reverse
         another are read one by one (their person entirely); `itemise` reads those whose rule set
         needs it."""
-        loader = cls(rulesets)
+        loader = cls(rulesets, same)
         people = Person.objects.filter(pk__range=(first_id, last_id)).values_list(*FACT_FIELDS)
         for row in people:
             loader.people[row[0]] = Facts(*row)
         loader._add_exemptions(Q(person_id__gte=first_id, person_id__lte=last_id))
         special: set[int] = set()
+        # A sum stands for many entries: no entry id, no dates (no cap or span reads them). Sums
+        # repeat endlessly between people (a handful of category lists and amounts): each
+        # distinct one is made once (a Credit is immutable).
+        made = loader.same.sums
         for pid, period, categories, unit, kind, amount, days, flagged in sql.credit_sums(
             first_id, last_id, table
         ):
             if flagged:
                 special.add(pid)
             credits = loader.credits[pid]
-            # A sum stands for many entries: no entry id, no dates (no cap or span reads them).
-            day = dt.date(period, 1, 1)
-            credits.append(
-                Credit(-len(credits) - 1, period, day, day, categories, amount, unit, kind, days)
-            )
+            key = (len(credits), period, categories, unit, kind, amount, days)
+            credit = made.get(key)
+            if credit is None:
+                day = dt.date(period, 1, 1)
+                credit = Credit(-key[0] - 1, period, day, day, categories, amount, unit, kind, days)
+                if len(made) < 200_000:
+                    made[key] = credit
+            credits.append(credit)
         loader.summed = set(loader.credits) - special
         loader.read_entries(sorted(special & set(loader.people)))
         loader.read_elsewhere()
         return loader
 
     def sums_suffice(self, rules: RuleSetData) -> bool:
-        """Whether judging by `rules` needs only sums of credits per (period, category list, unit,
-        kind): each requirement then counts a sum of such groups. Not so when the rule set caps
-        (a cap counts each credit in turn), counts a target in months (calendar days covered) or
-        converts a unit at a rate that is not whole (each credit's converted value is rounded to
-        the cent)."""
+        """Whether judging by `rules` needs only sums of credits (`engine.judged_by_sums`)."""
         known = self._suffice.get(id(rules))
         if known is None:
-            known = (
-                not rules.caps
-                and all(
-                    (target.unit or rules.unit) != "months"
-                    for requirement in rules.requirements
-                    for target in requirement.targets
-                )
-                and all(rate == rate.to_integral_value() for rate in rules.unit_rates.values())
-            )
-            self._suffice[id(rules)] = known
+            known = self._suffice[id(rules)] = engine.judged_by_sums(rules)
         return known
 
     def itemise(self, periods: Mapping[int, Iterable[int]]) -> None:
@@ -374,8 +421,33 @@ class Loader:
         )
 
     def verdict(self, person_id: int, period: int) -> Verdict:
-        evaluation = self.evaluate(person_id, period, explain=False)
-        return verdict_of(evaluation, self.credits.get(person_id, []), period)
+        """The verdict the standing stores: judged once per distinct input (`engine.SameVerdicts`)
+        — people whose credits sum alike under the same rule set, bracket and exemptions share
+        it — and on their own where their credits need it."""
+        rules = self.rules(person_id, period)
+        credits = self.credits.get(person_id, [])
+        found = None
+        if rules is not None and not self.elsewhere.get(person_id):
+            facts = self.people[person_id]
+            found = self.same.key(
+                rules,
+                facts.birth_date,
+                facts.hired_on,
+                self.exemptions.get(person_id, ()),
+                credits,
+                period,
+            )
+            if found is not None:
+                shared = self.verdicts.get(found[0])
+                if shared is not None:
+                    # The same verdict but for the period's counted total, the person's own.
+                    if shared.earned == found[1]:
+                        return shared
+                    return replace(shared, earned=found[1])
+        verdict = verdict_of(self.evaluate(person_id, period, explain=False), credits, period)
+        if found is not None:
+            self.verdicts[found[0]] = verdict
+        return verdict
 
     def periods(self, person_id: int) -> set[int]:
         """The periods the person has credits in."""

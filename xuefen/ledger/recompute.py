@@ -19,7 +19,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from xuefen.ledger import sql
-from xuefen.ledger.judging import Loader
+from xuefen.ledger.judging import Loader, Verdicts
 from xuefen.ledger.models import OVERALL, Standing
 from xuefen.ledger.standings import store
 from xuefen.orgs.models import Person
@@ -69,13 +69,20 @@ def _sums(period: int | None) -> Iterator[None]:
 
 
 def _tagged(sums: str) -> tuple[str, str]:
-    """(FROM-clause fragment, tag column): one row per (row of `sums` as s, category tag)."""
+    """(FROM-clause fragment, tag column): one row per (row of `sums` as s, category tag). The
+    category lists are few: each distinct one is taken apart once and joined back (taking apart
+    every row's list cost as much as the GROUP BY over the ledger)."""
     if connection.vendor == "postgresql":
-        return (
-            f"{sums} s CROSS JOIN LATERAL jsonb_array_elements_text(s.categories) AS j(tag)",
-            "j.tag",
-        )
-    return f"{sums} s, json_each(s.categories) AS j", "j.value"
+        split = "CROSS JOIN LATERAL jsonb_array_elements_text(l.categories) AS j(tag)"
+        tag = "j.tag"
+    else:
+        split, tag = ", json_each(l.categories) AS j", "j.value"
+    lists = f"(SELECT DISTINCT categories FROM {sums}) l"
+    return (
+        f"{sums} s JOIN (SELECT l.categories, {tag} AS tag FROM {lists} {split}) c"
+        " ON c.categories = s.categories",
+        "c.tag",
+    )
 
 
 def _totals_from_sums(period: int | None) -> tuple[str, list[Any]]:
@@ -159,12 +166,15 @@ def recompute_standings(period: int | None = None) -> int:
 
 def _judge_ranges(period: int | None, rulesets: RuleSetIndex) -> int:
     changed = 0
+    same = Verdicts()  # people who sum alike are judged once in the whole run
     for first, last in _ranges(CHUNK_PEOPLE):
-        loader = Loader.summed_range(first, last, rulesets, SUMS)
-        stored = Standing.objects.filter(person_id__gte=first, person_id__lte=last)
+        loader = Loader.summed_range(first, last, rulesets, SUMS, same)
+        where, params = "person_id BETWEEN %s AND %s", [first, last]
         if period is not None:
-            stored = stored.filter(period=period)
-        existing = {(row[0], row[1]): row[2:] for row in stored.values_list(*_COMPARED)}
+            where, params = f"{where} AND period = %s", [*params, period]
+        # Converted as the ORM converts, each distinct stored value once (verdicts repeat).
+        stored = sql.select(Standing, _COMPARED, where, params, shared=_COMPARED[2:])
+        existing = {(row[0], row[1]): row[2:] for row in stored}
         wanted: dict[int, set[int]] = defaultdict(set)
         for pid, judged in existing:
             wanted[pid].add(judged)

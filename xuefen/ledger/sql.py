@@ -164,6 +164,9 @@ def in_list(column: str, values: Sequence[Any], array: str) -> tuple[str, list[A
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
+_PLANS: dict[tuple[Any, ...], tuple[list[tuple[int, str, list[Any], Any]], str]] = {}
+
+
 def select(
     model: type[models.Model],
     columns: Sequence[str],
@@ -178,16 +181,23 @@ def select(
     rows (for values the caller does not mutate: a roster's few category lists and amounts)."""
     table = model._meta.db_table
     quote = connection.ops.quote_name
-    converting: list[tuple[int, list[Any], Any, dict[Any, Any] | None]] = []
-    for index, name in enumerate(columns):
-        model_field = cast(models.Field, model._meta.get_field(name))
-        column = model_field.get_col(table)
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if found:
-            converting.append((index, found, column, {} if name in shared else None))
-    names = ", ".join(
-        quote(str(cast(models.Field, model._meta.get_field(c)).column)) for c in columns
-    )
+    plan = _PLANS.get((connection.alias, model, tuple(columns)))  # (i10judge: kept per columns)
+    if plan is None:
+        converters = []
+        for index, name in enumerate(columns):
+            column = cast(models.Field, model._meta.get_field(name)).get_col(table)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if found:
+                converters.append((index, name, found, column))
+        names = ", ".join(
+            quote(str(cast(models.Field, model._meta.get_field(c)).column)) for c in columns
+        )
+        plan = _PLANS[(connection.alias, model, tuple(columns))] = (converters, names)
+    converting: list[tuple[int, list[Any], Any, dict[Any, Any] | None]] = [
+        (index, found, column, {} if name in shared else None)
+        for index, name, found, column in plan[0]
+    ]
+    names = plan[1]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {names} FROM {quote(table)} WHERE {where}{tail}", params)
         rows = cursor.fetchall()

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, FilteredRelation, Max, Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from xuefen.ledger import sql
 from xuefen.ledger.judging import Loader, Verdict
 from xuefen.ledger.models import Standing
 from xuefen.orgs.models import Person
-from xuefen.policy.models import RuleSet
+from xuefen.policy.services import newest_by_region
 
 STANDING_COLUMNS = (
     "person_id", "period", "status", "grade", "earned", "ruleset", "shortfalls", "evaluated_at",
@@ -70,9 +70,8 @@ def periods_to_judge(loader: Loader, since: dict[int, int] | None = None) -> dic
         out[pid].update(loader.periods(pid))
     for start in range(0, len(ids), 10_000):
         chunk = ids[start : start + 10_000]
-        for pid, period in Standing.objects.filter(person_id__in=chunk).values_list(
-            "person_id", "period"
-        ):
+        where, params = sql.in_list("person_id", chunk, "bigint")
+        for pid, period in sql.select(Standing, ("person_id", "period"), where, params):
             out[pid].add(period)
     if since is not None:
         out = {pid: {p for p in periods if p >= since.get(pid, p)} for pid, periods in out.items()}
@@ -108,9 +107,8 @@ def refresh(person_ids: Iterable[int], period: int | None = None) -> None:
 
 def newest_rulesets() -> list[tuple[str, dt.datetime]]:
     """(region path, when its newest rule-set version was saved) of every region that has rule
-    sets: a handful of rows, one query."""
-    rows = RuleSet.objects.values("region__path").annotate(newest=Max("created_at")).order_by()
-    return [(row["region__path"], row["newest"]) for row in rows]
+    sets: a handful of rows, read once per state of the rule-set table."""
+    return newest_by_region()
 
 
 def stale_q(period: int) -> Q:

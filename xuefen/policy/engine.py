@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -810,3 +810,134 @@ def grade_label(rules: RuleSetData | None, code: str) -> str:
                 return str(tier.label)
     known = {"exempt": _lazy_exempt, "pass": _lazy_pass, "fail": _lazy_fail, "": _lazy_not_graded}
     return str(known.get(code, code))
+
+
+# --- the same verdict for the same inputs ------------------------------------------------------
+
+
+def judged_by_sums(rules: RuleSetData) -> bool:
+    """Whether judging by `rules` needs only sums of credits per (period, category list, unit,
+    kind): each requirement then counts a sum of such groups. Not so when the rule set caps (a cap
+    counts each credit in turn), counts a target in months (calendar days covered) or converts a
+    unit at a rate that is not whole (each credit's converted value is rounded to the cent)."""
+    return (
+        not rules.caps
+        and all(
+            (target.unit or rules.unit) != "months"
+            for requirement in rules.requirements
+            for target in requirement.targets
+        )
+        and all(rate == rate.to_integral_value() for rate in rules.unit_rates.values())
+    )
+
+
+class SameVerdicts:
+    """Keys under which people get the same verdict from one rule set (`evaluate` with explain
+    False: state, grade, requirements, carry-over — all but the period's counted total, which
+    `key` gives beside), so that a set of people is judged once per distinct key rather than
+    once per person.
+
+    Where the rule set is judged by sums (`judged_by_sums`) and no credit names an artefact or
+    reverses another, each credit counts its amount (converted at a whole rate, or not at all,
+    by its unit) toward exactly the targets that select it: the requirements depend on the
+    credits only through their sums per (period, unit, whether days are given, which targets
+    select them) — credits no target selects only add to the counted total — and on the person
+    only through their age bracket, their hire date within the periods judged and their
+    exemptions of those periods. The key is made of exactly those; `key` is None for a person who
+    must be judged on their own."""
+
+    def __init__(self) -> None:
+        self._rules: dict[int, tuple[RuleSetData, bool, list[Target]]] = {}
+        self._known: dict[tuple[object, ...], tuple[Decimal | None, tuple[bool, ...] | None]] = {}
+        self._bracket: dict[tuple[int, int, dt.date], str] = {}
+
+    def _of(self, rules: RuleSetData) -> tuple[bool, list[Target]]:
+        known = self._rules.get(id(rules))
+        if known is None or known[0] is not rules:
+            targets = [target for r in rules.requirements for target in r.targets]
+            known = self._rules[id(rules)] = (rules, judged_by_sums(rules), targets)
+            self._known.clear()
+            self._bracket.clear()
+        return known[1], known[2]
+
+    @staticmethod
+    def _what(
+        rules: RuleSetData, targets: Sequence[Target], credit: Credit
+    ) -> tuple[Decimal | None, tuple[bool, ...] | None]:
+        """What one of the credit's unit counts in the rule set's unit (None: not counted, as
+        `judge_lines` converts), and which targets select it (None: none)."""
+        rate = Decimal(1) if credit.unit == rules.unit else rules.unit_rates.get(credit.unit)
+        selection = tuple(
+            all(c in credit.categories for c in target.categories)
+            and (not target.kinds or credit.kind in target.kinds)
+            for target in targets
+        )
+        return rate, selection if any(selection) else None
+
+    def key(
+        self,
+        rules: RuleSetData,
+        birth_date: dt.date,
+        hired_on: dt.date | None,
+        exemptions: Sequence[Exemption],
+        credits: Sequence[Credit],
+        period: int,
+    ) -> tuple[tuple[object, ...], Decimal] | None:
+        """(key, the period's counted total) of a person judged by `rules` for `period`, or None
+        when they must be judged on their own."""
+        by_sums, targets = self._of(rules)
+        if not by_sums:
+            return None
+        ident = id(rules)
+        total = ZERO
+        previous = False
+        groups: dict[tuple[object, ...], list[Decimal | None]] = {}
+        known = self._known
+        for credit in credits:
+            if credit.period > period:
+                continue  # (evaluate ignores them)
+            if credit.artefact_key or credit.reverses_id is not None:
+                return None
+            what = (ident, credit.categories, credit.kind, credit.unit)
+            found = known.get(what)
+            if found is None:
+                found = known[what] = self._what(rules, targets, credit)
+            rate, selection = found
+            if credit.period == period:
+                if rate is not None:
+                    total += (credit.amount * rate).quantize(CENT, ROUND_HALF_UP)
+            elif credit.period == period - 1:
+                previous = True
+            if selection is None:
+                continue  # no target counts it: only the total does
+            group = (credit.period, credit.unit, credit.days is None, selection)
+            sums = groups.get(group)
+            if sums is None:
+                groups[group] = [credit.amount, credit.days]
+            else:
+                sums[0] = cast(Decimal, sums[0]) + credit.amount
+                if credit.days is not None:
+                    sums[1] = cast(Decimal, sums[1]) + credit.days
+        brackets = (self._bracket_of(rules, birth_date, period), "")
+        if rules.carry_over:
+            brackets = (brackets[0], self._bracket_of(rules, birth_date, period - 1))
+        else:
+            previous = False
+        calendar = rules.calendar
+        hired = None
+        if hired_on is not None and calendar.first_day(period - 1) < hired_on:
+            hired = hired_on if hired_on <= calendar.last_day(period) else None
+        waived = tuple(e for e in exemptions if period - 1 <= e.period <= period)
+        summed = tuple((group, tuple(values)) for group, values in sorted(groups.items()))
+        return (ident, period, brackets, previous, hired, waived, summed), total
+
+    def _bracket_of(self, rules: RuleSetData, birth_date: dt.date, period: int) -> str:
+        memo = (id(rules), period, birth_date)
+        found = self._bracket.get(memo)
+        if found is None:
+            if len(self._bracket) > 200_000:
+                self._bracket.clear()
+            found = self._bracket[memo] = _bracket(
+                rules, Subject("", "", birth_date), period, explain=False
+            )[0]
+        return found

@@ -3,7 +3,11 @@ the policy tables only; no request and no scoping (callers pass people they may 
 itself is the pure engine (`policy.engine`), fed by the ledger's one loader (`ledger.judging`)."""
 
 import datetime as dt
+import threading
 from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
 
 from xuefen.orgs.models import Person
 from xuefen.policy.actions import effective_end
@@ -63,17 +67,29 @@ class RuleSetIndex:
     def __init__(self, rows: Iterable[RuleSet]) -> None:
         self.rows = list(rows)
         self._rules: dict[tuple[str, str, int], RuleSetData | None] = {}
+        self._periods: dict[tuple[str, str, dt.date], int] = {}
 
     @classmethod
     def for_paths(cls, unit_paths: Iterable[str]) -> "RuleSetIndex":
-        ids: set[int] = set()
-        for path in set(unit_paths):
-            ids.update(region_ids(path))
-        return cls(RuleSet.objects.filter(region_id__in=sorted(ids)) if ids else [])
+        """The versions that may judge people of these units: every version (`everywhere`; the
+        choice looks only at the regions on a unit's path)."""
+        return cls.everywhere()
 
     @classmethod
     def everywhere(cls) -> "RuleSetIndex":
-        return cls(RuleSet.objects.all())
+        """Every rule-set version, read once per process for each state of the table: kept under
+        its newest version (one small query asks for it), so a new version is read at once and
+        nothing is ever invalidated by hand. Rows are never edited, only added (or, in tests,
+        rolled back: the count and the newest time tell those states apart too)."""
+        state = _ruleset_state()
+        with _kept_guard:
+            kept = _kept.get("index")
+            if kept is not None and kept[0] == state:
+                return kept[1]
+        index = cls(RuleSet.objects.select_related("region"))
+        with _kept_guard:
+            _kept["index"] = (state, index)
+        return index
 
     def rules(self, unit_path: str, category: str, period: int) -> RuleSetData | None:
         key = (unit_path, category, period)
@@ -84,7 +100,30 @@ class RuleSetIndex:
 
     def period_of(self, unit_path: str, category: str, day: dt.date) -> int:
         """The period a day falls in: by the calendar of the version in force that day."""
-        return calendar_on(self.rows, unit_path, category, day).period_of(day)
+        key = (unit_path, category, day)
+        found = self._periods.get(key)
+        if found is None:
+            if len(self._periods) > 100_000:
+                self._periods.clear()
+            found = calendar_on(self.rows, unit_path, category, day).period_of(day)
+            self._periods[key] = found
+        return found
+
+
+_kept: dict[str, tuple[tuple[Any, ...], RuleSetIndex]] = {}
+_kept_guard = threading.Lock()
+
+
+def _ruleset_state() -> tuple[Any, ...]:
+    """What tells one state of the rule-set table from another: the database, how many versions,
+    the newest id, when the newest was saved and the lengths of the texts (one query over a
+    handful of rows)."""
+    table = connection.ops.quote_name(RuleSet._meta.db_table)
+    with connection.cursor() as cursor:
+        sums = "count(*), max(id), max(created_at), sum(length(source) * id)"
+        cursor.execute(f"SELECT {sums} FROM {table}")  # noqa: S608
+        row = cursor.fetchone()
+    return (connection.settings_dict["NAME"], *row)
 
 
 def ruleset_for(person: Person, period: int) -> RuleSetData | None:
@@ -109,6 +148,17 @@ def rules_by_ref(refs: Iterable[str]) -> dict[str, RuleSetData]:
         return {}
     rows = RuleSet.objects.filter(code__in=sorted(codes)).only("code", "version", "source")
     return {row.ref: row.data for row in rows if row.ref in wanted}
+
+
+def newest_by_region() -> list[tuple[str, dt.datetime]]:
+    """(region path, when its newest rule-set version was saved) of every region that has rule
+    sets: from the versions read once per state of the table (`RuleSetIndex.everywhere`)."""
+    newest: dict[str, dt.datetime] = {}
+    for row in RuleSetIndex.everywhere().rows:
+        path = row.region.path
+        if path not in newest or newest[path] < row.created_at:
+            newest[path] = row.created_at
+    return list(newest.items())
 
 
 def known_categories() -> list[tuple[str, str]]:
