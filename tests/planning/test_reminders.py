@@ -109,8 +109,18 @@ def test_the_learner_reads_the_reminder_in_the_inbox(client, year):
     client.force_login(year.lena)
     page = client.get(reverse("planning:inbox")).content.decode()
     assert "2026-12-20" in page and "12" in page
-    client.post(reverse("planning:inbox"), {"reminder": [Reminder.objects.get(user=year.lena).pk]})
+    mine = Reminder.objects.get(user=year.lena)
+    assert f'name="reminder" value="{mine.round_id}"' in page
+    client.post(reverse("planning:inbox"), {"reminder": [mine.round_id]})
     assert Reminder.objects.get(user=year.lena).read_at is not None
+
+
+def test_marking_a_round_read_touches_only_the_readers_own_reminder(client, year):
+    reminders.run_reminders(DEADLINE - dt.timedelta(days=7))
+    theirs = Reminder.objects.get(user=year.alice)
+    client.force_login(year.lena)
+    client.post(reverse("planning:inbox"), {"reminder": [theirs.round_id]})
+    assert Reminder.objects.get(user=year.alice).read_at is None
 
 
 def test_the_outbox_shows_only_the_readers_subtree(client, year):

@@ -261,7 +261,7 @@ def _grades(user: Any, person: Person) -> list[dict[str, Any]]:
     words = Wording()
     rows = (
         _scoped(user, FixedGrade.objects.all(), person)
-        .order_by("close__period", "id")
+        .order_by("close__period", "close_id")
         .values(
             "close__period", "close__region__name", "unit__name", "status", "grade", "earned",
             "ruleset",

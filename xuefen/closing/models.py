@@ -56,13 +56,18 @@ class FixedGrade(models.Model):
     # A close writes one row per person of its region in one INSERT … SELECT from the standings
     # (whose own keys hold): the database does not check three foreign keys per row again (on
     # PostgreSQL that cost more than the copy itself). People and units are never deleted.
+    # The key is (person, close): one fixed grade per person and close is the key itself, not a
+    # second unique index beside a surrogate id (each index is an insertion per copied row);
+    # person first, as every person-keyed table (a person's grades of every close: the archive,
+    # the assessment; the column a distributed database would shard by).
+    pk = models.CompositePrimaryKey("person", "close")
     close = models.ForeignKey(
         PeriodClose,
         verbose_name=_("closed period"),
         on_delete=models.CASCADE,
         related_name="fixed",
         db_constraint=False,
-        db_index=False,  # (close, unit) and (person, close) serve every lookup
+        db_index=False,  # the key (person, close) and (close, unit) serve every lookup
     )
     person = models.ForeignKey(
         "orgs.Person",
@@ -89,10 +94,7 @@ class FixedGrade(models.Model):
     class Meta:
         verbose_name = _("fixed grade")
         verbose_name_plural = _("fixed grades")
-        constraints = [
-            # Person first: it serves a person's fixed grades of every close (the assessment).
-            models.UniqueConstraint(fields=["person", "close"], name="closing_fixed_once"),
-        ]
+        # A close's grades by unit (the notices, the results by unit).
         indexes = [models.Index(fields=["close", "unit"], name="closing_fixed_unit")]
 
     def __str__(self) -> str:

@@ -221,6 +221,6 @@ def grade_counts(close: PeriodClose, node: OrgNode | None = None) -> list[Any]:
         rows = rows.filter(unit__in=_units_under(node))
     return list(
         rows.values("unit_id", "status", "grade", "ruleset")
-        .annotate(people=Count("id"), earned=Sum("earned"))
+        .annotate(people=Count("person"), earned=Sum("earned"))
         .order_by("unit_id", "status", "grade", "ruleset")
     )

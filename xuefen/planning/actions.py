@@ -256,12 +256,13 @@ def change_reminder_policy(
     return policy
 
 
-def mark_read(actor: Actor, reminder_ids: list[int]) -> int:
-    """Marks the actor's own reminders read (others' are untouched)."""
+def mark_read(actor: Actor, round_ids: list[int]) -> int:
+    """Marks the actor's own reminders of these rounds read (a reminder is its account's and
+    round's; others' are untouched)."""
     from django.utils import timezone
 
     from xuefen.planning.models import Reminder
 
     return Reminder.objects.filter(
-        user=person_acting(actor), id__in=reminder_ids, read_at__isnull=True
+        user=person_acting(actor), round_id__in=round_ids, read_at__isnull=True
     ).update(read_at=timezone.now())

@@ -308,6 +308,10 @@ class Reminder(models.Model):
     # foreign-key check (PostgreSQL checks each row's two keys again at commit, which took longer
     # than the insert itself, bench/RESULTS.md (g)). The rows come only from the run's INSERT …
     # SELECT over existing accounts and its round; accounts are deactivated, never deleted.
+    # The key is (user, round): "nobody is reminded twice" is the key itself, not a unique index
+    # beside a surrogate id (each index is an insertion per written row); user first, as the
+    # inbox reads it and as every account-keyed table.
+    pk = models.CompositePrimaryKey("user", "round")
     round = models.ForeignKey(
         Round,
         verbose_name=_("reminder round"),
@@ -336,10 +340,7 @@ class Reminder(models.Model):
     class Meta:
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
-        ordering = ["-round_id", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "round"], name="planning_reminder_once"),
-        ]
+        ordering = ["-round_id", "user_id"]
 
     def __str__(self) -> str:
         return f"{self.round_id}:{self.user_id}"

@@ -353,7 +353,9 @@ def chart_data(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 def inbox(user: Any) -> QuerySet[Reminder]:
     return (
-        Reminder.objects.filter(user=user).select_related("round").order_by("-round__run_at", "-id")
+        Reminder.objects.filter(user=user)
+        .select_related("round")
+        .order_by("-round__run_at", "-round_id")
     )
 
 
@@ -368,7 +370,7 @@ def outbox(user: Any) -> QuerySet[Reminder]:
     return (
         Reminder.objects.filter(q)
         .select_related("round", "user", "user__person")
-        .order_by("-round__run_at", "-id")
+        .order_by("-round__run_at", "-round_id", "user_id")
     )
 
 

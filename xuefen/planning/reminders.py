@@ -214,19 +214,20 @@ def subject_and_body(reminder: Reminder, round_: Round, unit_name: str = "") -> 
     return subject, body
 
 
-def _claim_chunk() -> list[int]:
-    """Takes up to EMAIL_CHUNK unsent e-mails for this sender (marks them sent first)."""
+def _claim_chunk() -> list[tuple[int, int]]:
+    """Takes up to EMAIL_CHUNK unsent e-mails for this sender (marks them sent first); their keys
+    (user, round)."""
     now = timezone.now()
     with transaction.atomic():
         ids = list(
             Reminder.objects.filter(emailed_at__isnull=True)
             .exclude(email_to="")
-            .order_by("id")
-            .values_list("id", flat=True)[:EMAIL_CHUNK]
+            .order_by("round_id", "user_id")
+            .values_list("user_id", "round_id")[:EMAIL_CHUNK]
         )
         if not ids:
             return []
-        Reminder.objects.filter(id__in=ids, emailed_at__isnull=True).update(emailed_at=now)
+        Reminder.objects.filter(pk__in=ids, emailed_at__isnull=True).update(emailed_at=now)
     return ids
 
 
@@ -236,7 +237,7 @@ def send_reminder_emails() -> int:
     sent = 0
     link = settings.SITE_URL.rstrip("/") + reverse("planning:inbox") if settings.SITE_URL else ""
     while ids := _claim_chunk():
-        rows = list(Reminder.objects.filter(id__in=ids).select_related("round"))
+        rows = list(Reminder.objects.filter(pk__in=ids).select_related("round"))
         nodes = dict(
             OrgNode.objects.filter(path__in={r.node_path for r in rows}).values_list("path", "name")
         )
@@ -257,7 +258,7 @@ def send_reminder_emails() -> int:
             # The mail server is away (refused before sending): the in-app reminders stand, and
             # these e-mails are left for the next run.
             log.exception("reminder e-mails %s…%s not sent", ids[0], ids[-1])
-            Reminder.objects.filter(id__in=ids).update(emailed_at=None)
+            Reminder.objects.filter(pk__in=ids).update(emailed_at=None)
             break
         sent += len(messages)
     return sent
