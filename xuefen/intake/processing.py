@@ -404,7 +404,8 @@ def _commit_chunk(batch: Batch, start: int, count: int) -> None:
         made = [outcomes.get(r.number) or _error_row(batch, r) for r in rows]
         # Plain rows in one prepared statement (or COPY on PostgreSQL), as the ledger writes its
         # entries: a model instance per row cost more than the insert.
-        ROWS.insert(made)
+        if made:
+            ROWS.insert(made)
         if plain:
             _insert_plain_rows(batch)
         posted, duplicates = len(result.posted), len(result.duplicates)

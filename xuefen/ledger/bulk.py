@@ -631,7 +631,8 @@ def _check_staged(result: BulkResult) -> None:
             periods.append((path, category, first, last, period))
         sql.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage}_periods"
-            " (path text, category text, first_day date, last_day date, period integer)"
+            " (path text, category text, first_day date, last_day date, period integer,"
+            " PRIMARY KEY (path, category, first_day, last_day))"
             + (" ON COMMIT DROP" if connection.vendor == "postgresql" else "")
         )
         sql.execute(f"DELETE FROM {stage}_periods")
@@ -639,11 +640,12 @@ def _check_staged(result: BulkResult) -> None:
             f"{stage}_periods", ("path", "category", "first_day", "last_day", "period"), periods
         )
         sql.execute(
-            f"UPDATE {stage} SET period = (SELECT k.period FROM {stage}_periods k"
-            f" JOIN {node_table} n ON n.path = k.path JOIN {person_table} p ON p.unit_id = n.id"
-            f" AND p.category = k.category WHERE p.id = {stage}.person_id"
-            f" AND k.first_day = {stage}.first_day AND k.last_day = {stage}.last_day)"
-            f" WHERE {todo} AND period IS NULL AND reverses_id IS NULL"
+            f"UPDATE {stage} SET period = k.period FROM {stage}_periods AS k,"
+            f" {person_table} AS p, {node_table} AS n WHERE p.id = {stage}.person_id"
+            " AND n.id = p.unit_id AND k.path = n.path AND k.category = p.category"
+            f" AND k.first_day = {stage}.first_day AND k.last_day = {stage}.last_day"
+            f" AND {stage}.state = {TO_POST} AND NOT {stage}.checked"
+            f" AND {stage}.period IS NULL AND {stage}.reverses_id IS NULL"
         )
     good_lists = []
     for (text,) in sql.fetch(
@@ -802,11 +804,11 @@ def _append(actor: Actor, note: str, judge: bool, loader: Loader | None) -> dict
     user = user_of(actor)
     created_by_id = user.pk if user is not None else None
     streamed = _Streamed()
-    sql.copy_rows(
-        hashes,
-        ("idx", "prev_hash", "hash", "repr", "changes"),
-        _hashed(now, note, streamed),
-    )
+    hashed: Iterable[tuple[Any, ...]] = _hashed(now, note, streamed)
+    if connection.vendor == "postgresql":
+        # Read and hashed whole before the COPY back: a connection in COPY mode runs nothing else.
+        hashed = list(hashed)
+    sql.copy_rows(hashes, ("idx", "prev_hash", "hash", "repr", "changes"), hashed)
     ids = _insert_staged_entries(now, created_by_id, streamed.index, staged=loader is None)
     _insert_staged_audit(actor, now)
     _add_staged_totals()
@@ -862,10 +864,7 @@ def _hashed(now: dt.datetime, note: str, streamed: _Streamed) -> Iterator[tuple[
             f"SELECT {names}, c.last_hash FROM {stage} s JOIN {chain} c ON c.person_id = s.person_id"
             f" WHERE s.state = {TO_POST} ORDER BY s.person_id, s.seq"
         )
-        while True:
-            batch = cursor.fetchmany(5_000)
-            if not batch:
-                break
+        for batch in iter(lambda: cursor.fetchmany(5_000), []):
             for (
                 idx, person_id, seq, period, first_day, last_day, days, categories, amount, unit,
                 kind, artefact_key, exclusive, source_type, source_id, description, evidence,

@@ -550,9 +550,10 @@ def json_elements(column: str) -> str:
 
 
 def money_text(column: str) -> str:
-    """A decimal column of two places as its text with both places ("8.00")."""
+    """A decimal column of two places, staged with both places ("8.00"; PostgreSQL's numeric
+    keeps them)."""
     if connection.vendor == "postgresql":
-        return f"CAST({column} AS TEXT)"
+        return column
     return f"printf('%%.2f', {column})"  # in a statement with parameters: %% is %
 
 
