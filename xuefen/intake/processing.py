@@ -520,7 +520,10 @@ def _stage_plain_rows(batch: Batch, first: int, last: int, today: dt.date) -> in
     skip = ""
     skip_params: list[Any] = []
     for path, category, day, kind in counted:
-        skip += " AND NOT (p.unit_path = %s AND p.category = %s AND r.completed_on = %s AND c.kind = %s)"
+        skip += (
+            " AND NOT (p.unit_path = %s AND p.category = %s"
+            " AND r.completed_on = %s AND c.kind = %s)"
+        )
         skip_params += [path, category, day, kind]
     money = sql.money_text("c.amount")
     select = (

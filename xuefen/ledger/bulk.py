@@ -16,6 +16,7 @@ roster's chunks) may defer the standings and judge every person it touched once 
 # ruff: noqa: S608
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from xuefen.ledger import spans, sql, standings
 from xuefen.ledger.errors import Code
 from xuefen.ledger.judging import FACT_FIELDS, Facts, Loader
 from xuefen.ledger.models import GENESIS, OVERALL, Chain, Entry, Total, Unit, chain_hash
-from xuefen.orgs.models import Person
+from xuefen.orgs.models import OrgNode, Person
 from xuefen.policy.services import RuleSetIndex
 
 CENT = Decimal("0.01")
@@ -543,6 +544,7 @@ def _write(
         [DUPLICATE, DUPLICATE],
     )
     if staged:
+        sql.analyze(stage)
         _check_staged(result)
     # The same key earlier in the call (a valid item): a duplicate of that one.
     earlier = (
@@ -607,9 +609,7 @@ def _check_staged(result: BulkResult) -> None:
     if not sql.fetch(f"SELECT 1 FROM {stage} WHERE {todo} LIMIT 1"):
         return
     person_table = connection.ops.quote_name(Person._meta.db_table)
-    node_table = connection.ops.quote_name(
-        Person._meta.get_field("unit").related_model._meta.db_table
-    )  # type: ignore[union-attr]
+    node_table = connection.ops.quote_name(OrgNode._meta.db_table)
     keys = sql.fetch(
         f"SELECT DISTINCT n.path, p.category, s.first_day, s.last_day FROM {stage} s"
         f" JOIN {person_table} p ON p.id = s.person_id JOIN {node_table} n ON n.id = p.unit_id"
@@ -622,9 +622,7 @@ def _check_staged(result: BulkResult) -> None:
         for path, category, first, last in keys:
             try:
                 period = spans.check_period(
-                    lambda day, p=path, c=category: index.period_of(p, c, _day(day)),
-                    _day(first),
-                    _day(last),
+                    functools.partial(_period_on, index, path, category), _day(first), _day(last)
                 )
             except Exception:  # noqa: S112  (explained one by one below)
                 continue
@@ -639,6 +637,7 @@ def _check_staged(result: BulkResult) -> None:
         sql.copy_rows(
             f"{stage}_periods", ("path", "category", "first_day", "last_day", "period"), periods
         )
+        sql.analyze(f"{stage}_periods")
         sql.execute(
             f"UPDATE {stage} SET period = k.period FROM {stage}_periods AS k,"
             f" {person_table} AS p, {node_table} AS n WHERE p.id = {stage}.person_id"
@@ -661,7 +660,8 @@ def _check_staged(result: BulkResult) -> None:
     amount, days = sql.number("amount"), sql.number("days")
     today = timezone.localdate()
     fine = (
-        f"unit IN ({', '.join(['%s'] * len(Unit.values))}) AND source_type <> '' AND source_id <> ''"
+        f"unit IN ({', '.join(['%s'] * len(Unit.values))})"
+        " AND source_type <> '' AND source_id <> ''"
         " AND period IS NOT NULL AND last_day >= %s AND last_day <= %s AND first_day <= last_day"
         " AND (last_day <= %s OR later_share OR reverses_id IS NOT NULL)"
         f" AND (days IS NULL OR ({days} > 0 AND {days} * 2 = ROUND({days} * 2)"
@@ -680,6 +680,10 @@ def _check_staged(result: BulkResult) -> None:
     ]
     sql.execute(f"UPDATE {stage} SET checked = %s WHERE {todo} AND {fine}", [True, *params])
     _explain(result)
+
+
+def _period_on(index: RuleSetIndex, path: str, category: str, day: Any) -> int:
+    return index.period_of(path, category, _day(day))
 
 
 def _day(value: Any) -> dt.date:
@@ -809,6 +813,8 @@ def _append(actor: Actor, note: str, judge: bool, loader: Loader | None) -> dict
         # Read and hashed whole before the COPY back: a connection in COPY mode runs nothing else.
         hashed = list(hashed)
     sql.copy_rows(hashes, ("idx", "prev_hash", "hash", "repr", "changes"), hashed)
+    if loader is None:
+        sql.analyze(hashes)
     ids = _insert_staged_entries(now, created_by_id, streamed.index, staged=loader is None)
     _insert_staged_audit(actor, now)
     _add_staged_totals()
@@ -861,7 +867,8 @@ def _hashed(now: dt.datetime, note: str, streamed: _Streamed) -> Iterator[tuple[
     prev = ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {names}, c.last_hash FROM {stage} s JOIN {chain} c ON c.person_id = s.person_id"
+            f"SELECT {names}, c.last_hash FROM {stage} s"
+            f" JOIN {chain} c ON c.person_id = s.person_id"
             f" WHERE s.state = {TO_POST} ORDER BY s.person_id, s.seq"
         )
         for batch in iter(lambda: cursor.fetchmany(5_000), []):
@@ -983,9 +990,9 @@ def _insert_staged_entries(
     )
     if staged:
         sql.execute(
-            f"UPDATE {stage} SET ref = (SELECT e.id FROM {entry_table} e"
-            f" WHERE e.person_id = {stage}.person_id AND e.seq = {stage}.seq)"
-            f" WHERE state = {TO_POST}"
+            f"UPDATE {stage} SET ref = e.id FROM {entry_table} AS e"
+            f" WHERE e.person_id = {stage}.person_id AND e.seq = {stage}.seq"
+            f" AND {stage}.state = {TO_POST}"
         )
     return {index[(int(pid), int(seq))]: int(pk) for pk, pid, seq in inserted}
 
@@ -996,9 +1003,7 @@ def _insert_staged_audit(actor: Actor, now: dt.datetime) -> None:
     stage, hashes = sql.STAGE, sql.HASHES
     person_table = connection.ops.quote_name(Person._meta.db_table)
     entry_table = connection.ops.quote_name(Entry._meta.db_table)
-    node_table = connection.ops.quote_name(
-        Person._meta.get_field("unit").related_model._meta.db_table  # type: ignore[union-attr]
-    )
+    node_table = connection.ops.quote_name(OrgNode._meta.db_table)
     user = user_of(actor)
     values = {
         "at": connection.ops.adapt_datetimefield_value(now),

@@ -417,10 +417,11 @@ def credit_sums(first_id: int, last_id: int, table: str | None = None) -> list[t
 # The writer's staging tables
 #
 # `ledger.bulk.post_entries` stages every call's items in a temporary table of the entry's own
-# columns (from the model, as `Table`), plus the engine's: the item's index, its state and what it
-# became. A caller with many rows already in the database (a roster's staged rows) fills it with one
-# INSERT … SELECT. The hashes, taken in Python in (person, seq) order, go into a second one. Both live
-# for the connection on SQLite and for the transaction on PostgreSQL, and are emptied per call.
+# columns (from the model, as `Table`), plus the engine's: the item's index, its state and what
+# it became. A caller with many rows already in the database (a roster's staged rows) fills it
+# with one INSERT … SELECT. The hashes, taken in Python in (person, seq) order, go into a second
+# one. Both live for the connection on SQLite and for the transaction on PostgreSQL, and are
+# emptied per call.
 
 STAGE = "xuefen_ledger_stage"
 HASHES = "xuefen_ledger_hashes"
@@ -500,16 +501,27 @@ def copy_rows(table: str, names: Sequence[str], rows: Iterable[Sequence[Any]]) -
     if connection.vendor == "postgresql":
         import psycopg
 
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            with cursor.copy(f"COPY {table} ({names_text}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with (
+            connection.wrap_database_errors,
+            psycopg.Cursor(connection.connection) as cursor,
+            cursor.copy(f"COPY {table} ({names_text}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
         return
     marks = ", ".join(["?"] * len(names))
     with connection.wrap_database_errors:
         connection.connection.executemany(
             f"INSERT INTO {table} ({names_text}) VALUES ({marks})", rows
         )
+
+
+def analyze(table: str) -> None:
+    """PostgreSQL: statistics of a freshly filled temporary table (autovacuum never sees those;
+    without them the planner guesses a handful of rows and joins by nested loops)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
 
 
 def execute(query: str, params: Sequence[Any] = ()) -> int:
