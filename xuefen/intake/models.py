@@ -234,6 +234,8 @@ class StagedRow(models.Model):
     line = models.TextField()
 
     class Meta:
+        verbose_name = _("staged row")
+        verbose_name_plural = _("staged rows")
         constraints = [
             models.UniqueConstraint(fields=["batch", "position"], name="intake_stagedrow_once"),
         ]
