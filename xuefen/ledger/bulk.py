@@ -21,6 +21,8 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from hashlib import sha256
+from json.encoder import encode_basestring
 from typing import Any
 
 from django.db import connection, transaction
@@ -34,7 +36,7 @@ from xuefen.core.errors import CodedError
 from xuefen.ledger import spans, sql, standings
 from xuefen.ledger.errors import Code
 from xuefen.ledger.judging import FACT_FIELDS, Facts, Loader
-from xuefen.ledger.models import GENESIS, OVERALL, Chain, Entry, Total, Unit, chain_hash
+from xuefen.ledger.models import GENESIS, OVERALL, Chain, Entry, Total, Unit, canonical
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.policy.services import RuleSetIndex
 
@@ -865,6 +867,20 @@ def _hashed(now: dt.datetime, note: str, streamed: _Streamed) -> Iterator[tuple[
     created_at = approved_at
     prev_person = None
     prev = ""
+    encode_text = encode_basestring
+    quote = _Memo(encode_text)
+    quoted_at = encode_text(approved_at)
+    # A category list as the chain spells it (sorted, no spaces) and as the audit record does.
+    sorted_lists = _Memo(
+        lambda key: ",".join(encode_text(c) for c in sorted(lists[key])).join("[]")
+    )
+    plain_lists = _Memo(lambda key: ", ".join(encode_text(c) for c in lists[key]).join("[]"))
+    noted = f', "note": {encode_text(note)}' if note else ""
+
+    def reversal(reverses_id: int, description: str) -> str:
+        return f', "reverses": {reverses_id}, "reason": {encode_text(description)}'
+
+    checked: bool | None = None  # the written-out text checked against the encoder's
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {names}, c.last_hash FROM {stage} s"
@@ -880,61 +896,77 @@ def _hashed(now: dt.datetime, note: str, streamed: _Streamed) -> Iterator[tuple[
                 if person_id != prev_person:
                     prev_person, prev = person_id, head
                 last_iso = isos[last_day]
-                cats = lists[
+                cats_key = (
                     categories if isinstance(categories, str) else _AUDIT_JSON.encode(categories)
-                ]
+                )
+                cats = lists[cats_key]
                 number = decimals[amount]
-                fields: dict[str, Any] = {
-                    "person": person_id,
-                    "seq": seq,
-                    "period": period,
-                    "activity_date": last_iso,
-                    "categories": sorted(cats),
-                    "amount": f"{number:.2f}",
-                    "unit": unit,
-                    "kind": kind,
-                    "artefact_key": artefact_key,
-                    "source_type": source_type,
-                    "source_id": source_id,
-                    "description": description,
-                    "evidence": evidence,
-                    "approved_by": approved_by_id,
-                    "approved_at": approved_at if approved_by_id is not None else None,
-                    "reverses": reverses_id,
-                    "created_at": created_at,
-                }
                 first_iso = isos[first_day]
-                if first_iso != last_iso:
-                    fields["first_day"] = first_iso
                 day_count = None if days is None else decimals[days]
-                if day_count is not None:
-                    fields["days"] = f"{day_count:.1f}"
-                if exclusive:
-                    fields["artefact_exclusive"] = True
-                digest = chain_hash(fields, prev)
-                text = f"{number.normalize():f}"
-                changes: dict[str, Any] = {
-                    "period": period,
-                    "first_day": first_iso,
-                    "last_day": last_iso,
-                    "amount": str(number),
-                    "unit": unit,
-                    "categories": cats,
-                    "source": f"{source_type}:{source_id}",
-                }
-                if day_count is not None:
-                    changes["days"] = str(day_count)
-                if reverses_id is not None:
-                    changes["reverses"] = reverses_id
-                    changes["reason"] = description
-                if note:
-                    changes["note"] = note
+                # The chain's canonical text (`Entry.hashed_fields`, sorted keys, no spaces)
+                # written out key by key; the first row of every call is checked against the
+                # encoder's own text, and the encoder is used throughout should they differ.
+                text = (
+                    f'{{"activity_date":"{last_iso}","amount":"{number:.2f}",'
+                    f'"approved_at":{quoted_at if approved_by_id is not None else "null"},'
+                    f'"approved_by":{"null" if approved_by_id is None else approved_by_id},'
+                    f"{'"artefact_exclusive":true,' if exclusive else ''}"
+                    f'"artefact_key":{quote[artefact_key]},"categories":{sorted_lists[cats_key]},'
+                    f'"created_at":{quoted_at},'
+                    f"{'' if day_count is None else f'"days":"{day_count:.1f}",'}"
+                    f'"description":{quote[description]},"evidence":{encode_text(evidence)},'
+                    f"{'' if first_iso == last_iso else f'"first_day":"{first_iso}",'}"
+                    f'"kind":{quote[kind]},"period":{period},"person":{person_id},'
+                    f'"reverses":{"null" if reverses_id is None else reverses_id},"seq":{seq},'
+                    f'"source_id":{quote[source_id]},"source_type":{quote[source_type]},'
+                    f'"unit":{quote[unit]}}}'
+                )
+                if checked is not True:
+                    fields: dict[str, Any] = {
+                        "person": person_id,
+                        "seq": seq,
+                        "period": period,
+                        "activity_date": last_iso,
+                        "categories": sorted(cats),
+                        "amount": f"{number:.2f}",
+                        "unit": unit,
+                        "kind": kind,
+                        "artefact_key": artefact_key,
+                        "source_type": source_type,
+                        "source_id": source_id,
+                        "description": description,
+                        "evidence": evidence,
+                        "approved_by": approved_by_id,
+                        "approved_at": approved_at if approved_by_id is not None else None,
+                        "reverses": reverses_id,
+                        "created_at": created_at,
+                    }
+                    if first_iso != last_iso:
+                        fields["first_day"] = first_iso
+                    if day_count is not None:
+                        fields["days"] = f"{day_count:.1f}"
+                    if exclusive:
+                        fields["artefact_exclusive"] = True
+                    exact = canonical(fields)
+                    if checked is None:
+                        checked = exact == text
+                    text = exact
+                digest = sha256((text + prev).encode()).hexdigest()
+                changes = (
+                    f'{{"period": {period}, "first_day": "{first_iso}", "last_day": "{last_iso}",'
+                    f' "amount": "{number}", "unit": {quote[unit]},'
+                    f' "categories": {plain_lists[cats_key]},'
+                    f' "source": {encode_text(f"{source_type}:{source_id}")}'
+                    f"{'' if day_count is None else f', "days": "{day_count}"'}"
+                    f"{'' if reverses_id is None else reversal(reverses_id, description)}"
+                    f"{noted}}}"
+                )
                 yield (
                     idx,
                     prev,
                     digest,
-                    f"#{seq} {period} {text} {labels[unit]} {description}"[:200],
-                    _AUDIT_JSON.encode(changes),
+                    f"#{seq} {period} {number.normalize():f} {labels[unit]} {description}"[:200],
+                    changes,
                 )
                 streamed.heads[person_id] = (seq, digest)
                 streamed.index[(person_id, seq)] = idx

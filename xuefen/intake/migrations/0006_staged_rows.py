@@ -5,32 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0005_batch_names_its_api_token'),
+        ("intake", "0005_batch_names_its_api_token"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StagedRow',
+            name="StagedRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('row_number', models.PositiveIntegerField()),
-                ('id_number', models.TextField(blank=True)),
-                ('name', models.TextField(blank=True)),
-                ('course_code', models.TextField(blank=True)),
-                ('first_day', models.DateField(blank=True, null=True)),
-                ('completed_on', models.DateField(blank=True, null=True)),
-                ('plain', models.BooleanField(default=False)),
-                ('line', models.TextField()),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='intake.batch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("row_number", models.PositiveIntegerField()),
+                ("id_number", models.TextField(blank=True)),
+                ("name", models.TextField(blank=True)),
+                ("course_code", models.TextField(blank=True)),
+                ("first_day", models.DateField(blank=True, null=True)),
+                ("completed_on", models.DateField(blank=True, null=True)),
+                ("plain", models.BooleanField(default=False)),
+                ("line", models.TextField()),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="intake.batch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'staged row',
-                'verbose_name_plural': 'staged rows',
-                'indexes': [models.Index(fields=['batch', 'row_number'], name='intake_stagedrow_number')],
-                'constraints': [models.UniqueConstraint(fields=('batch', 'position'), name='intake_stagedrow_once')],
+                "verbose_name": "staged row",
+                "verbose_name_plural": "staged rows",
+                "indexes": [
+                    models.Index(fields=["batch", "row_number"], name="intake_stagedrow_number")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("batch", "position"), name="intake_stagedrow_once"
+                    )
+                ],
             },
         ),
     ]
