@@ -68,7 +68,13 @@ def _run(intake, rows, *, plain: bool):
                     Total.objects.values_list("person_id", "period", "category", "unit", "amount")
                 )
                 taken["audit"] = sorted(
-                    (e.person_id, e.action, e.object_repr, sorted(e.changes.items()))
+                    # the note names the batch, numbered anew on PostgreSQL
+                    (
+                        e.person_id,
+                        e.action,
+                        e.object_repr,
+                        sorted((k, v) for k, v in e.changes.items() if k != "note"),
+                    )
                     for e in AuditEvent.objects.filter(object_type="ledger.entry")
                 )
                 key = {e.pk: (e.person_id, e.seq) for e in Entry.objects.all()}
