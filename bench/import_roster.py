@@ -4,11 +4,14 @@ set-based SQL load of the same rows into the same tables, in the same run.
 
 Real path: `intake.actions.submit_batch` (whole-file checks, SHA-256, stored copy, queued Batch),
 then `intake.processing.process_batch` — what the background worker runs — called in this process:
-it parses the file once (formula check, row count, one JSON line a row), validates each chunk (ID
-check digit, person in the provider's scope, course registered, dates), posts it with
-`ledger.bulk.post_entries` (duplicate check, hash chain, live totals, audit records) and writes its
-BatchRows and checkpoint; when the last chunk is in, every person credited is judged once
-(`ledger.bulk.judge_people`).
+it parses the file once into staged rows (formula check, row count; `intake.StagedRow`), and per
+chunk (`--chunk` rows, one transaction) stages the plain rows for the ledger by one INSERT … SELECT
+that validates them by joins (ID check digits once per distinct number, person in the provider's
+scope, course registered, dates), checks any other row one by one, and posts them all with ONE call
+of `ledger.bulk.post_entries` (its set-based engine: duplicates by anti-join, chain numbers by
+window function, hashes streamed in Python, entries, audit records and totals by INSERT … SELECT),
+then writes its BatchRows (INSERT … SELECT) and checkpoint; when the last chunk is in, every person
+credited is judged once (`ledger.bulk.judge_people`).
 Bare: the same CSV into a table with no index or constraint — `executemany` of the parsed rows in
 one transaction on SQLite, `COPY … FROM STDIN (FORMAT csv)` of the file's bytes on PostgreSQL.
 Set-based SQL: see `set_based_load` (what it leaves out is listed there); rolled back.

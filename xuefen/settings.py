@@ -263,7 +263,7 @@ XLSX_MAX_UNCOMPRESSED_MB = env_int("XUEFEN_XLSX_MAX_UNCOMPRESSED_MB", 400)
 XLSX_MAX_SHARED_STRINGS_MB = env_int("XUEFEN_XLSX_MAX_SHARED_STRINGS_MB", 100)
 
 # Roster rows posted per transaction by the background worker (each chunk is a resume checkpoint).
-INTAKE_CHUNK_ROWS = env_int("XUEFEN_INTAKE_CHUNK_ROWS", 2000)
+INTAKE_CHUNK_ROWS = env_int("XUEFEN_INTAKE_CHUNK_ROWS", 10_000)
 
 # An exemption waiving more than this share of a year, recorded by anyone but the credit office,
 # waits for the office's approval (with evidence) before it counts.

@@ -15,7 +15,7 @@ from tests.intake import helpers as h
 from xuefen.intake import processing, roster
 from xuefen.intake.actions import resume_stalled, submit_batch
 from xuefen.intake.errors import IntakeError
-from xuefen.intake.models import MAX_ATTEMPTS, Batch, BatchRow
+from xuefen.intake.models import MAX_ATTEMPTS, Batch, BatchRow, StagedRow
 from xuefen.intake.processing import process_batch
 from xuefen.ledger.models import Entry
 
@@ -47,7 +47,7 @@ def test_damage_deep_in_the_file_fails_the_batch_for_good_with_its_reason(cast, 
     assert (done.status, done.failure_code) == ("failed", "file_damaged")
     assert "roster.xlsx" in done.failure
     assert not Entry.objects.exists() and not BatchRow.objects.exists()
-    assert not processing.normalized_path(done).exists()
+    assert not StagedRow.objects.filter(batch_id=done.pk).exists()
 
     # Neither `intake resume` nor setup's resume queues it again, however often they run.
     for _ in range(3):

@@ -211,3 +211,35 @@ class BatchRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number} {self.status}"
+
+
+class StagedRow(models.Model):
+    """A row of an uploaded roster as the worker's one pass over the file parsed it (row 0: the
+    file's column headers), kept until the batch is done: the chunks validate and post from here
+    set-based, and a resumed worker reads on from its checkpoint without parsing the file again.
+    `line` is the whole row (`roster.dump_row`); the columns beside it are what validation joins
+    on. `plain`: a row with no cell problems that gives no days, amount or categories of its own
+    (the course's are posted) — the shape the set-based path takes; any other row is checked one
+    by one."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()  # 1, 2, … in file order (0: the headers)
+    row_number = models.PositiveIntegerField()  # as the sender counts it (the BatchRow's)
+    id_number = models.TextField(blank=True)
+    name = models.TextField(blank=True)
+    course_code = models.TextField(blank=True)
+    first_day = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    plain = models.BooleanField(default=False)
+    line = models.TextField()
+
+    class Meta:
+        verbose_name = _("staged row")
+        verbose_name_plural = _("staged rows")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "position"], name="intake_stagedrow_once"),
+        ]
+        indexes = [models.Index(fields=["batch", "row_number"], name="intake_stagedrow_number")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number}"

@@ -15,19 +15,21 @@ is judged once (`ledger.bulk.judge_people`) before the batch is done — on a re
 so the people of chunks committed before a stop are judged too.
 """
 
+# The SQL below formats in only constant fragments and placeholders; every value is a parameter.
+# ruff: noqa: S608
+
 import datetime as dt
 import functools
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,9 +38,10 @@ from xuefen.accounts import scope
 from xuefen.audit.actions import record
 from xuefen.audit.models import AuditEvent
 from xuefen.closing.guard import post_open_entries
+from xuefen.closing.models import PeriodClose
 from xuefen.core.errors import CodedError
 from xuefen.intake import roster
-from xuefen.intake.models import INTERRUPTED, MAX_ATTEMPTS, Batch, BatchRow, Provider
+from xuefen.intake.models import INTERRUPTED, MAX_ATTEMPTS, Batch, BatchRow, Provider, StagedRow
 from xuefen.intake.roster import RowError, RowInput
 from xuefen.ledger import bulk, spans, sql
 from xuefen.orgs import idnumber
@@ -48,6 +51,7 @@ from xuefen.training.models import Course
 log = logging.getLogger(__name__)
 
 MAX_ROWS = 2_000_000
+CENT = Decimal("0.01")
 SOURCE_TYPE = "roster"
 
 
@@ -101,9 +105,10 @@ def process_batch(
         return None
     try:
         path = Path(settings.MEDIA_ROOT) / batch.file_path
-        if batch.total_rows is None and not _prepare(batch, path):
+        staged = StagedRow.objects.filter(batch_id=batch.pk, position=0).exists()
+        if (batch.total_rows is None or not staged) and not _prepare(batch, path):
             return _reload(batch)
-        _process_chunks(batch, path, chunk_rows or settings.INTAKE_CHUNK_ROWS)
+        _process_chunks(batch, chunk_rows or settings.INTAKE_CHUNK_ROWS)
     except _Lost:
         return _reload(batch)
     except CodedError as exc:
@@ -162,7 +167,7 @@ def _claim(batch_id: int, task_id: str = "") -> Batch | None:
 
 
 def _fail(batch: Batch, code: str, message: str) -> None:
-    normalized_path(batch).unlink(missing_ok=True)
+    _unstage(batch)
     with transaction.atomic():
         Batch.objects.filter(pk=batch.pk).exclude(status=Batch.Status.DONE).update(
             status=Batch.Status.FAILED,
@@ -184,45 +189,73 @@ def _beat(batch: Batch, **fields: Any) -> None:
     Batch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now(), **fields)
 
 
-def normalized_path(batch: Batch) -> Path:
-    """The rows of an uploaded roster as parsed by the first pass, one JSON line each."""
-    return Path(settings.MEDIA_ROOT) / f"{batch.file_path}.rows"
+def _unstage(batch: Batch) -> None:
+    """The batch's staged rows, gone (it is done, or failed for good)."""
+    StagedRow.objects.filter(batch_id=batch.pk).delete()
 
 
-def _rows(path: Path, batch: Batch) -> Iterator[RowInput]:
-    normalized = normalized_path(batch)
-    if normalized.exists():
-        with open(normalized, "rb") as fh:
-            yield from roster.iter_normalized(fh)
-        return
-    with open(path, "rb") as fh:
-        yield from roster.iter_rows(fh, path, batch.filename or path.name)
+# Staged rows are written whole, their columns from the model (see ledger.sql.Table).
+STAGED = sql.Table(StagedRow)
+# Staged rows per write (and per heartbeat) in the first pass.
+STAGE_ROWS = 10_000
+
+
+def _staged(batch_id: int, position: int, item: RowInput) -> tuple[Any, ...]:
+    plain = (
+        not item.errors
+        and item.days is None
+        and item.amount is None
+        and item.categories is None
+        and item.completed_on is not None
+        and bool(item.course_code)
+    )
+    return (
+        batch_id,
+        position,
+        item.number,
+        item.id_number,
+        item.name,
+        item.course_code,
+        item.first_day.isoformat() if item.first_day else None,
+        item.completed_on.isoformat() if item.completed_on else None,
+        plain,
+        roster.dump_row(item),
+    )
 
 
 def _prepare(batch: Batch, path: Path) -> bool:
-    """First pass over a roster file, the only one that parses it: counts its rows, refuses the
+    """First pass over a batch's file, the only one that parses it: counts its rows, refuses the
     whole file if any cell holds a formula (a sender pasting formulas has not sent the values they
-    see), and writes the rows as JSON lines for the chunks to read. A damaged or hostile file
-    raises TableError here, before anything is posted. False if the batch was failed."""
-    target = normalized_path(batch)
-    partial = target.with_name(target.name + ".partial")
+    see), and stages the rows (`StagedRow`) for the chunks to validate and post set-based. A
+    damaged or hostile file raises TableError here, before anything is posted. False if the batch
+    was failed."""
+    _unstage(batch)  # a first pass cut short before
+    columns = STAGED.columns
+    buffer: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        with transaction.atomic():
+            sql.copy_rows(StagedRow._meta.db_table, columns, buffer)
+        buffer.clear()
+
     total = 0
-    try:
-        with open(path, "rb") as fh, open(partial, "w", encoding="utf-8") as out:
-            for item in roster.iter_rows(fh, path, batch.filename or path.name):
-                if total == 0:
-                    out.write(roster.dump_labels(item.labels) + "\n")
-                total += 1
-                formula = next((e for e in item.errors if e.code == "formula"), None)
-                if formula is not None or total > MAX_ROWS:
-                    _refuse_file(batch, item, formula)
-                    return False
-                out.write(roster.dump_row(item) + "\n")
-                if total % 10_000 == 0:
-                    _beat(batch)
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
+    with open(path, "rb") as fh:
+        for item in roster.iter_rows(fh, path, batch.filename or path.name):
+            if total == 0:
+                buffer.append(
+                    (batch.pk, 0, 0, "", "", "", None, None, False, roster.dump_labels(item.labels))
+                )
+            total += 1
+            formula = next((e for e in item.errors if e.code == "formula"), None)
+            if formula is not None or total > MAX_ROWS:
+                _refuse_file(batch, item, formula)
+                return False
+            buffer.append(_staged(batch.pk, total, item))
+            if len(buffer) >= STAGE_ROWS:
+                flush()
+                _beat(batch)
+    if buffer:
+        flush()
     _beat(batch, total_rows=total)
     batch.total_rows = total
     return True
@@ -247,18 +280,14 @@ def _refuse_file(batch: Batch, item: RowInput, formula: RowError | None) -> None
         )
 
 
-def _process_chunks(batch: Batch, path: Path, size: int) -> None:
-    rows = _rows(path, batch)
+def _process_chunks(batch: Batch, size: int) -> None:
     done = batch.processed_rows
-    # Rows already committed by an earlier run are read past, not processed again.
-    for _skipped in islice(rows, done):
-        pass
-    while True:
-        chunk = list(islice(rows, size))
-        if not chunk:
-            break
-        _commit_chunk(batch, done, chunk)
-        done += len(chunk)
+    total = batch.total_rows or 0
+    # Rows already committed by an earlier run are not read again: a chunk is a range of positions.
+    while done < total:
+        count = min(size, total - done)
+        _commit_chunk(batch, done, count)
+        done += count
     # Each person the batch credited is judged once, now (the chunks left their standings to this):
     # on a resumed run too, for the people of the chunks committed before the stop.
     _beat(batch)
@@ -279,7 +308,6 @@ def _process_chunks(batch: Batch, path: Path, size: int) -> None:
             finished_at=timezone.now(),
             heartbeat_at=timezone.now(),
         )
-        transaction.on_commit(lambda: normalized_path(batch).unlink(missing_ok=True))
         record(
             batch.actor,
             AuditEvent.Action.IMPORT,
@@ -293,6 +321,7 @@ def _process_chunks(batch: Batch, path: Path, size: int) -> None:
                 "errors": locked.error_rows,
             },
         )
+    _unstage(batch)
 
 
 # Batch rows are written whole, their columns from the model (see ledger.sql.Table).
@@ -301,52 +330,277 @@ ROWS = sql.Table(BatchRow)
 MAX_STORED_DAYS = Decimal("9999.99")
 
 
-def _commit_chunk(batch: Batch, start: int, chunk: list[RowInput]) -> None:
-    """One transaction: the chunk's ledger entries, its BatchRows and the checkpoint move."""
-    checked, _failed = validate_chunk(batch.provider, chunk)
+def _load_rows(batch: Batch, first: int, last: int, *, but_staged: bool) -> list[RowInput]:
+    """The staged rows at positions first..last — `but_staged`: but those the ledger's stage holds
+    already (checked set-based)."""
+    table = connection.ops.quote_name(StagedRow._meta.db_table)
+    where = "r.batch_id = %s AND r.position BETWEEN %s AND %s"
+    if but_staged:
+        where += f" AND NOT EXISTS (SELECT 1 FROM {sql.STAGE} s WHERE s.idx = r.row_number)"
+    found = sql.fetch(
+        f"SELECT r.line FROM {table} r WHERE {where} ORDER BY r.position", [batch.pk, first, last]
+    )
+    if not found:
+        return []
+    labels = roster.load_labels(
+        StagedRow.objects.filter(batch_id=batch.pk, position=0).values_list("line", flat=True)[0]
+    )
+    return [roster.load_row(line, labels) for (line,) in found]
+
+
+def _commit_chunk(batch: Batch, start: int, count: int) -> None:
+    """One transaction: the chunk's ledger entries, its BatchRows and the checkpoint move. The
+    plain rows (see StagedRow) are validated set-based and staged for the ledger straight from
+    the staged rows; the others are checked one by one (`validate_chunk`) and posted beside them,
+    by the same call of the one writer."""
+    first, last = start + 1, start + count
+    today = timezone.localdate()
+    # A row dated in a closed year is refused unless the office let late reports in: while any
+    # year is closed somewhere, every row takes the guard's per-item path.
+    closed = PeriodClose.objects.exists()
     with transaction.atomic():
         locked = Batch.objects.select_for_update().only("processed_rows").get(pk=batch.pk)
         if locked.processed_rows != start:
             raise _Lost
-        items = [_new_entry(batch, c) for c in checked]
-        # A row dated in a closed year is refused unless the office let late reports in.
-        result = post_open_entries(
-            batch.actor, items, note=f"intake batch #{batch.pk}", defer_standings=True
-        )
+        if not closed:
+            bulk.open_stage()
+        plain = 0 if closed else _stage_plain_rows(batch, first, last, today)
+        rows = _load_rows(batch, first, last, but_staged=plain > 0)
+        checked, _failed = validate_chunk(batch.provider, rows, today)
+        note = f"intake batch #{batch.pk}"
+        if closed:
+            items = [_new_entry(batch, c) for c in checked]
+            listed = post_open_entries(batch.actor, items, note=note, defer_standings=True)
+            result = bulk.BulkResult(
+                posted={checked[i].row.number: pk for i, pk in listed.posted.items()},
+                duplicates={checked[i].row.number: pk for i, pk in listed.duplicates.items()},
+                errors={checked[i].row.number: e for i, e in listed.errors.items()},
+            )
+        else:
+            result = bulk.post_entries(
+                batch.actor,
+                bulk.Staged([(c.row.number, _new_entry(batch, c)) for c in checked]),
+                note=note,
+                defer_standings=True,
+            )
         outcomes: dict[int, tuple[Any, ...]] = {}
-        for index, c in enumerate(checked):
-            if index in result.posted:
-                outcomes[c.row.number] = _row(
-                    batch, c, BatchRow.Status.POSTED, result.posted[index]
-                )
-            elif index in result.duplicates:
-                outcomes[c.row.number] = _row(
-                    batch, c, BatchRow.Status.DUPLICATE, result.duplicates[index]
+        for c in checked:
+            number = c.row.number
+            if number in result.posted:
+                outcomes[number] = _row(batch, c, BatchRow.Status.POSTED, result.posted[number])
+            elif number in result.duplicates:
+                outcomes[number] = _row(
+                    batch, c, BatchRow.Status.DUPLICATE, result.duplicates[number]
                 )
             else:
-                err = result.errors.get(index)
-                c.row.errors.append(
-                    RowError(
-                        getattr(err, "code", "ledger"),
-                        _label_of_ledger_field(c.row, getattr(err, "field", "") or ""),
-                        str(getattr(err, "message", "")),
-                    )
-                )
+                _add_ledger_error(c.row, result.errors.get(number))
+        # A plain row the ledger refused (rare: its own checks) is reported as any other.
+        listed_numbers = {r.number for r in rows}
+        refused = sorted(set(result.errors) - listed_numbers)
+        for row in _rows_numbered(batch, refused):
+            _add_ledger_error(row, result.errors[row.number])
+            rows.append(row)
         # Every row not posted or a duplicate failed validation or the ledger: an error row.
-        made = [outcomes.get(r.number) or _error_row(batch, r) for r in chunk]
-        # Plain rows in one prepared statement (or one array per column on PostgreSQL), as the
-        # ledger writes its entries: a model instance per row cost more than the insert.
-        ROWS.insert(made)
-        status = ROWS.columns.index("status")
-        counts = {s: sum(1 for r in made if r[status] == s) for s in BatchRow.Status.values}
+        made = [outcomes.get(r.number) or _error_row(batch, r) for r in rows]
+        # Plain rows in one prepared statement (or COPY on PostgreSQL), as the ledger writes its
+        # entries: a model instance per row cost more than the insert.
+        if made:
+            ROWS.insert(made)
+        if plain:
+            _insert_plain_rows(batch)
+        posted, duplicates = len(result.posted), len(result.duplicates)
         Batch.objects.filter(pk=batch.pk).update(
-            processed_rows=F("processed_rows") + len(chunk),
-            posted_rows=F("posted_rows") + counts[BatchRow.Status.POSTED],
-            duplicate_rows=F("duplicate_rows") + counts[BatchRow.Status.DUPLICATE],
-            error_rows=F("error_rows") + counts[BatchRow.Status.ERROR],
+            processed_rows=F("processed_rows") + count,
+            posted_rows=F("posted_rows") + posted,
+            duplicate_rows=F("duplicate_rows") + duplicates,
+            error_rows=F("error_rows") + (count - posted - duplicates),
             heartbeat_at=timezone.now(),
             attempts=0,  # it got further
         )
+
+
+def _add_ledger_error(row: RowInput, err: Any) -> None:
+    row.errors.append(
+        RowError(
+            getattr(err, "code", "ledger"),
+            _label_of_ledger_field(row, getattr(err, "field", "") or ""),
+            str(getattr(err, "message", "")),
+        )
+    )
+
+
+def _rows_numbered(batch: Batch, numbers: list[int]) -> list[RowInput]:
+    if not numbers:
+        return []
+    labels = roster.load_labels(
+        StagedRow.objects.filter(batch_id=batch.pk, position=0).values_list("line", flat=True)[0]
+    )
+    found: list[RowInput] = []
+    for chunk in sql.chunks(numbers, 5_000):
+        found += [
+            roster.load_row(line, labels)
+            for line in StagedRow.objects.filter(batch_id=batch.pk, row_number__in=chunk)
+            .order_by("position")
+            .values_list("line", flat=True)
+        ]
+    return found
+
+
+# A plain row's ID number shown as `idnumber.mask` shows it (valid numbers only: 15 or 18 long).
+_MASK = (
+    "substr(r.id_number, 1, 4) || substr('{stars}', 1, length(r.id_number) - 8)"
+    " || substr(r.id_number, length(r.id_number) - 3)"
+).format(stars="*" * 24)
+
+
+def _stage_plain_rows(batch: Batch, first: int, last: int, today: dt.date) -> int:
+    """Stages the chunk's plain rows that pass every check of `validate_chunk` for the ledger,
+    set-based: ID numbers checked once per distinct number (in Python), people in the provider's
+    scope and courses by joins, names and dates compared in SQL. The rows it leaves out (any
+    doubt) are checked one by one, for their refusals in their own words. Returns how many."""
+    provider = batch.provider
+    table = connection.ops.quote_name(StagedRow._meta.db_table)
+    course_table = connection.ops.quote_name(Course._meta.db_table)
+    in_range = "r.batch_id = %s AND r.position BETWEEN %s AND %s AND r.plain"
+    bad = sorted(
+        number
+        for (number,) in sql.fetch(
+            f"SELECT DISTINCT r.id_number FROM {table} r WHERE {in_range}",
+            [batch.pk, first, last],
+        )
+        if _id_check(number, dt.date.today()) is not None or len(number) <= 8
+    )
+    if len(bad) > 1_000:
+        return 0  # a file of wrong numbers: every row one by one
+    courses = [
+        c.pk
+        for c in provider.courses.filter(is_active=True)
+        if Decimal(c.amount) > 0 and Decimal(c.amount) == Decimal(c.amount).quantize(CENT)
+    ]
+    if not courses:
+        return 0
+    people, people_params = (
+        scope.people_served_by(provider)
+        .order_by()
+        .annotate(unit_path=F("unit__path"))
+        .values("id", "id_number", "name", "category", "unit_path")
+        .query.sql_with_params()
+    )
+    not_bad, bad_params = sql.in_params("r.id_number", bad)
+    good_courses, course_params = sql.in_params("c.id", courses)
+    joins = (
+        f" FROM {table} r JOIN ({people}) p ON p.id_number = r.id_number"
+        f" JOIN {course_table} c ON c.provider_id = %s AND c.code = r.course_code"
+        f" WHERE {in_range} AND NOT ({not_bad}) AND {good_courses}"
+        " AND (r.name = '' OR r.name = p.name)"
+        " AND r.completed_on <= %s AND r.completed_on >= c.starts_on"
+        " AND (c.ends_on IS NULL OR r.completed_on <= c.ends_on)"
+        " AND (r.first_day IS NULL OR (r.first_day <= r.completed_on"
+        " AND r.first_day >= c.starts_on))"
+    )
+    params = [
+        *people_params,
+        provider.pk,
+        batch.pk,
+        first,
+        last,
+        *bad_params,
+        *course_params,
+        today,
+    ]
+    # Courses counted in days for some of these people on some of these days: those rows give
+    # their span as days, worked out one by one.
+    keys = sql.fetch(
+        f"SELECT DISTINCT p.unit_path, p.category, r.completed_on, c.kind{joins}", params
+    )
+    per_day = PerDayCourses({path for path, *_rest in keys})
+    counted = [key for key in keys if per_day.counts_key(*key)]
+    if len(counted) > 1_000:
+        return 0
+    skip = ""
+    skip_params: list[Any] = []
+    for path, category, day, kind in counted:
+        skip += (
+            " AND NOT (p.unit_path = %s AND p.category = %s"
+            " AND r.completed_on = %s AND c.kind = %s)"
+        )
+        skip_params += [path, category, day, kind]
+    money = sql.money_text("c.amount")
+    select = (
+        "SELECT r.row_number AS idx, p.id AS person_id,"
+        " COALESCE(r.first_day, r.completed_on) AS first_day, r.completed_on AS last_day,"
+        f" c.categories AS categories, {money} AS amount, c.unit AS unit, c.kind AS kind,"
+        " '' AS artefact_key, %s AS artefact_exclusive, %s AS source_type,"
+        " %s || ':' || c.code || ':' || CAST(r.completed_on AS TEXT) AS source_id,"
+        " substr(c.name || '（' || %s || '）', 1, 300) AS description,"
+        " %s || CAST(r.row_number AS TEXT) AS evidence, %s AS later_share"
+        f"{joins}{skip}"
+    )
+    return bulk.stage_select(
+        select,
+        [
+            False,
+            SOURCE_TYPE,
+            provider.code,
+            provider.name,
+            f"intake batch #{batch.pk} row ",
+            False,
+            *params,
+            *skip_params,
+        ],
+        (
+            "idx",
+            "person_id",
+            "first_day",
+            "last_day",
+            "categories",
+            "amount",
+            "unit",
+            "kind",
+            "artefact_key",
+            "artefact_exclusive",
+            "source_type",
+            "source_id",
+            "description",
+            "evidence",
+            "later_share",
+        ),
+    )
+
+
+def _insert_plain_rows(batch: Batch) -> None:
+    """The BatchRows of the plain rows the ledger posted or found duplicate, by INSERT … SELECT
+    from its stage (every column of the model, as `ROWS`)."""
+    table = connection.ops.quote_name(StagedRow._meta.db_table)
+    given = {
+        "batch_id": "%s",
+        "row_number": "r.row_number",
+        "status": "CASE WHEN s.state = %s THEN %s ELSE %s END",
+        "person_id": "s.person_id",
+        "id_number_masked": _MASK,
+        "course_code": "r.course_code",
+        "first_day": "COALESCE(r.first_day, r.completed_on)",
+        "completed_on": "r.completed_on",
+        "days": "NULL",
+        "entry_id": "COALESCE(s.ref, f.ref)",
+        "errors": sql.json_literal("[]"),
+        "sent": sql.json_literal("{}"),
+    }
+    params: list[Any] = []
+    for c in ROWS.columns:
+        if c == "batch_id":
+            params.append(batch.pk)
+        elif c == "status":
+            params += [bulk.TO_POST, BatchRow.Status.POSTED.value, BatchRow.Status.DUPLICATE.value]
+    names = ", ".join(connection.ops.quote_name(c) for c in ROWS.columns)
+    sql.execute(
+        f"INSERT INTO {connection.ops.quote_name(BatchRow._meta.db_table)} ({names})"
+        f" SELECT {', '.join(given[c] for c in ROWS.columns)} FROM {sql.STAGE} s"
+        f" JOIN {table} r ON r.batch_id = %s AND r.row_number = s.idx"
+        f" LEFT JOIN {sql.STAGE} f ON f.idx = s.first_idx"
+        f" WHERE s.selected AND s.state IN ({bulk.TO_POST}, {bulk.DUPLICATE})",
+        [*params, batch.pk],
+    )
 
 
 # The row's key for each field the ledger names in its refusals.
@@ -478,6 +732,18 @@ class PerDayCourses:
     def __init__(self, unit_paths: Iterable[str]) -> None:
         self.index = RuleSetIndex.for_paths(unit_paths)
         self._known: dict[tuple[str, str, dt.date, str], bool] = {}
+
+    def counts_key(self, path: str, category: str, day: Any, kind: str) -> bool:
+        """Whether a completion of a course of `kind` on `day` counts in days for a person of
+        `category` in the unit at `path`."""
+        if not isinstance(day, dt.date):
+            day = dt.date.fromisoformat(str(day))
+        key = (path, category, day, kind)
+        if key not in self._known:
+            rules = self.index.rules(path, category, self.index.period_of(path, category, day))
+            rule = rules.conversions.get(kind) if rules is not None else None
+            self._known[key] = rule is not None and rule.method == "per_day"
+        return self._known[key]
 
     def counts_days(self, c: Checked) -> bool:
         assert c.row.completed_on is not None

@@ -208,8 +208,9 @@ def iter_rows(fh: IO[bytes], path: Path, filename: str) -> Iterator[RowInput]:
 
 
 # --------------------------------------------------------------------- normalised rows (worker)
-# A roster file is parsed once, by the worker's first pass, into one JSON line per row; the
-# chunks (and a resumed run) read those lines instead of parsing the spreadsheet again.
+# A roster file is parsed once, by the worker's first pass, into staged rows (one JSON line per
+# row beside the columns validation joins on: `intake.models.StagedRow`); the chunks (and a
+# resumed run) read those instead of parsing the spreadsheet again.
 
 
 def dump_row(item: RowInput) -> str:
@@ -235,26 +236,26 @@ def dump_labels(labels: dict[str, str]) -> str:
     return json.dumps({"labels": labels}, ensure_ascii=False)
 
 
-def iter_normalized(fh: IO[bytes]) -> Iterator[RowInput]:
-    """Rows written by dump_labels (first line) and dump_row (one per line)."""
-    labels: dict[str, str] = {}
-    for line in fh:
-        data = json.loads(line)
-        if isinstance(data, dict):
-            labels = data["labels"]
-            continue
-        number, id_number, name, course, day, amount, categories, errors, first, days, raw = data
-        yield RowInput(
-            number=number,
-            id_number=id_number,
-            name=name,
-            course_code=course,
-            first_day=dt.date.fromisoformat(first) if first else None,
-            completed_on=dt.date.fromisoformat(day) if day else None,
-            days=None if days is None else Decimal(days),
-            amount=None if amount is None else Decimal(amount),
-            categories=categories,
-            errors=[RowError(*e) for e in errors],
-            labels=labels,
-            raw=raw,
-        )
+def load_labels(line: str) -> dict[str, str]:
+    return dict(json.loads(line)["labels"])
+
+
+def load_row(line: str, labels: dict[str, str]) -> RowInput:
+    """A row written by dump_row."""
+    number, id_number, name, course, day, amount, categories, errors, first, days, raw = json.loads(
+        line
+    )
+    return RowInput(
+        number=number,
+        id_number=id_number,
+        name=name,
+        course_code=course,
+        first_day=dt.date.fromisoformat(first) if first else None,
+        completed_on=dt.date.fromisoformat(day) if day else None,
+        days=None if days is None else Decimal(days),
+        amount=None if amount is None else Decimal(amount),
+        categories=categories,
+        errors=[RowError(*e) for e in errors],
+        labels=labels,
+        raw=raw,
+    )

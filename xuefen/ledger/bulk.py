@@ -12,16 +12,21 @@ roster's chunks) may defer the standings and judge every person it touched once 
 (`judge_people`). The dialect SQL (and the column lists, from the models) is `ledger.sql`'s.
 """
 
+# The SQL below formats in only constant fragments and placeholders; every value is a parameter.
+# ruff: noqa: S608
+
 import datetime as dt
+import functools
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from hashlib import sha256
+from json.encoder import encode_basestring
+from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xuefen.audit.actions import client_address
@@ -31,8 +36,9 @@ from xuefen.core.errors import CodedError
 from xuefen.ledger import spans, sql, standings
 from xuefen.ledger.errors import Code
 from xuefen.ledger.judging import Facts, Loader, read_facts
-from xuefen.ledger.models import GENESIS, OVERALL, Chain, Entry, Total, Unit, chain_hash
-from xuefen.policy.engine import Credit
+from xuefen.ledger.models import GENESIS, OVERALL, Chain, Entry, Total, Unit, canonical
+from xuefen.orgs.models import OrgNode, Person
+from xuefen.policy.services import RuleSetIndex
 
 CENT = Decimal("0.01")
 # Sanity bounds on one entry: not policy (rule sets cap what counts), only typo guards.
@@ -84,72 +90,6 @@ class BulkResult:
     # index -> id of the entry already in the ledger (or posted earlier in this call)
     duplicates: dict[int, int] = field(default_factory=dict)
     errors: dict[int, LedgerError] = field(default_factory=dict)  # index -> why not posted
-
-
-_UNIT_LABELS: dict[tuple[str, str | None], str] = {}
-
-
-@dataclass(slots=True)
-class _Row:
-    """An entry on its way in: every column of Entry by its attribute name, so the hash, the
-    audit text and the INSERT come from the model's own definitions without a model instance per
-    row (building 1,000 of those costs more than inserting them)."""
-
-    person_id: int
-    seq: int
-    period: int
-    first_day: dt.date
-    last_day: dt.date
-    days: Decimal | None
-    categories: list[str]
-    amount: Decimal
-    unit: str
-    kind: str
-    artefact_key: str
-    artefact_exclusive: bool
-    source_type: str
-    source_id: str
-    description: str
-    evidence: str
-    approved_by_id: int | None
-    approved_at: dt.datetime | None
-    created_by_id: int | None
-    created_at: dt.datetime
-    prev_hash: str
-    hash: str = ""
-    reverses_id: int | None = None
-    pk: int | None = None
-
-    def seal(self) -> None:
-        self.hash = chain_hash(Entry.hashed_fields(cast(Entry, self)), self.prev_hash)
-
-    def __str__(self) -> str:
-        # Entry.__str__ with the unit's label looked up once per unit and language.
-        key = (self.unit, translation.get_language())
-        label = _UNIT_LABELS.get(key)
-        if label is None:
-            label = _UNIT_LABELS[key] = str(Unit(self.unit).label)
-        amount = f"{Decimal(self.amount).normalize():f}"
-        return f"#{self.seq} {self.period} {amount} {label} {self.description}"
-
-    def as_credit(self) -> Credit:
-        """As the judge reads it back from the ledger (the column's two decimals)."""
-        assert self.pk is not None
-        return Credit(
-            entry_id=self.pk,
-            period=self.period,
-            first_day=self.first_day,
-            last_day=self.last_day,
-            categories=tuple(self.categories),
-            amount=self.amount.quantize(CENT),
-            unit=self.unit,
-            kind=self.kind,
-            days=self.days,
-            artefact_key=self.artefact_key,
-            exclusive=self.artefact_exclusive,
-            source_type=self.source_type,
-            reverses_id=self.reverses_id,
-        )
 
 
 # The entry table and the audit table, written whole: their columns come from the models, so a
@@ -294,7 +234,8 @@ def _clean(
 
 
 def _load_people(person_ids: Iterable[int]) -> dict[int, Facts]:
-    return read_facts(person_ids)  # (i10judge: without compiling a query)
+    """The facts the judge reads of each person, by one plain SELECT (no ORM compile)."""
+    return read_facts(person_ids)
 
 
 def _lock_chains(person_ids: list[int]) -> dict[int, tuple[int, str]]:
@@ -337,32 +278,6 @@ def _lock_chains(person_ids: list[int]) -> dict[int, tuple[int, str]]:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _insert_entries(rows: Sequence[_Row]) -> None:
-    """Inserts the entries (every column of the model) and sets each row's pk."""
-    inserted = ENTRIES.insert(
-        [ENTRIES.row_of(r) for r in rows], returning=("person_id", "seq", "id")
-    )
-    ids = {(person_id, seq): pk for person_id, seq, pk in inserted}
-    for row in rows:
-        row.pk = ids[(row.person_id, row.seq)]
-
-
-def _add_to_totals(rows: Sequence[_Row]) -> None:
-    """Moves the totals by the new entries: summed per (person, period, category, unit) here, then
-    one upsert that adds each sum to its row or creates the row."""
-    sums: dict[tuple[int, int, str, str], Decimal] = defaultdict(Decimal)
-    for row in rows:
-        for category in [*row.categories, OVERALL]:
-            sums[(row.person_id, row.period, category, row.unit)] += row.amount
-    sql.insert_rows(
-        Total,
-        ("person_id", "period", "category", "unit", "amount"),
-        [(*key, amount) for key, amount in sorted(sums.items())],
-        conflict="ON CONFLICT (person_id, period, category, unit)"
-        " DO UPDATE SET amount = ledger_total.amount + excluded.amount",
-    )
-
-
 def _move_heads(heads: dict[int, tuple[int, str]]) -> None:
     """Writes the new heads of the chains that grew (an upsert; every head exists)."""
     sql.insert_rows(
@@ -374,66 +289,58 @@ def _move_heads(heads: dict[int, tuple[int, str]]) -> None:
     )
 
 
-def audit_changes(row: Any, note: str = "") -> dict[str, Any]:
-    """The one shape of an entry's audit record (what it credits, when, from where)."""
-    changes: dict[str, Any] = {
-        "period": row.period,
-        "first_day": row.first_day.isoformat(),
-        "last_day": row.last_day.isoformat(),
-        "amount": str(row.amount),
-        "unit": row.unit,
-        "categories": list(row.categories),
-        "source": f"{row.source_type}:{row.source_id}",
-    }
-    if row.days is not None:
-        changes["days"] = str(row.days)
-    if row.reverses_id is not None:
-        changes["reverses"] = row.reverses_id
-        changes["reason"] = row.description
-    if note:
-        changes["note"] = note
-    return changes
-
-
 # One encoder for every audit record's changes (json.dumps with options builds one per call).
 _AUDIT_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
-def _audit_events(actor: Actor, rows: Sequence[_Row], people: dict[int, Facts], note: str) -> None:
-    """One audit record per entry (verify and each person's scoped trail rely on it), all in one
-    statement; each names the call's note."""
-    user = user_of(actor)
-    common = {
-        "at": timezone.now(),
-        "actor_id": user.pk if user is not None else None,
-        "actor_name": audit_name(actor)[:150],
-        "address": client_address.get() or None,
-        "object_type": Entry._meta.label_lower,
-    }
-    post, reverse = AuditEvent.Action.POST.value, AuditEvent.Action.REVERSE.value
-    AUDIT.insert(
-        AUDIT.rows(
-            common,
-            (
-                {
-                    "action": reverse if row.reverses_id is not None else post,
-                    "object_id": str(row.pk),
-                    "object_repr": str(row)[:200],
-                    "changes": _AUDIT_JSON.encode(audit_changes(row, note)),
-                    "node_path": people[row.person_id].unit_path,
-                    "person_id": row.person_id,
-                }
-                for row in rows
-            ),
-        )
+@dataclass
+class Staged:
+    """In place of a list of items: the rows a caller staged with `stage_select` (a roster's rows,
+    already in the database), posted by the same engine as items given in a list — with `items`
+    (their indices given: a roster's row numbers) staged beside them."""
+
+    items: Sequence[tuple[int, NewEntry]] = ()
+
+
+STAGED = Staged()
+
+# What became of a staged row.
+# PENDING: refused unless a duplicate; UNKNOWN, OWN: refused (no such person, the actor's own).
+TO_POST, DUPLICATE, REFUSED, PENDING, UNKNOWN, OWN = 0, 1, 2, 3, 4, 5
+
+
+def open_stage() -> None:
+    """An empty staging table, for a caller that stages rows itself (`stage_select`, then
+    `post_entries(actor, Staged(…))`), in the transaction that posts them."""
+    sql.create_stage()
+
+
+def stage_select(select: str, params: Sequence[Any], columns: Sequence[str]) -> int:
+    """Fills the staging table (after `open_stage`) with one INSERT … SELECT of `columns` (staged
+    columns of the entry, `idx` among them); the engine checks these rows itself (set-based, the
+    suspect ones one by one in the same words as listed items) before `post_entries(actor,
+    STAGED)` posts them. Returns how many rows were staged."""
+    unknown = set(columns) - set(sql.staged_columns()) - {"idx", "later_share"}
+    if unknown:
+        raise KeyError(sorted(unknown))
+    names = ", ".join(columns)
+    return sql.execute(
+        f"INSERT INTO {sql.STAGE} ({names}, checked, state, selected)"
+        f" SELECT {names}, %s, %s, %s FROM ({select}) AS q",
+        [False, TO_POST, True, *params],
     )
 
 
 def post_entries(
-    actor: Actor, items: Sequence[NewEntry], *, note: str = "", defer_standings: bool = False
+    actor: Actor,
+    items: Sequence[NewEntry] | Staged,
+    *,
+    note: str = "",
+    defer_standings: bool = False,
 ) -> BulkResult:
     """Posts every valid item that is not already in the ledger, in one transaction (a savepoint
-    inside the caller's), and reports what became of each by its index.
+    inside the caller's), and reports what became of each by its index (of a staged row: its
+    `idx`).
 
     Guarantees, item for item: idempotent on (person, source_type, source_id) — against the ledger
     and within the call (the first valid item of a key is posted, later ones are duplicates of
@@ -442,16 +349,27 @@ def post_entries(
     entries appended to their hash chain in item order; totals and standings current when it
     returns; an audit record per entry, carrying `note`.
 
+    The items are staged (a temporary table) and written set-based: duplicates by an anti-join,
+    chain numbers by a window function, only the hashes taken in Python (in person order),
+    entries, audit records, totals and chain heads by INSERT … SELECT and grouped upserts.
+
     `defer_standings`: for a caller posting one large job in many calls (a roster's chunks), which
     judges every person it touched ONCE, with `judge_people`, before the job counts as finished
     (and again when a resumed job finishes): the standings of the people posted to are then left
     as they were until that call. Everything else is as above.
     """
     result = BulkResult()
-    if not items:
+    if not isinstance(items, Staged) and not items:
         return result
     with transaction.atomic():
-        _post(actor, items, note, result, judge=not defer_standings)
+        loader = None
+        if isinstance(items, Staged):
+            if items.items:
+                _stage_items(actor, items.items, result)
+        else:
+            sql.create_stage()
+            loader = _stage_items(actor, list(enumerate(items)), result)
+        _write(actor, note, result, judge=not defer_standings, loader=loader)
     return result
 
 
@@ -469,123 +387,713 @@ def judge_people(person_ids: Iterable[int], *, per_transaction: int = 2_000) -> 
     return len(ids)
 
 
-def _post(
-    actor: Actor, items: Sequence[NewEntry], note: str, result: BulkResult, *, judge: bool = True
-) -> None:
-    people = _load_people(item.person_id for item in items)
-    heads = _lock_chains(sorted(pid for pid in {item.person_id for item in items} if pid in people))
-    keys = {
-        (item.person_id, item.source_type, str(item.source_id))
-        for item in items
-        if item.person_id in people
-    }
-    seen = sql.existing_sources(keys)
+# The staged columns of an item, in order; `_stage_items` gives them positionally.
+_ITEM_COLUMNS = (
+    "idx",
+    "person_id",
+    "period",
+    "first_day",
+    "last_day",
+    "days",
+    "categories",
+    "amount",
+    "unit",
+    "kind",
+    "artefact_key",
+    "artefact_exclusive",
+    "source_type",
+    "source_id",
+    "description",
+    "evidence",
+    "approved_by_id",
+    "reverses_id",
+    "later_share",
+    "checked",
+    "state",
+    "first_idx",
+    "selected",
+)
+
+
+def _stage_items(actor: Actor, items: Sequence[tuple[int, NewEntry]], result: BulkResult) -> Loader:
+    """Listed items checked one by one in Python (each refusal in its own words) and staged: the
+    valid ones cleaned, with their period; the refused ones by their key only, PENDING (a
+    duplicate of an entry in the ledger is a duplicate, not a refusal); a later item of a key an
+    earlier valid item has, a DUPLICATE of that one. Returns the loader of the people read (the
+    judge reuses it)."""
+    people = _load_people(item.person_id for _index, item in items)
     loader = Loader()
     loader.add_people(people.values())
     periods = _Periods(loader)
-    now = timezone.now()
     today = timezone.localdate()
     user = user_of(actor)
-    created_by_id = user.pk if user is not None else None
-    # Nobody credits (or reverses a credit of) their own person, whatever their role.
     own_person = user.person_id if user is not None else None
-    new: list[tuple[int, _Row]] = []
-    posted_at: dict[tuple[int, str, str], int] = {}  # key -> index of the item posting it
-    grown: dict[int, tuple[int, str]] = {}
-    for index, item in enumerate(items):
-        if item.person_id not in people:
-            result.errors[index] = LedgerError(
-                Code.PERSON_UNKNOWN, _("No such person."), field="person_id"
-            )
-            continue
-        if own_person is not None and item.person_id == own_person:
-            result.errors[index] = LedgerError(
-                Code.OWN_PERSON,
-                _("Nobody may post or reverse a credit of their own; another person must."),
-                field="person_id",
-            )
-            continue
+    first_of: dict[tuple[int, str, str], int] = {}  # key -> index of the first valid item
+    rows: list[tuple[Any, ...]] = []
+    for index, item in items:
         source_id = str(item.source_id)
         key = (item.person_id, item.source_type, source_id)
-        if key in seen:
-            result.duplicates[index] = seen[key]
+        if item.person_id not in people or item.person_id == own_person:
+            rows.append(_key_only(index, item, source_id, PENDING))
             continue
-        if key in posted_at:
-            result.duplicates[index] = -1 - posted_at[key]  # resolved to an id once inserted
+        if key in first_of:
+            rows.append(_key_only(index, item, source_id, DUPLICATE, first_of[key]))
             continue
         try:
             period, first, last, days, categories, amount = _clean(periods, item, today)
         except LedgerError as error:
             result.errors[index] = error
+            rows.append(_key_only(index, item, source_id, PENDING))
             continue
-        last_seq, last_hash = heads[item.person_id]
-        row = _Row(
-            person_id=item.person_id,
-            seq=last_seq + 1,
-            period=period,
-            first_day=first,
-            last_day=last,
-            days=days,
-            categories=categories,
-            amount=amount,
-            unit=item.unit,
-            kind=item.kind,
-            artefact_key=item.artefact_key,
-            artefact_exclusive=bool(item.artefact_exclusive and item.artefact_key),
-            source_type=item.source_type,
-            source_id=source_id,
-            description=item.description[:300],
-            evidence=item.evidence[:300],
-            approved_by_id=item.approved_by_id,
-            approved_at=now if item.approved_by_id is not None else None,
-            created_by_id=created_by_id,
-            created_at=now,
-            prev_hash=last_hash,
-            reverses_id=item.reverses_id,
+        first_of[key] = index
+        rows.append(
+            (
+                index,
+                item.person_id,
+                period,
+                first,
+                last,
+                None if days is None else str(days),
+                sql._json(categories),
+                str(amount),
+                item.unit,
+                item.kind,
+                item.artefact_key,
+                bool(item.artefact_exclusive and item.artefact_key),
+                item.source_type,
+                source_id,
+                item.description[:300],
+                item.evidence[:300],
+                item.approved_by_id,
+                item.reverses_id,
+                item.later_share,
+                True,
+                TO_POST,
+                None,
+                False,
+            )
         )
-        row.seal()
-        heads[item.person_id] = grown[item.person_id] = (row.seq, row.hash)
-        posted_at[key] = index
-        new.append((index, row))
-    if not new:
+    sql.copy_rows(sql.STAGE, _ITEM_COLUMNS, rows)
+    return loader
+
+
+def _key_only(
+    index: int, item: NewEntry, source_id: str, state: int, first_idx: int | None = None
+) -> tuple[Any, ...]:
+    values: dict[str, Any] = {
+        "idx": index,
+        "person_id": item.person_id,
+        "source_type": item.source_type,
+        "source_id": source_id,
+        "checked": True,
+        "state": state,
+        "first_idx": first_idx,
+        "selected": False,
+    }
+    return tuple(values.get(c) for c in _ITEM_COLUMNS)
+
+
+def _refuse(result: BulkResult, where: str, params: Sequence[Any], error: LedgerError) -> None:
+    """Refuses the staged rows matching `where` with one error (over any pending one)."""
+    for (idx,) in sql.fetch(f"SELECT idx FROM {sql.STAGE} WHERE {where}", params):
+        result.errors[int(idx)] = error
+    sql.execute(f"UPDATE {sql.STAGE} SET state = %s WHERE {where}", [REFUSED, *params])
+
+
+def _write(
+    actor: Actor, note: str, result: BulkResult, *, judge: bool, loader: Loader | None
+) -> None:
+    """The engine: the staged rows checked, numbered, hashed and written. Listed items come with
+    the `loader` of their people (checked and marked as duplicates within the call already);
+    without it, the rows a caller staged are checked here, set-based, and the entry each posted
+    or duplicates is left in their `ref`."""
+    staged = loader is None
+    stage = sql.STAGE
+    person_table = connection.ops.quote_name(Person._meta.db_table)
+    entry_table = connection.ops.quote_name(Entry._meta.db_table)
+    live = f"state IN ({TO_POST}, {PENDING})"
+    user = user_of(actor)
+    # Nobody credits (or reverses a credit of) their own person, whatever their role.
+    own_person = user.person_id if user is not None else None
+    unknown = f"NOT EXISTS (SELECT 1 FROM {person_table} p WHERE p.id = {stage}.person_id)"
+    refusals = {
+        UNKNOWN: LedgerError(Code.PERSON_UNKNOWN, _("No such person."), field="person_id"),
+        OWN: LedgerError(
+            Code.OWN_PERSON,
+            _("Nobody may post or reverse a credit of their own; another person must."),
+            field="person_id",
+        ),
+    }
+    for idx, state in sql.fetch(
+        f"UPDATE {stage} SET state = CASE WHEN {unknown} THEN {UNKNOWN} ELSE {OWN} END"
+        f" WHERE {live} AND ({unknown} OR person_id = %s) RETURNING idx, state",
+        [own_person if own_person is not None else 0],
+    ):
+        result.errors[int(idx)] = refusals[int(state)]
+    _lock_staged_chains()
+    # Already in the ledger: a duplicate (read under the chain locks).
+    match = (
+        f"e.person_id = {stage}.person_id AND e.source_type = {stage}.source_type"
+        f" AND e.source_id = {stage}.source_id"
+    )
+    sql.execute(
+        f"UPDATE {stage} SET state = %s, ref = (SELECT e.id FROM {entry_table} e WHERE {match})"
+        f" WHERE ({live} OR state = %s) AND EXISTS (SELECT 1 FROM {entry_table} e WHERE {match})",
+        [DUPLICATE, DUPLICATE],
+    )
+    if staged:
+        sql.analyze(stage)
+        _check_staged(result)
+    # The same key earlier in the call (a valid item): a duplicate of that one.
+    earlier = (
+        []
+        if not staged
+        else sql.fetch(
+            f"SELECT r.idx, MIN(f.idx) FROM {stage} r JOIN {stage} f ON f.person_id = r.person_id"
+            " AND f.source_type = r.source_type AND f.source_id = r.source_id"
+            f" AND f.state = {TO_POST} AND f.idx < r.idx WHERE r.state IN ({TO_POST}, {PENDING})"
+            " GROUP BY r.idx"
+        )
+    )
+    if earlier:
+        sql.copy_rows(sql.HASHES, ("idx", "prev_hash"), [(i, str(f)) for i, f in earlier])
+        sql.execute(
+            f"UPDATE {stage} SET state = %s, first_idx = (SELECT CAST(h.prev_hash AS BIGINT)"
+            f" FROM {sql.HASHES} h WHERE h.idx = {stage}.idx)"
+            f" WHERE idx IN (SELECT idx FROM {sql.HASHES})",
+            [DUPLICATE],
+        )
+        sql.execute(f"DELETE FROM {sql.HASHES}")
+    outcomes = sql.fetch(
+        f"SELECT idx, state, ref, first_idx FROM {stage} WHERE state IN ({TO_POST}, {DUPLICATE})"
+    )
+    to_post = [int(idx) for idx, state, _ref, _first in outcomes if state == TO_POST]
+    if to_post:
+        ids = _append(actor, note, judge, loader)
+        result.posted.update(ids)
+    for idx, state, ref, first_idx in outcomes:
+        if state == DUPLICATE:
+            result.errors.pop(int(idx), None)
+            result.duplicates[int(idx)] = (
+                int(ref) if ref is not None else result.posted[int(first_idx)]
+            )
+
+
+def _lock_staged_chains() -> None:
+    """The chain heads of the staged people, created where missing and locked until the
+    transaction ends, in person-id order (see `_lock_chains`)."""
+    stage, chain = sql.STAGE, connection.ops.quote_name(Chain._meta.db_table)
+    live = f"state IN ({TO_POST}, {PENDING})"
+    sql.execute(
+        f"INSERT INTO {chain} (person_id, last_seq, last_hash)"
+        f" SELECT DISTINCT person_id, 0, %s FROM {stage} WHERE {live}"
+        " ON CONFLICT (person_id) DO NOTHING",
+        [GENESIS],
+    )
+    if connection.features.has_select_for_update:
+        sql.fetch(
+            f"SELECT person_id FROM {chain} WHERE person_id IN"
+            f" (SELECT person_id FROM {stage} WHERE {live}) ORDER BY person_id FOR UPDATE"
+        )
+
+
+def _check_staged(result: BulkResult) -> None:
+    """The writer's checks of rows staged by a caller (not yet checked in Python), set-based: the
+    period of each distinct (unit, personnel category, first day, last day) by the calendar, the
+    category lists once each, the rest by one predicate. Only the rows it flags are checked one
+    by one, as listed items are (`_clean`), for the refusal in their own words."""
+    stage = sql.STAGE
+    todo = f"state = {TO_POST} AND NOT checked"
+    if not sql.fetch(f"SELECT 1 FROM {stage} WHERE {todo} LIMIT 1"):
         return
-    rows = [row for _index, row in new]
-    # The people's credits already in the ledger are read BEFORE the new entries go in (the chain
-    # locks keep anyone else from adding one meanwhile); the new ones join from memory.
-    touched = Loader(loader.rulesets)
-    touched.add_people(people[pid] for pid in {row.person_id for row in rows})
-    if judge:
-        touched.read()
-    _insert_entries(rows)
-    for index, row in new:
-        assert row.pk is not None
-        result.posted[index] = row.pk
-    for index, marker in result.duplicates.items():
-        if marker < 0:
-            result.duplicates[index] = result.posted[-1 - marker]
-    _move_heads(grown)
-    _add_to_totals(rows)
-    if judge:
-        for row in rows:
-            touched.add_credit(row.person_id, row.as_credit())
-        if any(row.artefact_exclusive for row in rows):
-            touched.read_elsewhere()
-        since: dict[int, int] = {}
-        for row in rows:
-            since[row.person_id] = min(since.get(row.person_id, row.period), row.period)
-        standings.judge_and_store(touched, standings.periods_to_judge(touched, since))
-    _refresh_other_holders(rows)
-    _audit_events(actor, rows, people, note)
+    person_table = connection.ops.quote_name(Person._meta.db_table)
+    node_table = connection.ops.quote_name(OrgNode._meta.db_table)
+    keys = sql.fetch(
+        f"SELECT DISTINCT n.path, p.category, s.first_day, s.last_day FROM {stage} s"
+        f" JOIN {person_table} p ON p.id = s.person_id JOIN {node_table} n ON n.id = p.unit_id"
+        f" WHERE s.{todo.replace('NOT checked', 'NOT s.checked')} AND s.period IS NULL"
+        " AND s.reverses_id IS NULL"
+    )
+    if keys:
+        index = RuleSetIndex.for_paths({path for path, *_rest in keys})
+        periods = []
+        for path, category, first, last in keys:
+            try:
+                period = spans.check_period(
+                    functools.partial(_period_on, index, path, category), _day(first), _day(last)
+                )
+            except Exception:  # noqa: S112  (explained one by one below)
+                continue
+            periods.append((path, category, first, last, period))
+        sql.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage}_periods"
+            " (path text, category text, first_day date, last_day date, period integer,"
+            " PRIMARY KEY (path, category, first_day, last_day))"
+            + (" ON COMMIT DROP" if connection.vendor == "postgresql" else "")
+        )
+        sql.execute(f"DELETE FROM {stage}_periods")
+        sql.copy_rows(
+            f"{stage}_periods", ("path", "category", "first_day", "last_day", "period"), periods
+        )
+        sql.analyze(f"{stage}_periods")
+        sql.execute(
+            f"UPDATE {stage} SET period = k.period FROM {stage}_periods AS k,"
+            f" {person_table} AS p, {node_table} AS n WHERE p.id = {stage}.person_id"
+            " AND n.id = p.unit_id AND k.path = n.path AND k.category = p.category"
+            f" AND k.first_day = {stage}.first_day AND k.last_day = {stage}.last_day"
+            f" AND {stage}.state = {TO_POST} AND NOT {stage}.checked"
+            f" AND {stage}.period IS NULL AND {stage}.reverses_id IS NULL"
+        )
+    good_lists = []
+    for (text,) in sql.fetch(
+        f"SELECT DISTINCT {sql.json_text('categories')} FROM {stage} WHERE {todo}"
+    ):
+        try:
+            given = json.loads(text)
+            if isinstance(given, list) and _categories(given) == given:
+                good_lists.append(text)
+        except (LedgerError, ValueError, TypeError):
+            continue
+    lists, list_params = sql.in_params(sql.json_text("categories"), good_lists)
+    amount, days = sql.number("amount"), sql.number("days")
+    today = timezone.localdate()
+    fine = (
+        f"unit IN ({', '.join(['%s'] * len(Unit.values))})"
+        " AND source_type <> '' AND source_id <> ''"
+        " AND period IS NOT NULL AND last_day >= %s AND last_day <= %s AND first_day <= last_day"
+        " AND (last_day <= %s OR later_share OR reverses_id IS NOT NULL)"
+        f" AND (days IS NULL OR ({days} > 0 AND {days} * 2 = ROUND({days} * 2)"
+        f" AND {days} <= {sql.span_days('first_day', 'last_day')}))"
+        f" AND {lists} AND {amount} <> 0 AND ABS({amount}) <= %s AND ROUND({amount}, 2) = {amount}"
+        + "".join(f" AND LENGTH({name}) <= {limit}" for name, limit in LIMITS.items())
+        + " AND LENGTH(description) <= 300 AND LENGTH(evidence) <= 300"
+    )
+    params = [
+        *Unit.values,
+        dt.date(MIN_PERIOD, 1, 1),
+        dt.date(MAX_PERIOD, 12, 31),
+        today,
+        *list_params,
+        float(MAX_AMOUNT) if connection.vendor == "sqlite" else MAX_AMOUNT,
+    ]
+    sql.execute(f"UPDATE {stage} SET checked = %s WHERE {todo} AND {fine}", [True, *params])
+    _explain(result)
 
 
-def _refresh_other_holders(rows: Sequence[_Row]) -> None:
+def _period_on(index: RuleSetIndex, path: str, category: str, day: Any) -> int:
+    return index.period_of(path, category, _day(day))
+
+
+def _day(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _explain(result: BulkResult) -> None:
+    """The staged rows the set-based checks flagged, checked one by one as listed items are: a
+    refusal in its words (PENDING: a duplicate stays a duplicate), or the row cleaned."""
+    stage = sql.STAGE
+    names = [c for c in _ITEM_COLUMNS if c not in ("checked", "state")]
+    flagged = sql.fetch(
+        f"SELECT {', '.join(names)} FROM {stage} WHERE state = {TO_POST} AND NOT checked"
+    )
+    if not flagged:
+        return
+    rows = [dict(zip(names, row, strict=True)) for row in flagged]
+    people = _load_people(row["person_id"] for row in rows)
+    loader = Loader()
+    loader.add_people(people.values())
+    periods = _Periods(loader)
+    today = timezone.localdate()
+    for row in rows:
+        categories = row["categories"]
+        if isinstance(categories, str):
+            try:
+                categories = json.loads(categories)
+            except ValueError:
+                categories = [categories]
+        item = NewEntry(
+            person_id=row["person_id"],
+            last_day=_day(row["last_day"]),
+            first_day=_day(row["first_day"]) if row["first_day"] is not None else None,
+            categories=tuple(categories) if isinstance(categories, list) else categories,
+            amount=row["amount"],
+            days=None if row["days"] is None else Decimal(str(row["days"])),
+            unit=row["unit"] or "",
+            source_type=row["source_type"] or "",
+            source_id=row["source_id"] or "",
+            kind=row["kind"] or "",
+            artefact_key=row["artefact_key"] or "",
+            artefact_exclusive=bool(row["artefact_exclusive"]),
+            description=row["description"] or "",
+            evidence=row["evidence"] or "",
+            approved_by_id=row["approved_by_id"],
+            reverses_id=row["reverses_id"],
+            later_share=bool(row["later_share"]),
+        )
+        try:
+            period, first, last, days, cleaned, amount = _clean(periods, item, today)
+        except LedgerError as error:
+            result.errors[int(row["idx"])] = error
+            sql.execute(f"UPDATE {stage} SET state = %s WHERE idx = %s", [PENDING, row["idx"]])
+            continue
+        sql.execute(
+            f"UPDATE {stage} SET checked = %s, period = %s, first_day = %s, last_day = %s,"
+            " days = %s, categories = %s, amount = %s, description = %s, evidence = %s"
+            " WHERE idx = %s",
+            [
+                True,
+                period,
+                first,
+                last,
+                None if days is None else str(days),
+                sql._json(cleaned),
+                str(amount),
+                item.description[:300],
+                item.evidence[:300],
+                row["idx"],
+            ],
+        )
+
+
+# The staged columns the hash stream reads, in order.
+_STREAM = (
+    "idx",
+    "person_id",
+    "seq",
+    "period",
+    "first_day",
+    "last_day",
+    "days",
+    "categories",
+    "amount",
+    "unit",
+    "kind",
+    "artefact_key",
+    "artefact_exclusive",
+    "source_type",
+    "source_id",
+    "description",
+    "evidence",
+    "approved_by_id",
+    "reverses_id",
+)
+
+
+@dataclass
+class _Streamed:
+    """What the hash stream learns on its way: each person's new head, the index of each (person,
+    seq), the earliest period each person's new entries fall in, the one-holder artefacts
+    reversed."""
+
+    heads: dict[int, tuple[int, str]] = field(default_factory=dict)
+    index: dict[tuple[int, int], int] = field(default_factory=dict)
+    since: dict[int, int] = field(default_factory=dict)
+    reversed_keys: set[str] = field(default_factory=set)
+
+
+def _append(actor: Actor, note: str, judge: bool, loader: Loader | None) -> dict[int, int]:
+    """Appends the rows TO_POST to their people's chains: numbered after each head by a window
+    function, hashed in Python in (person, seq) order (streamed), written with the audit records,
+    totals and heads by INSERT … SELECT. Returns {idx: new entry id}."""
+    stage, hashes = sql.STAGE, sql.HASHES
+    chain = connection.ops.quote_name(Chain._meta.db_table)
+    sql.execute(
+        f"UPDATE {stage} SET seq = c.last_seq + n.rn FROM (SELECT idx AS i, row_number() OVER"
+        f" (PARTITION BY person_id ORDER BY idx) AS rn FROM {stage} WHERE state = {TO_POST}) AS n,"
+        f" {chain} AS c WHERE {stage}.idx = n.i AND c.person_id = {stage}.person_id"
+    )
+    now = timezone.now()
+    user = user_of(actor)
+    created_by_id = user.pk if user is not None else None
+    streamed = _Streamed()
+    hashed: Iterable[tuple[Any, ...]] = _hashed(now, note, streamed)
+    if connection.vendor == "postgresql":
+        # Read and hashed whole before the COPY back: a connection in COPY mode runs nothing else.
+        hashed = list(hashed)
+    sql.copy_rows(hashes, ("idx", "prev_hash", "hash", "repr", "changes"), hashed)
+    if loader is None:
+        sql.analyze(hashes)
+    ids = _insert_staged_entries(now, created_by_id, streamed.index, staged=loader is None)
+    _insert_staged_audit(actor, now)
+    _add_staged_totals()
+    _move_heads(streamed.heads)
+    if judge:
+        if loader is None:
+            touched = Loader.for_people(sorted(streamed.heads))
+        else:
+            touched = Loader(loader.rulesets)
+            touched.add_people(loader.people[pid] for pid in sorted(streamed.heads))
+            touched.read()
+        standings.judge_and_store(touched, standings.periods_to_judge(touched, streamed.since))
+    _refresh_other_holders(streamed.reversed_keys, set(streamed.heads))
+    return ids
+
+
+class _Memo(dict[Any, Any]):
+    """Converted values of a column, once per distinct stored value."""
+
+    def __init__(self, convert: Any) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.convert(key)
+        return value
+
+
+def _iso_of(value: Any) -> str:
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _list_of(value: Any) -> list[str]:
+    return json.loads(value) if isinstance(value, str) else list(value)
+
+
+def _hashed(now: dt.datetime, note: str, streamed: _Streamed) -> Iterator[tuple[Any, ...]]:
+    """(idx, prev_hash, hash, repr, audit changes) of every row to post, in (person, seq) order:
+    the chain's content as `Entry.hashed_fields` gives it, each person's chain from its head."""
+    stage = sql.STAGE
+    chain = connection.ops.quote_name(Chain._meta.db_table)
+    names = ", ".join(f"s.{c}" for c in _STREAM)
+    isos = _Memo(_iso_of)
+    lists = _Memo(lambda v: _list_of(v if isinstance(v, str) else tuple(v)))
+    decimals = _Memo(lambda v: Decimal(str(v)))
+    labels = {u: str(Unit(u).label) for u in Unit.values}
+    approved_at = _iso_of(now)
+    created_at = approved_at
+    prev_person = None
+    prev = ""
+    encode_text = encode_basestring
+    quote = _Memo(encode_text)
+    quoted_at = encode_text(approved_at)
+    # A category list as the chain spells it (sorted, no spaces) and as the audit record does.
+    sorted_lists = _Memo(
+        lambda key: ",".join(encode_text(c) for c in sorted(lists[key])).join("[]")
+    )
+    plain_lists = _Memo(lambda key: ", ".join(encode_text(c) for c in lists[key]).join("[]"))
+    noted = f', "note": {encode_text(note)}' if note else ""
+
+    def reversal(reverses_id: int, description: str) -> str:
+        return f', "reverses": {reverses_id}, "reason": {encode_text(description)}'
+
+    checked: bool | None = None  # the written-out text checked against the encoder's
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {names}, c.last_hash FROM {stage} s"
+            f" JOIN {chain} c ON c.person_id = s.person_id"
+            f" WHERE s.state = {TO_POST} ORDER BY s.person_id, s.seq"
+        )
+        for batch in iter(lambda: cursor.fetchmany(5_000), []):
+            for (
+                idx, person_id, seq, period, first_day, last_day, days, categories, amount, unit,
+                kind, artefact_key, exclusive, source_type, source_id, description, evidence,
+                approved_by_id, reverses_id, head,
+            ) in batch:  # fmt: skip
+                if person_id != prev_person:
+                    prev_person, prev = person_id, head
+                last_iso = isos[last_day]
+                cats_key = (
+                    categories if isinstance(categories, str) else _AUDIT_JSON.encode(categories)
+                )
+                cats = lists[cats_key]
+                number = decimals[amount]
+                first_iso = isos[first_day]
+                day_count = None if days is None else decimals[days]
+                # The chain's canonical text (`Entry.hashed_fields`, sorted keys, no spaces)
+                # written out key by key; the first row of every call is checked against the
+                # encoder's own text, and the encoder is used throughout should they differ.
+                text = (
+                    f'{{"activity_date":"{last_iso}","amount":"{number:.2f}",'
+                    f'"approved_at":{quoted_at if approved_by_id is not None else "null"},'
+                    f'"approved_by":{"null" if approved_by_id is None else approved_by_id},'
+                    f"{'"artefact_exclusive":true,' if exclusive else ''}"
+                    f'"artefact_key":{quote[artefact_key]},"categories":{sorted_lists[cats_key]},'
+                    f'"created_at":{quoted_at},'
+                    f"{'' if day_count is None else f'"days":"{day_count:.1f}",'}"
+                    f'"description":{quote[description]},"evidence":{encode_text(evidence)},'
+                    f"{'' if first_iso == last_iso else f'"first_day":"{first_iso}",'}"
+                    f'"kind":{quote[kind]},"period":{period},"person":{person_id},'
+                    f'"reverses":{"null" if reverses_id is None else reverses_id},"seq":{seq},'
+                    f'"source_id":{quote[source_id]},"source_type":{quote[source_type]},'
+                    f'"unit":{quote[unit]}}}'
+                )
+                if checked is not True:
+                    fields: dict[str, Any] = {
+                        "person": person_id,
+                        "seq": seq,
+                        "period": period,
+                        "activity_date": last_iso,
+                        "categories": sorted(cats),
+                        "amount": f"{number:.2f}",
+                        "unit": unit,
+                        "kind": kind,
+                        "artefact_key": artefact_key,
+                        "source_type": source_type,
+                        "source_id": source_id,
+                        "description": description,
+                        "evidence": evidence,
+                        "approved_by": approved_by_id,
+                        "approved_at": approved_at if approved_by_id is not None else None,
+                        "reverses": reverses_id,
+                        "created_at": created_at,
+                    }
+                    if first_iso != last_iso:
+                        fields["first_day"] = first_iso
+                    if day_count is not None:
+                        fields["days"] = f"{day_count:.1f}"
+                    if exclusive:
+                        fields["artefact_exclusive"] = True
+                    exact = canonical(fields)
+                    if checked is None:
+                        checked = exact == text
+                    text = exact
+                digest = sha256((text + prev).encode()).hexdigest()
+                changes = (
+                    f'{{"period": {period}, "first_day": "{first_iso}", "last_day": "{last_iso}",'
+                    f' "amount": "{number}", "unit": {quote[unit]},'
+                    f' "categories": {plain_lists[cats_key]},'
+                    f' "source": {encode_text(f"{source_type}:{source_id}")}'
+                    f"{'' if day_count is None else f', "days": "{day_count}"'}"
+                    f"{'' if reverses_id is None else reversal(reverses_id, description)}"
+                    f"{noted}}}"
+                )
+                yield (
+                    idx,
+                    prev,
+                    digest,
+                    f"#{seq} {period} {number.normalize():f} {labels[unit]} {description}"[:200],
+                    changes,
+                )
+                streamed.heads[person_id] = (seq, digest)
+                streamed.index[(person_id, seq)] = idx
+                if person_id not in streamed.since or period < streamed.since[person_id]:
+                    streamed.since[person_id] = period
+                if reverses_id is not None and exclusive:
+                    streamed.reversed_keys.add(artefact_key)
+                prev = digest
+
+
+def _select_of(table: sql.Table, given: dict[str, str]) -> str:
+    """The SELECT list of a table's every column (from its model), by the expressions given for
+    them: a column added to the model and not given fails here (KeyError)."""
+    return ", ".join(given[c] for c in table.columns)
+
+
+def _insert_staged_entries(
+    now: dt.datetime, created_by_id: int | None, index: dict[tuple[int, int], int], *, staged: bool
+) -> dict[int, int]:
+    """The entries, every column of the model, in (person, seq) order; {idx: id}. For rows a
+    caller staged, each row's entry is left in its `ref` too."""
+    stage, hashes = sql.STAGE, sql.HASHES
+    entry_table = connection.ops.quote_name(Entry._meta.db_table)
+    given = {c: f"s.{c}" for c in sql.staged_columns()}
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    numeric = "::numeric" if connection.vendor == "postgresql" else ""
+    given.update(
+        seq="s.seq",
+        approved_at="CASE WHEN s.approved_by_id IS NULL THEN NULL ELSE %s END",
+        created_by_id="%s",
+        created_at="%s",
+        prev_hash="h.prev_hash",
+        hash="h.hash",
+        categories=f"s.categories{json_cast}",
+        amount=f"s.amount{numeric}",
+        days=f"s.days{numeric}",
+    )
+    params: list[Any] = []
+    for c in ENTRIES.columns:
+        if c == "approved_at":
+            params.append(stamp)
+        elif c == "created_by_id":
+            params.append(created_by_id)
+        elif c == "created_at":
+            params.append(stamp)
+    names = ", ".join(connection.ops.quote_name(c) for c in ENTRIES.columns)
+    inserted = sql.fetch(
+        f"INSERT INTO {entry_table} ({names}) SELECT {_select_of(ENTRIES, given)}"
+        f" FROM {stage} s JOIN {hashes} h ON h.idx = s.idx WHERE s.state = {TO_POST}"
+        " ORDER BY s.person_id, s.seq RETURNING id, person_id, seq",
+        params,
+    )
+    if staged:
+        sql.execute(
+            f"UPDATE {stage} SET ref = e.id FROM {entry_table} AS e"
+            f" WHERE e.person_id = {stage}.person_id AND e.seq = {stage}.seq"
+            f" AND {stage}.state = {TO_POST}"
+        )
+    return {index[(int(pid), int(seq))]: int(pk) for pk, pid, seq in inserted}
+
+
+def _insert_staged_audit(actor: Actor, now: dt.datetime) -> None:
+    """One audit record per entry, in the one shape (`audit_changes`, built in the hash stream),
+    each naming the person and their unit."""
+    stage, hashes = sql.STAGE, sql.HASHES
+    person_table = connection.ops.quote_name(Person._meta.db_table)
+    entry_table = connection.ops.quote_name(Entry._meta.db_table)
+    node_table = connection.ops.quote_name(OrgNode._meta.db_table)
+    user = user_of(actor)
+    values = {
+        "at": connection.ops.adapt_datetimefield_value(now),
+        "actor_id": user.pk if user is not None else None,
+        "actor_name": audit_name(actor)[:150],
+        "address": client_address.get() or None,
+        "object_type": Entry._meta.label_lower,
+    }
+    given = {c: "%s" for c in values}
+    given.update(
+        action="CASE WHEN s.reverses_id IS NULL THEN %s ELSE %s END",
+        object_id="CAST(e.id AS TEXT)",
+        object_repr="h.repr",
+        changes="h.changes",
+        node_path="n.path",
+        person_id="s.person_id",
+    )
+    params: list[Any] = []
+    for c in AUDIT.columns:
+        if c in values:
+            params.append(values[c])
+        elif c == "action":
+            params += [AuditEvent.Action.POST.value, AuditEvent.Action.REVERSE.value]
+    names = ", ".join(connection.ops.quote_name(c) for c in AUDIT.columns)
+    sql.execute(
+        f"INSERT INTO {connection.ops.quote_name(AuditEvent._meta.db_table)} ({names})"
+        f" SELECT {_select_of(AUDIT, given)} FROM {stage} s JOIN {hashes} h ON h.idx = s.idx"
+        f" JOIN {entry_table} e ON e.person_id = s.person_id AND e.seq = s.seq"
+        f" JOIN {person_table} p ON p.id = s.person_id JOIN {node_table} n ON n.id = p.unit_id"
+        f" WHERE s.state = {TO_POST} ORDER BY s.person_id, s.seq",
+        params,
+    )
+
+
+def _add_staged_totals() -> None:
+    """Moves the totals by the new entries: one grouped upsert, per (person, period, category,
+    unit), each category of an entry and the overall total."""
+    stage = sql.STAGE
+    total_table = connection.ops.quote_name(Total._meta.db_table)
+    amount = sql.number("s.amount")
+    summed = (
+        f"SELECT s.person_id, s.period, j.value AS category, s.unit, {amount} AS amount"
+        f" FROM {stage} s, {sql.json_elements('s.categories')} WHERE s.state = {TO_POST}"
+        f" UNION ALL SELECT s.person_id, s.period, %s, s.unit, {amount} FROM {stage} s"
+        f" WHERE s.state = {TO_POST}"
+    )
+    total = "ROUND(SUM(amount), 2)"
+    sql.execute(
+        f"INSERT INTO {total_table} (person_id, period, category, unit, amount)"
+        f" SELECT person_id, period, category, unit, {total} FROM ({summed}) AS t WHERE true"
+        " GROUP BY person_id, period, category, unit ORDER BY person_id, period, category, unit"
+        " ON CONFLICT (person_id, period, category, unit)"
+        f" DO UPDATE SET amount = {total_table}.amount + excluded.amount",
+        [OVERALL],
+    )
+
+
+def _refresh_other_holders(keys: set[str], mine: set[int]) -> None:
     """A reversed one-holder artefact may now count for the next person who claimed it: their
     standings are judged again."""
-    reversed_ids = [row.reverses_id for row in rows if row.reverses_id and row.artefact_exclusive]
-    if not reversed_ids:
+    if not keys:
         return
-    keys = {row.artefact_key for row in rows if row.reverses_id in reversed_ids}
-    mine = {row.person_id for row in rows}
     others = set(
         Entry.objects.filter(artefact_exclusive=True, artefact_key__in=sorted(keys))
         .exclude(person_id__in=mine)

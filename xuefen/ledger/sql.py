@@ -422,3 +422,171 @@ def credit_sums(first_id: int, last_id: int, table: str | None = None) -> list[t
             (pid, period, found, unit, kind, numbers[total], numbers[days_total], bool(special))
         )
     return out
+
+
+# The writer's staging tables
+#
+# `ledger.bulk.post_entries` stages every call's items in a temporary table of the entry's own
+# columns (from the model, as `Table`), plus the engine's: the item's index, its state and what
+# it became. A caller with many rows already in the database (a roster's staged rows) fills it
+# with one INSERT … SELECT. The hashes, taken in Python in (person, seq) order, go into a second
+# one. Both live for the connection on SQLite and for the transaction on PostgreSQL, and are
+# emptied per call.
+
+STAGE = "xuefen_ledger_stage"
+HASHES = "xuefen_ledger_hashes"
+# Entry columns the engine sets itself (the rest are staged as given).
+ENGINE_SETS = ("seq", "approved_at", "created_by_id", "created_at", "prev_hash", "hash")
+# The engine's own columns: the item's index in the call (a roster: its row number); whether the
+# writer's per-item checks were done in Python already; its state (see bulk); the entry it posted
+# or duplicates; the earlier item of the call it duplicates; a later share of a split credit.
+ENGINE_COLUMNS = (
+    ("idx", "bigint"),
+    ("selected", "boolean"),
+    ("later_share", "boolean"),
+    ("checked", "boolean"),
+    ("state", "integer"),
+    ("ref", "bigint"),
+    ("first_idx", "bigint"),
+    ("seq", "integer"),
+)
+
+
+def staged_columns() -> tuple[str, ...]:
+    """The entry's columns an item gives (every Entry column but those the engine sets)."""
+    from xuefen.ledger.models import Entry
+
+    return tuple(c for c in columns(Entry) if c not in ENGINE_SETS)
+
+
+def _stage_type(model_field: Any) -> str:
+    kind = model_field.get_internal_type()
+    if kind == "DecimalField":
+        # Kept as sent (SQLite: the text; PostgreSQL: numeric keeps the scale given).
+        return "text" if connection.vendor == "sqlite" else "numeric"
+    if kind == "JSONField":
+        return "text" if connection.vendor == "sqlite" else "jsonb"
+    if kind in ("CharField", "TextField"):
+        return "text"
+    if kind == "BooleanField":
+        return "boolean"
+    if kind == "DateField":
+        return "date"
+    return "bigint"
+
+
+def create_stage() -> None:
+    """The staging tables, empty (created on the first call of a connection or transaction). Their
+    keys are declared inline: a row by its index, and (person, source) for the duplicate joins."""
+    from xuefen.ledger.models import Entry
+
+    pg = connection.vendor == "postgresql"
+    temp = "CREATE TEMPORARY TABLE IF NOT EXISTS"
+    tail = " ON COMMIT DROP" if pg else ""
+    defs = [f"{c} {_stage_type(Entry._meta.get_field(c))}" for c in staged_columns()]
+    defs += [f"{name} {kind}" for name, kind in ENGINE_COLUMNS]
+    defs += ["PRIMARY KEY (idx)", "UNIQUE (person_id, source_type, source_id, idx)"]
+    changes = "jsonb" if pg else "text"
+    statements = [
+        f"{temp} {STAGE} ({', '.join(defs)}){tail}",
+        f"{temp} {HASHES} (idx bigint PRIMARY KEY, prev_hash text, hash text, repr text,"
+        f" changes {changes}){tail}",
+    ]
+    if pg:
+        statements.append(f"TRUNCATE {STAGE}, {HASHES}")
+    else:
+        statements += [f"DELETE FROM {STAGE}", f"DELETE FROM {HASHES}"]
+    with connection.cursor() as cursor:
+        if pg:
+            cursor.execute("; ".join(statements))  # one round trip
+        else:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+def copy_rows(table: str, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Rows into a staging table: COPY on PostgreSQL, executemany on SQLite."""
+    names_text = ", ".join(names)
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        with (
+            connection.wrap_database_errors,
+            psycopg.Cursor(connection.connection) as cursor,
+            cursor.copy(f"COPY {table} ({names_text}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join(["?"] * len(names))
+    with connection.wrap_database_errors:
+        connection.connection.executemany(
+            f"INSERT INTO {table} ({names_text}) VALUES ({marks})", rows
+        )
+
+
+def analyze(table: str) -> None:
+    """PostgreSQL: statistics of a freshly filled temporary table (autovacuum never sees those;
+    without them the planner guesses a handful of rows and joins by nested loops)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
+
+
+def execute(query: str, params: Sequence[Any] = ()) -> int:
+    """One statement; how many rows it changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return int(cursor.rowcount)
+
+
+def fetch(query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+def span_days(first: str, last: str) -> str:
+    """Calendar days from `first` to `last`, both included, as SQL."""
+    if connection.vendor == "postgresql":
+        return f"(({last}) - ({first}) + 1)"
+    return f"(julianday({last}) - julianday({first}) + 1)"
+
+
+def number(column: str) -> str:
+    """A staged decimal as a number SQL can compare (SQLite keeps it as text)."""
+    return f"CAST({column} AS REAL)" if connection.vendor == "sqlite" else column
+
+
+def json_text(column: str) -> str:
+    """A staged JSON value as text."""
+    return f"{column}::text" if connection.vendor == "postgresql" else column
+
+
+def json_elements(column: str) -> str:
+    """A FROM item of the elements of a JSON list of strings, as `j.value`."""
+    if connection.vendor == "postgresql":
+        return f"jsonb_array_elements_text({column}) AS j(value)"
+    return f"json_each({column}) AS j"
+
+
+def money_text(column: str) -> str:
+    """A decimal column of two places, staged with both places ("8.00"; PostgreSQL's numeric
+    keeps them)."""
+    if connection.vendor == "postgresql":
+        return column
+    return f"printf('%%.2f', {column})"  # in a statement with parameters: %% is %
+
+
+def json_literal(text: str) -> str:
+    """A constant JSON value (its text is a constant of the code, never a value sent)."""
+    quoted = "'" + text.replace("'", "''") + "'"
+    return f"{quoted}::jsonb" if connection.vendor == "postgresql" else quoted
+
+
+def in_params(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """`column IN (…)` of a few values, for either dialect (never empty)."""
+    if not values:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
