@@ -262,7 +262,9 @@ def test_query_count_does_not_grow_with_the_number_of_items(
     more = crowd + [f.person(cast.unit_b, f"乙{i}") for i in range(38)]
     with CaptureQueriesContext(connection) as small:
         post_entries(cast.carol, _roster(more[:5], 50))
-    with django_assert_max_num_queries(20), CaptureQueriesContext(connection) as large:
+    # A fixed handful whatever the number of items: the stage tables (made and emptied), the people
+    # and their units, the rule sets' state, one statement per set-based step, the judge's reads.
+    with django_assert_max_num_queries(22), CaptureQueriesContext(connection) as large:
         result = post_entries(cast.carol, [item(p, f"L{n}") for n in range(10) for p in more])
     assert len(result.posted) == 500
     assert len(large.captured_queries) <= len(small.captured_queries)
