@@ -37,7 +37,9 @@ def _rows(cast, people):
     rows.append([people[2].id_number, "别人", "C2", "2026-03-03", ""])  # wrong name
     rows.append(h.row(people[3], "NOPE"))  # unknown course
     rows.append(h.row(people[4], "C2", day="2025-12-30"))  # before the course starts
-    rows.append([people[5].id_number[:-1] + "X", "", "C2", "2026-03-01", ""])  # check digit
+    number = people[5].id_number  # its check digit changed (the factory's own may be X)
+    wrong = "X" if number[-1] != "X" else "0"
+    rows.append([number[:-1] + wrong, "", "C2", "2026-03-01", ""])  # check digit
     rows.append(h.row(people[5], "C2", day="2026-12-01"))  # in the future
     return rows
 
