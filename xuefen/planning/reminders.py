@@ -89,24 +89,33 @@ def _learner_sql(first: bool) -> str:
     )
 
 
-def _short_per_unit(period: int) -> dict[str, int]:
-    """{unit path: people short} of the period: one GROUP BY over the stored standings."""
-    sql = (
-        f"SELECT n.path, COUNT(*) FROM {_table(Person)} p"
+def _owing_sql() -> str:
+    """The counted people of the period who owe something (or have no standing yet): person, unit
+    path, earned. Parameters: period, the owing statuses, the active status."""
+    return (
+        f"SELECT p.id AS person_id, n.path AS path, COALESCE(s.earned, 0) AS earned"
+        f" FROM {_table(Person)} p"
         f" JOIN {_table(OrgNode)} n ON n.id = p.unit_id"
         f" LEFT JOIN {_table(Standing)} s ON s.person_id = p.id AND s.period = %s"
         f" WHERE (s.status IN (%s, %s) OR s.id IS NULL) AND p.status = %s"
-        f" GROUP BY n.path"
     )
+
+
+def _owing_params(period: int) -> list[Any]:
+    return [period, *OWING, Person.Status.ACTIVE]
+
+
+def _short_per_unit(period: int) -> dict[str, int]:
+    """{unit path: people short} of the period: one GROUP BY over the stored standings."""
+    sql = f"SELECT o.path, COUNT(*) FROM ({_owing_sql()}) o GROUP BY o.path"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [period, *OWING, Person.Status.ACTIVE])
+        cursor.execute(sql, _owing_params(period))
         return dict(cursor.fetchall())
 
 
-def _write_unit_admins(round_: Round, policy: ReminderPolicy) -> int:
-    """One reminder per unit administrator with people short in their subtrees (the counts per
-    unit come from one GROUP BY; the administrators are few)."""
-    short = _short_per_unit(round_.period)
+def _write_unit_admins(round_: Round, policy: ReminderPolicy, short: dict[str, int]) -> int:
+    """One reminder per unit administrator with people short in their subtrees (`short`: the
+    counts per unit, from one GROUP BY; the administrators are few)."""
     grants = (
         RoleGrant.objects.filter(role=Role.UNIT_ADMIN, user__is_active=True)
         .values_list("user_id", "node__path", "user__email")
@@ -133,19 +142,91 @@ def _write_unit_admins(round_: Round, policy: ReminderPolicy) -> int:
     return len(rows)
 
 
-def _write(round_: Round, policy: ReminderPolicy) -> int:
-    if round_.kind == ReminderKind.UNIT_GAP:
-        return _write_unit_admins(round_, policy)
-    # The round's row locked: a run beside this one waits here, then finds the rows written.
-    first = Round.objects.select_for_update().get(pk=round_.pk).sent == 0
+def _first_write(round_: Round) -> bool:
+    """Locks the round's row (a run beside this one waits here, then finds the rows written);
+    whether nothing of it is written yet."""
+    return Round.objects.select_for_update().get(pk=round_.pk).sent == 0
+
+
+def _analyze_reminders(cursor: Any) -> None:
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the next run's check (autovacuum may come later).
+        cursor.execute(f"ANALYZE {_table(Reminder)} (round_id, user_id)")
+
+
+def _write_learners(round_: Round, policy: ReminderPolicy) -> int:
+    first = _first_write(round_)
     params: list[Any] = [round_.pk, policy.email, round_.period, *OWING, Person.Status.ACTIVE]
     with connection.cursor() as cursor:
         cursor.execute(_learner_sql(first), params + ([] if first else [round_.pk]))
         written = max(cursor.rowcount, 0)
-        if written and connection.vendor == "postgresql":
-            # Fresh statistics for the next run's check (autovacuum may come later).
-            cursor.execute(f"ANALYZE {_table(Reminder)} (round_id, user_id)")
+        if written:
+            _analyze_reminders(cursor)
         return written
+
+
+def _learners_and_counts_sql(first: bool) -> str:
+    """PostgreSQL, both rounds due: one statement, one pass over the region. The owing people are
+    materialised once; the learners' reminders are inserted from them (a data-modifying CTE, as
+    `_learner_sql`: in the key's order, the check and ON CONFLICT only after the round's first
+    write) and the counts per unit grouped from the same rows. Each row: unit path, people owing,
+    reminders written."""
+    sent = (
+        ""
+        if first
+        else f" AND NOT EXISTS (SELECT 1 FROM {_table(Reminder)} r"
+        f" WHERE r.user_id = u.id AND r.round_id = %s)"
+    )
+    return (
+        f"WITH owing AS MATERIALIZED ({_owing_sql()}),"
+        f" written AS (INSERT INTO {_table(Reminder)}"
+        f" (round_id, user_id, node_path, people, earned, email_to)"
+        f" SELECT %s, u.id, o.path, 1, o.earned, CASE WHEN %s THEN u.email ELSE '' END"
+        f" FROM owing o JOIN {_table(User)} u ON u.person_id = o.person_id"
+        f" WHERE u.is_active{sent}"
+        f" ORDER BY u.id"
+        + ("" if first else " ON CONFLICT (user_id, round_id) DO NOTHING")
+        + " RETURNING 1)"
+        " SELECT o.path, COUNT(*), (SELECT COUNT(*) FROM written) FROM owing o GROUP BY o.path"
+    )
+
+
+def _write_learners_and_count(round_: Round, policy: ReminderPolicy) -> tuple[int, dict[str, int]]:
+    """The learners' round written and the counts per unit of the same period read, in one
+    statement (PostgreSQL): (reminders written, {unit path: people short})."""
+    first = _first_write(round_)
+    params: list[Any] = [*_owing_params(round_.period), round_.pk, policy.email]
+    with connection.cursor() as cursor:
+        cursor.execute(_learners_and_counts_sql(first), params + ([] if first else [round_.pk]))
+        rows = cursor.fetchall()
+        written = int(rows[0][2]) if rows else 0
+        if written:
+            _analyze_reminders(cursor)
+    return written, {path: int(people) for path, people, _written in rows}
+
+
+def _write_period(period: int, due: list[tuple[Round, ReminderPolicy]]) -> list[tuple[Round, int]]:
+    """Writes the rounds due of one period: (round, how many reminders it added) each. The
+    learners' rounds first: on PostgreSQL, when the unit administrators' round is due too, the
+    first learners' round reads the counts per unit in the same pass (SQLite has no INSERT inside
+    a WITH: its counts are a GROUP BY of their own, read once for the period)."""
+    due = sorted(due, key=lambda item: item[0].kind != ReminderKind.LEARNER_GAP)
+    together = connection.vendor == "postgresql" and any(
+        round_.kind == ReminderKind.UNIT_GAP for round_, _policy in due
+    )
+    short: dict[str, int] | None = None
+    added: list[tuple[Round, int]] = []
+    for round_, policy in due:
+        if round_.kind == ReminderKind.UNIT_GAP:
+            if short is None:
+                short = _short_per_unit(period)
+            added.append((round_, _write_unit_admins(round_, policy, short)))
+        elif together and short is None:
+            written, short = _write_learners_and_count(round_, policy)
+            added.append((round_, written))
+        else:
+            added.append((round_, _write_learners(round_, policy)))
+    return added
 
 
 def run_reminders(today: dt.date | None = None) -> RunResult:
@@ -161,6 +242,7 @@ def run_reminders(today: dt.date | None = None) -> RunResult:
                 # Each statement reads or writes everyone once: compiling it costs more.
                 cursor.execute("SET LOCAL jit = off")
         for reporting in open_periods:
+            due: list[tuple[Round, ReminderPolicy]] = []
             for policy in policies:
                 points = [int(p) for p in policy.days_before]
                 point = due_point(reporting.deadline, points, today)
@@ -172,7 +254,8 @@ def run_reminders(today: dt.date | None = None) -> RunResult:
                     days_before=point,
                     defaults={"deadline": reporting.deadline},
                 )
-                added = _write(round_, policy)
+                due.append((round_, policy))
+            for round_, added in _write_period(reporting.period, due):
                 if added:
                     Round.objects.filter(pk=round_.pk).update(sent=F("sent") + added)
                 rounds += 1
