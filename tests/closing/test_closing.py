@@ -297,3 +297,24 @@ def test_the_assessment_export_lists_credits_per_category_grade_and_status(clien
 def test_a_credit_of_an_open_year_is_posted_as_ever(cast, year):
     entry = credit(cast, cast.lena_person, 8, "open-2", day=dt.date(YEAR + 1, 2, 1))
     assert entry.period == YEAR + 1
+
+
+def test_the_notices_of_a_whole_region_at_once_are_each_units_notice(cast, year):
+    """The set-based notices of every unit (the background run's, the benchmark's) say what the
+    notice of each unit alone says: the same count per grade, the same lines in the same order,
+    ID numbers masked."""
+    from xuefen.closing import results
+    from xuefen.orgs.models import OrgNode
+
+    made = {notice.unit_id: notice for notice in results.notices(year.close)}
+    units = OrgNode.objects.filter(pk__in=list(made))
+    assert {unit.pk for unit in units} >= {cast.unit_a.pk}
+    for unit in units:
+        assert made[unit.pk].summary == results.summary(year.close, unit)
+        assert made[unit.pk].lines == list(results.lines(year.close, unit))
+    lines = made[cast.unit_a.pk].lines
+    assert {line.name for line in lines} == {cast.person_a.name, cast.lena_person.name}
+    assert cast.person_a.id_number not in {line.id_number for line in lines}
+    assert Decimal("95") in {line.earned for line in lines}
+    paths = [OrgNode.objects.get(pk=unit_id).path for unit_id in made]
+    assert paths == sorted(paths)

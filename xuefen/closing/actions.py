@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,21 +50,54 @@ def _whole_region_statements() -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
-def _all_current(people: QuerySet[Person], region: OrgNode, period: int) -> bool:
+def _from_standing(q: Q) -> Q:
+    """The ledger's stale rule (`standings.stale_q`, written from a person annotated with `st`,
+    their standing) read from the standing's side: `st__x` is the standing's own x, anything
+    else the person's. Derived, not copied: the rule stays the ledger's."""
+    out = Q()
+    out.connector, out.negated = q.connector, q.negated
+    for child in q.children:
+        if isinstance(child, Q):
+            out.children.append(_from_standing(child))
+            continue
+        key, value = child  # type: ignore[misc]
+        if isinstance(value, F):
+            name = str(value.name)  # type: ignore[attr-defined]
+            value = F(name[4:] if name.startswith("st__") else f"person__{name}")
+        elif hasattr(value, "resolve_expression"):
+            raise TypeError(f"the stale rule's {key} is an expression this reading does not know")
+        out.children.append((key[4:] if key.startswith("st__") else f"person__{key}", value))
+    return out
+
+
+def _all_current(region: OrgNode, period: int) -> bool:
     """Whether every counted person of the region has a standing of the period that is not stale
     by the ledger's rule (`standings.stale_q`), the case of a healthy database: as many standings
-    as people, and none of them stale. Each query starts from the standings of the period, as a
-    GROUP BY over them does; the search person by person for the missing ones (a LEFT JOIN from
-    every person) is left to when there are some."""
-    having = (
-        Standing.objects.filter(period=period, person__unit__path__startswith=region.path)
-        .exclude(person__status__in=[Person.Status.RETIRED, Person.Status.LEFT])
+    as people, and none of them stale. SQLite's planner starts a LEFT JOIN from its left table
+    (every person, then their standing by index) and reaches people by the unit's index (a row
+    fetched at random per person), so: one pass over the standings of the period (their count
+    and how many are stale), and the people counted in one scan of their table. The search
+    person by person for the missing ones is left to when there are some."""
+    counted = ~Q(person__status__in=[Person.Status.RETIRED, Person.Status.LEFT])
+    found = (
+        Standing.objects.filter(counted, period=period, person__unit__path__startswith=region.path)
+        .order_by()
+        .aggregate(
+            having=Count("pk"),
+            stale=Count("pk", filter=_from_standing(standings.stale_q(period))),
+        )
+    )
+    if found["stale"]:
+        return False
+    # `unit_id + 0`: not through the unit's index (a random row per person), one scan instead.
+    units = OrgNode.objects.filter(path__startswith=region.path).values("pk")
+    people = (
+        Person.objects.alias(unit_scan=F("unit_id") + 0)
+        .filter(unit_scan__in=units)
+        .exclude(status__in=[Person.Status.RETIRED, Person.Status.LEFT])
         .order_by()
     )
-    if having.count() != people.count():
-        return False
-    present = standings.with_standing(people, period).filter(Q(st__isnull=False))
-    return not present.filter(standings.stale_q(period)).exists()
+    return found["having"] == people.count()
 
 
 def _settle_region(region: OrgNode, period: int) -> int:
@@ -78,7 +111,7 @@ def _settle_region(region: OrgNode, period: int) -> int:
     )
     # SQLite's planner starts a LEFT JOIN from its left table (every person, then their standing
     # by index: 4× a GROUP BY over the standings); PostgreSQL merges the two and needs no help.
-    if connection.vendor == "sqlite" and _all_current(people, region, period):
+    if connection.vendor == "sqlite" and _all_current(region, period):
         return 0
     judged = 0
     while True:
@@ -131,8 +164,14 @@ def _fix(close: PeriodClose, person_ids: list[int] | None = None) -> int:
         if connection.vendor == "postgresql" and person_ids is None:
             # The planner learns the new rows at once (autovacuum comes later): the notices
             # read them by unit right after.
-            # Only the columns the reads look up by: a third of a whole-table ANALYZE's cost.
+            # Only the columns the reads look up by, from a small sample (3,000 rows, not 30,000:
+            # 0.02 s instead of 0.1 s at 100,000 people); enough for the planner to choose the
+            # (close, unit) index per unit. Autovacuum's ANALYZE later brings the full statistics.
+            cursor.execute("SHOW default_statistics_target")
+            (target,) = cursor.fetchone()
+            cursor.execute("SET LOCAL default_statistics_target = 10")
             cursor.execute(f"ANALYZE {table} (close_id, unit_id, person_id)")
+            cursor.execute("SELECT set_config('default_statistics_target', %s, true)", [target])
     return written
 
 

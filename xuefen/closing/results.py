@@ -2,16 +2,19 @@
 people reached each grade, and every person's fixed grade, as XLSX and PDF. Read from the grades
 fixed at the close, worded by the rule sets that gave them."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, NamedTuple
 
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from xuefen.closing import queries
-from xuefen.closing.models import PeriodClose
+from xuefen.closing.models import FixedGrade, PeriodClose
 from xuefen.core.pdf import FONT, document
 from xuefen.core.tabular import Sheet, write_workbook
 from xuefen.ledger.models import Standing
@@ -103,6 +106,80 @@ def summary(
         )
         counts[label] += row["people"]
     return counts.most_common()
+
+
+class UnitNotice(NamedTuple):
+    unit_id: int
+    summary: list[tuple[str, int]]  # as `summary` for the unit
+    lines: list[Line]  # as `lines` for the unit
+
+
+def _notice_rows_sql() -> str:
+    """Every fixed grade of a close under a path, with its person and unit, in the notices' order
+    (unit path, name, person). Names and paths sorted by code point, as Python sorts them (on
+    PostgreSQL whatever the database's collation)."""
+    qn = connection.ops.quote_name
+    by_code = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+    # Table names from the models, values as parameters.
+    return (
+        "SELECT f.unit_id, n.name, p.name, p.id_number, p.category, f.earned, f.status,"  # noqa: S608
+        " f.grade, f.ruleset"
+        f" FROM {qn(FixedGrade._meta.db_table)} f"
+        f" JOIN {qn(Person._meta.db_table)} p ON p.id = f.person_id"
+        f" JOIN {qn(OrgNode._meta.db_table)} n ON n.id = f.unit_id"
+        " WHERE f.close_id = %s AND n.path LIKE %s"
+        f" ORDER BY n.path{by_code}, p.name{by_code}, f.person_id"
+    )
+
+
+def notices(
+    close: PeriodClose, node: OrgNode | None = None, wording: Wording | None = None
+) -> Iterator[UnitNotice]:
+    """The results notices of every unit of the node's subtree (the close's whole region by
+    default), unit by unit in the order of their paths: each unit's count per grade and every
+    person's line, the same as `summary` and `lines` give for that unit. Set-based: two
+    statements for the whole subtree, however many units (the counts per unit and grade in one
+    GROUP BY; the lines in one join of the fixed grades with their people and units, sorted by
+    the database); each label worded once (`Wording`), ID numbers masked as they are read."""
+    node = node or close.region
+    words = wording or Wording()
+    categories = {code: str(label) for code, label in Person.Category.choices}
+    counts: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for row in queries.grade_counts(close, node):
+        label = (
+            words.grade(row["ruleset"], row["grade"])
+            if row["grade"]
+            else words.status(row["status"])
+        )
+        counts[row["unit_id"]][label] += row["people"]
+    with connection.cursor() as cursor:
+        cursor.execute(_notice_rows_sql(), [close.pk, node.path + "%"])
+        rows = cursor.fetchall()
+    mask = idnumber.mask
+    # PostgreSQL gives numerics as Decimal; SQLite as numbers (the field's own conversion).
+    cent = Decimal("0.01")
+    decimal = (
+        (lambda value: value)
+        if connection.vendor == "postgresql"
+        else (lambda value: Decimal(repr(value)).quantize(cent))
+    )
+    for unit_id, unit_rows in groupby(rows, key=itemgetter(0)):
+        yield UnitNotice(
+            unit_id,
+            counts[unit_id].most_common(),
+            [
+                Line(
+                    unit,
+                    name,
+                    mask(number),
+                    categories.get(category, category),
+                    decimal(earned),
+                    words.status(status),
+                    words.grade(ruleset, grade),
+                )
+                for _unit, unit, name, number, category, earned, status, grade, ruleset in unit_rows
+            ],
+        )
 
 
 def _headers() -> list[str]:
