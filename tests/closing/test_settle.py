@@ -48,3 +48,22 @@ def test_nothing_is_judged_when_every_standing_is_current(cast):
     region = cast.region
     actions._settle_region(region, YEAR)  # the people without entries get their standing
     assert actions._settle_region(region, YEAR) == 0
+
+
+def test_a_standing_older_than_the_regions_rule_set_is_judged_again(cast):
+    """The third part of the ledger's stale rule: a standing judged before the newest rule-set
+    version of a region above the person (the quick check reads the rule from the standing's
+    side)."""
+    from xuefen.policy.models import RuleSet
+
+    _ready(cast)
+    saved = RuleSet.objects.filter(region=cast.region).latest("created_at").created_at
+    before = saved - dt.timedelta(days=1)
+    Person.objects.filter(pk=cast.person_a.pk).update(updated_at=before - dt.timedelta(days=1))
+    Standing.objects.filter(person=cast.person_a, period=YEAR).update(
+        earned=0, status=Standing.Status.SHORT, evaluated_at=before
+    )
+    close = actions.close_period(cast.carol, cast.region, YEAR)
+    assert Standing.objects.get(person=cast.person_a, period=YEAR).evaluated_at > saved
+    fixed = FixedGrade.objects.get(close=close, person=cast.person_a)
+    assert (fixed.earned, fixed.status) == (95, Standing.Status.MET)

@@ -115,20 +115,19 @@ class UnitNotice(NamedTuple):
 
 
 def _notice_rows_sql() -> str:
-    """Every fixed grade of a close under a path, with its person and unit, in the notices' order
-    (unit path, name, person). Names and paths sorted by code point, as Python sorts them (on
-    PostgreSQL whatever the database's collation)."""
+    """Every fixed grade of a close under a path, with its person and unit; each row begins with
+    the notices' order (unit path, name, person). Unsorted: sorted by the caller (the database
+    would sort 100,000 rows on disk past its work_mem; Python sorts them by code point, as
+    `lines` does, whatever the database's collation)."""
     qn = connection.ops.quote_name
-    by_code = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
     # Table names from the models, values as parameters.
     return (
-        "SELECT f.unit_id, n.name, p.name, p.id_number, p.category, f.earned, f.status,"  # noqa: S608
-        " f.grade, f.ruleset"
+        "SELECT n.path, p.name, f.person_id, f.unit_id, n.name, p.id_number, p.category,"  # noqa: S608
+        " f.earned, f.status, f.grade, f.ruleset"
         f" FROM {qn(FixedGrade._meta.db_table)} f"
         f" JOIN {qn(Person._meta.db_table)} p ON p.id = f.person_id"
         f" JOIN {qn(OrgNode._meta.db_table)} n ON n.id = f.unit_id"
         " WHERE f.close_id = %s AND n.path LIKE %s"
-        f" ORDER BY n.path{by_code}, p.name{by_code}, f.person_id"
     )
 
 
@@ -139,8 +138,8 @@ def notices(
     default), unit by unit in the order of their paths: each unit's count per grade and every
     person's line, the same as `summary` and `lines` give for that unit. Set-based: two
     statements for the whole subtree, however many units (the counts per unit and grade in one
-    GROUP BY; the lines in one join of the fixed grades with their people and units, sorted by
-    the database); each label worded once (`Wording`), ID numbers masked as they are read."""
+    GROUP BY; the lines in one join of the fixed grades with their people and units); each label
+    worded once (`Wording`), ID numbers masked as they are read."""
     node = node or close.region
     words = wording or Wording()
     categories = {code: str(label) for code, label in Person.Category.choices}
@@ -155,7 +154,9 @@ def notices(
     with connection.cursor() as cursor:
         cursor.execute(_notice_rows_sql(), [close.pk, node.path + "%"])
         rows = cursor.fetchall()
+    rows.sort()  # (unit path, name, person id, …): the person id is unique, nothing further
     mask = idnumber.mask
+    statuses = {code: words.status(code) for code in Standing.Status.values}
     # PostgreSQL gives numerics as Decimal; SQLite as numbers (the field's own conversion).
     cent = Decimal("0.01")
     decimal = (
@@ -163,7 +164,7 @@ def notices(
         if connection.vendor == "postgresql"
         else (lambda value: Decimal(repr(value)).quantize(cent))
     )
-    for unit_id, unit_rows in groupby(rows, key=itemgetter(0)):
+    for unit_id, unit_rows in groupby(rows, key=itemgetter(3)):
         yield UnitNotice(
             unit_id,
             counts[unit_id].most_common(),
@@ -172,12 +173,12 @@ def notices(
                     unit,
                     name,
                     mask(number),
-                    categories.get(category, category),
+                    categories.get(kind, kind),
                     decimal(earned),
-                    words.status(status),
+                    statuses[status],
                     words.grade(ruleset, grade),
                 )
-                for _unit, unit, name, number, category, earned, status, grade, ruleset in unit_rows
+                for _p, name, *_, unit, number, kind, earned, status, grade, ruleset in unit_rows
             ],
         )
 
