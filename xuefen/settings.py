@@ -104,6 +104,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "xuefen.core.middleware.NoStoreMiddleware",
+    # POST /elearning/events/ (every learner, every few seconds) answered here, after the headers
+    # above and before everything below, none of which it needs (elearning.middleware).
+    "xuefen.elearning.middleware.EventMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xuefen.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -19,7 +19,6 @@ class Code(ErrorCode):
     NO_ATTEMPTS_LEFT = "no_attempts_left", 409
     ALREADY_PASSED = "already_passed", 409
     QUESTION_INVALID = "question_invalid"
-    RETIRED = "retired", 409
     # a playback event that is not one: too large, or not a JSON object naming its session
     EVENT_TOO_LARGE = "too_large", 413
     EVENT_MALFORMED = "malformed", 400

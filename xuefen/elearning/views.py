@@ -124,13 +124,15 @@ def start(request: HttpRequest, course_id: int, resource_id: int) -> HttpRespons
 
 
 # Events come every few seconds from every learner, so this endpoint reads no log-in session and no
-# user (settings.SESSIONLESS_PATHS: the log-in middlewares leave it alone). It is authenticated by
-# the learning session's token — a secret only the player page of a logged-in learner received —
-# together with that log-in's cookie, which the session was bound to when the page opened it. The
-# token does what a CSRF token would: a forged cross-site request cannot name it.
-@csrf_exempt
-@require_POST
-def event(request: HttpRequest) -> HttpResponse:
+# user (settings.SESSIONLESS_PATHS: the log-in middlewares leave it alone), and is answered ahead of
+# the general middleware stack (elearning.middleware.EventMiddleware; `event` below is what answers
+# when that middleware is not installed). It is authenticated by the learning session's token — a
+# secret only the player page of a logged-in learner received — together with that log-in's
+# cookie, which the session was bound to when the page opened it. The token does what a CSRF token
+# would: a forged cross-site request cannot name it.
+def answer_event(request: HttpRequest) -> JsonResponse:
+    """A playback event (a JSON object naming its learning session's token) judged and answered:
+    200 accepted, 409 refused (recorded, with its reason), 413/400 not an event."""
     if len(request.body) > MAX_EVENT_BYTES:
         return _refused(ElearningError(Code.EVENT_TOO_LARGE, _("The report is too large.")))
     try:
@@ -146,6 +148,12 @@ def event(request: HttpRequest) -> HttpResponse:
         address=client_address.get(),
     )
     return JsonResponse(result.as_json(), status=200 if result.accepted else 409)
+
+
+@csrf_exempt
+@require_POST
+def event(request: HttpRequest) -> HttpResponse:
+    return answer_event(request)
 
 
 @login_required
