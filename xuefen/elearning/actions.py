@@ -404,6 +404,19 @@ def login_digest(session_key: str) -> str:
     return hashlib.sha256(f"elearning-login:{session_key}".encode()).hexdigest()
 
 
+def end_sessions(person_id: int, *, login_key: str | None = None) -> int:
+    """Ends the person's active learning sessions — those opened in the log-in `login_key` (the
+    log-in's session key) when it is given, else all of them: a log-out or a deactivated account
+    ends the learning, and a script still holding the old cookie earns nothing after it (its
+    events are refused as "ended" and recorded). Returns how many sessions ended."""
+    sessions = LearningSession.objects.filter(
+        person_id=person_id, status=LearningSession.Status.ACTIVE
+    )
+    if login_key is not None:
+        sessions = sessions.filter(login_key=login_digest(login_key))
+    return sessions.update(status=LearningSession.Status.ENDED)
+
+
 def start_session(
     actor: "User",
     course: OnlineCourse,
@@ -650,6 +663,8 @@ def _judge_event(
     if session.status != LearningSession.Status.ACTIVE:
         if guarded:
             return None
+        if session.status == LearningSession.Status.ENDED:
+            return _refuse(person_id, session, Refusal.ENDED, data, address, now)
         if event.position > session.position and event.seq > session.seq:
             _record_uncounted(session, [(session.position, event.position, Reason.CONCURRENT)], now)
         return _refuse(person_id, session, Refusal.SUPERSEDED, data, address, now)

@@ -137,6 +137,7 @@ class LearningSession(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         SUPERSEDED = "superseded", _("Replaced by a newer session")
+        ENDED = "ended", _("Ended: logged out or account deactivated")
 
     token = models.CharField(_("token"), max_length=64, unique=True)
     person = models.ForeignKey(
