@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('elearning', '0002_course_test_and_retire'),
+        ("elearning", "0002_course_test_and_retire"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='learningsession',
-            name='status',
-            field=models.CharField(choices=[('active', 'Active'), ('superseded', 'Replaced by a newer session'), ('ended', 'Ended: logged out or account deactivated')], default='active', max_length=16, verbose_name='status'),
+            model_name="learningsession",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("active", "Active"),
+                    ("superseded", "Replaced by a newer session"),
+                    ("ended", "Ended: logged out or account deactivated"),
+                ],
+                default="active",
+                max_length=16,
+                verbose_name="status",
+            ),
         ),
     ]
