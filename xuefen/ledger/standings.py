@@ -120,6 +120,17 @@ def stale_q(period: int) -> Q:
     return q
 
 
+def is_stale(evaluated_at: dt.datetime | None, updated_at: dt.datetime, unit_path: str) -> bool:
+    """Whether one standing, judged at `evaluated_at` (None: there is none), is missing or older
+    than its person's row (`updated_at`) or than a rule-set version of a region above the person's
+    unit — `stale_q`'s rule for one standing whose inputs are at hand, without a query."""
+    if evaluated_at is None or evaluated_at < updated_at:
+        return True
+    return any(
+        unit_path.startswith(path) and evaluated_at < created for path, created in newest_rulesets()
+    )
+
+
 def standing_of(period: int) -> FilteredRelation:
     """The person's standing of `period`, for `.annotate(st=standing_of(period))`."""
     return FilteredRelation("standings", condition=Q(standings__period=period))

@@ -141,13 +141,12 @@ def period_of(person: Person, day: dt.date) -> int:
 
 
 def rules_by_ref(refs: Iterable[str]) -> dict[str, RuleSetData]:
-    """{"code vN": rule set} for the references standings store (one query)."""
+    """{"code vN": rule set} for the references standings store: from the versions read once per
+    state of the table (`RuleSetIndex.everywhere`; one small query asks for the state)."""
     wanted = {ref for ref in refs if ref}
-    codes = {ref.rsplit(" v", 1)[0] for ref in wanted}
-    if not codes:
+    if not wanted:
         return {}
-    rows = RuleSet.objects.filter(code__in=sorted(codes)).only("code", "version", "source")
-    return {row.ref: row.data for row in rows if row.ref in wanted}
+    return {row.ref: row.data for row in RuleSetIndex.everywhere().rows if row.ref in wanted}
 
 
 def newest_by_region() -> list[tuple[str, dt.datetime]]:

@@ -6,3 +6,13 @@ class ReportsConfig(AppConfig):
     name = "xuefen.reports"
     label = "reports"
     verbose_name = _("Results and reports")
+
+    def ready(self) -> None:
+        from django.urls import reverse
+
+        from xuefen.accounts.middleware import FRAME_EXTRAS
+        from xuefen.reports import views
+
+        # The pages' data versions are read by the frame's one query (one round trip fewer).
+        FRAME_EXTRAS[reverse("reports:me")] = views.frame_version_of_me
+        FRAME_EXTRAS[reverse("reports:rollup")] = views.frame_version_of_rollups

@@ -15,11 +15,12 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from xuefen.accounts import scope
+from xuefen.accounts.middleware import frame_extra
 from xuefen.accounts.roles import Cap
 from xuefen.archive.horizon import visible_from
 from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
-from xuefen.ledger.standings import settle
+from xuefen.ledger.standings import Settled, is_stale, settle
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.reports import cache, rollups
 from xuefen.reports.actions import issue_certificate
@@ -42,7 +43,20 @@ def _period(request: HttpRequest) -> int:
 # --- a person's credits ----------------------------------------------------------------------
 
 
-def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
+def frame_version_of_me(request: HttpRequest) -> tuple[str, str, list[Any]]:
+    """`accounts.middleware.FRAME_EXTRAS` of "my credits": the person version of the account's own
+    person, read by the frame's one query."""
+    period = _period(request)
+    columns, params = cache.person_columns(period)
+    return f"me {period}", columns, params
+
+
+def frame_version_of_rollups(request: HttpRequest) -> tuple[str, str, list[Any]]:
+    """`accounts.middleware.FRAME_EXTRAS` of a roll-up: the data version, with the frame."""
+    return "data", cache.data_columns(), []
+
+
+def _person_page(request: HttpRequest, person: Person, own: bool = False) -> HttpResponse:
     period = _period(request)
     is_self = getattr(request.user, "person_id", None) == person.pk
     # The archive's rule: a unit the person transferred into sees the years before the transfer
@@ -53,15 +67,21 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
     # As the POST decides it (a learner: their own; staff: their subtree), grants cached.
     can_issue = is_self or scope.has_capability(request.user, Cap.CERTIFICATES_ISSUE, person.unit)
     unit = person.unit
+    version = frame_extra(request, f"me {period}") if own else None
+    if version is None:
+        version = cache.person_version(person.pk, period)
     key = cache.key(
         "person", person.pk, period, is_self, can_issue, person.updated_at, person.status,
-        unit.pk, unit.name, unit.path, cache.person_version(person.pk, period), horizon.first_year,
+        unit.pk, unit.name, unit.path, version, horizon.first_year,
     )  # fmt: skip
 
     def content() -> tuple[str, bool]:
-        # Standings older than the person's row or a rule set are judged again first, so that the
-        # page and the roll-ups show the stored verdict.
-        settled = settle(Person.objects.filter(pk=person.pk), period)
+        # The standing is the one judge's, written with the ledger write that changed it: a plain
+        # read. Only one older than the person's row or a rule set (changes made below the
+        # ledger) or missing is judged again first, so that the page and the roll-ups agree.
+        settled = Settled(0, 0)
+        if is_stale(cache.judged_at(version), person.updated_at, unit.path):
+            settled = settle(Person.objects.filter(pk=person.pk), period)
         page = personal_page(person, period)
         page.periods = [year for year in page.periods if horizon.shows(year)]
         certificates = list(Certificate.objects.filter(person=person, period=period)[:5])
@@ -97,7 +117,9 @@ def me(request: HttpRequest) -> HttpResponse:
     person_id = getattr(request.user, "person_id", None)
     if person_id is None:
         raise Http404
-    return _person_page(request, scope.access_person(request.user, person_id, Cap.CREDITS_VIEW))
+    return _person_page(
+        request, scope.access_person(request.user, person_id, Cap.CREDITS_VIEW), own=True
+    )
 
 
 @login_required
@@ -200,9 +222,9 @@ def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
     # Which node a user may open and what it shows follow from their grants and the data: the same
     # grants asking for the same node under the same data version were shown this page (and their
     # scope decided) when it was kept; only a miss reads the node (and answers 404 if not theirs).
+    version = frame_extra(request, "data") or cache.data_version()
     key = cache.key(
-        "rollup", scope.grants_key(request.user), node_id, period, show_all, number,
-        cache.data_version(),
+        "rollup", scope.grants_key(request.user), node_id, period, show_all, number, version,
     )  # fmt: skip
 
     def content() -> tuple[tuple[str, str], bool]:
