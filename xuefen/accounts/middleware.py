@@ -95,13 +95,24 @@ def _converters(expression: Any) -> tuple[Any, ...]:
     )
 
 
-# Pages that ask the frame's one query for more: {path or the prefix of its paths: extra(request)
+# Pages that ask the frame's one query for more: [(path or the prefix of its paths, extra(request)
 # -> (name, SQL of extra
 # columns, their parameters) or None}. Registered by the app that serves the path (so this layer
 # imports none of them); the columns may refer to the account as `u` (its person: `u.person_id`).
 # Their values are left on the request (`frame_extra`) for the view, one round trip fewer.
-FRAME_EXTRAS: dict[str, Callable[[HttpRequest], tuple[str, str, list[Any]] | None]] = {}
+FRAME_EXTRAS: list[tuple[Any, Callable[[HttpRequest], tuple[str, str, list[Any]] | None]]] = []
 EXTRA = "_xuefen_frame_extra"
+
+
+_resolved: list[tuple[str, Callable[[HttpRequest], tuple[str, str, list[Any]] | None]]] = []
+
+
+def _frame_extras() -> list[tuple[str, Callable[[HttpRequest], tuple[str, str, list[Any]] | None]]]:
+    """FRAME_EXTRAS with their paths made text (registered lazily: the URLs are not loaded while
+    the apps are)."""
+    if len(_resolved) != len(FRAME_EXTRAS):
+        _resolved[:] = [(str(path), extra) for path, extra in FRAME_EXTRAS]
+    return _resolved
 
 
 def frame_extra(request: HttpRequest, name: str) -> tuple[Any, ...] | None:
@@ -158,7 +169,7 @@ def load_user(
     the request. None when there is no such account."""
     asked = None
     if request is not None:
-        for prefix, extra_of in FRAME_EXTRAS.items():
+        for prefix, extra_of in _frame_extras():
             if request.path.startswith(prefix):
                 asked = extra_of(request)
                 break

@@ -102,9 +102,8 @@ def personal_page(person: Person, period: int) -> PersonalPage:
     page = PersonalPage(period, evaluation, verdict, sorted(periods, reverse=True))
     if evaluation is None:
         return page
-    described = dict(
-        sql.select(Entry, ("id", "description"), "person_id = %s AND description <> ''", [person.pk])
-    )
+    where = "person_id = %s AND description <> ''"
+    described = dict(sql.select(Entry, ("id", "description"), where, [person.pk]))
     for line in evaluation.lines:
         description = described.get(line.entry_id, "")
         if line.period == period:
