@@ -18,6 +18,7 @@ from xuefen.ledger.judging import Loader
 from xuefen.ledger.models import Entry, Standing
 from xuefen.orgs.models import Person
 from xuefen.policy.engine import CreditLine, Evaluation
+from xuefen.policy.services import RuleSetIndex
 from xuefen.reports.verdicts import VerdictView, of_evaluation, of_standings
 
 # A standing's columns as the page reads them (`of_standings`).
@@ -84,8 +85,9 @@ def line_html(line: CreditLine, description: str, evaluation: Evaluation) -> Saf
     return found
 
 
-def personal_page(person: Person, period: int) -> PersonalPage:
-    loader = Loader.for_people([person])
+def personal_page(person: Person, period: int, index: RuleSetIndex | None = None) -> PersonalPage:
+    """The page's content (`index`: the rule-set versions, when the caller read them already)."""
+    loader = Loader.for_people([person], index)
     evaluation = loader.evaluate(person.pk, period)
     # This year and every year the person has a standing or an entry in, newest first.
     periods = loader.periods(person.pk) | {this_year()}
@@ -94,9 +96,12 @@ def personal_page(person: Person, period: int) -> PersonalPage:
     # The verdict as stored (the same judge decided it, `ledger.judging`); the live evaluation
     # only explains it (progress, the entries behind the numbers).
     stored = of_standings(
-        Standing(person_id=person.pk, **dict(zip(STANDING_FIELDS, row, strict=True)))
-        for row in standings
-        if row[0] == period
+        (
+            Standing(person_id=person.pk, **dict(zip(STANDING_FIELDS, row, strict=True)))
+            for row in standings
+            if row[0] == period
+        ),
+        loader.rulesets,
     )
     verdict = stored.get(person.pk) or of_evaluation(evaluation)
     page = PersonalPage(period, evaluation, verdict, sorted(periods, reverse=True))

@@ -22,6 +22,7 @@ from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
 from xuefen.ledger.standings import Settled, is_stale, settle
 from xuefen.orgs.models import OrgNode, Person
+from xuefen.policy.services import RuleSetIndex
 from xuefen.reports import cache, rollups
 from xuefen.reports.actions import issue_certificate
 from xuefen.reports.certificates import drift, overlaps, render_pdf
@@ -80,9 +81,11 @@ def _person_page(request: HttpRequest, person: Person, own: bool = False) -> Htt
         # read. Only one older than the person's row or a rule set (changes made below the
         # ledger) or missing is judged again first, so that the page and the roll-ups agree.
         settled = Settled(0, 0)
-        if is_stale(cache.judged_at(version), person.updated_at, unit.path):
+        index = RuleSetIndex.everywhere()  # read once for the whole page
+        if is_stale(cache.judged_at(version), person.updated_at, unit.path, index):
             settled = settle(Person.objects.filter(pk=person.pk), period)
-        page = personal_page(person, period)
+            index = RuleSetIndex.everywhere()
+        page = personal_page(person, period, index)
         page.periods = [year for year in page.periods if horizon.shows(year)]
         certificates = list(Certificate.objects.filter(person=person, period=period)[:5])
         html = render_to_string(
