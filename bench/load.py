@@ -236,53 +236,59 @@ def main() -> None:
             f"gunicorn {args.workers} workers (gthread); {os.cpu_count()} cores",
             flush=True,
         )
-        table: list[tuple[str, str, int, float, float, int]] = []
-        for case in ("kept", "just changed"):
-            writer = None
-            if case == "just changed":
-                seconds = args.rounds * len(targets) * (args.duration + 3) + 5
-                writer = subprocess.Popen(
-                    [sys.executable, str(ROOT / "bench" / "_writer.py"), str(args.write_every),
-                     str(seconds)],
-                    env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True,
-                )  # fmt: skip
-                time.sleep(1.5)
-            # Round-robin over the URLs, `rounds` times; each URL's median: the box's load drifts,
-            # and every URL sees the same drift.
-            runs: dict[str, list[tuple[int, float, float, int]]] = {}
-            for _round in range(args.rounds):
+        # Each round measures every URL kept (the writer idle), then every URL just changed (the
+        # writer posting): both cases and the form in every round, under the same server and the
+        # same drift of the box; ratios are taken within a round, then their median and spread.
+        flag = Path(var_dir) / "writing"
+        seconds = args.rounds * 2 * len(targets) * (args.duration + 4) + 60
+        writer = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "_writer.py"), str(args.write_every),
+             str(seconds), str(flag)],
+            env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        runs: dict[tuple[str, str], list[tuple[int, float, float, int]]] = {}
+        loads: list[str] = []
+        for number in range(args.rounds):
+            for case in ("kept", "just changed"):
+                if case == "just changed":
+                    flag.touch()
+                    time.sleep(1.5)
                 for label, path, cookie in targets:
                     size = check_ok(base, path, cookie)
                     warm = argparse.Namespace(**{**vars(args), "duration": 1})
                     drive(base + path, cookie, warm)
                     rps, p99, failures = drive(base + path, cookie, args)
-                    runs.setdefault(label, []).append((size, rps, p99, failures))
-                    print(f"  [{case}] {label}: {rps:.1f} req/s, p99 {p99:.1f} ms", flush=True)
-            for label, measured in runs.items():
-                rps = statistics.median(r[1] for r in measured)
-                p99 = statistics.median(r[2] for r in measured)
-                failures = sum(r[3] for r in measured)
-                table.append((case, label, measured[-1][0], rps, p99, failures))
-            if writer is not None:
-                out, _err = writer.communicate(timeout=seconds + 120)
-                print(f"  writer posted {out.strip()} entries (one every {args.write_every} s)")
+                    runs.setdefault((case, label), []).append((size, rps, p99, failures))
+                    print(f"  [{number + 1} {case}] {label}: {rps:.1f} req/s", flush=True)
+                flag.unlink(missing_ok=True)
+            load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+            loads.append(load)
+            print(f"  round {number + 1}: load average {load}", flush=True)
+        flag.unlink(missing_ok=True)
+        writer.terminate()
+        out, _err = writer.communicate(timeout=60)
+        print(f"  writer posted {out.strip() or '?'} entries (one every {args.write_every} s)")
+        print(f"  load averages (1/5/15 min) after each round: {' | '.join(loads)}")
         print()
         print(
-            f"| {'case':<12} | {'URL':<36} | {'bytes':>6} | {'req/s':>8} | {'p99 ms':>7} | "
-            f"{'errors':>6} | {'÷ login form':>12} | goal ≥ {GOAL} |"
+            f"| {'case':<12} | {'URL':<36} | {'bytes':>6} | {'req/s (median)':>14} | "
+            f"{'÷ form, median':>14} | {'÷ form, min–max':>15} | {'errors':>6} | goal ≥ {GOAL} |"
         )
         print(
-            f"|{'-' * 14}|{'-' * 38}|{'-' * 7}:|{'-' * 9}:|{'-' * 8}:|{'-' * 7}:|{'-' * 13}:|"
-            f"{'-' * 13}|"
+            f"|{'-' * 14}|{'-' * 38}|{'-' * 7}:|{'-' * 15}:|{'-' * 15}:|{'-' * 16}:|{'-' * 7}:|{'-' * 13}|"
         )
-        for case, label, size, rps, p99, failures in table:
-            form = next(r[3] for r in table if r[0] == case and r[1].startswith("/accounts/login/"))
-            ratio = rps / form
+        for (case, label), measured in runs.items():
+            form = runs[(case, "/accounts/login/ (anonymous form)")]
+            ratios = [m[1] / f[1] for m, f in zip(measured, form, strict=True)]
+            ratio = statistics.median(ratios)
+            rps = statistics.median(m[1] for m in measured)
+            failures = sum(m[3] for m in measured)
             page = label.startswith("/reports/")
             met = ("met" if ratio >= GOAL else "MISSED") if page else "—"
+            spread = f"{min(ratios):.2f}–{max(ratios):.2f}"
             print(
-                f"| {case:<12} | {label:<36} | {size:>6} | {rps:>8.1f} | {p99:>7.1f} | "
-                f"{failures:>6} | {ratio:>12.2f} | {met:<11} |"
+                f"| {case:<12} | {label:<36} | {measured[-1][0]:>6} | {rps:>14.1f} | "
+                f"{ratio:>14.2f} | {spread:>15} | {failures:>6} | {met:<11} |"
             )
     finally:
         if server.poll() is None:

@@ -95,8 +95,34 @@ def _converters(expression: Any) -> tuple[Any, ...]:
     )
 
 
+# Pages that ask the frame's one query for more: [(path or the prefix of its paths, extra(request)
+# -> (name, SQL of extra
+# columns, their parameters) or None}. Registered by the app that serves the path (so this layer
+# imports none of them); the columns may refer to the account as `u` (its person: `u.person_id`).
+# Their values are left on the request (`frame_extra`) for the view, one round trip fewer.
+FRAME_EXTRAS: list[tuple[Any, Callable[[HttpRequest], tuple[str, str, list[Any]] | None]]] = []
+EXTRA = "_xuefen_frame_extra"
+
+
+_resolved: list[tuple[str, Callable[[HttpRequest], tuple[str, str, list[Any]] | None]]] = []
+
+
+def _frame_extras() -> list[tuple[str, Callable[[HttpRequest], tuple[str, str, list[Any]] | None]]]:
+    """FRAME_EXTRAS with their paths made text (registered lazily: the URLs are not loaded while
+    the apps are)."""
+    if len(_resolved) != len(FRAME_EXTRAS):
+        _resolved[:] = [(str(path), extra) for path, extra in FRAME_EXTRAS]
+    return _resolved
+
+
+def frame_extra(request: HttpRequest, name: str) -> tuple[Any, ...] | None:
+    """The values of the extra columns `name` the frame's query read for this request, if it did."""
+    found = getattr(request, EXTRA, None)
+    return found[1] if found is not None and found[0] == name else None
+
+
 @cache
-def _frame_sql(vendor: str) -> tuple[str, tuple[_Part, ...], tuple[Any, ...]]:
+def _frame_sql(vendor: str, extra: str = "") -> tuple[str, tuple[_Part, ...], tuple[Any, ...]]:
     """The frame's one query (built once per process): the account, its person and the person's
     unit (LEFT JOINs), the grants as one text ("role<TAB>node path" per line) and the session
     row's expire_date. Parameters: session key, user id."""
@@ -124,7 +150,7 @@ def _frame_sql(vendor: str) -> tuple[str, tuple[_Part, ...], tuple[Any, ...]]:
         " WHERE s.session_key = %s)"
     )
     sql = (
-        f"SELECT {', '.join(columns)}, {grants}, {stamp}"
+        f"SELECT {', '.join(columns)}, {grants}, {stamp}{', ' + extra if extra else ''}"
         f" FROM {quote(User._meta.db_table)} u"
         f" LEFT JOIN {quote(Person._meta.db_table)} p ON p.id = u.person_id"
         f" LEFT JOIN {quote(OrgNode._meta.db_table)} n ON n.id = p.unit_id"
@@ -134,16 +160,31 @@ def _frame_sql(vendor: str) -> tuple[str, tuple[_Part, ...], tuple[Any, ...]]:
     return sql, tuple(parts), (stamp_col, _converters(stamp_col))
 
 
-def load_user(user_id: Any, session_key: str) -> tuple[Any, dt.datetime | None] | None:
+def load_user(
+    user_id: Any, session_key: str, request: HttpRequest | None = None
+) -> tuple[Any, dt.datetime | None] | None:
     """(user, the session row's expire_date or None) in one query: the account with its person and
     the person's unit, their grants (cached on the user for `accounts.scope`) and the stamp of the
-    session (`accounts.sessions`). None when there is no such account."""
-    sql, (users, people, units), (stamp_col, stamp_converters) = _frame_sql(connection.vendor)
+    session (`accounts.sessions`) — and what the page asks for beside (`FRAME_EXTRAS`), left on
+    the request. None when there is no such account."""
+    asked = None
+    if request is not None:
+        for prefix, extra_of in _frame_extras():
+            if request.path.startswith(prefix):
+                asked = extra_of(request)
+                break
+    name, extra, extra_params = asked if asked is not None else ("", "", [])
+    sql, parts, (stamp_col, stamp_converters) = _frame_sql(connection.vendor, extra)
+    users, people, units = parts
     with connection.cursor() as cursor:
-        cursor.execute(sql, [session_key, user_id])
+        cursor.execute(sql, [session_key, *extra_params, user_id])
         row = cursor.fetchone()
     if row is None:
         return None
+    if asked is not None:
+        end = units.start + len(units.attnames) + 2  # after the grants and the stamp
+        setattr(request, EXTRA, (name, tuple(row[end:])))
+        row = row[:end]
     user = users.build(row)
     person = people.build(row)
     if person is not None:
@@ -175,7 +216,7 @@ def session_user(request: HttpRequest) -> Any:
         backend, XuefenBackend
     ):
         return auth.get_user(request)
-    found = load_user(user_id, session.session_key or "")
+    found = load_user(user_id, session.session_key or "", request)
     agree = getattr(session, "agree", None)
     if agree is not None and not agree(found[1] if found else None):
         # Another process wrote (or ended) the session since this one read it: decide again

@@ -25,7 +25,7 @@ from xuefen.ledger import sql
 from xuefen.ledger.judging import Loader, Verdict
 from xuefen.ledger.models import Standing
 from xuefen.orgs.models import Person
-from xuefen.policy.services import newest_by_region
+from xuefen.policy.services import RuleSetIndex, newest_by_region
 
 STANDING_COLUMNS = (
     "person_id", "period", "status", "grade", "earned", "ruleset", "shortfalls", "evaluated_at",
@@ -105,10 +105,10 @@ def refresh(person_ids: Iterable[int], period: int | None = None) -> None:
 # --- settling before reading ------------------------------------------------------------------
 
 
-def newest_rulesets() -> list[tuple[str, dt.datetime]]:
+def newest_rulesets(index: RuleSetIndex | None = None) -> list[tuple[str, dt.datetime]]:
     """(region path, when its newest rule-set version was saved) of every region that has rule
-    sets: a handful of rows, read once per state of the rule-set table."""
-    return newest_by_region()
+    sets: a handful of rows, read once per state of the rule-set table (or from `index`)."""
+    return newest_by_region(index)
 
 
 def stale_q(period: int) -> Q:
@@ -118,6 +118,23 @@ def stale_q(period: int) -> Q:
     for path, created in newest_rulesets():
         q |= Q(unit__path__startswith=path, st__evaluated_at__lt=created)
     return q
+
+
+def is_stale(
+    evaluated_at: dt.datetime | None,
+    updated_at: dt.datetime,
+    unit_path: str,
+    index: RuleSetIndex | None = None,
+) -> bool:
+    """Whether one standing, judged at `evaluated_at` (None: there is none), is missing or older
+    than its person's row (`updated_at`) or than a rule-set version of a region above the person's
+    unit — `stale_q`'s rule for one standing whose inputs are at hand, without a query."""
+    if evaluated_at is None or evaluated_at < updated_at:
+        return True
+    return any(
+        unit_path.startswith(path) and evaluated_at < created
+        for path, created in newest_rulesets(index)
+    )
 
 
 def standing_of(period: int) -> FilteredRelation:

@@ -140,21 +140,22 @@ def period_of(person: Person, day: dt.date) -> int:
     )
 
 
-def rules_by_ref(refs: Iterable[str]) -> dict[str, RuleSetData]:
-    """{"code vN": rule set} for the references standings store (one query)."""
+def rules_by_ref(refs: Iterable[str], index: RuleSetIndex | None = None) -> dict[str, RuleSetData]:
+    """{"code vN": rule set} for the references standings store: from the versions read once per
+    state of the table (`RuleSetIndex.everywhere`; one small query asks for the state), or from
+    `index`, when the caller has it."""
     wanted = {ref for ref in refs if ref}
-    codes = {ref.rsplit(" v", 1)[0] for ref in wanted}
-    if not codes:
+    if not wanted:
         return {}
-    rows = RuleSet.objects.filter(code__in=sorted(codes)).only("code", "version", "source")
+    rows = (index or RuleSetIndex.everywhere()).rows
     return {row.ref: row.data for row in rows if row.ref in wanted}
 
 
-def newest_by_region() -> list[tuple[str, dt.datetime]]:
+def newest_by_region(index: RuleSetIndex | None = None) -> list[tuple[str, dt.datetime]]:
     """(region path, when its newest rule-set version was saved) of every region that has rule
     sets: from the versions read once per state of the table (`RuleSetIndex.everywhere`)."""
     newest: dict[str, dt.datetime] = {}
-    for row in RuleSetIndex.everywhere().rows:
+    for row in (index or RuleSetIndex.everywhere()).rows:
         path = row.region.path
         if path not in newest or newest[path] < row.created_at:
             newest[path] = row.created_at

@@ -14,6 +14,7 @@ ages out).
 # Only table names (from the models) are formatted into the SQL; every value is a parameter.
 # ruff: noqa: S608
 
+import datetime as dt
 import hashlib
 import threading
 from collections.abc import Callable, Sequence
@@ -46,30 +47,53 @@ def _rulesets_sql() -> str:
     return f"(SELECT max(created_at) FROM {table}), (SELECT count(*) FROM {table})"
 
 
-def person_version(person_id: int, period: int) -> tuple[Any, ...]:
-    """What a person's page for `period` depends on in the database, in one query."""
+def person_columns(period: int, person_id: int | None = None) -> tuple[str, list[Any]]:
+    """(the columns of `person_version`, their parameters) for the person `person_id`, or (None)
+    the frame's account's own person (`u.person_id`, `accounts.middleware.FRAME_EXTRAS`)."""
     entries, standings = Entry._meta.db_table, Standing._meta.db_table
     exemptions, certificates = Exemption._meta.db_table, Certificate._meta.db_table
-    sql = (
-        f"SELECT (SELECT max(seq) FROM {entries} WHERE person_id = %s),"
-        f" (SELECT max(evaluated_at) FROM {standings} WHERE person_id = %s),"
-        f" (SELECT count(*) FROM {standings} WHERE person_id = %s),"
-        f" (SELECT max(id) FROM {exemptions} WHERE person_id = %s),"
-        f" (SELECT max(decided_at) FROM {exemptions} WHERE person_id = %s),"
-        f" (SELECT max(id) FROM {certificates} WHERE person_id = %s AND period = %s),"
-        f" {_rulesets_sql()}"
+    who = "u.person_id" if person_id is None else "%s"
+    ids = [] if person_id is None else [person_id]
+    columns = (
+        f"(SELECT max(seq) FROM {entries} WHERE person_id = {who}),"
+        f" (SELECT max(evaluated_at) FROM {standings} WHERE person_id = {who}),"
+        f" (SELECT count(*) FROM {standings} WHERE person_id = {who}),"
+        f" (SELECT max(id) FROM {exemptions} WHERE person_id = {who}),"
+        f" (SELECT max(decided_at) FROM {exemptions} WHERE person_id = {who}),"
+        f" (SELECT max(id) FROM {certificates} WHERE person_id = {who} AND period = %s),"
+        f" {_rulesets_sql()},"
+        f" (SELECT evaluated_at FROM {standings} WHERE person_id = {who} AND period = %s)"
     )
-    return _one_row(sql, [person_id] * 6 + [period])
+    return columns, [*ids * 6, period, *ids, period]
+
+
+def person_version(person_id: int, period: int) -> tuple[Any, ...]:
+    """What a person's page for `period` depends on in the database, in one query; its last value
+    is when their standing of `period` was judged (None: there is none — `judged_at`)."""
+    columns, params = person_columns(period, person_id)
+    return _one_row(f"SELECT {columns}", params)
+
+
+def judged_at(version: tuple[Any, ...]) -> dt.datetime | None:
+    """When the standing of a `person_version` was judged, as the ORM reads the column."""
+    field = Standing._meta.get_field("evaluated_at")
+    column = field.get_col(Standing._meta.db_table)
+    value = version[-1]
+    for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+        value = convert(value, column, connection)
+    return cast(dt.datetime | None, value)
+
+
+def data_columns() -> str:
+    """The columns of `data_version` (no parameters)."""
+    audit, entries = AuditEvent._meta.db_table, Entry._meta.db_table
+    return f"(SELECT max(id) FROM {audit}), (SELECT max(id) FROM {entries}), {_rulesets_sql()}"
 
 
 def data_version() -> tuple[Any, ...]:
     """The newest audit record, ledger entry and rule-set version: one query, each an index's
     last entry."""
-    audit, entries = AuditEvent._meta.db_table, Entry._meta.db_table
-    sql = (
-        f"SELECT (SELECT max(id) FROM {audit}), (SELECT max(id) FROM {entries}), {_rulesets_sql()}"
-    )
-    return _one_row(sql, [])
+    return _one_row(f"SELECT {data_columns()}", [])
 
 
 def key(kind: str, *parts: Any) -> str:

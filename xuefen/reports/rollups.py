@@ -32,6 +32,7 @@ ZERO = Decimal(0)
 COUNTED_STATUSES = (Person.Status.ACTIVE, Person.Status.LEAVE)
 S = Standing.Status
 MET = (S.MET, S.EXEMPT)
+SHORT_OF_TARGET = (S.SHORT, S.IN_PROGRESS)  # and the not yet judged (`short_of_target`)
 GRADE_ORDER = ["excellent", "good", "pass", "fail", "exempt", ""]
 
 
@@ -80,6 +81,7 @@ class Rollup:
     figures: Figures
     children: list[Row] = field(default_factory=list)
     grades: list[tuple[str, str, int]] = field(default_factory=list)  # code, label, people
+    short_of_target: int = 0  # people `short_of_target` lists
 
     def chart_data(self) -> dict[str, Any]:
         """What the page's charts draw (embedded with json_script)."""
@@ -124,40 +126,42 @@ def _participated(period: int) -> Exists:
     )
 
 
-def by_unit(people: QuerySet[Person], period: int) -> list[tuple[str, Figures]]:
-    """(unit path, figures) per unit: one GROUP BY query."""
+def _grouped(people: QuerySet[Person], period: int) -> list[dict[str, Any]]:
+    """One GROUP BY (unit, grade, rule set) over the people and their standings of `period`: the
+    counts every figure of a roll-up is added up from."""
     rows = (
         people.annotate(st=standing_of(period))
-        .values("unit__path")
+        .values("unit__path", "st__grade", "st__ruleset")
         .annotate(
             n=Count("id"),
             participants=Count("id", filter=_participated(period)),
             met_count=Count("id", filter=Q(st__status__in=MET)),
             in_progress=Count("id", filter=Q(st__status=S.IN_PROGRESS)),
+            short=Count("id", filter=Q(st__status__in=SHORT_OF_TARGET) | Q(st__id__isnull=True)),
             earned_sum=Sum("st__earned"),
         )
         .order_by()
     )
-    return [
-        (
-            r["unit__path"],
+    return [dict(r) for r in rows]
+
+
+def by_unit(rows: list[dict[str, Any]]) -> list[tuple[str, Figures]]:
+    """(unit path, figures) per unit, from `_grouped`'s rows."""
+    units: dict[str, Figures] = {}
+    for r in rows:
+        figures = units.setdefault(r["unit__path"], Figures())
+        figures.add(
             Figures(
                 r["n"], r["participants"], r["met_count"], r["in_progress"], r["earned_sum"] or ZERO
-            ),
+            )
         )
-        for r in rows
-    ]
+    return list(units.items())
 
 
-def grade_distribution(people: QuerySet[Person], period: int) -> list[tuple[str, str, int]]:
+def grade_distribution(rows: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
     """(grade code, label, people), labelled as the rule set that gave the grade names it; people
-    not graded (in progress, no rule set, not yet judged) under "Not graded". Two queries."""
-    rows = list(
-        people.annotate(st=standing_of(period))
-        .values("st__grade", "st__ruleset")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    not graded (in progress, no rule set, not yet judged) under "Not graded"; from `_grouped`'s
+    rows."""
     rules = rules_by_ref(r["st__ruleset"] for r in rows if r["st__ruleset"])
     counts: dict[str, int] = defaultdict(int)
     labels: dict[str, str] = {}
@@ -173,9 +177,10 @@ def grade_distribution(people: QuerySet[Person], period: int) -> list[tuple[str,
 
 def rollup(user: Any, node: OrgNode, period: int) -> Rollup:
     """The node's figures, its child nodes' figures (for drill-down) and its grade distribution,
-    in three queries after the node itself."""
+    in two queries after the node itself (one GROUP BY, the child nodes)."""
     people = people_under(user, node)
-    units = by_unit(people, period)
+    grouped = _grouped(people, period)
+    units = by_unit(grouped)
     total = Figures()
     for _path, figures in units:
         total.add(figures)
@@ -187,7 +192,9 @@ def rollup(user: Any, node: OrgNode, period: int) -> Rollup:
             if path.startswith(child.path):
                 figures.add(unit_figures)
         rows.append(Row(child, figures))
-    return Rollup(node, period, total, rows, grade_distribution(people, period))
+    result = Rollup(node, period, total, rows, grade_distribution(grouped))
+    result.short_of_target = sum(r["short"] for r in grouped)
+    return result
 
 
 def short_of_target(user: Any, node: OrgNode, period: int) -> QuerySet[Person]:
@@ -195,7 +202,7 @@ def short_of_target(user: Any, node: OrgNode, period: int) -> QuerySet[Person]:
     through a multi-year window, or not yet judged), ordered by unit and name."""
     return (
         with_standing(people_under(user, node), period)
-        .filter(Q(st__status__in=[S.SHORT, S.IN_PROGRESS]) | Q(st__id__isnull=True))
+        .filter(Q(st__status__in=SHORT_OF_TARGET) | Q(st__id__isnull=True))
         .select_related("unit")
         .order_by("unit__path", "name", "id")
     )

@@ -9,7 +9,7 @@ from decimal import Decimal
 from xuefen.ledger.models import Standing
 from xuefen.policy.engine import Evaluation, State, grade_label, shortfall_text
 from xuefen.policy.schema import RuleSetData
-from xuefen.policy.services import rules_by_ref
+from xuefen.policy.services import RuleSetIndex, rules_by_ref
 
 STATUS_OF_STATE = {
     State.MET: Standing.Status.MET,
@@ -63,11 +63,13 @@ def _requirement_label(rules: RuleSetData | None, code: str) -> str:
     return str(found.label) if found is not None else code
 
 
-def of_standings(standings: Iterable[Standing]) -> dict[int, VerdictView]:
+def of_standings(
+    standings: Iterable[Standing], index: RuleSetIndex | None = None
+) -> dict[int, VerdictView]:
     """{person id: verdict} of stored standings, worded as their rule sets word them (one query
     for the rule sets)."""
     rows = list(standings)
-    rules = rules_by_ref(s.ruleset for s in rows)
+    rules = rules_by_ref((s.ruleset for s in rows), index)
     out: dict[int, VerdictView] = {}
     for s in rows:
         data = rules.get(s.ruleset)

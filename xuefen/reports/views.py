@@ -15,12 +15,14 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from xuefen.accounts import scope
+from xuefen.accounts.middleware import frame_extra
 from xuefen.accounts.roles import Cap
 from xuefen.archive.horizon import visible_from
 from xuefen.core.actors import acting
 from xuefen.core.errors import CodedError
-from xuefen.ledger.standings import settle
+from xuefen.ledger.standings import Settled, is_stale, settle
 from xuefen.orgs.models import OrgNode, Person
+from xuefen.policy.services import RuleSetIndex
 from xuefen.reports import cache, rollups
 from xuefen.reports.actions import issue_certificate
 from xuefen.reports.certificates import drift, overlaps, render_pdf
@@ -42,7 +44,20 @@ def _period(request: HttpRequest) -> int:
 # --- a person's credits ----------------------------------------------------------------------
 
 
-def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
+def frame_version_of_me(request: HttpRequest) -> tuple[str, str, list[Any]]:
+    """`accounts.middleware.FRAME_EXTRAS` of "my credits": the person version of the account's own
+    person, read by the frame's one query."""
+    period = _period(request)
+    columns, params = cache.person_columns(period)
+    return f"me {period}", columns, params
+
+
+def frame_version_of_rollups(request: HttpRequest) -> tuple[str, str, list[Any]]:
+    """`accounts.middleware.FRAME_EXTRAS` of a roll-up: the data version, with the frame."""
+    return "data", cache.data_columns(), []
+
+
+def _person_page(request: HttpRequest, person: Person, own: bool = False) -> HttpResponse:
     period = _period(request)
     is_self = getattr(request.user, "person_id", None) == person.pk
     # The archive's rule: a unit the person transferred into sees the years before the transfer
@@ -53,16 +68,24 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
     # As the POST decides it (a learner: their own; staff: their subtree), grants cached.
     can_issue = is_self or scope.has_capability(request.user, Cap.CERTIFICATES_ISSUE, person.unit)
     unit = person.unit
+    version = frame_extra(request, f"me {period}") if own else None
+    if version is None:
+        version = cache.person_version(person.pk, period)
     key = cache.key(
         "person", person.pk, period, is_self, can_issue, person.updated_at, person.status,
-        unit.pk, unit.name, unit.path, cache.person_version(person.pk, period), horizon.first_year,
+        unit.pk, unit.name, unit.path, version, horizon.first_year,
     )  # fmt: skip
 
     def content() -> tuple[str, bool]:
-        # Standings older than the person's row or a rule set are judged again first, so that the
-        # page and the roll-ups show the stored verdict.
-        settled = settle(Person.objects.filter(pk=person.pk), period)
-        page = personal_page(person, period)
+        # The standing is the one judge's, written with the ledger write that changed it: a plain
+        # read. Only one older than the person's row or a rule set (changes made below the
+        # ledger) or missing is judged again first, so that the page and the roll-ups agree.
+        settled = Settled(0, 0)
+        index = RuleSetIndex.everywhere()  # read once for the whole page
+        if is_stale(cache.judged_at(version), person.updated_at, unit.path, index):
+            settled = settle(Person.objects.filter(pk=person.pk), period)
+            index = RuleSetIndex.everywhere()
+        page = personal_page(person, period, index)
         page.periods = [year for year in page.periods if horizon.shows(year)]
         certificates = list(Certificate.objects.filter(person=person, period=period)[:5])
         html = render_to_string(
@@ -97,7 +120,9 @@ def me(request: HttpRequest) -> HttpResponse:
     person_id = getattr(request.user, "person_id", None)
     if person_id is None:
         raise Http404
-    return _person_page(request, scope.access_person(request.user, person_id, Cap.CREDITS_VIEW))
+    return _person_page(
+        request, scope.access_person(request.user, person_id, Cap.CREDITS_VIEW), own=True
+    )
 
 
 @login_required
@@ -200,9 +225,9 @@ def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
     # Which node a user may open and what it shows follow from their grants and the data: the same
     # grants asking for the same node under the same data version were shown this page (and their
     # scope decided) when it was kept; only a miss reads the node (and answers 404 if not theirs).
+    version = frame_extra(request, "data") or cache.data_version()
     key = cache.key(
-        "rollup", scope.grants_key(request.user), node_id, period, show_all, number,
-        cache.data_version(),
+        "rollup", scope.grants_key(request.user), node_id, period, show_all, number, version,
     )  # fmt: skip
 
     def content() -> tuple[tuple[str, str], bool]:
@@ -210,7 +235,9 @@ def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
         settled = settle(rollups.people_under(request.user, node), period)
         result = rollups.rollup(request.user, node, period)
         people = _people(request, node, period, show_all)
-        page = Paginator(people, PAGE_SIZE).get_page(number)
+        # The roll-up's GROUP BY counted the people listed: the paginator need not count again.
+        known = result.figures.people if show_all else result.short_of_target
+        page = Counted(people, PAGE_SIZE, known).get_page(number)
         rows = rollups.person_rows(list(page.object_list), period)
         ancestors = [
             a for a in node.ancestors() if scope.has_capability(request.user, Cap.REPORTS_VIEW, a)
@@ -245,6 +272,14 @@ def rollup(request: HttpRequest, node_id: int | None = None) -> HttpResponse:
         )
 
     return cache.whole_page(request, key, page)
+
+
+class Counted(Paginator):
+    """A paginator told how many objects there are (counted already)."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # (`count` is a cached property)
 
 
 def _people(request: HttpRequest, node: OrgNode, period: int, show_all: bool) -> Any:
