@@ -525,47 +525,29 @@ def _stage_plain_rows(batch: Batch, first: int, last: int, today: dt.date) -> in
             " AND r.completed_on = %s AND c.kind = %s)"
         )
         skip_params += [path, category, day, kind]
-    money = sql.money_text("c.amount")
-    select = (
-        "SELECT r.row_number AS idx, p.id AS person_id,"
-        " COALESCE(r.first_day, r.completed_on) AS first_day, r.completed_on AS last_day,"
-        f" c.categories AS categories, {money} AS amount, c.unit AS unit, c.kind AS kind,"
-        " '' AS artefact_key, %s AS artefact_exclusive, %s AS source_type,"
-        " %s || ':' || c.code || ':' || CAST(r.completed_on AS TEXT) AS source_id,"
-        " substr(c.name || '（' || %s || '）', 1, 300) AS description,"
-        " %s || CAST(r.row_number AS TEXT) AS evidence, %s AS later_share"
-        f"{joins}{skip}"
-    )
-    return bulk.stage_select(
-        select,
-        [
-            False,
-            SOURCE_TYPE,
-            provider.code,
-            provider.name,
-            f"intake batch #{batch.pk} row ",
-            False,
-            *params,
-            *skip_params,
-        ],
-        (
-            "idx",
-            "person_id",
-            "first_day",
-            "last_day",
-            "categories",
-            "amount",
-            "unit",
-            "kind",
-            "artefact_key",
-            "artefact_exclusive",
-            "source_type",
-            "source_id",
-            "description",
-            "evidence",
-            "later_share",
+    # Each staged column's expression (and its parameters); `bulk.stage_select` writes them in the
+    # stage's own column order, from the model, and refuses a column it does not know or misses.
+    given: dict[str, tuple[str, list[Any]]] = {
+        "idx": ("r.row_number", []),
+        "person_id": ("p.id", []),
+        "first_day": ("COALESCE(r.first_day, r.completed_on)", []),
+        "last_day": ("r.completed_on", []),
+        "categories": ("c.categories", []),
+        "amount": (sql.money_text("c.amount"), []),
+        "unit": ("c.unit", []),
+        "kind": ("c.kind", []),
+        "artefact_key": ("''", []),
+        "artefact_exclusive": ("%s", [False]),
+        "source_type": ("%s", [SOURCE_TYPE]),
+        "source_id": (
+            "%s || ':' || c.code || ':' || CAST(r.completed_on AS TEXT)",
+            [provider.code],
         ),
-    )
+        "description": ("substr(c.name || '（' || %s || '）', 1, 300)", [provider.name]),
+        "evidence": ("%s || CAST(r.row_number AS TEXT)", [f"intake batch #{batch.pk} row "]),
+        "later_share": ("%s", [False]),
+    }
+    return bulk.stage_select(given, f"{joins}{skip}", [*params, *skip_params])
 
 
 def _insert_plain_rows(batch: Batch) -> None:
