@@ -23,7 +23,7 @@ SQLite: /tmp/xuefen_bench_import.sqlite3 (wiped). PostgreSQL: the database named
 (its name must contain "bench"; created if missing, its schema wiped). People are created
 set-based first and not timed. Each step (raw, set-based SQL, import) runs in its own child
 process, its peak memory that process's own (VmHWM). `--check` runs `ledger verify` and
-`recompute` afterwards (after ANALYZE). `--snapshot PATH` (SQLite) keeps the prepared database and
+`recompute` afterwards (after ANALYZE). `--snapshot NAME` keeps the prepared database and
 roster and starts from them next time; `--only-import` skips the two loads beside the import.
 """
 
@@ -431,8 +431,8 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument(
         "--snapshot",
-        help="SQLite: keep the prepared database (people, courses, roster) under this path and"
-        " start from it when it is there (the roster is kept beside it)",
+        help="keep the prepared database (people, courses, roster) under this name (SQLite: a file"
+        " path; PostgreSQL: a template database) and start from it when it is there",
     )
     # Internal: one step in a child process (its own peak memory).
     parser.add_argument("--step", choices=["raw", "sql", "import"], help=argparse.SUPPRESS)
@@ -513,19 +513,33 @@ def _in_child(args: argparse.Namespace, step: str, roster: Path) -> dict[str, fl
     return dict(json.loads(last))
 
 
+def _pg_admin(statement: str) -> None:
+    import psycopg
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(statement)
+
+
 def _prepare(args: argparse.Namespace, people: int) -> Path:
-    """People, courses and the roster file, or (`--snapshot`) the kept ones."""
+    """People, courses and the roster file, or (`--snapshot`) the kept ones: a copy of the SQLite
+    file, or on PostgreSQL a template database of that name."""
     roster = Path(os.environ["XUEFEN_VAR_DIR"]) / "roster.csv"
-    snapshot = Path(args.snapshot) if args.snapshot else None
-    path = Path(connection.settings_dict["NAME"])
-    if snapshot is not None and connection.vendor != "sqlite":
-        sys.exit("--snapshot is for SQLite")
-    if snapshot is not None and snapshot.exists():
+    snapshot = args.snapshot
+    name = connection.settings_dict["NAME"]
+    pg = connection.vendor == "postgresql"
+    kept = f"/tmp/{snapshot}.csv" if pg else f"{snapshot}.csv"
+    if snapshot is not None and Path(kept).exists():
         connection.close()
-        for suffix in ("-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(snapshot, path)
-        shutil.copyfile(f"{snapshot}.csv", roster)
+        if pg:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
+            _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{snapshot}"')
+        else:
+            for suffix in ("-wal", "-shm"):
+                Path(f"{name}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(snapshot, name)
+        shutil.copyfile(kept, roster)
         return roster
     fresh_database()
     unit = region_and_unit()
@@ -536,8 +550,14 @@ def _prepare(args: argparse.Namespace, people: int) -> Path:
     checkpoint()
     if snapshot is not None:
         connection.close()
-        shutil.copyfile(path, snapshot)
-        shutil.copyfile(roster, f"{snapshot}.csv")
+        if pg:
+            if "bench" not in snapshot:
+                sys.exit("a PostgreSQL snapshot's name must contain 'bench'")
+            _pg_admin(f'DROP DATABASE IF EXISTS "{snapshot}"')
+            _pg_admin(f'CREATE DATABASE "{snapshot}" TEMPLATE "{name}"')
+        else:
+            shutil.copyfile(name, snapshot)
+        shutil.copyfile(roster, kept)
     return roster
 
 

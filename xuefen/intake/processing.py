@@ -44,6 +44,7 @@ from xuefen.intake import roster
 from xuefen.intake.models import INTERRUPTED, MAX_ATTEMPTS, Batch, BatchRow, Provider, StagedRow
 from xuefen.intake.roster import RowError, RowInput
 from xuefen.ledger import bulk, spans, sql
+from xuefen.ledger.models import Entry
 from xuefen.orgs import idnumber
 from xuefen.policy.services import RuleSetIndex, known_categories
 from xuefen.training.models import Course
@@ -554,6 +555,7 @@ def _insert_plain_rows(batch: Batch) -> None:
     """The BatchRows of the plain rows the ledger posted or found duplicate, by INSERT … SELECT
     from its stage (every column of the model, as `ROWS`)."""
     table = connection.ops.quote_name(StagedRow._meta.db_table)
+    entries = connection.ops.quote_name(Entry._meta.db_table)
     given = {
         "batch_id": "%s",
         "row_number": "r.row_number",
@@ -564,7 +566,9 @@ def _insert_plain_rows(batch: Batch) -> None:
         "first_day": "COALESCE(r.first_day, r.completed_on)",
         "completed_on": "r.completed_on",
         "days": "NULL",
-        "entry_id": "COALESCE(s.ref, f.ref)",
+        # A duplicate's entry is in its `ref`; a posted row's (or that of the earlier row of the
+        # chunk it duplicates) is found by person and chain number.
+        "entry_id": "COALESCE(s.ref, e.id, fe.id)",
         "errors": sql.json_literal("[]"),
         "sent": sql.json_literal("{}"),
     }
@@ -579,7 +583,11 @@ def _insert_plain_rows(batch: Batch) -> None:
         f"INSERT INTO {connection.ops.quote_name(BatchRow._meta.db_table)} ({names})"
         f" SELECT {', '.join(given[c] for c in ROWS.columns)} FROM {sql.STAGE} s"
         f" JOIN {table} r ON r.batch_id = %s AND r.row_number = s.idx"
+        f" LEFT JOIN {entries} e ON s.state = {bulk.TO_POST} AND e.person_id = s.person_id"
+        " AND e.seq = s.seq"
         f" LEFT JOIN {sql.STAGE} f ON f.idx = s.first_idx"
+        f" LEFT JOIN {entries} fe ON f.state = {bulk.TO_POST} AND fe.person_id = f.person_id"
+        " AND fe.seq = f.seq"
         f" WHERE s.selected AND s.state IN ({bulk.TO_POST}, {bulk.DUPLICATE})",
         [*params, batch.pk],
     )

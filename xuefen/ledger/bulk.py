@@ -509,8 +509,8 @@ def _write(
 ) -> None:
     """The engine: the staged rows checked, numbered, hashed and written. Listed items come with
     the `loader` of their people (checked and marked as duplicates within the call already);
-    without it, the rows a caller staged are checked here, set-based, and the entry each posted
-    or duplicates is left in their `ref`."""
+    without it, the rows a caller staged are checked here, set-based; the entry a duplicate
+    duplicates is left in its `ref` (a posted row's is the entry of its person and `seq`)."""
     staged = loader is None
     stage = sql.STAGE
     person_table = connection.ops.quote_name(Person._meta.db_table)
@@ -828,8 +828,8 @@ def _append(actor: Actor, note: str, judge: bool, loader: Loader | None) -> dict
         hashed = list(hashed)
     sql.copy_rows(hashes, ("idx", "prev_hash", "hash", "repr", "changes"), hashed)
     if loader is None:
-        sql.analyze(hashes)
-    ids = _insert_staged_entries(now, created_by_id, streamed.index, staged=loader is None)
+        sql.analyze(hashes, ("idx",))  # joined by it; its long texts are not worth sampling
+    ids = _insert_staged_entries(now, created_by_id, streamed.index)
     _insert_staged_audit(actor, now)
     _add_staged_totals()
     _move_heads(streamed.heads)
@@ -996,10 +996,11 @@ def _select_of(table: sql.Table, given: dict[str, str]) -> str:
 
 
 def _insert_staged_entries(
-    now: dt.datetime, created_by_id: int | None, index: dict[tuple[int, int], int], *, staged: bool
+    now: dt.datetime, created_by_id: int | None, index: dict[tuple[int, int], int]
 ) -> dict[int, int]:
-    """The entries, every column of the model, in (person, seq) order; {idx: id}. For rows a
-    caller staged, each row's entry is left in its `ref` too."""
+    """The entries, every column of the model, in (person, seq) order; {idx: id}. (A staged row
+    posted names its entry by its person and `seq`: a caller joins them rather than have the
+    stage rewritten with the ids.)"""
     stage, hashes = sql.STAGE, sql.HASHES
     entry_table = connection.ops.quote_name(Entry._meta.db_table)
     given = {c: f"s.{c}" for c in sql.staged_columns()}
@@ -1032,12 +1033,6 @@ def _insert_staged_entries(
         " ORDER BY s.person_id, s.seq RETURNING id, person_id, seq",
         params,
     )
-    if staged:
-        sql.execute(
-            f"UPDATE {stage} SET ref = e.id FROM {entry_table} AS e"
-            f" WHERE e.person_id = {stage}.person_id AND e.seq = {stage}.seq"
-            f" AND {stage}.state = {TO_POST}"
-        )
     return {index[(int(pid), int(seq))]: int(pk) for pk, pid, seq in inserted}
 
 
