@@ -79,6 +79,8 @@ class RowInput:
 
 
 def _split_categories(text: str) -> list[str]:
+    if not text:
+        return []  # the usual roster: the course's own categories
     for sep in ("，", "、", ";", "；", " ", "|"):
         text = text.replace(sep, ",")
     return [part.strip() for part in text.split(",") if part.strip()]
