@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import json
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from hashlib import sha256
@@ -318,7 +318,7 @@ def open_stage() -> None:
 
 
 def stage_select(
-    given: dict[str, tuple[str, Sequence[Any]]], source: str, params: Sequence[Any]
+    given: Mapping[str, tuple[str, Sequence[Any]]], source: str, params: Sequence[Any]
 ) -> int:
     """Fills the staging table (after `open_stage`) with one INSERT … SELECT: `given` maps staged
     columns (`idx`, the entry's own, `later_share`) to an SQL expression over `source` (the FROM
