@@ -21,8 +21,10 @@ Set-based SQL: see `set_based_load` (what it leaves out is listed there); rolled
 
 SQLite: /tmp/xuefen_bench_import.sqlite3 (wiped). PostgreSQL: the database named in DATABASE_URL
 (its name must contain "bench"; created if missing, its schema wiped). People are created
-set-based first and not timed. Peak memory is the process's ru_maxrss. `--check` runs
-`ledger verify` and `recompute` afterwards (after ANALYZE).
+set-based first and not timed. Each step (raw, set-based SQL, import) runs in its own child
+process, its peak memory that process's own (VmHWM). `--check` runs `ledger verify` and
+`recompute` afterwards (after ANALYZE). `--snapshot NAME` keeps the prepared database and
+roster and starts from them next time; `--only-import` skips the two loads beside the import.
 """
 
 # _population sets Django up, so the environment comes first and Django imports after it.
@@ -43,7 +45,10 @@ from pathlib import Path
 
 os.environ.setdefault("XUEFEN_SQLITE_PATH", "/tmp/xuefen_bench_import.sqlite3")
 # Stored batch files go to a throwaway MEDIA_ROOT; the roster is larger than the 20 MB default.
-os.environ["XUEFEN_VAR_DIR"] = tempfile.mkdtemp(prefix="xuefen_bench_import_")
+# A step's child process gets its parent's.
+if "XUEFEN_BENCH_VAR_DIR" not in os.environ:
+    os.environ["XUEFEN_BENCH_VAR_DIR"] = tempfile.mkdtemp(prefix="xuefen_bench_import_")
+os.environ["XUEFEN_VAR_DIR"] = os.environ["XUEFEN_BENCH_VAR_DIR"]
 os.environ.setdefault("XUEFEN_MAX_UPLOAD_MB", "200")
 # The worker's job is run here, in this process, so the queue need not hold it.
 os.environ["XUEFEN_TASK_BACKEND"] = "django.tasks.backends.dummy.DummyBackend"
@@ -97,6 +102,12 @@ BATCH = 10_000
 
 
 def peak_mb() -> float:
+    """The process's peak resident memory (VmHWM: its own since exec; ru_maxrss would count the
+    parent's memory a child was forked with)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -356,6 +367,37 @@ def _claim_lock_only_the_batch(batch_id: int) -> Batch | None:
         return batch
 
 
+def _time_phases() -> dict[str, list[float]]:
+    """Wall time of the import's phases (the first pass, each chunk's parts, the judging at the
+    end), by wrapping the functions that do them."""
+    from xuefen.intake import processing
+    from xuefen.ledger import bulk
+
+    phases: dict[str, list[float]] = {}
+
+    def wrap(module, name: str, label: str) -> None:  # type: ignore[no-untyped-def]
+        original = getattr(module, name)
+        phases[label] = [0.0, 0]
+
+        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+            began = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                phases[label][0] += time.perf_counter() - began
+                phases[label][1] += 1
+
+        setattr(module, name, timed)
+
+    wrap(processing, "_prepare", "first pass (parse, stage rows)")
+    wrap(processing, "_commit_chunk", "chunks (validate, post, batch rows)")
+    wrap(processing, "_stage_plain_rows", "  staging plain rows (joins)")
+    wrap(bulk, "_check_staged", "  writer's set-based checks")
+    wrap(bulk, "_append", "  writer: number, hash, insert")
+    wrap(bulk, "judge_people", "judging at the end")
+    return phases
+
+
 def real_import(provider: Provider, path: Path, chunk: int | None) -> tuple[float, float, Batch]:
     if connection.vendor == "postgresql":
         import inspect
@@ -373,7 +415,7 @@ def real_import(provider: Provider, path: Path, chunk: int | None) -> tuple[floa
     return submitted, time.perf_counter() - began, Batch.objects.get(pk=batch.pk)
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--people", type=int, default=None, help="default: rows / 10")
@@ -381,42 +423,39 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=None, help="intake chunk rows")
     parser.add_argument("--profile", help="write cProfile stats of the import to this file")
     parser.add_argument(
-        "--sql-times",
-        action="store_true",
-        help="time spent per statement kind (on PostgreSQL without ledger.bulk's array"
-        " statements, which bind on the server past Django's cursor)",
+        "--sql-times", action="store_true", help="time spent per statement kind (the import)"
     )
     parser.add_argument("--check", action="store_true", help="verify + recompute afterwards")
-    args = parser.parse_args()
-    people = args.people or max(1, args.rows // len(COURSES))
-    print(f"database: {connection.vendor}; {args.rows:,} rows, {people:,} people, "
-          f"order by {args.order}")  # fmt: skip
+    parser.add_argument(
+        "--only-import", action="store_true", help="skip the raw and set-based SQL loads"
+    )
+    parser.add_argument(
+        "--snapshot",
+        help="keep the prepared database (people, courses, roster) under this name (SQLite: a file"
+        " path; PostgreSQL: a template database) and start from it when it is there",
+    )
+    # Internal: one step in a child process (its own peak memory).
+    parser.add_argument("--step", choices=["raw", "sql", "import"], help=argparse.SUPPRESS)
+    parser.add_argument("--roster", help=argparse.SUPPRESS)
+    return parser.parse_args()
 
-    began = time.perf_counter()
-    fresh_database()
-    unit = region_and_unit()
-    region = OrgNode.objects.get(pk=unit.parent_id)
-    add_people(unit, people)
-    provider = provider_and_courses(region)
-    roster = Path(os.environ["XUEFEN_VAR_DIR"]) / "roster.csv"
-    write_roster(roster, args.rows, people, args.order)
-    checkpoint()
-    size_mb = roster.stat().st_size / 1e6
-    label = f"set-up (people, courses, CSV of {size_mb:.0f} MB)"
-    print(f"{label:<44} "
-          f"{time.perf_counter() - began:8.1f} s   peak {peak_mb():6.0f} MB")  # fmt: skip
 
-    raw = raw_load(roster)
-    print(f"{'raw load into a bare table':<44} {raw:8.1f} s   {args.rows / raw:>10,.0f} rows/s"
-          f"   peak {peak_mb():6.0f} MB")  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE bench_raw_roster")
-    checkpoint()
-    by_sql = set_based_load(provider, roster)
-    print(f"{'hand-written set-based SQL, same tables':<44} {by_sql:8.1f} s   "
-          f"{args.rows / by_sql:>10,.0f} rows/s   peak {peak_mb():6.0f} MB")  # fmt: skip
-    checkpoint()
+def _step(args: argparse.Namespace) -> None:
+    """One measured step, alone in this (child) process: its last line is its result."""
+    import json
 
+    provider = Provider.objects.get(code="DX01")
+    roster = Path(args.roster)
+    if args.step == "raw":
+        spent = raw_load(roster)
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_raw_roster")
+        print(json.dumps({"seconds": spent, "peak": peak_mb()}))
+        return
+    if args.step == "sql":
+        spent = set_based_load(provider, roster)
+        print(json.dumps({"seconds": spent, "peak": peak_mb()}))
+        return
     timings: dict[str, list[float]] = {}
 
     def timed_sql(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
@@ -427,6 +466,8 @@ def main() -> None:
             key = " ".join(sql.split()[:4])[:60]
             timings.setdefault(key, []).append(time.perf_counter() - began)
 
+    phases = _time_phases()
+    before = peak_mb()
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()
@@ -442,16 +483,119 @@ def main() -> None:
         profiler.dump_stats(args.profile)
         pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
     print(f"{'  of which submit_batch (checks, copy)':<44} {submitted:8.1f} s")
-    print(f"{'import through intake (submit + process)':<44} {total:8.1f} s   "
-          f"{args.rows / total:>10,.0f} rows/s   peak {peak_mb():6.0f} MB")  # fmt: skip
+    for name, (spent, calls) in phases.items():
+        print(f"  of which {name:<34} {spent:8.1f} s  ({calls}x)")
     print(f"batch {batch.status}: {batch.posted_rows:,} posted, {batch.duplicate_rows:,} "
           f"duplicates, {batch.error_rows:,} errors")  # fmt: skip
     print(f"entries {Entry.objects.count():,}, totals {Total.objects.count():,}, "
           f"standings {Standing.objects.count():,}")  # fmt: skip
-    print(f"ratio import / raw (rows/s): {raw / total:.3f}")
-    print(f"ratio import / set-based SQL (rows/s): {by_sql / total:.3f}")
+    print(json.dumps({"seconds": total, "peak": peak_mb(), "before": before}))
+
+
+def _in_child(args: argparse.Namespace, step: str, roster: Path) -> dict[str, float]:
+    """Runs one step in a child process (so each step's peak memory is its own)."""
+    import json
+    import subprocess
+
+    command = [sys.executable, __file__, "--step", step, "--roster", str(roster)]
+    command += ["--rows", str(args.rows)]
+    if args.chunk:
+        command += ["--chunk", str(args.chunk)]
+    if args.profile:
+        command += ["--profile", args.profile]
+    if args.sql_times:
+        command += ["--sql-times"]
+    connection.close()
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
+    *lines, last = done.stdout.strip().splitlines()
+    for line in lines:
+        print(line)
+    return dict(json.loads(last))
+
+
+def _pg_admin(statement: str) -> None:
+    import psycopg
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def _prepare(args: argparse.Namespace, people: int) -> Path:
+    """People, courses and the roster file, or (`--snapshot`) the kept ones: a copy of the SQLite
+    file, or on PostgreSQL a template database of that name."""
+    roster = Path(os.environ["XUEFEN_VAR_DIR"]) / "roster.csv"
+    snapshot = args.snapshot
+    name = connection.settings_dict["NAME"]
+    pg = connection.vendor == "postgresql"
+    kept = f"/tmp/{snapshot}.csv" if pg else f"{snapshot}.csv"
+    if snapshot is not None and Path(kept).exists():
+        connection.close()
+        if pg:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
+            _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{snapshot}"')
+        else:
+            for suffix in ("-wal", "-shm"):
+                Path(f"{name}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(snapshot, name)
+        shutil.copyfile(kept, roster)
+        return roster
+    fresh_database()
+    unit = region_and_unit()
+    region = OrgNode.objects.get(pk=unit.parent_id)
+    add_people(unit, people)
+    provider_and_courses(region)
+    write_roster(roster, args.rows, people, args.order)
+    checkpoint()
+    if snapshot is not None:
+        connection.close()
+        if pg:
+            if "bench" not in snapshot:
+                sys.exit("a PostgreSQL snapshot's name must contain 'bench'")
+            _pg_admin(f'DROP DATABASE IF EXISTS "{snapshot}"')
+            _pg_admin(f'CREATE DATABASE "{snapshot}" TEMPLATE "{name}"')
+        else:
+            shutil.copyfile(name, snapshot)
+        shutil.copyfile(roster, kept)
+    return roster
+
+
+def main() -> None:
+    args = _arguments()
+    if args.step:
+        _step(args)
+        return
+    people = args.people or max(1, args.rows // len(COURSES))
+    print(f"database: {connection.vendor}; {args.rows:,} rows, {people:,} people, "
+          f"order by {args.order}; each step in its own process")  # fmt: skip
+    began = time.perf_counter()
+    roster = _prepare(args, people)
+    size_mb = roster.stat().st_size / 1e6
+    label = f"set-up (people, courses, CSV of {size_mb:.0f} MB)"
+    print(f"{label:<44} {time.perf_counter() - began:8.1f} s")
+    raw = by_sql = None
+    if not args.only_import:
+        raw = _in_child(args, "raw", roster)
+        print(f"{'raw load into a bare table':<44} {raw['seconds']:8.1f} s   "
+              f"{args.rows / raw['seconds']:>10,.0f} rows/s   peak {raw['peak']:6.0f} MB")  # fmt: skip
+        checkpoint()
+        by_sql = _in_child(args, "sql", roster)
+        print(f"{'hand-written set-based SQL, same tables':<44} {by_sql['seconds']:8.1f} s   "
+              f"{args.rows / by_sql['seconds']:>10,.0f} rows/s   "
+              f"peak {by_sql['peak']:6.0f} MB")  # fmt: skip
+        checkpoint()
+    done = _in_child(args, "import", roster)
+    total = done["seconds"]
+    print(f"{'import through intake (submit + process)':<44} {total:8.1f} s   "
+          f"{args.rows / total:>10,.0f} rows/s   peak {done['peak']:6.0f} MB"
+          f" (set-up in the process: {done['before']:.0f} MB)")  # fmt: skip
+    if raw is not None and by_sql is not None:
+        print(f"ratio import / raw (rows/s): {raw['seconds'] / total:.3f}")
+        print(f"ratio import / set-based SQL (rows/s): {by_sql['seconds'] / total:.3f}")
     print(f"goal >= 20,000 rows/s: {'met' if args.rows / total >= 20_000 else 'NOT met'}")
-    print(f"peak memory (ru_maxrss): {peak_mb():.0f} MB  (goal < 300 MB)")
+    print(f"peak memory of the import's process (VmHWM): {done['peak']:.0f} MB"
+          "  (goal < 300 MB)")  # fmt: skip
     if args.check:
         from xuefen.ledger.recompute import recompute
         from xuefen.ledger.verify import verify
@@ -462,7 +606,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    child = "--step" in sys.argv
     try:
         main()
     finally:
-        shutil.rmtree(os.environ["XUEFEN_VAR_DIR"], ignore_errors=True)
+        if not child:
+            shutil.rmtree(os.environ["XUEFEN_VAR_DIR"], ignore_errors=True)

@@ -273,3 +273,38 @@ def test_a_row_missing_a_field_of_the_model_is_refused(db):
     del values["sent"]
     with pytest.raises(KeyError):
         ROWS.row(values)
+
+
+def _entry_columns() -> set[str]:
+    return {f.attname for f in Entry._meta.concrete_fields if f.name != Entry._meta.pk.name}
+
+
+def test_the_writers_staged_columns_are_every_field_of_the_entry():
+    """What an item stages, what the hash stream reads and what a staged roster row gives: every
+    column of the entry but those the engine sets (or, for the stream, sets after hashing)."""
+    engine_sets = set(sql.ENGINE_SETS)
+    assert set(bulk._ITEM_COLUMNS) == (_entry_columns() - engine_sets) | {
+        "idx",
+        "later_share",
+        "checked",
+        "state",
+        "first_idx",
+        "selected",
+    }
+    assert set(bulk._STREAM) == (_entry_columns() - engine_sets) | {"idx", "seq"}
+    assert sorted(bulk._UNPACKED) == sorted(bulk._STREAM)
+
+
+def test_a_field_added_to_the_entry_is_missed_by_every_hand_list(monkeypatch):
+    """A field the model gains changes the derived lists: the stream's own order no longer matches
+    them (the module refuses to load) and a staged roster row that does not give it is refused."""
+    added = [*sql.columns(Entry), "grade_note"]
+    monkeypatch.setattr(sql, "columns", lambda model: tuple(added) if model is Entry else ())
+    staged = sql.staged_columns()
+    assert "grade_note" in staged
+    stream = ("idx", *(c for c in added if c not in sql.ENGINE_SETS or c == "seq"))
+    assert sorted(bulk._UNPACKED) != sorted(stream)
+    given = {c: ("NULL", []) for c in ("idx", *sql.staged_columns()) if c != "grade_note"}
+    monkeypatch.setattr(bulk, "_ITEM_COLUMNS", ("idx", *staged, "later_share"))
+    with pytest.raises(KeyError, match="grade_note"):
+        bulk.stage_select(given, " FROM (SELECT 1) AS x", [])

@@ -524,6 +524,9 @@ def _rows(
         )
     headers = {key: str(header[i]).strip() for key, i in positions.items()}
     kinds = {c.key: c.kind for c in columns}
+    # A column's text cells read once per distinct text (a roster repeats its dates and codes
+    # endlessly); a cell that does not read is read again, for its error, every time.
+    known: dict[str, dict[str, Any]] = {key: {} for key in positions}
 
     def generate() -> Iterator[Row]:
         for count, (number, cells) in enumerate(itertools.chain([peeked], data), start=1):
@@ -533,7 +536,7 @@ def _rows(
                     _("%(file)s has more than %(max)d rows; split it into smaller files.")
                     % {"file": name, "max": max_rows},
                 )
-            yield _make_row(number, cells, positions, headers, kinds)
+            yield _make_row(number, cells, positions, headers, kinds, known)
 
     return generate()
 
@@ -585,17 +588,31 @@ def _map_header(
     return positions
 
 
+_UNREAD = object()
+# Distinct texts remembered per column: a roster's dates and course codes, not its ID numbers.
+_KNOWN_TEXTS = 5_000
+
+
 def _make_row(
     number: int,
     cells: Sequence[Any],
     positions: dict[str, int],
     headers: dict[str, str],
     kinds: dict[str, Kind],
+    known: dict[str, dict[str, Any]] | None = None,
 ) -> Row:
     row = Row(number=number, values={}, raw={}, headers=headers)
     for key, index in positions.items():
         value = cells[index] if index < len(cells) else None
         row.raw[key] = display(value)
+        if known is not None and type(value) is str:
+            memo = known[key]
+            read = memo.get(value, _UNREAD)
+            if read is not _UNREAD:
+                row.values[key] = read
+                continue
+        else:
+            memo = None
         if isinstance(value, Formula) or (isinstance(value, str) and value.startswith("=")):
             row.error(
                 key,
@@ -605,7 +622,9 @@ def _make_row(
             row.values[key] = None if kinds[key] == Kind.DATE else ""
             continue
         try:
-            row.values[key] = _convert(value, kinds[key])
+            row.values[key] = read = _convert(value, kinds[key])
+            if memo is not None and len(memo) < _KNOWN_TEXTS:
+                memo[value] = read  # type: ignore[index]
         except CodedError as exc:
             row.error(key, exc.code, exc.message)
             row.values[key] = None if kinds[key] == Kind.DATE else ""

@@ -44,6 +44,7 @@ from xuefen.intake import roster
 from xuefen.intake.models import INTERRUPTED, MAX_ATTEMPTS, Batch, BatchRow, Provider, StagedRow
 from xuefen.intake.roster import RowError, RowInput
 from xuefen.ledger import bulk, spans, sql
+from xuefen.ledger.models import Entry
 from xuefen.orgs import idnumber
 from xuefen.policy.services import RuleSetIndex, known_categories
 from xuefen.training.models import Course
@@ -525,53 +526,36 @@ def _stage_plain_rows(batch: Batch, first: int, last: int, today: dt.date) -> in
             " AND r.completed_on = %s AND c.kind = %s)"
         )
         skip_params += [path, category, day, kind]
-    money = sql.money_text("c.amount")
-    select = (
-        "SELECT r.row_number AS idx, p.id AS person_id,"
-        " COALESCE(r.first_day, r.completed_on) AS first_day, r.completed_on AS last_day,"
-        f" c.categories AS categories, {money} AS amount, c.unit AS unit, c.kind AS kind,"
-        " '' AS artefact_key, %s AS artefact_exclusive, %s AS source_type,"
-        " %s || ':' || c.code || ':' || CAST(r.completed_on AS TEXT) AS source_id,"
-        " substr(c.name || '（' || %s || '）', 1, 300) AS description,"
-        " %s || CAST(r.row_number AS TEXT) AS evidence, %s AS later_share"
-        f"{joins}{skip}"
-    )
-    return bulk.stage_select(
-        select,
-        [
-            False,
-            SOURCE_TYPE,
-            provider.code,
-            provider.name,
-            f"intake batch #{batch.pk} row ",
-            False,
-            *params,
-            *skip_params,
-        ],
-        (
-            "idx",
-            "person_id",
-            "first_day",
-            "last_day",
-            "categories",
-            "amount",
-            "unit",
-            "kind",
-            "artefact_key",
-            "artefact_exclusive",
-            "source_type",
-            "source_id",
-            "description",
-            "evidence",
-            "later_share",
+    # Each staged column's expression (and its parameters); `bulk.stage_select` writes them in the
+    # stage's own column order, from the model, and refuses a column it does not know or misses.
+    given: dict[str, tuple[str, list[Any]]] = {
+        "idx": ("r.row_number", []),
+        "person_id": ("p.id", []),
+        "first_day": ("COALESCE(r.first_day, r.completed_on)", []),
+        "last_day": ("r.completed_on", []),
+        "categories": ("c.categories", []),
+        "amount": (sql.money_text("c.amount"), []),
+        "unit": ("c.unit", []),
+        "kind": ("c.kind", []),
+        "artefact_key": ("''", []),
+        "artefact_exclusive": ("%s", [False]),
+        "source_type": ("%s", [SOURCE_TYPE]),
+        "source_id": (
+            "%s || ':' || c.code || ':' || CAST(r.completed_on AS TEXT)",
+            [provider.code],
         ),
-    )
+        "description": ("substr(c.name || '（' || %s || '）', 1, 300)", [provider.name]),
+        "evidence": ("%s || CAST(r.row_number AS TEXT)", [f"intake batch #{batch.pk} row "]),
+        "later_share": ("%s", [False]),
+    }
+    return bulk.stage_select(given, f"{joins}{skip}", [*params, *skip_params])
 
 
 def _insert_plain_rows(batch: Batch) -> None:
     """The BatchRows of the plain rows the ledger posted or found duplicate, by INSERT … SELECT
     from its stage (every column of the model, as `ROWS`)."""
     table = connection.ops.quote_name(StagedRow._meta.db_table)
+    entries = connection.ops.quote_name(Entry._meta.db_table)
     given = {
         "batch_id": "%s",
         "row_number": "r.row_number",
@@ -582,7 +566,9 @@ def _insert_plain_rows(batch: Batch) -> None:
         "first_day": "COALESCE(r.first_day, r.completed_on)",
         "completed_on": "r.completed_on",
         "days": "NULL",
-        "entry_id": "COALESCE(s.ref, f.ref)",
+        # A duplicate's entry is in its `ref`; a posted row's (or that of the earlier row of the
+        # chunk it duplicates) is found by person and chain number.
+        "entry_id": "COALESCE(s.ref, e.id, fe.id)",
         "errors": sql.json_literal("[]"),
         "sent": sql.json_literal("{}"),
     }
@@ -597,7 +583,11 @@ def _insert_plain_rows(batch: Batch) -> None:
         f"INSERT INTO {connection.ops.quote_name(BatchRow._meta.db_table)} ({names})"
         f" SELECT {', '.join(given[c] for c in ROWS.columns)} FROM {sql.STAGE} s"
         f" JOIN {table} r ON r.batch_id = %s AND r.row_number = s.idx"
+        f" LEFT JOIN {entries} e ON s.state = {bulk.TO_POST} AND e.person_id = s.person_id"
+        " AND e.seq = s.seq"
         f" LEFT JOIN {sql.STAGE} f ON f.idx = s.first_idx"
+        f" LEFT JOIN {entries} fe ON f.state = {bulk.TO_POST} AND fe.person_id = f.person_id"
+        " AND fe.seq = f.seq"
         f" WHERE s.selected AND s.state IN ({bulk.TO_POST}, {bulk.DUPLICATE})",
         [*params, batch.pk],
     )

@@ -79,6 +79,8 @@ class RowInput:
 
 
 def _split_categories(text: str) -> list[str]:
+    if not text:
+        return []  # the usual roster: the course's own categories
     for sep in ("，", "、", ";", "；", " ", "|"):
         text = text.replace(sep, ",")
     return [part.strip() for part in text.split(",") if part.strip()]
@@ -213,8 +215,12 @@ def iter_rows(fh: IO[bytes], path: Path, filename: str) -> Iterator[RowInput]:
 # resumed run) read those instead of parsing the spreadsheet again.
 
 
+# One encoder for every staged row (json.dumps with options builds one per call).
+_ROW_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def dump_row(item: RowInput) -> str:
-    return json.dumps(
+    return _ROW_JSON.encode(
         [
             item.number,
             item.id_number,
@@ -227,8 +233,7 @@ def dump_row(item: RowInput) -> str:
             item.first_day.isoformat() if item.first_day else None,
             None if item.days is None else format(item.days, "f"),
             item.raw,
-        ],
-        ensure_ascii=False,
+        ]
     )
 
 

@@ -18,13 +18,15 @@ roster's chunks) may defer the standings and judge every person it touched once 
 import datetime as dt
 import functools
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import operator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from hashlib import sha256
 from json.encoder import encode_basestring
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -315,19 +317,29 @@ def open_stage() -> None:
     sql.create_stage()
 
 
-def stage_select(select: str, params: Sequence[Any], columns: Sequence[str]) -> int:
-    """Fills the staging table (after `open_stage`) with one INSERT … SELECT of `columns` (staged
-    columns of the entry, `idx` among them); the engine checks these rows itself (set-based, the
+def stage_select(
+    given: Mapping[str, tuple[str, Sequence[Any]]], source: str, params: Sequence[Any]
+) -> int:
+    """Fills the staging table (after `open_stage`) with one INSERT … SELECT: `given` maps staged
+    columns (`idx`, the entry's own, `later_share`) to an SQL expression over `source` (the FROM
+    and WHERE of the query, with its `params`) and that expression's parameters. The columns are
+    written in the stage's order (from the model); a name the stage does not have is refused
+    (KeyError), and so is an entry column left out that the engine does not fill (`period`) and
+    that a staged row may not leave empty. The engine checks these rows itself (set-based, the
     suspect ones one by one in the same words as listed items) before `post_entries(actor,
     STAGED)` posts them. Returns how many rows were staged."""
-    unknown = set(columns) - set(sql.staged_columns()) - {"idx", "later_share"}
-    if unknown:
-        raise KeyError(sorted(unknown))
-    names = ", ".join(columns)
+    order = [c for c in _ITEM_COLUMNS if c in given]
+    unknown = set(given) - set(order)
+    missing = set(sql.staged_columns()) - set(given) - _MAY_BE_EMPTY
+    if unknown or missing or "idx" not in given:
+        raise KeyError(sorted(unknown | missing))
+    names = ", ".join(order)
+    expressions = ", ".join(f"{given[c][0]} AS {c}" for c in order)
+    values = [value for c in order for value in given[c][1]]
     return sql.execute(
         f"INSERT INTO {sql.STAGE} ({names}, checked, state, selected)"
-        f" SELECT {names}, %s, %s, %s FROM ({select}) AS q",
-        [False, TO_POST, True, *params],
+        f" SELECT {names}, %s, %s, %s FROM (SELECT {expressions}{source}) AS q",
+        [False, TO_POST, True, *values, *params],
     )
 
 
@@ -387,32 +399,22 @@ def judge_people(person_ids: Iterable[int], *, per_transaction: int = 2_000) -> 
     return len(ids)
 
 
-# The staged columns of an item, in order; `_stage_items` gives them positionally.
+# The staged columns of an item, in order: the index, the entry's columns an item gives (from the
+# model, `sql.staged_columns`) and the stage's own (`sql.ENGINE_COLUMNS`) a listed item sets.
 _ITEM_COLUMNS = (
     "idx",
-    "person_id",
-    "period",
-    "first_day",
-    "last_day",
-    "days",
-    "categories",
-    "amount",
-    "unit",
-    "kind",
-    "artefact_key",
-    "artefact_exclusive",
-    "source_type",
-    "source_id",
-    "description",
-    "evidence",
-    "approved_by_id",
-    "reverses_id",
+    *sql.staged_columns(),
     "later_share",
     "checked",
     "state",
     "first_idx",
     "selected",
 )
+# A row of them from values by name: a column added to the entry and not given fails (KeyError).
+_ITEM_ROW = operator.itemgetter(*_ITEM_COLUMNS)
+# The entry columns a caller's staged rows may leave empty: the period (the engine finds it by the
+# calendar), days, approval and the entry reversed (none of a roster's).
+_MAY_BE_EMPTY = {"period", "days", "approved_by_id", "reverses_id"}
 
 
 def _stage_items(actor: Actor, items: Sequence[tuple[int, NewEntry]], result: BulkResult) -> Loader:
@@ -447,30 +449,32 @@ def _stage_items(actor: Actor, items: Sequence[tuple[int, NewEntry]], result: Bu
             continue
         first_of[key] = index
         rows.append(
-            (
-                index,
-                item.person_id,
-                period,
-                first,
-                last,
-                None if days is None else str(days),
-                sql._json(categories),
-                str(amount),
-                item.unit,
-                item.kind,
-                item.artefact_key,
-                bool(item.artefact_exclusive and item.artefact_key),
-                item.source_type,
-                source_id,
-                item.description[:300],
-                item.evidence[:300],
-                item.approved_by_id,
-                item.reverses_id,
-                item.later_share,
-                True,
-                TO_POST,
-                None,
-                False,
+            _ITEM_ROW(
+                {
+                    "idx": index,
+                    "person_id": item.person_id,
+                    "period": period,
+                    "first_day": first,
+                    "last_day": last,
+                    "days": None if days is None else str(days),
+                    "categories": sql._json(categories),
+                    "amount": str(amount),
+                    "unit": item.unit,
+                    "kind": item.kind,
+                    "artefact_key": item.artefact_key,
+                    "artefact_exclusive": bool(item.artefact_exclusive and item.artefact_key),
+                    "source_type": item.source_type,
+                    "source_id": source_id,
+                    "description": item.description[:300],
+                    "evidence": item.evidence[:300],
+                    "approved_by_id": item.approved_by_id,
+                    "reverses_id": item.reverses_id,
+                    "later_share": item.later_share,
+                    "checked": True,
+                    "state": TO_POST,
+                    "first_idx": None,
+                    "selected": False,
+                }
             )
         )
     sql.copy_rows(sql.STAGE, _ITEM_COLUMNS, rows)
@@ -505,8 +509,8 @@ def _write(
 ) -> None:
     """The engine: the staged rows checked, numbered, hashed and written. Listed items come with
     the `loader` of their people (checked and marked as duplicates within the call already);
-    without it, the rows a caller staged are checked here, set-based, and the entry each posted
-    or duplicates is left in their `ref`."""
+    without it, the rows a caller staged are checked here, set-based; the entry a duplicate
+    duplicates is left in its `ref` (a posted row's is the entry of its person and `seq`)."""
     staged = loader is None
     stage = sql.STAGE
     person_table = connection.ops.quote_name(Person._meta.db_table)
@@ -755,8 +759,16 @@ def _explain(result: BulkResult) -> None:
         )
 
 
-# The staged columns the hash stream reads, in order.
+# The staged columns the hash stream reads: the index and every entry column but those the engine
+# sets after hashing (from the model).
 _STREAM = (
+    "idx",
+    *(c for c in sql.columns(Entry) if c not in sql.ENGINE_SETS or c == "seq"),
+)
+# The order `_hashed` unpacks them in (its loop names each one): the same columns, or the module
+# refuses to load — a column added to the entry must be placed in the chain's text (or left out of
+# it) by hand, in `_hashed`.
+_UNPACKED = (
     "idx",
     "person_id",
     "seq",
@@ -777,6 +789,10 @@ _STREAM = (
     "approved_by_id",
     "reverses_id",
 )
+if sorted(_UNPACKED) != sorted(_STREAM):
+    raise ImproperlyConfigured(
+        f"ledger.bulk._hashed reads {sorted(_UNPACKED)}, the entry has {sorted(_STREAM)}"
+    )
 
 
 @dataclass
@@ -812,8 +828,8 @@ def _append(actor: Actor, note: str, judge: bool, loader: Loader | None) -> dict
         hashed = list(hashed)
     sql.copy_rows(hashes, ("idx", "prev_hash", "hash", "repr", "changes"), hashed)
     if loader is None:
-        sql.analyze(hashes)
-    ids = _insert_staged_entries(now, created_by_id, streamed.index, staged=loader is None)
+        sql.analyze(hashes, ("idx",))  # joined by it; its long texts are not worth sampling
+    ids = _insert_staged_entries(now, created_by_id, streamed.index)
     _insert_staged_audit(actor, now)
     _add_staged_totals()
     _move_heads(streamed.heads)
@@ -854,7 +870,7 @@ def _hashed(now: dt.datetime, note: str, streamed: _Streamed) -> Iterator[tuple[
     the chain's content as `Entry.hashed_fields` gives it, each person's chain from its head."""
     stage = sql.STAGE
     chain = connection.ops.quote_name(Chain._meta.db_table)
-    names = ", ".join(f"s.{c}" for c in _STREAM)
+    names = ", ".join(f"s.{c}" for c in _UNPACKED)
     isos = _Memo(_iso_of)
     lists = _Memo(lambda v: _list_of(v if isinstance(v, str) else tuple(v)))
     decimals = _Memo(lambda v: Decimal(str(v)))
@@ -980,10 +996,11 @@ def _select_of(table: sql.Table, given: dict[str, str]) -> str:
 
 
 def _insert_staged_entries(
-    now: dt.datetime, created_by_id: int | None, index: dict[tuple[int, int], int], *, staged: bool
+    now: dt.datetime, created_by_id: int | None, index: dict[tuple[int, int], int]
 ) -> dict[int, int]:
-    """The entries, every column of the model, in (person, seq) order; {idx: id}. For rows a
-    caller staged, each row's entry is left in its `ref` too."""
+    """The entries, every column of the model, in (person, seq) order; {idx: id}. (A staged row
+    posted names its entry by its person and `seq`: a caller joins them rather than have the
+    stage rewritten with the ids.)"""
     stage, hashes = sql.STAGE, sql.HASHES
     entry_table = connection.ops.quote_name(Entry._meta.db_table)
     given = {c: f"s.{c}" for c in sql.staged_columns()}
@@ -1016,12 +1033,6 @@ def _insert_staged_entries(
         " ORDER BY s.person_id, s.seq RETURNING id, person_id, seq",
         params,
     )
-    if staged:
-        sql.execute(
-            f"UPDATE {stage} SET ref = e.id FROM {entry_table} AS e"
-            f" WHERE e.person_id = {stage}.person_id AND e.seq = {stage}.seq"
-            f" AND {stage}.state = {TO_POST}"
-        )
     return {index[(int(pid), int(seq))]: int(pk) for pk, pid, seq in inserted}
 
 
