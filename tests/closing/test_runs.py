@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from xuefen.closing import runs
+from xuefen.closing import results, runs
 from xuefen.closing.errors import ClosingError
 from xuefen.closing.models import NoticeRun
 from xuefen.core.errors import PermissionDenied
@@ -116,3 +116,36 @@ def test_a_unit_administrator_sees_no_run(client, cast, year):
     run = runs.start_run(cast.carol, year.close)
     client.force_login(cast.alice)
     assert client.get(reverse("closing:run", args=[run.pk])).status_code == 404
+
+
+def test_the_runs_workbook_is_the_units_own_download_and_its_lines_are_read_once(
+    client, cast, year, monkeypatch
+):
+    read: list[int] = []
+    real_lines = results.lines
+
+    def counting_lines(close, node, wording=None):
+        read.append(node.pk)
+        return real_lines(close, node, wording)
+
+    monkeypatch.setattr(results, "lines", counting_lines)
+    run = runs.start_run(cast.carol, year.close)
+    done = runs.process_run(run.pk)
+    units = runs.units_of(year.close)
+    assert read == [u.pk for u in units]  # one read per unit serves its PDF and its XLSX
+    monkeypatch.undo()
+    client.force_login(cast.carol)
+    own = client.get(reverse("closing:results_xlsx", args=[year.close.pk, cast.unit_a.pk]))
+    assert own.status_code == 200
+    _pdf, xlsx_a = runs.file_names(year.close, cast.unit_a)
+    with zipfile.ZipFile(runs.zip_path(done)) as archive:
+        from_run = openpyxl.load_workbook(io.BytesIO(archive.read(xlsx_a)))
+    downloaded = openpyxl.load_workbook(
+        io.BytesIO(b"".join(own.streaming_content) if own.streaming else own.content)
+    )
+
+    def rows(book):
+        return [list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets]
+
+    assert rows(from_run) == rows(downloaded)
+    assert any(cast.person_a.name in row for row in rows(from_run)[1])

@@ -195,19 +195,28 @@ def _headers() -> list[str]:
     ]
 
 
-def write_xlsx(target: Any, close: PeriodClose, node: OrgNode) -> None:
+def unit_notice(close: PeriodClose, node: OrgNode) -> UnitNotice:
+    """The node's count per grade and every person's line, read once for both of its files."""
     words = Wording()
+    return UnitNotice(node.pk, summary(close, node, words), list(lines(close, node, words)))
+
+
+def write_xlsx(
+    target: Any, close: PeriodClose, node: OrgNode, notice: UnitNotice | None = None
+) -> None:
+    """The notice as a workbook (a summary sheet and one row per person); `notice`, when given,
+    is the node's notice already read (`unit_notice`)."""
+    words = Wording()
+    counts = notice.summary if notice else summary(close, node, words)
     people = (
         [line.unit, line.name, line.id_number, line.category, float(line.earned), line.status,
          line.grade]
-        for line in lines(close, node, words)
+        for line in (notice.lines if notice else lines(close, node, words))
     )  # fmt: skip
     write_workbook(
         target,
         [
-            Sheet(
-                _("Summary"), [_("Grade"), pgettext("count", "People")], summary(close, node, words)
-            ),
+            Sheet(_("Summary"), [_("Grade"), pgettext("count", "People")], counts),
             Sheet(_("People"), _headers(), people),
         ],
     )
@@ -217,8 +226,9 @@ def title(close: PeriodClose, node: OrgNode) -> str:
     return _("Results notice of %(period)s: %(node)s") % {"period": close.period, "node": node.name}
 
 
-def render_pdf(close: PeriodClose, node: OrgNode) -> bytes:
-    """The notice as an A4 PDF: a title, the count per grade, then one row per person."""
+def render_pdf(close: PeriodClose, node: OrgNode, notice: UnitNotice | None = None) -> bytes:
+    """The notice as an A4 PDF: a title, the count per grade, then one row per person; `notice`,
+    when given, is the node's notice already read (`unit_notice`)."""
     words = Wording()
     pdf = document()
     pdf.add_page()
@@ -233,7 +243,7 @@ def render_pdf(close: PeriodClose, node: OrgNode) -> bytes:
         new_y="NEXT",
     )
     pdf.ln(2)
-    for label, count in summary(close, node, words):
+    for label, count in notice.summary if notice else summary(close, node, words):
         pdf.cell(60, 7, label, border=1)
         pdf.cell(30, 7, str(count), border=1, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
@@ -245,7 +255,7 @@ def render_pdf(close: PeriodClose, node: OrgNode) -> bytes:
         pdf.cell(width, 7, heading, border=1, new_x="RIGHT", new_y="TOP")
     pdf.ln(7)
     pdf.set_font(FONT, "", 9)
-    for line in lines(close, node, words):
+    for line in notice.lines if notice else lines(close, node, words):
         values = [line.unit[:14], line.name, line.id_number, line.category[:10],
                   fmt(line.earned), line.grade or line.status]  # fmt: skip
         for width, value in zip(widths, values, strict=True):

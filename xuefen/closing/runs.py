@@ -161,16 +161,18 @@ def _claim(run_id: int, task_id: str) -> NoticeRun | None:
 
 
 def write_unit(run: NoticeRun, unit: OrgNode) -> None:
-    """The unit's PDF and XLSX, each written beside and renamed into place."""
+    """The unit's PDF and XLSX, each written beside and renamed into place; the unit's counts and
+    lines are read once for both."""
     folder = run_dir(run)
     folder.mkdir(parents=True, exist_ok=True)
     pdf_name, xlsx_name = file_names(run.close, unit)
+    notice = results.unit_notice(run.close, unit)
     part = folder / f"{pdf_name}.part"
-    part.write_bytes(results.render_pdf(run.close, unit))
+    part.write_bytes(results.render_pdf(run.close, unit, notice))
     os.replace(part, folder / pdf_name)
     part = folder / f"{xlsx_name}.part"
     with part.open("wb") as out:
-        results.write_xlsx(out, run.close, unit)
+        results.write_xlsx(out, run.close, unit, notice)
     os.replace(part, folder / xlsx_name)
 
 
