@@ -112,10 +112,15 @@ def test_a_killed_worker_is_replaced_and_the_batch_finishes_with_each_row_once(s
     ).fetchone()
     assert entries == (ROWS, ROWS)
 
-    tasks = database.execute(
-        "SELECT status, exception_class_path FROM django_tasks_database_dbtaskresult"
-        " ORDER BY enqueued_at"
-    ).fetchall()
+    def read_tasks():
+        return database.execute(
+            "SELECT status, exception_class_path FROM django_tasks_database_dbtaskresult"
+            " ORDER BY enqueued_at"
+        ).fetchall()
+
+    # the worker records the task's result just after the task has marked its batch done
+    _wait(lambda: read_tasks()[-1][0] != "RUNNING", "the task's result to be recorded")
+    tasks = read_tasks()
     assert tasks[0] == ("FAILED", "xuefen.core.workers.WorkerDied")
     assert tasks[-1][0] == "SUCCESSFUL"
 
