@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from xuefen.elearning import actions
@@ -88,3 +90,13 @@ class Player:
     def refresh(self) -> LearningSession:
         self.session.refresh_from_db()
         return self.session
+
+
+def open_in_browser(client: Client, cast: Any, lesson: dict[str, Any]) -> str:
+    """lena logged in on `client`, her player page's learning session opened: its token."""
+    client.force_login(cast.lena)
+    started = client.post(
+        reverse("elearning:start", args=[lesson["course"].pk, lesson["video"].pk]), {"position": 0}
+    )
+    assert started.status_code == 200
+    return started.json()["token"]

@@ -18,13 +18,7 @@ pytestmark = pytest.mark.django_db
 URL = "/elearning/events/"
 
 
-def _open(client: Client, cast, lesson) -> str:
-    client.force_login(cast.lena)
-    started = client.post(
-        reverse("elearning:start", args=[lesson["course"].pk, lesson["video"].pk]), {"position": 0}
-    )
-    assert started.status_code == 200
-    return started.json()["token"]
+_open = h.open_in_browser
 
 
 def _send(client: Client, token: str, seq: int, kind: str, position: float):
