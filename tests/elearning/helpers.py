@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -54,6 +55,11 @@ class Player:
     ) -> None:
         self.user = user
         self.login = f"login-of-{user.username}"
+        # The log-in the session is opened in, alive for the tests' whole clock.
+        Session.objects.update_or_create(
+            session_key=self.login,
+            defaults={"session_data": "", "expire_date": T0 + dt.timedelta(days=400)},
+        )
         self.session = actions.start_session(
             user, course, resource, login_key=self.login, now=T0 + dt.timedelta(seconds=start_at)
         )

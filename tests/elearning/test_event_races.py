@@ -26,9 +26,9 @@ def _stale_reads(monkeypatch, live: sql.Live) -> list[bool]:
     real = sql.load
     reads: list[bool] = []
 
-    def load(token: str, *, lock: bool) -> sql.Live | None:
+    def load(token: str, login_key: str, *, lock: bool) -> sql.Live | None:
         reads.append(lock)
-        return real(token, lock=True) if lock else copy.deepcopy(live)
+        return real(token, login_key, lock=True) if lock else copy.deepcopy(live)
 
     monkeypatch.setattr(sql, "load", load)
     return reads
@@ -40,7 +40,9 @@ def test_an_ordinary_event_takes_the_guarded_write(cast, lesson, monkeypatch):
     player.send("play", 0, 0)
     real = sql.load
     reads: list[bool] = []
-    monkeypatch.setattr(sql, "load", lambda t, *, lock: reads.append(lock) or real(t, lock=lock))
+    monkeypatch.setattr(
+        sql, "load", lambda t, k, *, lock: reads.append(lock) or real(t, k, lock=lock)
+    )
     assert player.send("tick", 15, 15).accepted
     assert reads == [False]  # no locked read: the guarded write applied
     assert player.refresh().seq == 2 and _watched(cast.lena_person, lesson["video"]) == 15
@@ -50,7 +52,7 @@ def test_an_ordinary_event_takes_the_guarded_write(cast, lesson, monkeypatch):
 def test_a_request_replayed_between_the_read_and_the_write_is_refused(cast, lesson, monkeypatch):
     player = h.Player(cast.lena, lesson["course"], lesson["video"])
     player.send("play", 0, 0)
-    before = sql.load(player.token, lock=False)
+    before = sql.load(player.token, player.login, lock=False)
     assert before is not None
     assert player.send("tick", 15, 15).accepted  # seq 2, then the same request once more:
     reads = _stale_reads(monkeypatch, before)  # ... its read still sees seq 1
@@ -68,7 +70,7 @@ def test_a_session_replaced_between_the_read_and_the_write_counts_nothing(
 ):
     first = h.Player(cast.lena, lesson["course"], lesson["video"])
     first.send("play", 0, 0)
-    before = sql.load(first.token, lock=False)
+    before = sql.load(first.token, first.login, lock=False)
     assert before is not None
     h.Player(cast.lena, lesson["course2"], lesson["other"], start_at=5)  # another window opens
     _stale_reads(monkeypatch, before)

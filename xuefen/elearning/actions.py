@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -598,6 +599,26 @@ SESSION_WRITES = [
 ]  # fmt: skip
 
 
+def _keep_login(
+    live: sql.Live,
+    login_key: str,
+    interaction_at: dt.datetime,
+    now: dt.datetime,
+    writes: sql.Writes,
+) -> None:
+    """A learner shown present (within the interaction interval) keeps the log-in alive as a page
+    view does — its expiry moved at most once per SESSION_TOUCH_SECONDS; a player left alone does
+    not, and its log-in expires when idle (its later events are then refused)."""
+    assert live.login_expires is not None
+    interval = dt.timedelta(seconds=rules.learning().interaction_interval_seconds)
+    age = dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    touched = live.login_expires - age
+    if now <= interaction_at + interval and now - touched >= dt.timedelta(
+        seconds=settings.SESSION_TOUCH_SECONDS
+    ):
+        writes.keep_login(login_key, now + age)
+
+
 def record_event(
     token: str,
     data: Any,
@@ -610,11 +631,12 @@ def record_event(
 
     Guarantees: an event that is not the session's next one (replayed, out of order), not from a
     session opened in this log-in (forged: a made-up token, or a real one sent with another
-    log-in's cookie), or on a replaced session is refused, recorded, and
-    changes nothing else; an impossible one (more progress than time passed) is refused and its
-    interval recorded as not counted; a counted second of a resource is counted once however often
-    it is watched; every interval that did not count is stored with its reason; reaching the
-    course's rule completes it and writes its one ledger entry.
+    log-in's cookie), on a replaced or ended session, or whose log-in has ended or expired (the
+    session then ends) is refused, recorded, and changes nothing else; a learner shown present
+    keeps the log-in alive as a page view does; an impossible one (more progress than time
+    passed) is refused and its interval recorded as not counted; a counted second of a resource
+    is counted once however often it is watched; every interval that did not count is stored
+    with its reason; reaching the course's rule completes it and writes its one ledger entry.
 
     An ordinary event — accepted, everything it moved counted, no completion to check — is read
     without a lock and written by one guarded statement that applies only while the session is
@@ -625,13 +647,13 @@ def record_event(
     now = now or timezone.now()
     token = str(token)[:64] if token else ""
     if token:
-        live = sql.load(token, lock=False)
+        live = sql.load(token, login_key, lock=False)
         if live is not None:
             quick = _judge_event(live, data, login_key, address, now, guarded=True)
             if quick is not None:
                 return quick
     with transaction.atomic():
-        live = sql.load(token, lock=True) if token else None
+        live = sql.load(token, login_key, lock=True) if token else None
         if live is None:
             return _refuse(None, None, Refusal.FORGED, data, address, now)
         result = _judge_event(live, data, login_key, address, now, guarded=False)
@@ -655,12 +677,20 @@ def _judge_event(
     person_id = session.person_id
     if not secrets.compare_digest(session.login_key, login_digest(login_key)):
         return None if guarded else _refuse(person_id, session, Refusal.FORGED, data, address, now)
+    active = session.status == LearningSession.Status.ACTIVE
+    if active and (live.login_expires is None or live.login_expires <= now):
+        # The log-in has ended (expired when idle, or gone): so has its learning.
+        if guarded:
+            return None
+        session.status = LearningSession.Status.ENDED
+        LearningSession.objects.filter(pk=session.pk).update(status=session.status)
+        return _refuse(person_id, session, Refusal.LOGGED_OUT, data, address, now)
     event = judge.parse(data)
     if event is None:
         return (
             None if guarded else _refuse(person_id, session, Refusal.MALFORMED, data, address, now)
         )
-    if session.status != LearningSession.Status.ACTIVE:
+    if not active:
         if guarded:
             return None
         if session.status == LearningSession.Status.ENDED:
@@ -704,6 +734,7 @@ def _judge_event(
     session.interaction_at, session.prompt = new.interaction_at, prompt
     session.lag = new.lag
     session.counted_seconds += gained
+    _keep_login(live, login_key, new.interaction_at, now, writes)
     if guarded:
         # An ordinary event: its commit need not wait for the disk (see sql.durable_commit).
         if not writes.flush_guarded(session, SESSION_WRITES, expected_seq=read_seq, relaxed=True):

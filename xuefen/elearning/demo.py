@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from xuefen.accounts.models import User
@@ -174,10 +175,38 @@ def load(write: Callable[[str], Any]) -> None:
         )
     learner = User.objects.filter(username="learner").select_related("person").first()
     people = list(Person.objects.order_by("id")[:400])
+    today = timezone.localdate()
+    # The demo replays its learners' past log-ins as one: alive while the replay runs, gone after.
+    login = Session.objects.create(
+        session_key=DEMO_LOGIN, session_data="", expire_date=timezone.now() + dt.timedelta(days=1)
+    )
+    try:
+        learners = _replay(learner, people, courses, resources, rng, today)
+        tested = _tested_course(office, county, resources)
+        if learner is not None and learner.person is not None:
+            _pass_the_test(learner.person, tested, today - dt.timedelta(days=3))
+    finally:
+        login.delete()
+    courses.append(tested)
+    write(
+        f"elearning: {len(resources)} resources, {len(courses)} online courses, "
+        f"{learners} learners ({time.perf_counter() - began:.1f} s)"
+    )
+
+
+def _replay(
+    learner: User | None,
+    people: list[Person],
+    courses: list[OnlineCourse],
+    resources: list[Resource],
+    rng: random.Random,
+    today: dt.date,
+) -> int:
+    """The demo's learners' past learning, one technique of auto-play among every ten; returns
+    how many learned."""
     chosen = rng.sample(people, min(30, len(people)))
     if learner is not None and learner.person is not None:
         chosen = [learner.person] + [p for p in chosen if p.pk != learner.person_id]
-    today = timezone.localdate()
     # Every fifth learner the demo learner's colleagues tried something: one of each technique.
     styles = ["honest"] * 4 + ["fast"] + ["honest"] * 4 + ["hidden"]
     styles += ["honest"] * 4 + ["skip"] + ["honest"] * 4 + ["forged"]
@@ -202,14 +231,7 @@ def load(write: Callable[[str], Any]) -> None:
         )
         _watch(second, user, at + dt.timedelta(seconds=2), _honest(10))
         _watch(first, user, at, [("play", 0.0, 1.0, 1.0), ("tick", 15.0, 16.0, 1.0)])
-    tested = _tested_course(office, county, resources)
-    if learner is not None and learner.person is not None:
-        _pass_the_test(learner.person, tested, today - dt.timedelta(days=3))
-    courses.append(tested)
-    write(
-        f"elearning: {len(resources)} resources, {len(courses)} online courses, "
-        f"{len(chosen)} learners ({time.perf_counter() - began:.1f} s)"
-    )
+    return len(chosen)
 
 
 def _tested_course(office: User, county: Any, resources: list[Resource]) -> OnlineCourse:

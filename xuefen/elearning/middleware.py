@@ -1,9 +1,10 @@
 """The learning event answered ahead of the general middleware.
 
 Every learner sends a playback event every few seconds, so POST /elearning/events/ is the busiest
-request of the site; it needs nothing of the general middleware stack — no log-in session read
+request of the site; it needs nothing of the general middleware stack — no log-in session decoded
 (the event is authenticated by its learning session's token together with the log-in cookie that
-session was bound to, see `views.answer_event`), no CSRF token (the learning-session token is the
+session was bound to, whose row's expiry the event's one read takes along: see
+`actions.record_event`), no CSRF token (the learning-session token is the
 secret a forged cross-site request cannot name; the view is csrf_exempt), no messages, no user.
 Placed right after the middlewares that set every answer's security headers (SecurityMiddleware,
 the content security policy, NoStoreMiddleware), this one answers the event itself and the rest of

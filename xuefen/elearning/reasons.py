@@ -26,4 +26,5 @@ class Refusal(models.TextChoices):
     IMPOSSIBLE = "impossible", _("More progress reported than time passed")
     SUPERSEDED = "superseded", _("The session was replaced by a newer one")
     ENDED = "ended", _("The session has ended")
+    LOGGED_OUT = "logged_out", _("The log-in has ended or expired: log in again to go on learning")
     MALFORMED = "malformed", _("Not a valid playback event")

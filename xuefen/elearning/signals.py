@@ -1,6 +1,6 @@
 """Learning ends with the log-in it was opened in: a log-out ends that log-in's learning session,
-and a deactivated account ends all of its person's (the accounts app knows nothing of online
-learning; it only sends Django's signals)."""
+and a deactivated account or a new password ends all of its person's (the accounts app knows
+nothing of online learning; it only sends Django's signals)."""
 
 from typing import Any
 
@@ -18,7 +18,16 @@ def logged_out(sender: Any, request: Any = None, user: Any = None, **kwargs: Any
 def account_saved(
     sender: Any, instance: Any, update_fields: Any = None, created: bool = False, **kwargs: Any
 ) -> None:
-    if created or instance.is_active or instance.person_id is None:
+    """A deactivated account, and a new password (the learner's own change, or the office's reset
+    that makes them change it at the next log-in), end all of the person's learning sessions: as
+    Django's own log-ins opened with the old password, they do not outlive it."""
+    if created or instance.person_id is None:
         return
-    if update_fields is None or "is_active" in update_fields:
+    fields = set(update_fields) if update_fields is not None else None
+    deactivated = not instance.is_active and (fields is None or "is_active" in fields)
+    # Django keeps the new raw password on the instance until its save has finished.
+    new_password = getattr(instance, "_password", None) is not None and (
+        fields is None or "password" in fields
+    )
+    if deactivated or new_password:
         actions.end_sessions(instance.person_id)

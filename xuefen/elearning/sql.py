@@ -1,7 +1,8 @@
 """The learning event's plain SQL: every learner sends an event every few seconds, so an event
-reads one row — the learning session with its resource's length, its course's share and the
-person's watched intervals — and writes at most three (the session, the watched row, the day's
-total), without the ORM's query building. Table and column names come from the models; values
+reads one row — the learning session with its resource's length, its course's share, the
+person's watched intervals and when the event's log-in expires — and writes at most four (the
+session, the watched row, the day's total and, at most once a minute, the log-in's expiry),
+without the ORM's query building. Table and column names come from the models; values
 are converted as the ORM converts them. The same SQL runs on SQLite and PostgreSQL.
 
 Two ways to write: an ordinary event reads without a lock and writes with one guarded statement
@@ -23,6 +24,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, cast
 
+from django.contrib.sessions.models import Session
 from django.db import (
     DEFAULT_DB_ALIAS,
     DatabaseError,
@@ -50,6 +52,9 @@ class Live:
     session: LearningSession  # with `watched` set
     length: float  # seconds of its resource
     complete_share: Decimal  # of its course
+    # When the log-in named by the event's cookie expires (its session row's expire_date), None
+    # when there is no such log-in (logged out, never was): an event needs a live log-in.
+    login_expires: dt.datetime | None = None
 
 
 def _q(name: str) -> str:
@@ -69,6 +74,7 @@ def _columns(vendor: str) -> list[tuple[str, str, Any, list[Any]]]:
         ("w", Watched, WATCHED_FIELDS),
         ("r", Resource, ("duration_seconds",)),
         ("c", OnlineCourse, ("complete_share",)),
+        ("l", Session, ("expire_date",)),
     ):
         for name in names:
             field = _field(model, name)
@@ -95,6 +101,7 @@ def _load_sql(vendor: str, lock: bool) -> str:
         f" JOIN {_q(Watched._meta.db_table)} w ON w.{_q('id')} = s.{_q('watched_id')}"
         f" JOIN {_q(Resource._meta.db_table)} r ON r.{_q('id')} = s.{_q('resource_id')}"
         f" JOIN {_q(OnlineCourse._meta.db_table)} c ON c.{_q('id')} = s.{_q('course_id')}"
+        f" LEFT JOIN {_q(Session._meta.db_table)} l ON l.{_q('session_key')} = %s"
         f" WHERE s.{_q('token')} = %s"
     )
     if lock and connection.features.has_select_for_update_of:
@@ -102,24 +109,25 @@ def _load_sql(vendor: str, lock: bool) -> str:
     return sql
 
 
-def load(token: str, *, lock: bool) -> Live | None:
-    """The session named by the token; with `lock`, locked for the event's transaction
-    (PostgreSQL; SQLite's writes are serialised by its IMMEDIATE transactions)."""
+def load(token: str, login_key: str, *, lock: bool) -> Live | None:
+    """The session named by the token, with when the log-in `login_key` (the event's log-in
+    cookie) expires; with `lock`, locked for the event's transaction (PostgreSQL; SQLite's writes
+    are serialised by its IMMEDIATE transactions)."""
     db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up
     columns = _columns(db.vendor)
     query = _load_sql(db.vendor, lock)
     if lock or db.in_atomic_block:
-        found = _fetch(db, query, token, prepared=not lock)
+        found = _fetch(db, query, [login_key, token], prepared=not lock)
     else:
         # The event's first statement: rather than the kept connection's health check first (a
         # round trip of its own), this read tells whether the connection still works, and is sent
         # once more on a new connection when it does not (it reads, so sending it twice is safe).
         db.health_check_done = True  # type: ignore[attr-defined]
         try:
-            found = _fetch(db, query, token, prepared=True)
+            found = _fetch(db, query, [login_key, token], prepared=True)
         except DatabaseError:
             db.close()
-            found = _fetch(db, query, token, prepared=True)
+            found = _fetch(db, query, [login_key, token], prepared=True)
     if found is None:
         return None
     values: dict[str, Any] = {}
@@ -129,12 +137,17 @@ def load(token: str, *, lock: bool) -> Live | None:
         values[name] = value
     session = LearningSession(**{k[2:]: v for k, v in values.items() if k.startswith("s.")})
     session.watched = Watched(**{k[2:]: v for k, v in values.items() if k.startswith("w.")})
-    return Live(session, float(values["r.duration_seconds"]), values["c.complete_share"])
+    return Live(
+        session,
+        float(values["r.duration_seconds"]),
+        values["c.complete_share"],
+        values["l.expire_date"],
+    )
 
 
-def _fetch(db: BaseDatabaseWrapper, query: str, token: str, *, prepared: bool) -> Any:
+def _fetch(db: BaseDatabaseWrapper, query: str, params: list[Any], *, prepared: bool) -> Any:
     with db.cursor() as cursor:
-        _execute(db, cursor, query, [token], prepared=prepared)
+        _execute(db, cursor, query, params, prepared=prepared)
         return cursor.fetchone()
 
 
@@ -218,6 +231,13 @@ class Writes:
         db = connections[DEFAULT_DB_ALIAS]
         params = [seconds, hour_bit, person_id, db.ops.adapt_datefield_value(day)]
         self.statements.append((_day_sql(db.vendor), params))
+
+    def keep_login(self, login_key: str, expires: dt.datetime) -> None:
+        """The log-in's session row kept alive until `expires` (as a page view keeps it)."""
+        db = connections[DEFAULT_DB_ALIAS]
+        table, column = _q(Session._meta.db_table), _q("expire_date")
+        sql = f"UPDATE {table} SET {column} = %s WHERE {_q('session_key')} = %s"
+        self.statements.append((sql, [db.ops.adapt_datetimefield_value(expires), login_key]))
 
     def flush(self) -> None:
         if not self.statements:

@@ -45,6 +45,11 @@
       dead = true;
       if (video) video.pause();
       status.textContent = words.other_session;
+    } else if (result.refusal === "ended" || result.refusal === "logged_out") {
+      // the log-in (and with it the learning) has ended: nothing more would count
+      dead = true;
+      if (video) video.pause();
+      status.textContent = result.refusal_label || words.refused;
     } else if (result.refusal) {
       status.textContent = words.refused + " " + (result.refusal_label || "");
     } else if (result.error) {
