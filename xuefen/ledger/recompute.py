@@ -12,7 +12,7 @@ where it does — the differences written in bulk.
 # ruff: noqa: S608
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.db import connection, transaction
 
 from xuefen.ledger import sql
 from xuefen.ledger.judging import Loader, Verdicts
+from xuefen.ledger.keyed import judge_keyed as _judge_keyed
 from xuefen.ledger.models import OVERALL, Standing
 from xuefen.ledger.standings import store
 from xuefen.orgs.models import Person
@@ -143,6 +144,24 @@ def recompute_totals(period: int | None = None) -> int:
     return changed
 
 
+@transaction.atomic
+def recompute_standings(period: int | None = None) -> int:
+    """Re-judges every (person, period) that has entries or a standing — `period` only, if given —
+    through the one judge and writes the standings that differ; returns how many rows it inserted
+    or changed. People judged by sums are keyed in SQL and judged once per distinct key
+    (`_judge_keyed`); the others (artefacts, reversals, exemptions, rule sets that need entries or
+    none) in ranges of people, their credits read as sums where the rule set needs no more
+    (`Loader.summed_range`), entry by entry where it does."""
+    rulesets = RuleSetIndex.everywhere()
+    same = Verdicts()  # people who sum alike are judged once in the whole run
+    with _sums(period):
+        changed, others = _judge_keyed(period, rulesets, same, SUMS)
+        for start in range(0, len(others), CHUNK_PEOPLE):
+            chunk = others[start : start + CHUNK_PEOPLE]
+            changed += _judge_people(chunk, period, rulesets, same)
+    return changed
+
+
 def _ranges(size: int) -> Iterator[tuple[int, int]]:
     """Consecutive ranges of person ids (first, last) of about `size` people each."""
     ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
@@ -151,50 +170,56 @@ def _ranges(size: int) -> Iterator[tuple[int, int]]:
         yield chunk[0], chunk[-1]
 
 
-@transaction.atomic
-def recompute_standings(period: int | None = None) -> int:
-    """Re-judges every (person, period) that has entries or a standing — `period` only, if given —
-    through the one judge, in ranges of people, and writes the standings that differ; returns how
-    many rows it inserted or changed. The credits are read as sums where the rule set needs no
-    more (`Loader.summed_range`), entry by entry where it does."""
-    rulesets = RuleSetIndex.everywhere()
-    changed = 0
-    with _sums(period):
-        changed = _judge_ranges(period, rulesets)
-    return changed
-
-
 def _judge_ranges(period: int | None, rulesets: RuleSetIndex) -> int:
+    """Every person judged on their own path, in ranges of people (the keyed path's reference:
+    `tests/ledger/test_recompute_keyed.py` compares the two)."""
     changed = 0
-    same = Verdicts()  # people who sum alike are judged once in the whole run
-    for first, last in _ranges(CHUNK_PEOPLE):
-        loader = Loader.summed_range(first, last, rulesets, SUMS, same)
-        where, params = "person_id BETWEEN %s AND %s", [first, last]
-        if period is not None:
-            where, params = f"{where} AND period = %s", [*params, period]
-        # Converted as the ORM converts, each distinct stored value once (verdicts repeat).
-        stored = sql.select(Standing, _COMPARED, where, params, shared=_COMPARED[2:])
-        existing = {(row[0], row[1]): row[2:] for row in stored}
-        wanted: dict[int, set[int]] = defaultdict(set)
-        for pid, judged in existing:
-            wanted[pid].add(judged)
-        for pid in loader.people:
-            periods = loader.periods(pid)
-            if period is None:
-                wanted[pid].update(periods)
-            elif any(p <= period for p in periods):
-                wanted[pid].add(period)
-        loader.itemise(wanted)
-        fresh = {}
-        for pid, periods in wanted.items():
-            for judged in periods:
-                verdict = loader.verdict(pid, judged)
-                old = existing.get((pid, judged))
-                if old is None or not verdict.same_values(*old):
-                    fresh[(pid, judged)] = verdict
-        store(fresh)
-        changed += len(fresh)
+    same = Verdicts()
+    with _sums(period):
+        for first, last in _ranges(CHUNK_PEOPLE):
+            changed += _judge_people(None, period, rulesets, same, (first, last))
     return changed
+
+
+def _judge_people(
+    ids: Sequence[int] | None,
+    period: int | None,
+    rulesets: RuleSetIndex,
+    same: Verdicts,
+    span: tuple[int, int] | None = None,
+) -> int:
+    """Judges the people `ids` (sorted; or everyone in `span`) from the sums table, each on
+    their own inputs, and writes the standings that differ; returns how many."""
+    first, last = span if span is not None else (ids[0], ids[-1])  # type: ignore[index]
+    loader = Loader.summed_range(first, last, rulesets, SUMS, same, only=ids)
+    where, params = "person_id BETWEEN %s AND %s", [first, last]
+    if ids is not None:
+        listed, more = sql.in_list("person_id", ids, "bigint")
+        where, params = f"{where} AND {listed}", [*params, *more]
+    if period is not None:
+        where, params = f"{where} AND period = %s", [*params, period]
+    # Converted as the ORM converts, each distinct stored value once (verdicts repeat).
+    stored = sql.select(Standing, _COMPARED, where, params, shared=_COMPARED[2:])
+    existing = {(row[0], row[1]): row[2:] for row in stored}
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for pid, judged in existing:
+        wanted[pid].add(judged)
+    for pid in loader.people:
+        periods = loader.periods(pid)
+        if period is None:
+            wanted[pid].update(periods)
+        elif any(p <= period for p in periods):
+            wanted[pid].add(period)
+    loader.itemise(wanted)
+    fresh = {}
+    for pid, periods in wanted.items():
+        for judged in periods:
+            verdict = loader.verdict(pid, judged)
+            old = existing.get((pid, judged))
+            if old is None or not verdict.same_values(*old):
+                fresh[(pid, judged)] = verdict
+    store(fresh)
+    return len(fresh)
 
 
 @transaction.atomic
