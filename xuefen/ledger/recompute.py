@@ -117,30 +117,48 @@ def _has_sums_sql() -> str:
     )
 
 
+GROUPED = "recompute_totals_wanted"  # the totals the ledger implies (`recompute_totals`)
+
+
 @transaction.atomic
 def recompute_totals(period: int | None = None) -> int:
     """Makes ledger_total equal to the ledger's sums; returns how many rows it inserted, changed or
-    deleted (0 when the live totals were right)."""
+    deleted (0 when the live totals were right). The totals wanted are kept in a temporary table:
+    after the upsert every one of them is in ledger_total, so when ledger_total holds as many rows
+    (of the period) there is none stale and the search for them is skipped."""
+    postgres = connection.vendor == "postgresql"
     with _sums(period), connection.cursor() as cursor:
         grouped, params = _totals_from_sums(period)
+        cursor.execute(f"DROP TABLE IF EXISTS {GROUPED}")
+        drop = " ON COMMIT DROP" if postgres else ""
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {GROUPED}"
+            " (person_id bigint, period integer, category text, unit text, amount numeric)"
+            f"{drop}"
+        )
+        cursor.execute(f"INSERT INTO {GROUPED} {grouped}", params)
+        wanted = max(cursor.rowcount, 0)
         # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
         cursor.execute(
             "INSERT INTO ledger_total (person_id, period, category, unit, amount)"
-            f" SELECT g.person_id, g.period, g.category, g.unit, g.amount FROM ({grouped}) g"
+            f" SELECT g.person_id, g.period, g.category, g.unit, g.amount FROM {GROUPED} g"
             " WHERE true"
             " ON CONFLICT (person_id, period, category, unit)"
             " DO UPDATE SET amount = excluded.amount"
             " WHERE abs(ledger_total.amount - excluded.amount) >= 0.005",
-            params,
         )
         changed = max(cursor.rowcount, 0)
         where = "t.period = %s AND " if period is not None else ""
-        cursor.execute(
-            f"DELETE FROM ledger_total WHERE id IN (SELECT t.id FROM ledger_total t"
-            f" WHERE {where}NOT {_has_sums_sql()})",
-            [period] if period is not None else [],
-        )
-        changed += max(cursor.rowcount, 0)
+        in_period = [period] if period is not None else []
+        cursor.execute(f"SELECT COUNT(*) FROM ledger_total t WHERE {where}1 = 1", in_period)
+        if cursor.fetchone()[0] != wanted:
+            cursor.execute(
+                f"DELETE FROM ledger_total WHERE id IN (SELECT t.id FROM ledger_total t"
+                f" WHERE {where}NOT {_has_sums_sql()})",
+                in_period,
+            )
+            changed += max(cursor.rowcount, 0)
+        cursor.execute(f"DROP TABLE {GROUPED}")
     return changed
 
 
