@@ -30,12 +30,17 @@ def _standings() -> dict[tuple[int, int], tuple[object, ...]]:
 
 
 def _twins(cast, count: int) -> list[Person]:
-    """People born the same year with the same credits: they share one key (and one verdict),
-    each with their own counted total (one credit no target selects differs)."""
+    """People with the same credits, born in different years, every other one hired in
+    October: those hired alike share one key (and one verdict); a late hire's requirement is
+    prorated (met with 24 hours of the 90), the others' not."""
     twins = []
     for i in range(count):
         person = f.person(
-            cast.unit_a, f"双{i}", category=Person.Category.GENERAL, birth=dt.date(1980, 1, 1 + i)
+            cast.unit_a,
+            f"双{i}",
+            category=Person.Category.GENERAL,
+            birth=dt.date(1960 + 25 * (i // 2 % 2), 1, 1 + i),
+            hired_on=dt.date(2026, 10, 1) if i % 2 else None,
         )
         for n, (categories, amount) in enumerate(
             [(["required", "offline", "centralised"], "24"), (["elective", "online"], "12.5")]
@@ -57,7 +62,7 @@ def test_keyed_standings_equal_judging_each_person_alone(cast, texts, seed):
         import_ruleset(SYSTEM, shipped_texts()[text], cast.region)
     people = _people(cast, 30)
     _ledger(people, random.Random(seed))  # several periods; reversals; artefacts
-    twins = _twins(cast, 4)
+    twins = _twins(cast, 6)
     for person in people[:3]:
         record_exemption(
             SYSTEM, person, period=2025, kind="leave", months=4, reason="病假"
@@ -86,13 +91,13 @@ def test_keyed_standings_equal_judging_each_person_alone(cast, texts, seed):
     assert keyed_standings == alone
     # (The writer also stored an exemption's period without credits: no recompute makes it.)
     assert keyed_standings == {key: row for key, row in writers.items() if key in alone}
-    earned = {keyed_standings[(p.pk, 2026)][2] for p in twins}
-    assert len(earned) == 1  # (the twins' totals are alike here)
+    statuses = [keyed_standings[(p.pk, 2026)][0] for p in twins]
+    assert statuses == ["short", "met"] * 3
 
 
 def test_keyed_recompute_repairs_only_what_differs(cast):
     import_ruleset(SYSTEM, shipped_texts()["cadre_township"], cast.region)
-    twins = _twins(cast, 3)
+    twins = _twins(cast, 4)
     right = _standings()
     Standing.objects.filter(person=twins[1]).update(grade="forged")
     Standing.objects.filter(person=twins[2]).update(earned=Decimal("1.23"))
