@@ -51,6 +51,9 @@ def _sums(period: int | None) -> Iterator[None]:
     with connection.cursor() as cursor:
         if postgres:
             cursor.execute("SELECT set_config('work_mem', %s, true)", [RECOMPUTE_WORK_MEM])
+            # JIT compiling the recompute's statements cost more than running them (measured:
+            # the totals' upsert 9.8 s with, 4.5 s without). Off for this transaction.
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(f"DROP TABLE IF EXISTS {SUMS}")
         drop = " ON COMMIT DROP" if postgres else ""
         cursor.execute(
@@ -104,60 +107,45 @@ def _totals_from_sums(period: int | None) -> tuple[str, list[Any]]:
     return query, params
 
 
-def _has_sums_sql() -> str:
-    """WHERE-fragment over ledger_total `t`: the sums (the ledger) still have a credit behind it."""
-    if connection.vendor == "postgresql":
-        tagged = "s.categories @> jsonb_build_array(t.category)"
-    else:
-        tagged = "EXISTS (SELECT 1 FROM json_each(s.categories) j WHERE j.value = t.category)"
-    return (
-        f"EXISTS (SELECT 1 FROM {SUMS} s WHERE s.person_id = t.person_id"
-        " AND s.period = t.period AND s.unit = t.unit"
-        f" AND (t.category = '{OVERALL}' OR {tagged}))"
-    )
-
-
-GROUPED = "recompute_totals_wanted"  # the totals the ledger implies (`recompute_totals`)
+GROUPED = "recompute_totals_differ"  # the totals to write or delete (`recompute_totals`)
 
 
 @transaction.atomic
 def recompute_totals(period: int | None = None) -> int:
     """Makes ledger_total equal to the ledger's sums; returns how many rows it inserted, changed or
-    deleted (0 when the live totals were right). The totals wanted are kept in a temporary table:
-    after the upsert every one of them is in ledger_total, so when ledger_total holds as many rows
-    (of the period) there is none stale and the search for them is skipped."""
+    deleted (0 when the live totals were right). The totals the sums imply are compared with the
+    stored ones in one full join (a hash or merge join, not a probe per total): only the missing,
+    differing and stale rows are written, from a temporary table."""
     postgres = connection.vendor == "postgresql"
     with _sums(period), connection.cursor() as cursor:
         grouped, params = _totals_from_sums(period)
+        stored, in_period = "ledger_total", []
+        if period is not None:
+            stored, in_period = "(SELECT * FROM ledger_total WHERE period = %s)", [period]
         cursor.execute(f"DROP TABLE IF EXISTS {GROUPED}")
         drop = " ON COMMIT DROP" if postgres else ""
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {GROUPED}"
-            " (person_id bigint, period integer, category text, unit text, amount numeric)"
-            f"{drop}"
+            f"CREATE TEMPORARY TABLE {GROUPED}{drop} AS"
+            " SELECT g.person_id, g.period, g.category, g.unit, g.amount, t.id AS stale"
+            f" FROM ({grouped}) g FULL JOIN {stored} t ON t.person_id = g.person_id"
+            " AND t.period = g.period AND t.category = g.category AND t.unit = g.unit"
+            " WHERE t.id IS NULL OR g.person_id IS NULL OR abs(t.amount - g.amount) >= 0.005",
+            [*params, *in_period],
         )
-        cursor.execute(f"INSERT INTO {GROUPED} {grouped}", params)
-        wanted = max(cursor.rowcount, 0)
-        # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
+        # "WHERE" also keeps SQLite from reading ON CONFLICT as part of the SELECT.
         cursor.execute(
             "INSERT INTO ledger_total (person_id, period, category, unit, amount)"
-            f" SELECT g.person_id, g.period, g.category, g.unit, g.amount FROM {GROUPED} g"
-            " WHERE true"
+            f" SELECT person_id, period, category, unit, amount FROM {GROUPED}"
+            " WHERE person_id IS NOT NULL"
             " ON CONFLICT (person_id, period, category, unit)"
             " DO UPDATE SET amount = excluded.amount"
-            " WHERE abs(ledger_total.amount - excluded.amount) >= 0.005",
         )
         changed = max(cursor.rowcount, 0)
-        where = "t.period = %s AND " if period is not None else ""
-        in_period = [period] if period is not None else []
-        cursor.execute(f"SELECT COUNT(*) FROM ledger_total t WHERE {where}1 = 1", in_period)
-        if cursor.fetchone()[0] != wanted:
-            cursor.execute(
-                f"DELETE FROM ledger_total WHERE id IN (SELECT t.id FROM ledger_total t"
-                f" WHERE {where}NOT {_has_sums_sql()})",
-                in_period,
-            )
-            changed += max(cursor.rowcount, 0)
+        cursor.execute(
+            f"DELETE FROM ledger_total WHERE id IN"
+            f" (SELECT stale FROM {GROUPED} WHERE person_id IS NULL)"
+        )
+        changed += max(cursor.rowcount, 0)
         cursor.execute(f"DROP TABLE {GROUPED}")
     return changed
 
