@@ -31,7 +31,7 @@ from django.db import connection
 from django.utils import timezone
 
 from xuefen.ledger import sql
-from xuefen.ledger.judging import Loader, Verdicts
+from xuefen.ledger.judging import Loader, Verdicts, verdict_of
 from xuefen.ledger.models import Standing
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.policy import engine
@@ -245,6 +245,7 @@ def _facts(cursor: Any, rulesets: RuleSetIndex, same: Verdicts) -> None:
         " AND c.period = r.period WHERE c.ok = 1"
     )
     rows = []
+    numbers: dict[str, int] = {}  # each distinct facts' key as a small number
     for ctx, path, category, judged, birth, hired in cursor.fetchall():
         rules = rulesets.rules(path, category, judged)
         hired_on = dt.date.fromisoformat(hired) if hired else None
@@ -254,8 +255,9 @@ def _facts(cursor: Any, rulesets: RuleSetIndex, same: Verdicts) -> None:
         if found is None:
             raise ValueError(f"{path} {category} {judged} is not judged by sums")
         key = found[0]
-        rows.append((ctx, birth, hired, repr((key[2], key[4]))))
-    _create(cursor, FACTS, "(ctx integer, birth text, hired text, fk text)")
+        fk = numbers.setdefault(repr((key[2], key[4])), len(numbers) + 1)
+        rows.append((ctx, birth, hired, fk))
+    _create(cursor, FACTS, "(ctx integer, birth text, hired text, fk integer)")
     sql.copy_rows(FACTS, ("ctx", "birth", "hired", "fk"), rows)
     cursor.execute(f"CREATE INDEX {FACTS}_key ON {FACTS} (ctx, birth, hired)")
     _analyze(cursor, FACTS)
@@ -283,20 +285,26 @@ def _keys(cursor: Any, sums: str) -> None:
         joined = f"string_agg({group}, ',' ORDER BY g.sp, g.su, g.dn, g.selection)"
     else:
         joined = f"group_concat({group}, ',')"
-    grouped = (
-        "SELECT r.person_id, r.period, c.ctx, f.fk, c.carry, s.period AS sp, s.unit AS su,"
-        " CASE WHEN s.days IS NULL THEN 1 ELSE 0 END AS dn, x.selection,"
-        f" {summed} AS amount, {summed_days} AS days, {total} AS total,"
-        " MAX(CASE WHEN s.period = r.period - 1 THEN 1 ELSE 0 END) AS prev"
+    keyed = (
+        "SELECT r.person_id, r.period, c.ctx, f.fk, c.carry"
         f" FROM {PAIRS} r"
         f" JOIN {CONTEXTS} c ON c.unit_id = r.unit_id AND c.category = r.category"
         " AND c.period = r.period"
         f" JOIN {FACTS} f ON f.ctx = c.ctx AND f.birth = r.birth AND f.hired = r.hired"
-        f" LEFT JOIN {sums} s ON s.person_id = r.person_id AND s.period <= r.period"
-        f" LEFT JOIN {SELECTIONS} x ON x.ctx = c.ctx AND x.categories = s.categories"
-        " AND x.kind = s.kind AND x.unit = s.unit"
         f" WHERE c.ok = 1 AND NOT EXISTS (SELECT 1 FROM {OTHERS} o WHERE o.person_id = r.person_id)"
-        " GROUP BY r.person_id, r.period, c.ctx, f.fk, c.carry, s.period, s.unit,"
+    )
+    # Grouped by the person's period and the credits' group only (the context, facts and
+    # carry-over are the pair's own: carried as aggregates, not as grouping columns).
+    grouped = (
+        "SELECT r.person_id, r.period, MIN(r.ctx) AS ctx, MIN(r.fk) AS fk, MIN(r.carry) AS carry,"
+        " s.period AS sp, s.unit AS su, CASE WHEN s.days IS NULL THEN 1 ELSE 0 END AS dn,"
+        f" x.selection, {summed} AS amount, {summed_days} AS days, {total} AS total,"
+        " MAX(CASE WHEN s.period = r.period - 1 THEN 1 ELSE 0 END) AS prev"
+        f" FROM ({keyed}) r"
+        f" LEFT JOIN {sums} s ON s.person_id = r.person_id AND s.period <= r.period"
+        f" LEFT JOIN {SELECTIONS} x ON x.ctx = r.ctx AND x.categories = s.categories"
+        " AND x.kind = s.kind AND x.unit = s.unit"
+        " GROUP BY r.person_id, r.period, s.period, s.unit,"
         " CASE WHEN s.days IS NULL THEN 1 ELSE 0 END, x.selection"
         # SQLite's group_concat takes the rows in the order given (PostgreSQL's string_agg is
         # told); equal keys need only the same order for the same groups.
@@ -306,10 +314,10 @@ def _keys(cursor: Any, sums: str) -> None:
         cursor,
         KEYS,
         f"AS SELECT g.person_id, g.period,"
-        f" {_text('g.ctx')} || '|' || g.fk || '|' || {_text('g.carry * MAX(g.prev)')} || '|'"
-        f" || COALESCE({joined}, '') AS key,"
+        f" {_text('MIN(g.ctx)')} || '|' || {_text('MIN(g.fk)')} || '|'"
+        f" || {_text('MAX(g.carry * g.prev)')} || '|' || COALESCE({joined}, '') AS key,"
         f" {_rounded('COALESCE(SUM(g.total), 0)', 2)} AS total"
-        f" FROM ({grouped}) g GROUP BY g.person_id, g.period, g.ctx, g.fk, g.carry",
+        f" FROM ({grouped}) g GROUP BY g.person_id, g.period",
     )
     cursor.execute(f"CREATE INDEX {KEYS}_key ON {KEYS} (key)")
     _analyze(cursor, KEYS)
@@ -332,7 +340,10 @@ def _verdicts(cursor: Any, rulesets: RuleSetIndex, same: Verdicts, sums: str) ->
         for pid in chunk:
             loaders[pid] = loader
     for key, pid, judged, total in firsts:
-        verdict = loaders[pid].verdict(pid, judged)
+        # Judged outright: the key is distinct, the engine's own key would find nothing shared.
+        loader = loaders[pid]
+        evaluation = loader.evaluate(pid, judged, explain=False)
+        verdict = verdict_of(evaluation, loader.credits.get(pid, []), judged)
         if abs(Decimal(str(total)) - verdict.earned) >= Decimal("0.005"):
             # The key's counted total must be the judge's: else the key is not the engine's.
             raise ValueError(f"person {pid} {judged}: keyed total {total} != {verdict.earned}")
