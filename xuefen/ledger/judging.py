@@ -300,13 +300,14 @@ class Loader:
         another are read one by one (their person entirely); `itemise` reads those whose rule set
         needs it. With `only`, just those of these people (ids in the range)."""
         loader = cls(rulesets, same)
-        people = Person.objects.filter(pk__range=(first_id, last_id))
-        if only is not None:
-            people = people.filter(pk__in=only)
-        for row in people.values_list(*FACT_FIELDS):
-            loader.people[row[0]] = Facts(*row)
-        span = Q(person_id__gte=first_id, person_id__lte=last_id)
-        loader._add_exemptions(span if only is None else span & Q(person_id__in=only))
+        if only is not None:  # (by array parameters: an ORM `__in` adapts each id in Python)
+            loader.people.update(read_facts(only))
+            loader.read_exemptions(sorted(loader.people))
+        else:
+            people = Person.objects.filter(pk__range=(first_id, last_id))
+            for row in people.values_list(*FACT_FIELDS):
+                loader.people[row[0]] = Facts(*row)
+            loader._add_exemptions(Q(person_id__gte=first_id, person_id__lte=last_id))
         special: set[int] = set()
         # A sum stands for many entries: no entry id, no dates (no cap or span reads them). Sums
         # repeat endlessly between people (a handful of category lists and amounts): each
