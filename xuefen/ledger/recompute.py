@@ -1,11 +1,13 @@
 """Rebuilding the derived tables (Total, Standing) from the ledger, set-based.
 
 One pass over the ledger sums each person's credits per (period, category list, unit, kind) into a
-temporary table (`_sums`; no category unnested); both derived tables are computed from it. Totals
-are those sums grouped by category tag, upserted into ledger_total, writing only rows whose amount
-differs; stale totals are deleted. Standings are the one judge's verdicts (`ledger.judging`), read
-and judged in ranges of people — from the sums where the rule set needs no more, entry by entry
-where it does — the differences written in bulk.
+temporary table (`_sums`; no category unnested, stored in person order); both derived tables are
+computed from it. Totals are those sums grouped by category tag and compared with the stored ones
+in one full join: only missing, differing and stale rows are written. Standings are the one
+judge's verdicts (`ledger.judging`): people judged by sums are keyed in SQL and the judge asked
+once per distinct key (`ledger.keyed`), one upsert writing the standings that differ; the others
+(artefacts, reversals, exemptions, rule sets that need entries) are read and judged in chunks of
+people — from the sums where the rule set needs no more, entry by entry where it does.
 """
 
 # The SQL below formats in only constant fragments (vendor syntax); every value is a parameter.
