@@ -51,12 +51,14 @@ def grouped_totals_sql() -> tuple[str, list[object]]:
     return sql, []
 
 
-def hand_written_group_by() -> int:
+def hand_written_group_by(jit: bool = True) -> int:
     """The floor: one GROUP BY (category tags unnested) read to the client, nothing written."""
     sql, params = grouped_totals_sql()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # the same memory as recompute_totals gets
             cursor.execute("SELECT set_config('work_mem', %s, true)", [RECOMPUTE_WORK_MEM])
+            if not jit:  # (the recompute turns PostgreSQL's JIT off for its transaction)
+                cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
         return len(cursor.fetchall())
 
@@ -91,6 +93,9 @@ def main() -> None:
         unit = region_and_unit()
         print(f"{'set-up (bulk insert)':<52} {add_people(unit, 0, args.people):8.2f} s")
     floor = timed("hand-written SQL GROUP BY (read only)", hand_written_group_by)
+    bare = None
+    if connection.vendor == "postgresql":
+        bare = timed("  the same GROUP BY with JIT off", lambda: hand_written_group_by(jit=False))
     if args.no_standings:
         build = timed("recompute totals, empty table (sums + upsert)", recompute_totals)
         again = timed("recompute totals, nothing to change", recompute_totals)
@@ -104,6 +109,8 @@ def main() -> None:
     print(f"totals rows: {Total.objects.count()}, standings rows: {Standing.objects.count()}")
     print(f"ratio full recompute (empty) / GROUP BY: {full / floor:.2f}   goal ≤ 2")
     print(f"ratio full recompute (no change) / GROUP BY: {same / floor:.2f}")
+    if bare is not None:
+        print(f"ratios to the GROUP BY with JIT off: {full / bare:.2f} (empty), {same / bare:.2f}")
     if args.parts:
         timed("  of which totals alone (sums + upsert, no change)", recompute_totals)
         timed("  of which standings alone (sums + judge, no change)", recompute_standings)

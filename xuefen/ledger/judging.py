@@ -290,6 +290,7 @@ class Loader:
         rulesets: RuleSetIndex,
         table: str | None = None,
         same: Verdicts | None = None,
+        only: Sequence[int] | None = None,
     ) -> "Loader":
         """Everyone with an id in first_id..last_id and what they are judged on, their credits
         read as sums per (period, category list, unit, kind) (`sql.credit_sums`) instead of entry
@@ -297,19 +298,23 @@ class Loader:
         sums is its verdict on the entries, for a fraction of the reading and judging (the sums
         read from `table` where a recompute keeps them). Credits that name an artefact or reverse
         another are read one by one (their person entirely); `itemise` reads those whose rule set
-        needs it."""
+        needs it. With `only`, just those of these people (ids in the range)."""
         loader = cls(rulesets, same)
-        people = Person.objects.filter(pk__range=(first_id, last_id)).values_list(*FACT_FIELDS)
-        for row in people:
-            loader.people[row[0]] = Facts(*row)
-        loader._add_exemptions(Q(person_id__gte=first_id, person_id__lte=last_id))
+        if only is not None:  # (by array parameters: an ORM `__in` adapts each id in Python)
+            loader.people.update(read_facts(only))
+            loader.read_exemptions(sorted(loader.people))
+        else:
+            people = Person.objects.filter(pk__range=(first_id, last_id))
+            for row in people.values_list(*FACT_FIELDS):
+                loader.people[row[0]] = Facts(*row)
+            loader._add_exemptions(Q(person_id__gte=first_id, person_id__lte=last_id))
         special: set[int] = set()
         # A sum stands for many entries: no entry id, no dates (no cap or span reads them). Sums
         # repeat endlessly between people (a handful of category lists and amounts): each
         # distinct one is made once (a Credit is immutable).
         made = loader.same.sums
         for pid, period, categories, unit, kind, amount, days, flagged in sql.credit_sums(
-            first_id, last_id, table
+            first_id, last_id, table, only
         ):
             if flagged:
                 special.add(pid)

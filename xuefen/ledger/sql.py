@@ -389,21 +389,27 @@ def credit_sums_select(where: str) -> str:
     )
 
 
-def credit_sums(first_id: int, last_id: int, table: str | None = None) -> list[tuple[Any, ...]]:
-    """The credits of the people with ids first_id..last_id summed (`credit_sums_select`), read
+def credit_sums(
+    first_id: int, last_id: int, table: str | None = None, only: Sequence[int] | None = None
+) -> list[tuple[Any, ...]]:
+    """The credits of the people with ids first_id..last_id (and in `only`, if given) summed
+    (`credit_sums_select`), read
     from the ledger — or from `table`, where a recompute keeps those sums — ordered by person:
     (person_id, period, categories (a tuple), unit, kind, amount (Decimal), days (Decimal or
     None), special (bool))."""
     from decimal import Decimal
 
     columns = "person_id, period, categories, unit, kind, amount, days, special"
-    where = "person_id BETWEEN %s AND %s"
+    where, params = "person_id BETWEEN %s AND %s", [first_id, last_id]
+    if only is not None:
+        listed, more = in_list("person_id", only, "bigint")
+        where, params = f"{where} AND {listed}", [*params, *more]
     if table is None:
         query = f"{credit_sums_select(where)} ORDER BY person_id"
     else:
         query = f"SELECT {columns} FROM {table} WHERE {where} ORDER BY person_id"
     with connection.cursor() as cursor:
-        cursor.execute(query, [first_id, last_id])
+        cursor.execute(query, params)
         rows = cursor.fetchall()
     lists: dict[Any, tuple[str, ...]] = {}
     numbers: dict[Any, Any] = {None: None}

@@ -1,0 +1,111 @@
+"""A full recompute keys the people judged by sums in SQL and asks the one judge once per
+distinct key (`ledger.keyed`): the standings it writes are exactly those of judging each person
+on their own (`recompute._judge_ranges`) — people with exemptions, of different age brackets and
+hire dates, with reversals and artefacts, under rule sets judged by sums and one that is not."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import pytest
+
+from tests import factories as f
+from tests.ledger.test_judging_sums import _ledger, _people
+from xuefen.core.actors import SYSTEM
+from xuefen.ledger import keyed
+from xuefen.ledger.actions import post_entry, record_exemption
+from xuefen.ledger.judging import Verdicts
+from xuefen.ledger.models import Standing
+from xuefen.ledger.recompute import _judge_ranges, _sums, recompute, recompute_standings
+from xuefen.orgs.models import Person
+from xuefen.policy.actions import import_ruleset
+from xuefen.policy.services import RuleSetIndex
+from xuefen.policy.shipped import shipped_texts
+
+COLUMNS = ("person_id", "period", "status", "grade", "earned", "ruleset", "shortfalls")
+
+
+def _standings() -> dict[tuple[int, int], tuple[object, ...]]:
+    return {row[:2]: row[2:] for row in Standing.objects.values_list(*COLUMNS)}
+
+
+def _twins(cast, count: int) -> list[Person]:
+    """People with the same credits, born in different years, every other one hired in
+    October: those hired alike share one key (and one verdict); a late hire's requirement is
+    prorated (met with 24 hours of the 90), the others' not."""
+    twins = []
+    for i in range(count):
+        person = f.person(
+            cast.unit_a,
+            f"双{i}",
+            category=Person.Category.GENERAL,
+            birth=dt.date(1960 + 25 * (i // 2 % 2), 1, 1 + i),
+            hired_on=dt.date(2026, 10, 1) if i % 2 else None,
+        )
+        for n, (categories, amount) in enumerate(
+            [(["required", "offline", "centralised"], "24"), (["elective", "online"], "12.5")]
+        ):
+            post_entry(
+                SYSTEM, person, last_day=dt.date(2026, 3, 2), categories=categories,
+                amount=Decimal(amount), unit="hours", source_type="twin", source_id=str(n),
+            )  # fmt: skip
+        twins.append(person)
+    return twins
+
+
+@pytest.mark.parametrize(
+    ("texts", "seed"),
+    [(("cadre_township", "professional_national"), 1), (("cadre_township", "accounting"), 2)],
+)
+def test_keyed_standings_equal_judging_each_person_alone(cast, texts, seed):
+    for text in texts:
+        import_ruleset(SYSTEM, shipped_texts()[text], cast.region)
+    people = _people(cast, 30)
+    _ledger(people, random.Random(seed))  # several periods; reversals; artefacts
+    twins = _twins(cast, 6)
+    for person in people[:3]:
+        record_exemption(
+            SYSTEM, person, period=2025, kind="leave", months=4, reason="病假"
+        )  # fmt: skip
+
+    # The keyed path judged most people once per key; the others on their own.
+    rulesets = RuleSetIndex.everywhere()
+    with _sums(None):
+        from xuefen.ledger.recompute import SUMS
+
+        changed, others = keyed.judge_keyed(None, rulesets, Verdicts(), SUMS)
+    assert changed == 0  # the writer's standings, judged person by person, already agree
+    everyone = {p.pk for p in [*people, *twins]}
+    assert set(others) < everyone
+    assert not {p.pk for p in twins} & set(others)
+    assert {p.pk for p in people[:3]} <= set(others)  # the exemptions
+
+    writers = _standings()
+    assert recompute_standings() == 0
+    Standing.objects.all().delete()
+    assert recompute_standings() > 0
+    keyed_standings = _standings()
+    Standing.objects.all().delete()
+    _judge_ranges(None, rulesets)
+    alone = _standings()
+    assert keyed_standings == alone
+    # (The writer also stored an exemption's period without credits: no recompute makes it.)
+    assert keyed_standings == {key: row for key, row in writers.items() if key in alone}
+    statuses = [keyed_standings[(p.pk, 2026)][0] for p in twins]
+    assert statuses == ["short", "met"] * 3
+
+
+def test_keyed_recompute_repairs_only_what_differs(cast):
+    import_ruleset(SYSTEM, shipped_texts()["cadre_township"], cast.region)
+    twins = _twins(cast, 4)
+    right = _standings()
+    Standing.objects.filter(person=twins[1]).update(grade="forged")
+    Standing.objects.filter(person=twins[2]).update(earned=Decimal("1.23"))
+    Standing.objects.filter(person=twins[0]).delete()
+    assert recompute() == (0, 3)
+    assert _standings() == right
+    assert recompute() == (0, 0)
+    assert recompute_standings(2026) == 0
+    Standing.objects.filter(person=twins[0]).update(status="met", shortfalls=[])
+    assert recompute_standings(2026) == 1
+    assert _standings() == right
