@@ -5,6 +5,7 @@ hire dates, with reversals and artefacts, under rule sets judged by sums and one
 
 import datetime as dt
 import random
+import re
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,7 @@ from xuefen.ledger.judging import Verdicts
 from xuefen.ledger.models import Standing
 from xuefen.ledger.recompute import _judge_ranges, _sums, recompute, recompute_standings
 from xuefen.orgs.models import Person
+from xuefen.policy import engine
 from xuefen.policy.actions import import_ruleset
 from xuefen.policy.services import RuleSetIndex
 from xuefen.policy.shipped import shipped_texts
@@ -109,3 +111,43 @@ def test_keyed_recompute_repairs_only_what_differs(cast):
     Standing.objects.filter(person=twins[0]).update(status="met", shortfalls=[])
     assert recompute_standings(2026) == 1
     assert _standings() == right
+
+
+def test_keyed_standings_follow_the_age_brackets(cast):
+    """A rule set judged by sums whose total differs by age bracket (the Nanjing table
+    without its caps, the total 72 for 55 and over): people with the same credits but of
+    different brackets get different keys, and the keyed standings equal judging each alone."""
+    text = re.sub(r"^caps:\n(?:  - .*\n)+", "", shipped_texts()["cadre_nanjing"], flags=re.M)
+    text = text.replace("min: 84, source", "min: 84, by_age: {55plus: 72}, source")
+    import_ruleset(SYSTEM, text, cast.region)
+    rules = RuleSetIndex.everywhere().rules(cast.unit_a.path, Person.Category.COUNTY, 2026)
+    assert rules is not None and rules.age_brackets and engine.judged_by_sums(rules)
+    people = []
+    for i, (birth, amount) in enumerate(
+        [(1960, "80"), (1986, "80"), (1962, "100"), (1990, "100"), (1958, "80"), (1992, "80")]
+    ):
+        person = f.person(
+            cast.unit_a, f"龄{i}", category=Person.Category.COUNTY, birth=dt.date(birth, 5, 1)
+        )
+        post_entry(
+            SYSTEM, person, last_day=dt.date(2026, 4, 1), categories=["required", "online"],
+            amount=Decimal(amount), unit="credits", source_type="age", source_id="1",
+        )  # fmt: skip
+        people.append(person)
+    rulesets = RuleSetIndex.everywhere()
+    with _sums(None):
+        from xuefen.ledger.recompute import SUMS
+
+        changed, others = keyed.judge_keyed(None, rulesets, Verdicts(), SUMS)
+    assert changed == 0 and not {p.pk for p in people} & set(others)  # all keyed, all agreed
+    Standing.objects.all().delete()
+    assert recompute_standings() == len(people)
+    keyed_standings = _standings()
+    Standing.objects.all().delete()
+    _judge_ranges(None, rulesets)
+    assert keyed_standings == _standings()
+    gaps = [
+        {s["code"] for s in keyed_standings[(p.pk, 2026)][4]} for p in people
+    ]  # the requirements each one is short of
+    # 80 credits meet the total of 72 (55 and over), not the total of 84 (the others)
+    assert ["total" in g for g in gaps] == [False, True, False, False, False, True]
