@@ -328,7 +328,10 @@ def main() -> None:
     raw = best("raw SELECT of the same lines, fetched", lambda: raw_lines(close, units))
     whole = best("results notices set-based: counts and lines, worded", lambda: notices(close))
     whole_raw = best("raw: the same two statements, fetched", lambda: raw_notices(close))
-    settle = best("(part) the settle check alone", lambda: actions._settle_region(region, PERIOD))
+    settle = best(
+        "(beside) the settle check alone (run only when the copy finds a stale standing)",
+        lambda: actions._settle_region(region, PERIOD),
+    )
     written = (
         timed("(beside) results notices written as XLSX, one per unit", lambda: xlsx(close, units))
         if args.xlsx
