@@ -188,7 +188,7 @@ def main() -> None:
 
         with connection.cursor() as cursor:
             # The table as this code's migrations make it (the code before / after i14close).
-            cursor.execute("DROP TABLE IF EXISTS planning_reminder CASCADE")
+            cursor.execute("DROP TABLE IF EXISTS planning_reminder")
             cursor.execute(
                 "DELETE FROM django_migrations WHERE app = 'planning' AND name >= '0003'"
             )
