@@ -102,18 +102,14 @@ def group_by() -> int:
 
 def raw_write() -> int:
     """The write floor: the learners' rows of the run, INSERT … SELECT into a temporary table
-    without any index or key (dropped at commit)."""
-
+    without any index or key (dropped after)."""
     return _raw_write("TEMP")
 
 
 def _raw_write(kind: str) -> int:
     from xuefen.planning.reminders import _learner_sql
 
-    try:
-        sql = _learner_sql(first=True, target="bench_rows")  # type: ignore[call-arg]
-    except TypeError:  # the code before i14close: the reminders' table only
-        sql = _learner_sql(first=True).replace('"planning_reminder"', "bench_rows", 1)  # type: ignore[call-arg]
+    sql = _learner_sql(first=True).replace('"planning_reminder"', "bench_rows", 1)
     sql = sql.replace(" ORDER BY u.id", "")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -153,15 +149,17 @@ def checkpoint() -> None:
             cursor.execute("CHECKPOINT")
 
 
-def _recreate_reminders() -> None:
-    """The reminders' table as migration 0002 left it (dropped above: the code's own 0003, and
-    0004 if it has one, rebuild it as that code keeps it)."""
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    state = executor.loader.project_state(("planning", "0002_default_reminder_policies"))
-    with connection.schema_editor() as editor:
-        editor.create_model(state.apps.get_model("planning", "Reminder"))
+def fresh_reminders() -> None:
+    """No reminder and no round left of an earlier run; on PostgreSQL the reminders' table and
+    its key rewritten compact (VACUUM FULL), as a new table would be, so that runs before and
+    after a change meet the same table."""
+    with transaction.atomic():
+        Reminder.objects.all().delete()
+        Round.objects.all().delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM FULL planning_reminder")
+            cursor.execute("ANALYZE planning_reminder")
 
 
 def timed(label: str, fn):  # type: ignore[no-untyped-def]
@@ -186,15 +184,8 @@ def main() -> None:
     if args.reuse:
         from django.core.management import call_command
 
-        with connection.cursor() as cursor:
-            # The table as this code's migrations make it (the code before / after i14close).
-            cursor.execute("DROP TABLE IF EXISTS planning_reminder")
-            cursor.execute(
-                "DELETE FROM django_migrations WHERE app = 'planning' AND name >= '0003'"
-            )
-            cursor.execute("DELETE FROM planning_round")
-        _recreate_reminders()
         call_command("migrate", verbosity=0)
+        fresh_reminders()
     else:
         fresh_database()
         began = time.perf_counter()

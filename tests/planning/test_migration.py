@@ -12,12 +12,10 @@ from django.db.migrations.executor import MigrationExecutor
 from tests.planning.test_reminders import DEADLINE
 from tests.planning.test_reminders import year as year  # the fixture
 from xuefen.planning import reminders
-from xuefen.planning.models import Reminder, ReminderPolicy, partition_name
+from xuefen.planning.models import Reminder, ReminderPolicy
 
 BEFORE_KEY = ("planning", "0002_default_reminder_policies")
 KEYED = ("planning", "0003_reminder_key_user_round")
-# PostgreSQL: the table partitioned by round (each round's reminders a table of their own).
-LATEST = ("planning", "0004_reminder_partition_per_round")
 SEEN = ("user_id", "round_id", "node_path", "people", "earned", "email_to", "emailed_at")
 
 
@@ -56,11 +54,3 @@ def test_the_reminders_sent_survive_the_new_key_both_ways(year):
     assert mine.pk == (year.lena.pk, mine.round_id)
     # The run again adds nothing: the key holds what was sent before the upgrade.
     assert reminders.run_reminders(DEADLINE - dt.timedelta(days=7)).written == 0
-    _migrate(LATEST)
-    assert _rows() == before
-    assert reminders.run_reminders(DEADLINE - dt.timedelta(days=7)).written == 0
-    if connection.vendor == "postgresql":
-        # Lena's round is a table of its own again.
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {partition_name(mine.round_id)}")  # noqa: S608
-            assert cursor.fetchone()[0] >= 1

@@ -29,14 +29,7 @@ from xuefen.audit.models import AuditEvent
 from xuefen.claims import files as claim_files
 from xuefen.closing import queries
 from xuefen.closing.errors import ClosingError, Code
-from xuefen.closing.models import (
-    FixedGrade,
-    LateApproval,
-    Notice,
-    Objection,
-    PeriodClose,
-    partition_name,
-)
+from xuefen.closing.models import FixedGrade, LateApproval, Notice, Objection, PeriodClose
 from xuefen.closing.rules import notice_rules
 from xuefen.core.actors import Actor, person_acting, user_of
 from xuefen.core.errors import PermissionDenied
@@ -140,22 +133,7 @@ def _settle_region(region: OrgNode, period: int) -> int:
         judged += len(ids)
 
 
-def _own_table(cursor: Any, close: PeriodClose) -> str | None:
-    """PostgreSQL, the fixed grades partitioned by close (migration 0004) and this close without
-    a table of its own yet: the name of that table, to be made now. Else None (the rows go
-    through `closing_fixedgrade`: SQLite, or a close fixed again)."""
-    if connection.vendor != "postgresql":
-        return None
-    name = partition_name(close.pk)
-    cursor.execute(
-        "SELECT c.relkind, to_regclass(%s) IS NULL FROM pg_class c WHERE c.oid = to_regclass(%s)",
-        [name, FixedGrade._meta.db_table],
-    )
-    found = cursor.fetchone()
-    return name if found is not None and found[0] == "p" and found[1] else None
-
-
-def _analyze(cursor: Any, table: str) -> None:
+def _analyze(cursor: Any) -> None:
     """The planner learns the new rows at once (autovacuum comes later): the notices read them by
     unit right after. Only the columns the reads look up by, from a small sample (3,000 rows, not
     30,000: 0.02 s instead of 0.1 s at 100,000 people); enough for the planner to choose the
@@ -163,6 +141,7 @@ def _analyze(cursor: Any, table: str) -> None:
     cursor.execute("SHOW default_statistics_target")
     (target,) = cursor.fetchone()
     cursor.execute("SET LOCAL default_statistics_target = 10")
+    table = connection.ops.quote_name(FixedGrade._meta.db_table)
     cursor.execute(f"ANALYZE {table} (close_id, unit_id, person_id)")
     cursor.execute("SELECT set_config('default_statistics_target', %s, true)", [target])
 
@@ -174,12 +153,13 @@ FIXED_FROM = (
 )
 
 
-def _checked_rows(close: PeriodClose, ordered: bool) -> tuple[str, list[Any]]:
+def _checked_rows(close: PeriodClose) -> tuple[str, list[Any]]:
     """The SELECT of the close's rows, from the region's people and their standings of the
     period, that carries its own settle check: a counted person whose standing is missing or
     stale by the ledger's rule (`standings.stale_q`, not a copy of it) gets no status (NULL),
     which the fixed grades' NOT NULL refuses. Everyone with a standing, and every counted person,
-    is a row; the same rows `_fix`'s plain copy writes when every standing is current."""
+    is a row; the same rows `_fix`'s plain copy writes when every standing is current. In the
+    key's order (person first): its index grows at its right edge, page after page."""
     period = close.period
     counted = ~Q(status__in=[Person.Status.RETIRED, Person.Status.LEFT])
     people = standings.with_standing(
@@ -202,7 +182,7 @@ def _checked_rows(close: PeriodClose, ordered: bool) -> tuple[str, list[Any]]:
             f_at=Value(timezone.now(), output_field=DateTimeField()),
         )
         .values(*FIXED_FROM)
-        .order_by(*(["pk"] if ordered else []))
+        .order_by("pk")
     )
     sql, params = rows.query.sql_with_params()
     return sql, list(params)
@@ -212,58 +192,34 @@ def _fix(close: PeriodClose, person_ids: list[int] | None = None, *, checked: bo
     """Copies the standings of the close's region (or of `person_ids`) into its fixed grades, in
     one INSERT … SELECT; returns how many rows it wrote. `checked` (the whole region): the copy
     is its own settle check (`_checked_rows`) and raises IntegrityError, writing nothing, if a
-    counted person's standing is missing or stale.
-
-    On PostgreSQL a close's first fixing writes into a table of its own, without index, which
-    then becomes the close's partition of `closing_fixedgrade`: its two indexes (the key (person,
-    close) and (close, unit)) are built once, sorted, instead of taking an insertion per row
-    (migration 0004). Fixing again (a person, or the whole close) writes through the parent."""
+    counted person's standing is missing or stale."""
     fixed = FixedGrade.objects.filter(close=close)
     if person_ids is not None:
         fixed = fixed.filter(person_id__in=person_ids)
     fixed.delete()
     if person_ids is not None and not person_ids:
         return 0
-    qn = connection.ops.quote_name
-    parent = qn(FixedGrade._meta.db_table)
+    if checked and person_ids is None:
+        select, params = _checked_rows(close)
+    else:
+        select, params = _plain_rows(close, person_ids)
+    table = connection.ops.quote_name(FixedGrade._meta.db_table)
     with connection.cursor() as cursor:
-        own = _own_table(cursor, close) if person_ids is None else None
-        table = parent
-        if own is not None:
-            table = qn(own)
-            # No index, no key yet: both come with the partition, built from the rows written.
-            # The close's bound as a constraint from the start (each row checked as written):
-            # attaching the table then needs no scan of it. The id is an integer.
-            cursor.execute(
-                f"CREATE TABLE {table} (LIKE {parent} INCLUDING DEFAULTS,"
-                f" CHECK (close_id = {int(close.pk)}))"
-            )
-        # Into the key's index (when there is one), in its order: page after page.
-        if checked and person_ids is None:
-            select, params = _checked_rows(close, ordered=own is None)
-        else:
-            select, params = _plain_rows(close, person_ids, ordered=own is None)
-        # Table names from the models, values as parameters.
+        # The table name from the model, values as parameters.
         cursor.execute(
             f"INSERT INTO {table} (close_id, person_id, unit_id, status, grade, earned, ruleset,"
             f" fixed_at) {select}",
             params,
         )
         written = max(cursor.rowcount, 0)
-        if own is not None:
-            # The close's id is an integer; the partition's bound cannot be a parameter.
-            cursor.execute(
-                f"ALTER TABLE {parent} ATTACH PARTITION {table} FOR VALUES IN ({int(close.pk)})"
-            )
         if connection.vendor == "postgresql" and person_ids is None:
-            _analyze(cursor, table)
+            _analyze(cursor)
     return written
 
 
-def _plain_rows(
-    close: PeriodClose, person_ids: list[int] | None, ordered: bool
-) -> tuple[str, list[Any]]:
-    """The SELECT of the close's rows (or of `person_ids`) from the standings as they are."""
+def _plain_rows(close: PeriodClose, person_ids: list[int] | None) -> tuple[str, list[Any]]:
+    """The SELECT of the close's rows (or of `person_ids`) from the standings as they are, in the
+    key's order (person first): its index grows at its right edge, page after page."""
     qn = connection.ops.quote_name
     where = ""
     params: list[Any] = [
@@ -282,7 +238,7 @@ def _plain_rows(
         f" JOIN {qn(Person._meta.db_table)} p ON p.id = s.person_id"
         f" JOIN {qn(OrgNode._meta.db_table)} n ON n.id = p.unit_id"
         f" WHERE s.period = %s AND n.path LIKE %s{where}"
-        + (" ORDER BY s.person_id" if ordered else "")
+        " ORDER BY s.person_id"
     )
     return select, params
 

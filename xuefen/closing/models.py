@@ -91,9 +91,6 @@ class FixedGrade(models.Model):
     ruleset = models.CharField(_("rule set"), max_length=80, blank=True)
     fixed_at = models.DateTimeField(_("fixed at"))
 
-    # On PostgreSQL the table is partitioned by close (migration 0004): each close's rows are a
-    # table of their own, written without index, their indexes built once at the end.
-
     class Meta:
         verbose_name = _("fixed grade")
         verbose_name_plural = _("fixed grades")
@@ -102,12 +99,6 @@ class FixedGrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.grade or self.status}"
-
-
-def partition_name(close_id: int) -> str:
-    """PostgreSQL: the table of one close's fixed grades, its partition of `closing_fixedgrade`
-    (migration 0004)."""
-    return f"{FixedGrade._meta.db_table}_c{int(close_id)}"
 
 
 class LateApproval(models.Model):

@@ -337,9 +337,6 @@ class Reminder(models.Model):
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
-    # On PostgreSQL the table is partitioned by round (migration 0004): a round's first write
-    # goes into a table of its own without index, its key built once when it is attached.
-
     class Meta:
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
@@ -347,9 +344,3 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}:{self.user_id}"
-
-
-def partition_name(round_id: int) -> str:
-    """PostgreSQL: the table of one round's reminders, its partition of `planning_reminder`
-    (migration 0004)."""
-    return f"{Reminder._meta.db_table}_r{int(round_id)}"

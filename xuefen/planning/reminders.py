@@ -33,13 +33,7 @@ from xuefen.accounts.roles import Role
 from xuefen.claims.models import ReportingPeriod
 from xuefen.ledger.models import Standing
 from xuefen.orgs.models import OrgNode, Person
-from xuefen.planning.models import (
-    Reminder,
-    ReminderKind,
-    ReminderPolicy,
-    Round,
-    partition_name,
-)
+from xuefen.planning.models import Reminder, ReminderKind, ReminderPolicy, Round
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +63,7 @@ def _table(model: Any) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
-def _learner_sql(first: bool, target: str) -> str:
+def _learner_sql(first: bool) -> str:
     """The learners' INSERT … SELECT, in the unique key's order (its index grows at its right
     edge). A round's first write (its row locked, nothing of it written yet) is a plain INSERT;
     later ones leave out who has this round's reminder already (through the unique key's index)
@@ -82,7 +76,7 @@ def _learner_sql(first: bool, target: str) -> str:
         f" WHERE r.user_id = u.id AND r.round_id = %s)"
     )
     return (
-        f"INSERT INTO {target} (round_id, user_id, node_path, people, earned, email_to)"
+        f"INSERT INTO {_table(Reminder)} (round_id, user_id, node_path, people, earned, email_to)"
         f" SELECT %s, u.id, n.path, 1, COALESCE(s.earned, 0),"
         f" CASE WHEN %s THEN u.email ELSE '' END"
         f" FROM {_table(User)} u"
@@ -154,59 +148,24 @@ def _first_write(round_: Round) -> bool:
     return Round.objects.select_for_update().get(pk=round_.pk).sent == 0
 
 
-def _analyze_reminders(cursor: Any, table: str) -> None:
+def _analyze_reminders(cursor: Any) -> None:
     if connection.vendor == "postgresql":
         # Fresh statistics for the next run's check (autovacuum may come later).
-        cursor.execute(f"ANALYZE {table} (round_id, user_id)")
-
-
-def _own_table(cursor: Any, round_: Round, first: bool) -> str | None:
-    """PostgreSQL, the reminders partitioned by round (migration 0004), the round's first write
-    and no table of its own yet: that table made now, without index (its key comes when it is
-    attached, `_attach`), with the round's bound as a constraint (each row checked as written,
-    so that attaching it needs no scan). Else None: the rows go through `planning_reminder`."""
-    if not first or connection.vendor != "postgresql":
-        return None
-    name = partition_name(round_.pk)
-    cursor.execute(
-        "SELECT c.relkind, to_regclass(%s) IS NULL FROM pg_class c WHERE c.oid = to_regclass(%s)",
-        [name, Reminder._meta.db_table],
-    )
-    found = cursor.fetchone()
-    if found is None or found[0] != "p" or not found[1]:
-        return None
-    own = str(connection.ops.quote_name(name))
-    # The round's id is an integer: a constraint's bound cannot be a parameter.
-    cursor.execute(
-        f"CREATE TABLE {own} (LIKE {_table(Reminder)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS,"
-        f" CHECK (round_id = {int(round_.pk)}))"
-    )
-    return own
-
-
-def _attach(cursor: Any, own: str, round_: Round) -> None:
-    """The round's table becomes its partition: the key (user, round) built once, sorted."""
-    cursor.execute(
-        f"ALTER TABLE {_table(Reminder)} ATTACH PARTITION {own} FOR VALUES IN ({int(round_.pk)})"
-    )
+        cursor.execute(f"ANALYZE {_table(Reminder)} (round_id, user_id)")
 
 
 def _write_learners(round_: Round, policy: ReminderPolicy) -> int:
     first = _first_write(round_)
     params: list[Any] = [round_.pk, policy.email, round_.period, *OWING, Person.Status.ACTIVE]
     with connection.cursor() as cursor:
-        own = _own_table(cursor, round_, first)
-        target = own or _table(Reminder)
-        cursor.execute(_learner_sql(first, target), params + ([] if first else [round_.pk]))
+        cursor.execute(_learner_sql(first), params + ([] if first else [round_.pk]))
         written = max(cursor.rowcount, 0)
-        if own is not None:
-            _attach(cursor, own, round_)
         if written:
-            _analyze_reminders(cursor, target)
+            _analyze_reminders(cursor)
         return written
 
 
-def _learners_and_counts_sql(first: bool, target: str) -> str:
+def _learners_and_counts_sql(first: bool) -> str:
     """PostgreSQL, both rounds due: one statement, one pass over the region. The owing people are
     materialised once; the learners' reminders are inserted from them (a data-modifying CTE, as
     `_learner_sql`: in the key's order, the check and ON CONFLICT only after the round's first
@@ -220,7 +179,7 @@ def _learners_and_counts_sql(first: bool, target: str) -> str:
     )
     return (
         f"WITH owing AS MATERIALIZED ({_owing_sql()}),"
-        f" written AS (INSERT INTO {target}"
+        f" written AS (INSERT INTO {_table(Reminder)}"
         f" (round_id, user_id, node_path, people, earned, email_to)"
         f" SELECT %s, u.id, o.path, 1, o.earned, CASE WHEN %s THEN u.email ELSE '' END"
         f" FROM owing o JOIN {_table(User)} u ON u.person_id = o.person_id"
@@ -238,17 +197,11 @@ def _write_learners_and_count(round_: Round, policy: ReminderPolicy) -> tuple[in
     first = _first_write(round_)
     params: list[Any] = [*_owing_params(round_.period), round_.pk, policy.email]
     with connection.cursor() as cursor:
-        own = _own_table(cursor, round_, first)
-        target = own or _table(Reminder)
-        cursor.execute(
-            _learners_and_counts_sql(first, target), params + ([] if first else [round_.pk])
-        )
+        cursor.execute(_learners_and_counts_sql(first), params + ([] if first else [round_.pk]))
         rows = cursor.fetchall()
         written = int(rows[0][2]) if rows else 0
-        if own is not None:
-            _attach(cursor, own, round_)
         if written:
-            _analyze_reminders(cursor, target)
+            _analyze_reminders(cursor)
     return written, {path: int(people) for path, people, _written in rows}
 
 
