@@ -3,12 +3,15 @@ a raw GROUP BY over the same rows.
 
     .venv/bin/python bench/closing.py [--people 100000] [--units 100]
 
-Set-up (not timed): N people in `--units` units of one region, 20 entries each in 2026 (raw bulk
+Set-up (not timed): an earlier year (2025) closed for the same people, as a county's table holds
+it when the next year is closed; N people in `--units` units of one region, 20 entries each in 2026 (raw bulk
 insert, as bench/_population.py builds them), then every standing of 2026 judged by the one judge
 (`recompute_standings`) so the close finds them current, as on a healthy database.
 
 Timed:
 - the floor: one raw GROUP BY (unit, status, grade) over the region's standings, read to the client;
+- a second write floor: the same rows into an ordinary (crash-safe, on PostgreSQL WAL-logged)
+  table without index, committed — what any durable copy of the rows costs;
 - `close_period`: settling (the stale-standing check over everyone), fixing every grade (INSERT …
   SELECT) and the audit record;
 - the results notices: each unit's count per grade (one GROUP BY for the region, worded), then
@@ -111,6 +114,32 @@ def raw_write(region: OrgNode) -> int:
         return written
 
 
+def raw_durable_write(region: OrgNode) -> int:
+    """The durable write floor: the same rows INSERT … SELECT by hand into an ordinary (logged,
+    crash-safe) table without any index or key, committed (the table dropped afterwards). On
+    PostgreSQL each row is a WAL record, as the close's own rows are."""
+    qn = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_fixed_durable (close_id bigint, person_id bigint, unit_id bigint,"
+            " status varchar(16), grade varchar(32), earned numeric(11, 2), ruleset varchar(80),"
+            " fixed_at timestamp)"
+        )
+        cursor.execute(
+            "INSERT INTO bench_fixed_durable SELECT 0, s.person_id, p.unit_id, s.status, s.grade,"
+            " s.earned, s.ruleset, NULL"
+            f" FROM {qn(Standing._meta.db_table)} s"
+            f" JOIN {qn(Person._meta.db_table)} p ON p.id = s.person_id"
+            f" JOIN {qn(OrgNode._meta.db_table)} n ON n.id = p.unit_id"
+            " WHERE s.period = %s AND n.path LIKE %s",
+            [PERIOD, region.path + "%"],
+        )
+        written = cursor.rowcount
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_fixed_durable")
+    return written
+
+
 def summaries(close) -> int:  # type: ignore[no-untyped-def]
     """Every unit's count per grade, worded (one GROUP BY over the region's fixed grades)."""
     return len(results.summary(close, close.region, results.Wording()))
@@ -190,10 +219,37 @@ def reset_closing() -> None:
     call_command("migrate", "closing", verbosity=0)
 
 
+def earlier_year(region: OrgNode) -> None:
+    """The table as a county has it when it closes a year: an earlier year's close of the same
+    people (2025, its 100,000 fixed grades copied from the standings by the close's own copy)."""
+    from xuefen.closing.models import PeriodClose
+
+    earlier = PeriodClose.objects.create(region=region, period=PERIOD - 1)
+    earlier.period = PERIOD  # the rows copied from the standings there are (2026's)
+    actions._fix(earlier)
+
+
 def drop_close() -> None:
+    """Drops the timed close (the earlier year's stays), as if it had never been written: on
+    PostgreSQL its dead rows vacuumed away and a checkpoint taken (a year's close comes long after
+    the last write to the table: its first change of each page after a checkpoint logs the whole
+    page)."""
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM closing_fixedgrade")
-        cursor.execute("DELETE FROM closing_periodclose")
+        cursor.execute(
+            "DELETE FROM closing_fixedgrade WHERE close_id IN"
+            " (SELECT id FROM closing_periodclose WHERE period = %s)",
+            [PERIOD],
+        )
+        cursor.execute("DELETE FROM closing_periodclose WHERE period = %s", [PERIOD])
+        if connection.vendor == "postgresql":
+            cursor.execute("VACUUM closing_fixedgrade")
+            cursor.execute("CHECKPOINT")
+
+
+def checkpoint() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
 
 
 def best(label: str, fn, runs: int = 3, before=None):  # type: ignore[no-untyped-def]
@@ -247,10 +303,16 @@ def main() -> None:
                 )
         print(f"{'set-up: bulk insert':<60} {setup:8.2f} s")
         timed("set-up: standings judged (recompute_standings)", recompute_standings)
+    earlier_year(region)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # as autovacuum (or SQLite's optimize) would have by now
     floor = best("raw SQL GROUP BY (unit, status, grade), read only", lambda: raw_group_by(region))
     write = best("raw SQL INSERT … SELECT of the same rows, no index", lambda: raw_write(region))
+    durable = best(
+        "raw SQL INSERT … SELECT into a durable table, no index",
+        lambda: raw_durable_write(region),
+        before=checkpoint,
+    )
     close = None
 
     def close_it() -> int:
@@ -266,7 +328,10 @@ def main() -> None:
     raw = best("raw SELECT of the same lines, fetched", lambda: raw_lines(close, units))
     whole = best("results notices set-based: counts and lines, worded", lambda: notices(close))
     whole_raw = best("raw: the same two statements, fetched", lambda: raw_notices(close))
-    settle = best("(part) the settle check alone", lambda: actions._settle_region(region, PERIOD))
+    settle = best(
+        "(beside) the settle check alone (run only when the copy finds a stale standing)",
+        lambda: actions._settle_region(region, PERIOD),
+    )
     written = (
         timed("(beside) results notices written as XLSX, one per unit", lambda: xlsx(close, units))
         if args.xlsx
@@ -278,6 +343,8 @@ def main() -> None:
     print("ratios of medians (the GROUP BY: the lower median of its two rounds):")
     print(f"ratio close / GROUP BY: {closing / base:.2f}  (settle part {settle / base:.2f})")
     print(f"ratio close / raw INSERT … SELECT: {closing / write:.2f}")
+    print(f"ratio close / raw durable INSERT … SELECT: {closing / durable:.2f}")
+    print(f"ratio raw durable INSERT … SELECT / GROUP BY: {durable / base:.2f}")
     print(f"ratio counts per grade / GROUP BY: {summary / base:.2f}")
     print(f"ratio close + counts / GROUP BY: {(closing + summary) / base:.2f}")
     print(f"ratio lines / raw SELECT of them: {produced / raw:.2f}")
