@@ -32,7 +32,7 @@ import io
 import statistics
 import time
 
-from _population import add_people, fresh_database, region_and_unit
+from _population import add_people, checkpoint, fresh_database, region_and_unit
 
 from django.db import connection, transaction
 
@@ -93,10 +93,21 @@ def raw_group_by(region: OrgNode) -> int:
 def raw_write(region: OrgNode) -> int:
     """The write floor: the same rows the close copies, INSERT … SELECT by hand into a temporary
     table without any index or key (dropped again)."""
+    return _raw_write(region, "TEMP")
+
+
+def raw_durable_write(region: OrgNode) -> int:
+    """The durable write floor: the same rows INSERT … SELECT by hand into an ordinary (logged,
+    crash-safe) table without any index or key, committed (the table dropped afterwards). On
+    PostgreSQL each row is a WAL record, as the close's own rows are."""
+    return _raw_write(region, "")
+
+
+def _raw_write(region: OrgNode, kind: str) -> int:
     qn = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMP TABLE bench_fixed (close_id bigint, person_id bigint, unit_id bigint,"
+            f"CREATE {kind} TABLE bench_fixed (close_id bigint, person_id bigint, unit_id bigint,"
             " status varchar(16), grade varchar(32), earned numeric(11, 2), ruleset varchar(80),"
             " fixed_at timestamp)"
         )
@@ -110,33 +121,8 @@ def raw_write(region: OrgNode) -> int:
             [PERIOD, region.path + "%"],
         )
         written = cursor.rowcount
-        cursor.execute("DROP TABLE bench_fixed")
-        return written
-
-
-def raw_durable_write(region: OrgNode) -> int:
-    """The durable write floor: the same rows INSERT … SELECT by hand into an ordinary (logged,
-    crash-safe) table without any index or key, committed (the table dropped afterwards). On
-    PostgreSQL each row is a WAL record, as the close's own rows are."""
-    qn = connection.ops.quote_name
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TABLE bench_fixed_durable (close_id bigint, person_id bigint, unit_id bigint,"
-            " status varchar(16), grade varchar(32), earned numeric(11, 2), ruleset varchar(80),"
-            " fixed_at timestamp)"
-        )
-        cursor.execute(
-            "INSERT INTO bench_fixed_durable SELECT 0, s.person_id, p.unit_id, s.status, s.grade,"
-            " s.earned, s.ruleset, NULL"
-            f" FROM {qn(Standing._meta.db_table)} s"
-            f" JOIN {qn(Person._meta.db_table)} p ON p.id = s.person_id"
-            f" JOIN {qn(OrgNode._meta.db_table)} n ON n.id = p.unit_id"
-            " WHERE s.period = %s AND n.path LIKE %s",
-            [PERIOD, region.path + "%"],
-        )
-        written = cursor.rowcount
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE bench_fixed_durable")
+        cursor.execute("DROP TABLE bench_fixed")
     return written
 
 
@@ -241,15 +227,7 @@ def drop_close() -> None:
             [PERIOD],
         )
         cursor.execute("DELETE FROM closing_periodclose WHERE period = %s", [PERIOD])
-        if connection.vendor == "postgresql":
-            cursor.execute("VACUUM closing_fixedgrade")
-            cursor.execute("CHECKPOINT")
-
-
-def checkpoint() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("CHECKPOINT")
+    checkpoint("closing_fixedgrade")
 
 
 def best(label: str, fn, runs: int = 3, before=None):  # type: ignore[no-untyped-def]

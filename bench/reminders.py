@@ -18,7 +18,7 @@ import statistics
 import time
 from decimal import Decimal
 
-from _population import fresh_database, region_and_unit
+from _population import checkpoint, fresh_database, region_and_unit
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -137,16 +137,7 @@ def drop_timed_rounds() -> None:
     with transaction.atomic():
         Reminder.objects.filter(round__days_before=30).delete()
         Round.objects.filter(days_before=30).delete()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM planning_reminder")
-            cursor.execute("CHECKPOINT")
-
-
-def checkpoint() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("CHECKPOINT")
+    checkpoint("planning_reminder")
 
 
 def fresh_reminders() -> None:

@@ -682,8 +682,7 @@ def _judge_event(
         # The log-in has ended (expired when idle, or gone): so has its learning.
         if guarded:
             return None
-        session.status = LearningSession.Status.ENDED
-        LearningSession.objects.filter(pk=session.pk).update(status=session.status)
+        end_sessions(person_id, login_key=login_key)
         return _refuse(person_id, session, Refusal.LOGGED_OUT, data, address, now)
     event = judge.parse(data)
     if event is None:

@@ -33,6 +33,7 @@ from django.utils import timezone
 from xuefen.ledger import sql
 from xuefen.ledger.judging import Loader, Verdicts, verdict_of
 from xuefen.ledger.models import Standing
+from xuefen.ledger.standings import STANDING_COLUMNS
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.policy import engine
 from xuefen.policy.engine import Credit
@@ -361,19 +362,25 @@ def _verdicts(cursor: Any, rulesets: RuleSetIndex, same: Verdicts, sums: str) ->
 
 def _write(cursor: Any) -> int:
     """Every keyed standing from its key's verdict and the person's own counted total, in one
-    upsert that changes only the standings that differ; returns how many it inserted or changed."""
+    upsert that changes only the standings that differ (the columns `standings.store` writes);
+    returns how many it inserted or changed."""
     standing = connection.ops.quote_name(Standing._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    columns = ("status", "grade", "earned", "ruleset", "shortfalls", "evaluated_at")
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
+    # Each of the columns `store` writes, from its place here (a column added there fails here).
+    values = {
+        "person_id": "k.person_id", "period": "k.period", "status": "v.status",
+        "grade": "v.grade", "earned": "k.total", "ruleset": "v.ruleset",
+        "shortfalls": "v.shortfalls", "evaluated_at": "%s",
+    }  # fmt: skip
+    selected = ", ".join(values[c] for c in STANDING_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in STANDING_COLUMNS[2:])
     differs = " OR ".join(
         [f"{standing}.{c} <> excluded.{c}" for c in ("status", "grade", "ruleset", "shortfalls")]
         + [f"abs({standing}.earned - excluded.earned) >= 0.005"]
     )
     # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
     cursor.execute(
-        f"INSERT INTO {standing} (person_id, period, {', '.join(columns)})"
-        " SELECT k.person_id, k.period, v.status, v.grade, k.total, v.ruleset, v.shortfalls, %s"
+        f"INSERT INTO {standing} ({', '.join(STANDING_COLUMNS)}) SELECT {selected}"
         f" FROM {KEYS} k JOIN {VERDICTS} v ON v.key = k.key WHERE true"
         f" ON CONFLICT (person_id, period) DO UPDATE SET {updates} WHERE {differs}",
         [now],
