@@ -284,6 +284,9 @@ def _refuse_file(batch: Batch, item: RowInput, formula: RowError | None) -> None
 def _process_chunks(batch: Batch, size: int) -> None:
     done = batch.processed_rows
     total = batch.total_rows or 0
+    # The first pass's rows are what every chunk joins: PostgreSQL's planner is told how many
+    # (autovacuum would tell it a minute later, after it had planned the chunks for a few).
+    sql.analyze(connection.ops.quote_name(StagedRow._meta.db_table))
     # Rows already committed by an earlier run are not read again: a chunk is a range of positions.
     while done < total:
         count = min(size, total - done)
@@ -553,7 +556,14 @@ def _stage_plain_rows(batch: Batch, first: int, last: int, today: dt.date) -> in
 
 def _insert_plain_rows(batch: Batch) -> None:
     """The BatchRows of the plain rows the ledger posted or found duplicate, by INSERT … SELECT
-    from its stage (every column of the model, as `ROWS`)."""
+    from its stage (every column of the model, as `ROWS`).
+
+    A posted row's entry is looked up by a subquery on the entry's key (person, seq), not by a
+    join: on a young database the entries' statistics still say "empty" (autovacuum analyzes a
+    table a minute or more after a chunk commits), and PostgreSQL then joined the whole ledger
+    in a nested loop for every row — 25,000 × 50,000 comparisons, 196 s for one chunk of the
+    first import (bench/RESULTS.md (o)). A subquery on the key is an index lookup whatever the
+    statistics say."""
     table = connection.ops.quote_name(StagedRow._meta.db_table)
     entries = connection.ops.quote_name(Entry._meta.db_table)
     given = {
@@ -568,7 +578,12 @@ def _insert_plain_rows(batch: Batch) -> None:
         "days": "NULL",
         # A duplicate's entry is in its `ref`; a posted row's (or that of the earlier row of the
         # chunk it duplicates) is found by person and chain number.
-        "entry_id": "COALESCE(s.ref, e.id, fe.id)",
+        "entry_id": (
+            f"COALESCE(s.ref, (SELECT e.id FROM {entries} e WHERE s.state = {bulk.TO_POST}"
+            " AND e.person_id = s.person_id AND e.seq = s.seq),"
+            f" (SELECT fe.id FROM {sql.STAGE} f JOIN {entries} fe ON fe.person_id = f.person_id"
+            f" AND fe.seq = f.seq WHERE f.idx = s.first_idx AND f.state = {bulk.TO_POST}))"
+        ),
         "errors": sql.json_literal("[]"),
         "sent": sql.json_literal("{}"),
     }
@@ -583,11 +598,6 @@ def _insert_plain_rows(batch: Batch) -> None:
         f"INSERT INTO {connection.ops.quote_name(BatchRow._meta.db_table)} ({names})"
         f" SELECT {', '.join(given[c] for c in ROWS.columns)} FROM {sql.STAGE} s"
         f" JOIN {table} r ON r.batch_id = %s AND r.row_number = s.idx"
-        f" LEFT JOIN {entries} e ON s.state = {bulk.TO_POST} AND e.person_id = s.person_id"
-        " AND e.seq = s.seq"
-        f" LEFT JOIN {sql.STAGE} f ON f.idx = s.first_idx"
-        f" LEFT JOIN {entries} fe ON f.state = {bulk.TO_POST} AND fe.person_id = f.person_id"
-        " AND fe.seq = f.seq"
         f" WHERE s.selected AND s.state IN ({bulk.TO_POST}, {bulk.DUPLICATE})",
         [*params, batch.pk],
     )
