@@ -48,14 +48,23 @@ class AuditEvent(AppendOnlyModel):
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     # The org node the object belonged to, so the trail can be scoped like everything else.
-    node_path = models.CharField(max_length=255, blank=True, db_index=True)
+    # Read by prefix only (a subtree's trail): one index for LIKE 'path%' (PostgreSQL's pattern
+    # operator class), not a second plain one beside it that every record would also insert into.
+    node_path = models.CharField(max_length=255, blank=True)
     person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(
+                fields=["node_path"],
+                name="audit_node_path_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"

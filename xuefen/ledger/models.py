@@ -50,11 +50,16 @@ def _iso(value: Any) -> str | None:
 class Entry(AppendOnlyModel):
     """One credit (or reversal of one) for one person, with its source, evidence and approver."""
 
+    # No index of the foreign keys person and reverses of their own: the keys (person, seq),
+    # (person, source), (person, period) lead with the person and the partial key "reversed
+    # once" serves every lookup of a reversal; a redundant index is one more b-tree insertion
+    # for every entry the writer appends.
     person = models.ForeignKey(
         "orgs.Person",
         verbose_name=_("person"),
         on_delete=models.PROTECT,
         related_name="ledger_entries",
+        db_index=False,
     )
     seq = models.PositiveIntegerField(_("sequence"))
     # The period the last day falls in, by the calendar of the person's rule set (never typed).
@@ -90,6 +95,7 @@ class Entry(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="reversals",
+        db_index=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -209,6 +215,7 @@ class Total(models.Model):
         verbose_name=_("person"),
         on_delete=models.PROTECT,
         related_name="credit_totals",
+        db_index=False,  # the key (person, period, category, unit) leads with it
     )
     period = models.PositiveSmallIntegerField(_("period"))
     category = models.CharField(_("category"), max_length=40)
@@ -241,7 +248,11 @@ class Standing(models.Model):
         NO_RULES = "no_rules", pgettext_lazy("standing", "No rule set applies")
 
     person = models.ForeignKey(
-        "orgs.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="standings"
+        "orgs.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="standings",
+        db_index=False,  # the key (person, period) leads with it
     )
     period = models.PositiveSmallIntegerField(_("period"))
     status = models.CharField(
