@@ -60,6 +60,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads", type=int, default=int(os.environ.get("XUEFEN_THREADS", "4"))
         )
+        # How many connections a worker holds at once (gunicorn's own default: 1,000). Kept
+        # connections stay with the worker that accepted them: a lower bound spreads a fixed
+        # set of keep-alive clients (a proxy's pool, a benchmark's) over every worker.
+        parser.add_argument(
+            "--worker-connections",
+            type=int,
+            default=int(os.environ.get("XUEFEN_WORKER_CONNECTIONS", "1000")),
+        )
         parser.add_argument(
             "--no-task-worker",
             action="store_true",
@@ -84,6 +92,8 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--worker-class",
             "gthread",
+            "--worker-connections",
+            str(options["worker_connections"]),
             "--access-logfile",
             "-",
             "--graceful-timeout",
