@@ -41,6 +41,8 @@ from xuefen.ledger.models import Entry, Standing
 from xuefen.orgs.models import OrgNode, Person
 
 SETTLE_BATCH = 2000
+# How many times the grades are settled and copied again when the copy finds a standing stale.
+SETTLE_ATTEMPTS = 3
 
 
 def _require_office(actor: Actor, node: OrgNode) -> None:
@@ -153,17 +155,21 @@ FIXED_FROM = (
 )
 
 
-def _checked_rows(close: PeriodClose) -> tuple[str, list[Any]]:
-    """The SELECT of the close's rows, from the region's people and their standings of the
-    period, that carries its own settle check: a counted person whose standing is missing or
-    stale by the ledger's rule (`standings.stale_q`, not a copy of it) gets no status (NULL),
-    which the fixed grades' NOT NULL refuses. Everyone with a standing, and every counted person,
-    is a row; the same rows `_fix`'s plain copy writes when every standing is current. In the
-    key's order (person first): its index grows at its right edge, page after page."""
+def _checked_rows(close: PeriodClose, person_ids: list[int] | None) -> tuple[str, list[Any]]:
+    """The SELECT of the close's rows (or of `person_ids`), from the region's people and their
+    standings of the period, that carries its own settle check: a counted person whose standing
+    is missing or stale by the ledger's rule (`standings.stale_q`, not a copy of it) gets no
+    status (NULL), which the fixed grades' NOT NULL refuses. Everyone with a standing, and every
+    counted person, is a row. In the key's order (person first): its index grows at its right
+    edge, page after page."""
     period = close.period
     counted = ~Q(status__in=[Person.Status.RETIRED, Person.Status.LEFT])
+    # Given people (on the close's notice) are copied wherever they are now.
     people = standings.with_standing(
-        Person.objects.filter(unit__path__startswith=close.region.path), period
+        Person.objects.filter(unit__path__startswith=close.region.path)
+        if person_ids is None
+        else Person.objects.filter(pk__in=person_ids),
+        period,
     )
     rows = (
         people.filter(Q(st__id__isnull=False) | counted)
@@ -188,73 +194,63 @@ def _checked_rows(close: PeriodClose) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
-def _fix(close: PeriodClose, person_ids: list[int] | None = None, *, checked: bool = False) -> int:
+def _fix(close: PeriodClose, person_ids: list[int] | None = None) -> int:
     """Copies the standings of the close's region (or of `person_ids`) into its fixed grades, in
-    one INSERT … SELECT; returns how many rows it wrote. `checked` (the whole region): the copy
-    is its own settle check (`_checked_rows`) and raises IntegrityError, writing nothing, if a
-    counted person's standing is missing or stale."""
-    fixed = FixedGrade.objects.filter(close=close)
-    if person_ids is not None:
-        fixed = fixed.filter(person_id__in=person_ids)
-    fixed.delete()
-    if person_ids is not None and not person_ids:
-        return 0
-    if checked and person_ids is None:
-        select, params = _checked_rows(close)
-    else:
-        select, params = _plain_rows(close, person_ids)
-    table = connection.ops.quote_name(FixedGrade._meta.db_table)
-    with connection.cursor() as cursor:
-        # The table name from the model, values as parameters.
-        cursor.execute(
-            f"INSERT INTO {table} (close_id, person_id, unit_id, status, grade, earned, ruleset,"
-            f" fixed_at) {select}",
-            params,
-        )
-        written = max(cursor.rowcount, 0)
-        if connection.vendor == "postgresql" and person_ids is None:
-            _analyze(cursor)
+    one INSERT … SELECT that is its own settle check (`_checked_rows`): it raises IntegrityError,
+    writing nothing (in its savepoint), if a counted person's standing is missing or stale — a
+    fixed grade is never copied from a stale standing. Returns how many rows it wrote."""
+    with transaction.atomic():
+        fixed = FixedGrade.objects.filter(close=close)
+        if person_ids is not None:
+            fixed = fixed.filter(person_id__in=person_ids)
+        fixed.delete()
+        if person_ids is not None and not person_ids:
+            return 0
+        select, params = _checked_rows(close, person_ids)
+        table = connection.ops.quote_name(FixedGrade._meta.db_table)
+        with connection.cursor() as cursor:
+            # The table name from the model, values as parameters.
+            cursor.execute(
+                f"INSERT INTO {table} (close_id, person_id, unit_id, status, grade, earned,"
+                f" ruleset, fixed_at) {select}",
+                params,
+            )
+            written = max(cursor.rowcount, 0)
+            if connection.vendor == "postgresql" and person_ids is None:
+                _analyze(cursor)
     return written
 
 
-def _plain_rows(close: PeriodClose, person_ids: list[int] | None) -> tuple[str, list[Any]]:
-    """The SELECT of the close's rows (or of `person_ids`) from the standings as they are, in the
-    key's order (person first): its index grows at its right edge, page after page."""
-    qn = connection.ops.quote_name
-    where = ""
-    params: list[Any] = [
-        close.pk,
-        connection.ops.adapt_datetimefield_value(timezone.now()),
-        close.period,
-        close.region.path + "%",
-    ]
-    if person_ids is not None:
-        where = f" AND s.person_id IN ({', '.join(['%s'] * len(person_ids))})"
-        params.extend(person_ids)
-    # Table names from the models, values as parameters.
-    select = (
-        "SELECT %s, s.person_id, p.unit_id, s.status, s.grade, s.earned, s.ruleset, %s"  # noqa: S608
-        f" FROM {qn(Standing._meta.db_table)} s"
-        f" JOIN {qn(Person._meta.db_table)} p ON p.id = s.person_id"
-        f" JOIN {qn(OrgNode._meta.db_table)} n ON n.id = p.unit_id"
-        f" WHERE s.period = %s AND n.path LIKE %s{where}"
-        " ORDER BY s.person_id"
-    )
-    return select, params
+def _settle(close: PeriodClose, person_ids: list[int] | None) -> None:
+    if person_ids is None:
+        _settle_region(close.region, close.period)
+    elif person_ids:
+        standings.judge_and_store(
+            Loader.for_people(person_ids), {pid: {close.period} for pid in person_ids}
+        )
 
 
-def _settle_and_fix(close: PeriodClose) -> int:
-    """Fixes every grade of the close: every counted person's standing current first. A healthy
-    region (every standing current) takes one statement, the copy that checks as it goes; only
-    when it finds a missing or stale standing (and writes nothing) is the region settled, person
-    by person where needed, and copied again."""
+def _settle_and_fix(close: PeriodClose, person_ids: list[int] | None = None) -> int:
+    """Fixes the grades of the close (or of `person_ids`), every counted person's standing
+    current first. A healthy region (every standing current) takes one statement, the copy that
+    checks as it goes; only when it finds a missing or stale standing (and writes nothing) are
+    they settled and copied again — again, should a post of another transaction have made one
+    stale in between (PostgreSQL), a few times before the office is asked to try again."""
+    for _attempt in range(SETTLE_ATTEMPTS):
+        try:
+            return _fix(close, person_ids)
+        except IntegrityError:
+            _settle(close, person_ids)
     try:
-        with transaction.atomic():
-            return _fix(close, checked=True)
+        return _fix(close, person_ids)
     except IntegrityError:
-        pass
-    _settle_region(close.region, close.period)
-    return _fix(close)
+        raise ClosingError(
+            Code.LEDGER_MOVING,
+            _(
+                "Credits of this region kept changing while the grades were being fixed; "
+                "nothing was fixed. Try again in a moment."
+            ),
+        ) from None
 
 
 @transaction.atomic
@@ -303,9 +299,8 @@ def fix_grades_again(actor: Actor, close: PeriodClose) -> PeriodClose:
     reports the office let in): the office's explicit step, audited."""
     _require_office(actor, close.region)
     _whole_region_statements()
-    _settle_region(close.region, close.period)
     before = close.people
-    close.people = _fix(close)
+    close.people = _settle_and_fix(close)
     close.regraded_at = timezone.now()
     close.save(update_fields=["people", "regraded_at"])
     record(
@@ -516,7 +511,7 @@ def decide_objection(actor: Actor, objection: Objection, *, uphold: bool, reason
             locked.entry,
             _("Objection #%(id)s upheld: %(reason)s") % {"id": locked.pk, "reason": reason},
         )
-        _fix(locked.notice.close, [person.pk])
+        _settle_and_fix(locked.notice.close, [person.pk])
     locked.status = Objection.Status.UPHELD if uphold else Objection.Status.DISMISSED
     locked.decided_by = user
     locked.decided_at = timezone.now()

@@ -13,6 +13,7 @@ class Code(ErrorCode):
     ENTRY_NOT_ON_NOTICE = "entry_not_on_notice"
     ENTRY_REQUIRED = "entry_required"
     FORBIDDEN = "forbidden", 403
+    LEDGER_MOVING = "ledger_moving", 409
     NOT_A_REGION = "not_a_region"
     NOT_ON_NOTICE = "not_on_notice"
     OBJECTIONS_OPEN = "objections_open", 409
