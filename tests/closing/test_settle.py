@@ -111,7 +111,7 @@ def test_a_region_whose_standings_keep_going_stale_is_refused_and_nothing_fixed(
 
 def test_an_upheld_objection_fixes_the_grade_of_a_person_who_has_moved_away(cast):
     """The notice's person is copied again wherever they are now: a move to another region
-    since the close does not cost them their fixed grade."""
+    since the close does not cost them their fixed grade, nor their place in the notice."""
     _ready(cast)
     close = actions.close_period(cast.carol, cast.region, YEAR)
     elsewhere = f.node("邻县", OrgNode.Kind.REGION, code="Q")
@@ -121,3 +121,4 @@ def test_an_upheld_objection_fixes_the_grade_of_a_person_who_has_moved_away(cast
     assert actions._settle_and_fix(close, [cast.person_a.pk]) == 1
     fixed = FixedGrade.objects.get(close=close, person=cast.person_a)
     assert (fixed.earned, fixed.status) == (95, Standing.Status.MET)
+    assert fixed.unit_id == cast.unit_a.pk  # where the notice listed them

@@ -155,6 +155,19 @@ FIXED_FROM = (
 )
 
 
+def _unit_as_fixed(close: PeriodClose, person_ids: list[int] | None) -> Any:
+    """The unit a fixed grade names: the person's unit now when the region is copied; for given
+    people fixed again (an upheld objection), the unit their grade was fixed under, should they
+    have moved since — the notice and the results by unit keep them where they were."""
+    if person_ids is None:
+        return F("unit_id")
+    fixed = FixedGrade.objects.filter(close=close, person_id__in=person_ids)
+    whens = [When(pk=pid, then=Value(unit)) for pid, unit in fixed.values_list("person", "unit")]
+    if not whens:
+        return F("unit_id")
+    return Case(*whens, default=F("unit_id"), output_field=BigIntegerField())
+
+
 def _checked_rows(close: PeriodClose, person_ids: list[int] | None) -> tuple[str, list[Any]]:
     """The SELECT of the close's rows (or of `person_ids`), from the region's people and their
     standings of the period, that carries its own settle check: a counted person whose standing
@@ -176,7 +189,7 @@ def _checked_rows(close: PeriodClose, person_ids: list[int] | None) -> tuple[str
         .annotate(
             f_close=Value(close.pk, output_field=BigIntegerField()),
             f_person=F("pk"),
-            f_unit=F("unit_id"),
+            f_unit=_unit_as_fixed(close, person_ids),
             f_status=Case(
                 When(counted & standings.stale_q(period), then=Value(None)),
                 default=F("st__status"),
@@ -199,14 +212,14 @@ def _fix(close: PeriodClose, person_ids: list[int] | None = None) -> int:
     one INSERT … SELECT that is its own settle check (`_checked_rows`): it raises IntegrityError,
     writing nothing (in its savepoint), if a counted person's standing is missing or stale — a
     fixed grade is never copied from a stale standing. Returns how many rows it wrote."""
+    if person_ids is not None and not person_ids:
+        return 0
+    select, params = _checked_rows(close, person_ids)  # before the rows it replaces go
     with transaction.atomic():
         fixed = FixedGrade.objects.filter(close=close)
         if person_ids is not None:
             fixed = fixed.filter(person_id__in=person_ids)
         fixed.delete()
-        if person_ids is not None and not person_ids:
-            return 0
-        select, params = _checked_rows(close, person_ids)
         table = connection.ops.quote_name(FixedGrade._meta.db_table)
         with connection.cursor() as cursor:
             # The table name from the model, values as parameters.
