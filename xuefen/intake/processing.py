@@ -224,12 +224,29 @@ def _staged(batch_id: int, position: int, item: RowInput) -> tuple[Any, ...]:
     )
 
 
+# A plain row read straight from a CSV's cells (`roster.PlainRow`) is staged as it comes, after
+# the batch and its position: the staged columns in that order.
+assert STAGED.columns == (
+    "batch_id",
+    "position",
+    "row_number",
+    "id_number",
+    "name",
+    "course_code",
+    "first_day",
+    "completed_on",
+    "plain",
+    "line",
+), STAGED.columns
+
+
 def _prepare(batch: Batch, path: Path) -> bool:
     """First pass over a batch's file, the only one that parses it: counts its rows, refuses the
     whole file if any cell holds a formula (a sender pasting formulas has not sent the values they
-    see), and stages the rows (`StagedRow`) for the chunks to validate and post set-based. A
-    damaged or hostile file raises TableError here, before anything is posted. False if the batch
-    was failed."""
+    see), and stages the rows (`StagedRow`) for the chunks to validate and post set-based — a
+    plain row of a CSV file straight from its cells (`roster.read_file`), any other as its
+    RowInput's JSON line. A damaged or hostile file raises TableError here, before anything is
+    posted. False if the batch was failed."""
     _unstage(batch)  # a first pass cut short before
     columns = STAGED.columns
     buffer: list[tuple[Any, ...]] = []
@@ -240,18 +257,25 @@ def _prepare(batch: Batch, path: Path) -> bool:
         buffer.clear()
 
     total = 0
+    pk = batch.pk
     with open(path, "rb") as fh:
-        for item in roster.iter_rows(fh, path, batch.filename or path.name):
+        labels, rows = roster.read_file(fh, path, batch.filename or path.name)
+        for row in rows:
             if total == 0:
-                buffer.append(
-                    (batch.pk, 0, 0, "", "", "", None, None, False, roster.dump_labels(item.labels))
-                )
+                buffer.append((pk, 0, 0, "", "", "", None, None, False, roster.dump_labels(labels)))
             total += 1
-            formula = next((e for e in item.errors if e.code == "formula"), None)
-            if formula is not None or total > MAX_ROWS:
-                _refuse_file(batch, item, formula)
-                return False
-            buffer.append(_staged(batch.pk, total, item))
+            if type(row) is tuple:
+                if total > MAX_ROWS:
+                    _refuse_file(batch, None, None)
+                    return False
+                buffer.append((pk, total, *row))
+            else:
+                assert isinstance(row, RowInput)
+                formula = next((e for e in row.errors if e.code == "formula"), None)
+                if formula is not None or total > MAX_ROWS:
+                    _refuse_file(batch, row, formula)
+                    return False
+                buffer.append(_staged(pk, total, row))
             if len(buffer) >= STAGE_ROWS:
                 flush()
                 _beat(batch)
@@ -262,8 +286,9 @@ def _prepare(batch: Batch, path: Path) -> bool:
     return True
 
 
-def _refuse_file(batch: Batch, item: RowInput, formula: RowError | None) -> None:
+def _refuse_file(batch: Batch, item: RowInput | None, formula: RowError | None) -> None:
     if formula is not None:
+        assert item is not None
         _fail(
             batch,
             "formula",
@@ -331,6 +356,35 @@ ROWS = sql.Table(BatchRow)
 MAX_STORED_DAYS = Decimal("9999.99")
 
 
+# What a chunk reads of a staged row to make its RowInput (see `_row_input`).
+_STAGED_ROW = (
+    "r.line, r.row_number, r.id_number, r.name, r.course_code, r.first_day, r.completed_on"
+)
+
+
+def _labels(batch: Batch) -> dict[str, str]:
+    return roster.load_labels(
+        StagedRow.objects.filter(batch_id=batch.pk, position=0).values_list("line", flat=True)[0]
+    )
+
+
+def _day(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _row_input(found: tuple[Any, ...], labels: dict[str, str]) -> RowInput:
+    """A staged row (`_STAGED_ROW`) as the RowInput it was staged from: its JSON line, or, for a
+    plain row staged straight from its cells, its columns."""
+    line, number, id_number, name, course_code, first_day, completed_on = found
+    if line:
+        return roster.load_row(line, labels)
+    done = _day(completed_on)
+    assert done is not None
+    return roster.from_staged(number, id_number, name, course_code, _day(first_day), done, labels)
+
+
 def _load_rows(batch: Batch, first: int, last: int, *, but_staged: bool) -> list[RowInput]:
     """The staged rows at positions first..last — `but_staged`: but those the ledger's stage holds
     already (checked set-based)."""
@@ -339,14 +393,13 @@ def _load_rows(batch: Batch, first: int, last: int, *, but_staged: bool) -> list
     if but_staged:
         where += f" AND NOT EXISTS (SELECT 1 FROM {sql.STAGE} s WHERE s.idx = r.row_number)"
     found = sql.fetch(
-        f"SELECT r.line FROM {table} r WHERE {where} ORDER BY r.position", [batch.pk, first, last]
+        f"SELECT {_STAGED_ROW} FROM {table} r WHERE {where} ORDER BY r.position",
+        [batch.pk, first, last],
     )
     if not found:
         return []
-    labels = roster.load_labels(
-        StagedRow.objects.filter(batch_id=batch.pk, position=0).values_list("line", flat=True)[0]
-    )
-    return [roster.load_row(line, labels) for (line,) in found]
+    labels = _labels(batch)
+    return [_row_input(row, labels) for row in found]
 
 
 def _commit_chunk(batch: Batch, start: int, count: int) -> None:
@@ -433,16 +486,18 @@ def _add_ledger_error(row: RowInput, err: Any) -> None:
 def _rows_numbered(batch: Batch, numbers: list[int]) -> list[RowInput]:
     if not numbers:
         return []
-    labels = roster.load_labels(
-        StagedRow.objects.filter(batch_id=batch.pk, position=0).values_list("line", flat=True)[0]
-    )
+    labels = _labels(batch)
+    table = connection.ops.quote_name(StagedRow._meta.db_table)
     found: list[RowInput] = []
     for chunk in sql.chunks(numbers, 5_000):
+        listed, params = sql.in_params("r.row_number", chunk)
         found += [
-            roster.load_row(line, labels)
-            for line in StagedRow.objects.filter(batch_id=batch.pk, row_number__in=chunk)
-            .order_by("position")
-            .values_list("line", flat=True)
+            _row_input(row, labels)
+            for row in sql.fetch(
+                f"SELECT {_STAGED_ROW} FROM {table} r WHERE r.batch_id = %s AND {listed}"
+                " ORDER BY r.position",
+                [batch.pk, *params],
+            )
         ]
     return found
 
