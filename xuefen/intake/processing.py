@@ -451,7 +451,7 @@ def _commit_chunk(batch: Batch, start: int, count: int) -> None:
         # A plain row the ledger refused (rare: its own checks) is reported as any other.
         listed_numbers = {r.number for r in rows}
         refused = sorted(set(result.errors) - listed_numbers)
-        for row in _rows_numbered(batch, refused):
+        for row in _rows_numbered(batch, first, last, refused):
             _add_ledger_error(row, result.errors[row.number])
             rows.append(row)
         # Every row not posted or a duplicate failed validation or the ledger: an error row.
@@ -461,7 +461,7 @@ def _commit_chunk(batch: Batch, start: int, count: int) -> None:
         if made:
             ROWS.insert(made)
         if plain:
-            _insert_plain_rows(batch)
+            _insert_plain_rows(batch, first, last)
         posted, duplicates = len(result.posted), len(result.duplicates)
         Batch.objects.filter(pk=batch.pk).update(
             processed_rows=F("processed_rows") + count,
@@ -483,7 +483,9 @@ def _add_ledger_error(row: RowInput, err: Any) -> None:
     )
 
 
-def _rows_numbered(batch: Batch, numbers: list[int]) -> list[RowInput]:
+def _rows_numbered(batch: Batch, first: int, last: int, numbers: list[int]) -> list[RowInput]:
+    """The staged rows numbered `numbers` among positions first..last (the key's range: a row's
+    number has no index of its own)."""
     if not numbers:
         return []
     labels = _labels(batch)
@@ -494,9 +496,10 @@ def _rows_numbered(batch: Batch, numbers: list[int]) -> list[RowInput]:
         found += [
             _row_input(row, labels)
             for row in sql.fetch(
-                f"SELECT {_STAGED_ROW} FROM {table} r WHERE r.batch_id = %s AND {listed}"
+                f"SELECT {_STAGED_ROW} FROM {table} r"
+                f" WHERE r.batch_id = %s AND r.position BETWEEN %s AND %s AND {listed}"
                 " ORDER BY r.position",
-                [batch.pk, *params],
+                [batch.pk, first, last, *params],
             )
         ]
     return found
@@ -606,9 +609,10 @@ def _stage_plain_rows(batch: Batch, first: int, last: int, today: dt.date) -> in
     return bulk.stage_select(given, f"{joins}{skip}", [*params, *skip_params])
 
 
-def _insert_plain_rows(batch: Batch) -> None:
+def _insert_plain_rows(batch: Batch, first: int, last: int) -> None:
     """The BatchRows of the plain rows the ledger posted or found duplicate, by INSERT … SELECT
-    from its stage (every column of the model, as `ROWS`)."""
+    from its stage (every column of the model, as `ROWS`) joined to the chunk's staged rows
+    (positions first..last: the key's range; a row's number has no index of its own)."""
     table = connection.ops.quote_name(StagedRow._meta.db_table)
     entries = connection.ops.quote_name(Entry._meta.db_table)
     given = {
@@ -637,14 +641,15 @@ def _insert_plain_rows(batch: Batch) -> None:
     sql.execute(
         f"INSERT INTO {connection.ops.quote_name(BatchRow._meta.db_table)} ({names})"
         f" SELECT {', '.join(given[c] for c in ROWS.columns)} FROM {sql.STAGE} s"
-        f" JOIN {table} r ON r.batch_id = %s AND r.row_number = s.idx"
+        f" JOIN {table} r ON r.batch_id = %s AND r.position BETWEEN %s AND %s"
+        " AND r.row_number = s.idx"
         f" LEFT JOIN {entries} e ON s.state = {bulk.TO_POST} AND e.person_id = s.person_id"
         " AND e.seq = s.seq"
         f" LEFT JOIN {sql.STAGE} f ON f.idx = s.first_idx"
         f" LEFT JOIN {entries} fe ON f.state = {bulk.TO_POST} AND fe.person_id = f.person_id"
         " AND fe.seq = f.seq"
         f" WHERE s.selected AND s.state IN ({bulk.TO_POST}, {bulk.DUPLICATE})",
-        [*params, batch.pk],
+        [*params, batch.pk, first, last],
     )
 
 
