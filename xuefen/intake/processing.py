@@ -22,7 +22,7 @@ import datetime as dt
 import functools
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -198,7 +198,7 @@ def _unstage(batch: Batch) -> None:
 # Staged rows are written whole, their columns from the model (see ledger.sql.Table).
 STAGED = sql.Table(StagedRow)
 # Staged rows per write (and per heartbeat) in the first pass.
-STAGE_ROWS = 10_000
+STAGE_ROWS = 50_000
 
 
 def _staged(batch_id: int, position: int, item: RowInput) -> tuple[Any, ...]:
@@ -246,41 +246,51 @@ def _prepare(batch: Batch, path: Path) -> bool:
     see), and stages the rows (`StagedRow`) for the chunks to validate and post set-based — a
     plain row of a CSV file straight from its cells (`roster.read_file`), any other as its
     RowInput's JSON line. A damaged or hostile file raises TableError here, before anything is
-    posted. False if the batch was failed."""
+    posted. False if the batch was failed.
+
+    The rows stream into the stage as the file is read, STAGE_ROWS at a time (one COPY on
+    PostgreSQL, one executemany on SQLite, one transaction; a heartbeat between), so the database
+    stores rows while the next ones are read."""
     _unstage(batch)  # a first pass cut short before
-    columns = STAGED.columns
-    buffer: list[tuple[Any, ...]] = []
-
-    def flush() -> None:
-        with transaction.atomic():
-            sql.copy_rows(StagedRow._meta.db_table, columns, buffer)
-        buffer.clear()
-
-    total = 0
     pk = batch.pk
-    with open(path, "rb") as fh:
-        labels, rows = roster.read_file(fh, path, batch.filename or path.name)
+    total = 0
+    refused: list[tuple[RowInput | None, RowError | None]] = []
+
+    def block(rows: Iterator[roster.PlainRow | RowInput]) -> Iterator[tuple[Any, ...]]:
+        """The next STAGE_ROWS rows' staged columns (the header row first); a row that refuses
+        the file ends it, noted in `refused`."""
+        nonlocal total
         for row in rows:
             if total == 0:
-                buffer.append((pk, 0, 0, "", "", "", None, None, False, roster.dump_labels(labels)))
+                yield (pk, 0, 0, "", "", "", None, None, False, roster.dump_labels(labels))
             total += 1
             if type(row) is tuple:
                 if total > MAX_ROWS:
-                    _refuse_file(batch, None, None)
-                    return False
-                buffer.append((pk, total, *row))
+                    refused.append((None, None))
+                    return
+                yield (pk, total, *row)
             else:
                 assert isinstance(row, RowInput)
                 formula = next((e for e in row.errors if e.code == "formula"), None)
                 if formula is not None or total > MAX_ROWS:
-                    _refuse_file(batch, row, formula)
-                    return False
-                buffer.append(_staged(pk, total, row))
-            if len(buffer) >= STAGE_ROWS:
-                flush()
-                _beat(batch)
-    if buffer:
-        flush()
+                    refused.append((row, formula))
+                    return
+                yield _staged(pk, total, row)
+            if total % STAGE_ROWS == 0:
+                return
+
+    with open(path, "rb") as fh:
+        labels, rows = roster.read_file(fh, path, batch.filename or path.name)
+        while True:
+            before = total
+            with transaction.atomic():
+                sql.copy_rows(StagedRow._meta.db_table, STAGED.columns, block(rows))
+            if refused:
+                _refuse_file(batch, *refused[0])
+                return False
+            if total == before:
+                break
+            _beat(batch)
     _beat(batch, total_rows=total)
     batch.total_rows = total
     return True
