@@ -315,7 +315,9 @@ def plain_reader(table: Cells) -> Callable[[int, list[Any]], PlainRow | None] | 
                 days[text] = done
         if done is None or done[0] is None:
             return None
-        first: tuple[str | None, bool] | None = (None, True)
+        done_iso, done_same = done
+        first_iso: str | None = None
+        first_same = True
         if first_at is not None:
             text = cells[first_at]
             first = days.get(text, _UNSEEN)
@@ -325,6 +327,7 @@ def plain_reader(table: Cells) -> Callable[[int, list[Any]], PlainRow | None] | 
                     days[text] = first
             if first is None:
                 return None
+            first_iso, first_same = first
         name = ""
         if name_at is not None:
             text = cells[name_at]
@@ -339,14 +342,14 @@ def plain_reader(table: Cells) -> Callable[[int, list[Any]], PlainRow | None] | 
             id_number, same = id_text.upper(), False
         else:
             id_number, same = id_text, True
-        if same and done[1] and first[1]:
+        if same and done_same and first_same:
             line = ""
         else:
             raw = {key: cells[index].strip() for key, index in keys}
             line = _ROW_JSON.encode(
-                [number, id_number, name, course, done[0], None, None, [], first[0], None, raw]
+                [number, id_number, name, course, done_iso, None, None, [], first_iso, None, raw]
             )
-        return (number, id_number, name, course, first[0], done[0], True, line)
+        return (number, id_number, name, course, first_iso, done_iso, True, line)
 
     return read
 
