@@ -2,8 +2,9 @@
 
 A roster file is parsed once, by a first pass that counts its rows, refuses it as a whole if a
 cell holds a formula or the file is damaged (a TableError: the batch fails for good, with the
-reason), and writes each row as one JSON line next to the file; the rows are then read from
-those lines in chunks (a JSON batch from the API is read as stored). Each chunk is validated
+reason), and stages its rows (`StagedRow`, streamed in by COPY / executemany): a plain row of a
+CSV straight from its cells, any other row as one JSON line; the chunks then read the rows from
+the stage (a JSON batch from the API is staged the same way). Each chunk is validated
 set-based (one query for its people, one for its courses) and committed in ONE transaction that
 posts its ledger entries (`ledger.bulk.post_entries`), writes its BatchRows and advances the
 batch's checkpoint (`processed_rows`). A worker killed mid-file leaves the last committed chunk
