@@ -122,13 +122,13 @@ def test_the_shared_strings_bomb_is_refused_at_upload(cast, intake, settings):
 
 def test_a_roster_file_is_parsed_once(cast, intake, monkeypatch):
     calls = []
-    real = roster.iter_rows
+    real = roster.read_file
 
     def counting(*args, **kwargs):
         calls.append(args[1])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(roster, "iter_rows", counting)
+    monkeypatch.setattr(roster, "read_file", counting)
     upload = h.xlsx_upload([h.row(cast.person_a), h.row(cast.lena_person)] * 30)
     batch = submit_batch(intake.pat, intake.pa, upload=upload, source="upload")
     done = process_batch(batch.pk, chunk_rows=7)

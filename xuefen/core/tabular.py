@@ -151,11 +151,41 @@ def read_table(
             fh.close()
             raise
         return _FileRows(rows, fh)
+    return _rows(read_cells(upload, columns=columns, filename=name, head=head), name, max_rows)
+
+
+@dataclass
+class Cells:
+    """A table opened and its header mapped (`read_cells`), its data rows still as the file holds
+    them: `lines` yields (row number, cells) of each non-blank row after the header; `row` makes
+    the `Row` of one, with its cell problems, as `read_table` yields it. `text`: every cell is the
+    text as written (a CSV file) — an importer may take a row whose cells it can read at a glance
+    straight from them and make `Row`s only of the others."""
+
+    positions: dict[str, int]  # column key -> index of its cell
+    headers: dict[str, str]  # column key -> header as in the file
+    kinds: dict[str, Kind]
+    lines: Iterator[tuple[int, list[Any]]]
+    text: bool
+    known: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def row(self, number: int, cells: Sequence[Any]) -> Row:
+        return _make_row(number, cells, self.positions, self.headers, self.kinds, self.known)
+
+
+def read_cells(
+    upload: Any, *, columns: Sequence[Column], filename: str | None = None, head: bool = False
+) -> Cells:
+    """`read_table`'s file-level checks and header, its rows left as cells (see `Cells`).
+    `upload` is a Django UploadedFile or a seekable binary file object, kept open and untouched
+    while the rows are read. Raises TableError as `read_table` does."""
+    name = filename or str(getattr(upload, "name", "") or upload)
     stream: BinaryIO = upload.file if hasattr(upload, "chunks") else upload
     _check_size(stream, name)
     magic = stream.read(8)
     stream.seek(0)
     suffix = Path(name).suffix.lower()
+    text = False
     if magic.startswith(b"PK\x03\x04"):
         lines = _xlsx_lines(stream, name, head)
     elif suffix == ".xlsx":
@@ -171,13 +201,13 @@ def read_table(
             % {"file": name},
         )
     elif suffix in (".csv", ".txt"):
-        lines = _csv_lines(stream, name, head)
+        lines, text = _csv_lines(stream, name, head), True
     else:
         raise TableError(
             CoreCode.UNSUPPORTED_TYPE,
             _("%(file)s is neither an Excel workbook (.xlsx) nor a CSV file.") % {"file": name},
         )
-    return _rows(lines, columns, name, max_rows)
+    return _cells(lines, columns, name, text)
 
 
 def check_table(upload: Any, *, columns: Sequence[Column], filename: str | None = None) -> None:
@@ -462,18 +492,23 @@ def _csv_lines(stream: BinaryIO, name: str, head: bool) -> Iterator[tuple[int, l
         with io.TextIOWrapper(_Borrowed(stream), encoding=encoding, newline="") as text:
             reader = csv.reader(text, delimiter=delimiter)
             number = 0
-            while True:
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    if "field limit" not in str(exc):
-                        raise
-                    raise xlsxread.Refused("cell_too_large", row=number + 1) from None
-                number += 1
-                _check_csv_row(number, cells)
-                yield number, cells
+            widest, longest = xlsxread.MAX_COLUMNS, xlsxread.MAX_CELL_CHARS
+            try:
+                for cells in reader:
+                    number += 1
+                    if not cells:
+                        continue  # an empty line: a blank row
+                    if len(cells) > widest or max(map(len, cells)) > longest:
+                        _check_csv_row(number, cells)
+                    first = cells[0]
+                    # Blank rows are skipped here (a CSV cell is always text).
+                    if (not first or first.isspace()) and _blank(cells):
+                        continue
+                    yield number, cells
+            except csv.Error as exc:
+                if "field limit" not in str(exc):
+                    raise
+                raise xlsxread.Refused("cell_too_large", row=number + 1) from None
 
     return _guarded(lines(), name)
 
@@ -504,41 +539,42 @@ def _header_key(text: Any) -> str:
     return "".join(str(text or "").split()).replace("\u3000", "").strip("*＊").casefold()
 
 
-def _rows(
-    lines: Iterator[tuple[int, list[Any]]],
-    columns: Sequence[Column],
-    name: str,
-    max_rows: int | None,
-) -> Iterator[Row]:
-    lines = (line for line in lines if not _blank(line[1]))
+def _cells(
+    lines: Iterator[tuple[int, list[Any]]], columns: Sequence[Column], name: str, text: bool
+) -> Cells:
+    if not text:  # a CSV's blank rows are skipped as they are read
+        lines = (line for line in lines if not _blank(line[1]))
     first = next(lines, None)
     if first is None:
         raise TableError(CoreCode.EMPTY_FILE, _("%(file)s is empty.") % {"file": name})
     header_number, header = first
     positions = _map_header(header, header_number, columns, name)
-    data = iter(lines)
-    peeked = next(data, None)
+    peeked = next(lines, None)
     if peeked is None:
         raise TableError(
             CoreCode.NO_ROWS, _("%(file)s has a header row but no data rows.") % {"file": name}
         )
-    headers = {key: str(header[i]).strip() for key, i in positions.items()}
-    kinds = {c.key: c.kind for c in columns}
-    # A column's text cells read once per distinct text (a roster repeats its dates and codes
-    # endlessly); a cell that does not read is read again, for its error, every time.
-    known: dict[str, dict[str, Any]] = {key: {} for key in positions}
+    return Cells(
+        positions=positions,
+        headers={key: str(header[i]).strip() for key, i in positions.items()},
+        kinds={c.key: c.kind for c in columns},
+        lines=itertools.chain([peeked], lines),
+        text=text,
+        # A column's text cells read once per distinct text (a roster repeats its dates and codes
+        # endlessly); a cell that does not read is read again, for its error, every time.
+        known={key: {} for key in positions},
+    )
 
-    def generate() -> Iterator[Row]:
-        for count, (number, cells) in enumerate(itertools.chain([peeked], data), start=1):
-            if max_rows is not None and count > max_rows:
-                raise TableError(
-                    CoreCode.TOO_MANY_ROWS,
-                    _("%(file)s has more than %(max)d rows; split it into smaller files.")
-                    % {"file": name, "max": max_rows},
-                )
-            yield _make_row(number, cells, positions, headers, kinds, known)
 
-    return generate()
+def _rows(table: Cells, name: str, max_rows: int | None) -> Iterator[Row]:
+    for count, (number, cells) in enumerate(table.lines, start=1):
+        if max_rows is not None and count > max_rows:
+            raise TableError(
+                CoreCode.TOO_MANY_ROWS,
+                _("%(file)s has more than %(max)d rows; split it into smaller files.")
+                % {"file": name, "max": max_rows},
+            )
+        yield table.row(number, cells)
 
 
 def _blank(cells: Sequence[Any]) -> bool:

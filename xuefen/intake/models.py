@@ -217,12 +217,24 @@ class StagedRow(models.Model):
     """A row of an uploaded roster as the worker's one pass over the file parsed it (row 0: the
     file's column headers), kept until the batch is done: the chunks validate and post from here
     set-based, and a resumed worker reads on from its checkpoint without parsing the file again.
-    `line` is the whole row (`roster.dump_row`); the columns beside it are what validation joins
-    on. `plain`: a row with no cell problems that gives no days, amount or categories of its own
-    (the course's are posted) — the shape the set-based path takes; any other row is checked one
-    by one."""
+    `line` is the whole row (`roster.dump_row`), or "" for a plain row whose columns say all it
+    said (`roster.plain_reader`); the columns beside it are what validation joins on. `plain`: a
+    row with no cell problems that gives no days, amount or categories of its own (the course's
+    are posted) — the shape the set-based path takes; any other row is checked one by one."""
 
-    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="+")
+    # The worker's scratch, written a whole file at a time (COPY on PostgreSQL): keyed by
+    # (batch, position) — every read is a range of positions — with no surrogate id and no
+    # other index, and no foreign-key check per row in the database (on PostgreSQL that trigger
+    # cost more than the copy). The batch's rows go with it (CASCADE, by the ORM) and when it is
+    # done or failed; a batch whose rows are missing is staged again by its next run.
+    pk = models.CompositePrimaryKey("batch", "position")
+    batch = models.ForeignKey(
+        Batch,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the key (batch, position) serves every lookup
+    )
     position = models.PositiveIntegerField()  # 1, 2, … in file order (0: the headers)
     row_number = models.PositiveIntegerField()  # as the sender counts it (the BatchRow's)
     id_number = models.TextField(blank=True)
@@ -231,15 +243,11 @@ class StagedRow(models.Model):
     first_day = models.DateField(null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
     plain = models.BooleanField(default=False)
-    line = models.TextField()
+    line = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("staged row")
         verbose_name_plural = _("staged rows")
-        constraints = [
-            models.UniqueConstraint(fields=["batch", "position"], name="intake_stagedrow_once"),
-        ]
-        indexes = [models.Index(fields=["batch", "row_number"], name="intake_stagedrow_number")]
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number}"

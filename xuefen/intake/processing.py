@@ -2,8 +2,9 @@
 
 A roster file is parsed once, by a first pass that counts its rows, refuses it as a whole if a
 cell holds a formula or the file is damaged (a TableError: the batch fails for good, with the
-reason), and writes each row as one JSON line next to the file; the rows are then read from
-those lines in chunks (a JSON batch from the API is read as stored). Each chunk is validated
+reason), and stages its rows (`StagedRow`, streamed in by COPY / executemany): a plain row of a
+CSV straight from its cells, any other row as one JSON line; the chunks then read the rows from
+the stage (a JSON batch from the API is staged the same way). Each chunk is validated
 set-based (one query for its people, one for its courses) and committed in ONE transaction that
 posts its ledger entries (`ledger.bulk.post_entries`), writes its BatchRows and advances the
 batch's checkpoint (`processed_rows`). A worker killed mid-file leaves the last committed chunk
@@ -22,7 +23,7 @@ import datetime as dt
 import functools
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -198,7 +199,7 @@ def _unstage(batch: Batch) -> None:
 # Staged rows are written whole, their columns from the model (see ledger.sql.Table).
 STAGED = sql.Table(StagedRow)
 # Staged rows per write (and per heartbeat) in the first pass.
-STAGE_ROWS = 10_000
+STAGE_ROWS = 50_000
 
 
 def _staged(batch_id: int, position: int, item: RowInput) -> tuple[Any, ...]:
@@ -224,46 +225,81 @@ def _staged(batch_id: int, position: int, item: RowInput) -> tuple[Any, ...]:
     )
 
 
+# A plain row read straight from a CSV's cells (`roster.PlainRow`) is staged as it comes, after
+# the batch and its position: the staged columns in that order.
+assert STAGED.columns == (
+    "batch_id",
+    "position",
+    "row_number",
+    "id_number",
+    "name",
+    "course_code",
+    "first_day",
+    "completed_on",
+    "plain",
+    "line",
+), STAGED.columns
+
+
 def _prepare(batch: Batch, path: Path) -> bool:
     """First pass over a batch's file, the only one that parses it: counts its rows, refuses the
     whole file if any cell holds a formula (a sender pasting formulas has not sent the values they
-    see), and stages the rows (`StagedRow`) for the chunks to validate and post set-based. A
-    damaged or hostile file raises TableError here, before anything is posted. False if the batch
-    was failed."""
+    see), and stages the rows (`StagedRow`) for the chunks to validate and post set-based — a
+    plain row of a CSV file straight from its cells (`roster.read_file`), any other as its
+    RowInput's JSON line. A damaged or hostile file raises TableError here, before anything is
+    posted. False if the batch was failed.
+
+    The rows stream into the stage as the file is read, STAGE_ROWS at a time (one COPY on
+    PostgreSQL, one executemany on SQLite, one transaction; a heartbeat between), so the database
+    stores rows while the next ones are read."""
     _unstage(batch)  # a first pass cut short before
-    columns = STAGED.columns
-    buffer: list[tuple[Any, ...]] = []
-
-    def flush() -> None:
-        with transaction.atomic():
-            sql.copy_rows(StagedRow._meta.db_table, columns, buffer)
-        buffer.clear()
-
+    pk = batch.pk
     total = 0
-    with open(path, "rb") as fh:
-        for item in roster.iter_rows(fh, path, batch.filename or path.name):
+    refused: list[tuple[RowInput | None, RowError | None]] = []
+
+    def block(rows: Iterator[roster.PlainRow | RowInput]) -> Iterator[tuple[Any, ...]]:
+        """The next STAGE_ROWS rows' staged columns (the header row first); a row that refuses
+        the file ends it, noted in `refused`."""
+        nonlocal total
+        for row in rows:
             if total == 0:
-                buffer.append(
-                    (batch.pk, 0, 0, "", "", "", None, None, False, roster.dump_labels(item.labels))
-                )
+                yield (pk, 0, 0, "", "", "", None, None, False, roster.dump_labels(labels))
             total += 1
-            formula = next((e for e in item.errors if e.code == "formula"), None)
-            if formula is not None or total > MAX_ROWS:
-                _refuse_file(batch, item, formula)
+            if type(row) is tuple:
+                if total > MAX_ROWS:
+                    refused.append((None, None))
+                    return
+                yield (pk, total, *row)
+            else:
+                assert isinstance(row, RowInput)
+                formula = next((e for e in row.errors if e.code == "formula"), None)
+                if formula is not None or total > MAX_ROWS:
+                    refused.append((row, formula))
+                    return
+                yield _staged(pk, total, row)
+            if total % STAGE_ROWS == 0:
+                return
+
+    with open(path, "rb") as fh:
+        labels, rows = roster.read_file(fh, path, batch.filename or path.name)
+        while True:
+            before = total
+            with transaction.atomic():
+                sql.copy_rows(StagedRow._meta.db_table, STAGED.columns, block(rows))
+            if refused:
+                _refuse_file(batch, *refused[0])
                 return False
-            buffer.append(_staged(batch.pk, total, item))
-            if len(buffer) >= STAGE_ROWS:
-                flush()
-                _beat(batch)
-    if buffer:
-        flush()
+            if total == before:
+                break
+            _beat(batch)
     _beat(batch, total_rows=total)
     batch.total_rows = total
     return True
 
 
-def _refuse_file(batch: Batch, item: RowInput, formula: RowError | None) -> None:
+def _refuse_file(batch: Batch, item: RowInput | None, formula: RowError | None) -> None:
     if formula is not None:
+        assert item is not None
         _fail(
             batch,
             "formula",
@@ -334,6 +370,35 @@ ROWS = sql.Table(BatchRow)
 MAX_STORED_DAYS = Decimal("9999.99")
 
 
+# What a chunk reads of a staged row to make its RowInput (see `_row_input`).
+_STAGED_ROW = (
+    "r.line, r.row_number, r.id_number, r.name, r.course_code, r.first_day, r.completed_on"
+)
+
+
+def _labels(batch: Batch) -> dict[str, str]:
+    return roster.load_labels(
+        StagedRow.objects.filter(batch_id=batch.pk, position=0).values_list("line", flat=True)[0]
+    )
+
+
+def _day(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _row_input(found: tuple[Any, ...], labels: dict[str, str]) -> RowInput:
+    """A staged row (`_STAGED_ROW`) as the RowInput it was staged from: its JSON line, or, for a
+    plain row staged straight from its cells, its columns."""
+    line, number, id_number, name, course_code, first_day, completed_on = found
+    if line:
+        return roster.load_row(line, labels)
+    done = _day(completed_on)
+    assert done is not None
+    return roster.from_staged(number, id_number, name, course_code, _day(first_day), done, labels)
+
+
 def _load_rows(batch: Batch, first: int, last: int, *, but_staged: bool) -> list[RowInput]:
     """The staged rows at positions first..last — `but_staged`: but those the ledger's stage holds
     already (checked set-based)."""
@@ -342,14 +407,13 @@ def _load_rows(batch: Batch, first: int, last: int, *, but_staged: bool) -> list
     if but_staged:
         where += f" AND NOT EXISTS (SELECT 1 FROM {sql.STAGE} s WHERE s.idx = r.row_number)"
     found = sql.fetch(
-        f"SELECT r.line FROM {table} r WHERE {where} ORDER BY r.position", [batch.pk, first, last]
+        f"SELECT {_STAGED_ROW} FROM {table} r WHERE {where} ORDER BY r.position",
+        [batch.pk, first, last],
     )
     if not found:
         return []
-    labels = roster.load_labels(
-        StagedRow.objects.filter(batch_id=batch.pk, position=0).values_list("line", flat=True)[0]
-    )
-    return [roster.load_row(line, labels) for (line,) in found]
+    labels = _labels(batch)
+    return [_row_input(row, labels) for row in found]
 
 
 def _commit_chunk(batch: Batch, start: int, count: int) -> None:
@@ -401,7 +465,7 @@ def _commit_chunk(batch: Batch, start: int, count: int) -> None:
         # A plain row the ledger refused (rare: its own checks) is reported as any other.
         listed_numbers = {r.number for r in rows}
         refused = sorted(set(result.errors) - listed_numbers)
-        for row in _rows_numbered(batch, refused):
+        for row in _rows_numbered(batch, first, last, refused):
             _add_ledger_error(row, result.errors[row.number])
             rows.append(row)
         # Every row not posted or a duplicate failed validation or the ledger: an error row.
@@ -411,7 +475,7 @@ def _commit_chunk(batch: Batch, start: int, count: int) -> None:
         if made:
             ROWS.insert(made)
         if plain:
-            _insert_plain_rows(batch)
+            _insert_plain_rows(batch, first, last)
         posted, duplicates = len(result.posted), len(result.duplicates)
         Batch.objects.filter(pk=batch.pk).update(
             processed_rows=F("processed_rows") + count,
@@ -433,19 +497,24 @@ def _add_ledger_error(row: RowInput, err: Any) -> None:
     )
 
 
-def _rows_numbered(batch: Batch, numbers: list[int]) -> list[RowInput]:
+def _rows_numbered(batch: Batch, first: int, last: int, numbers: list[int]) -> list[RowInput]:
+    """The staged rows numbered `numbers` among positions first..last (the key's range: a row's
+    number has no index of its own)."""
     if not numbers:
         return []
-    labels = roster.load_labels(
-        StagedRow.objects.filter(batch_id=batch.pk, position=0).values_list("line", flat=True)[0]
-    )
+    labels = _labels(batch)
+    table = connection.ops.quote_name(StagedRow._meta.db_table)
     found: list[RowInput] = []
     for chunk in sql.chunks(numbers, 5_000):
+        listed, params = sql.in_params("r.row_number", chunk)
         found += [
-            roster.load_row(line, labels)
-            for line in StagedRow.objects.filter(batch_id=batch.pk, row_number__in=chunk)
-            .order_by("position")
-            .values_list("line", flat=True)
+            _row_input(row, labels)
+            for row in sql.fetch(
+                f"SELECT {_STAGED_ROW} FROM {table} r"
+                f" WHERE r.batch_id = %s AND r.position BETWEEN %s AND %s AND {listed}"
+                " ORDER BY r.position",
+                [batch.pk, first, last, *params],
+            )
         ]
     return found
 
@@ -554,9 +623,10 @@ def _stage_plain_rows(batch: Batch, first: int, last: int, today: dt.date) -> in
     return bulk.stage_select(given, f"{joins}{skip}", [*params, *skip_params])
 
 
-def _insert_plain_rows(batch: Batch) -> None:
+def _insert_plain_rows(batch: Batch, first: int, last: int) -> None:
     """The BatchRows of the plain rows the ledger posted or found duplicate, by INSERT … SELECT
-    from its stage (every column of the model, as `ROWS`).
+    from its stage (every column of the model, as `ROWS`) joined to the chunk's staged rows
+    (positions first..last: the key's range; a row's number has no index of its own).
 
     A posted row's entry is looked up by a subquery on the entry's key (person, seq), not by a
     join: on a young database the entries' statistics still say "empty" (autovacuum analyzes a
@@ -597,9 +667,10 @@ def _insert_plain_rows(batch: Batch) -> None:
     sql.execute(
         f"INSERT INTO {connection.ops.quote_name(BatchRow._meta.db_table)} ({names})"
         f" SELECT {', '.join(given[c] for c in ROWS.columns)} FROM {sql.STAGE} s"
-        f" JOIN {table} r ON r.batch_id = %s AND r.row_number = s.idx"
+        f" JOIN {table} r ON r.batch_id = %s AND r.position BETWEEN %s AND %s"
+        " AND r.row_number = s.idx"
         f" WHERE s.selected AND s.state IN ({bulk.TO_POST}, {bulk.DUPLICATE})",
-        [*params, batch.pk],
+        [*params, batch.pk, first, last],
     )
 
 

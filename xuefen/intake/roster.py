@@ -6,7 +6,8 @@ Nothing here touches the database; `processing` validates rows against people an
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -14,7 +15,17 @@ from typing import IO, Any
 
 from django.utils.translation import gettext_lazy as _
 
-from xuefen.core.tabular import Column, Kind, Row, display, parse_date, read_table
+from xuefen.core.errors import CodedError
+from xuefen.core.tabular import (
+    Cells,
+    Column,
+    Kind,
+    Row,
+    display,
+    parse_code,
+    parse_date,
+    read_cells,
+)
 from xuefen.orgs import idnumber
 
 COLUMNS = [
@@ -195,18 +206,152 @@ def is_json_lines(path: Path) -> bool:
     return path.suffix == ".jsonl"
 
 
-def iter_rows(fh: IO[bytes], path: Path, filename: str) -> Iterator[RowInput]:
-    """Rows of a stored batch file, streamed; fh must stay open while iterating."""
+# A plain row's staged columns, as `read_file` gives them: row number, ID number, name, course
+# code, first day and completion day (ISO text), plain (True), line ("" or the row's JSON line).
+PlainRow = tuple[int, str, str, str, str | None, str, bool, str]
+
+
+def read_file(
+    fh: IO[bytes], path: Path, filename: str
+) -> tuple[dict[str, str], Iterator[PlainRow | RowInput]]:
+    """A stored batch file's column labels (the headers as the sender wrote them, by key) and its
+    rows, streamed (fh must stay open while iterating). A row of a CSV file whose cells make a
+    plain row at a glance (see `plain_reader`) comes as its staged columns (`PlainRow`), read
+    straight from the cells; any other row, and every row of an XLSX file or a JSON batch, as a
+    RowInput with its problems. The file-level checks run before this returns."""
     if is_json_lines(path):
-        for number, line in enumerate(fh, start=1):
-            try:
-                data = json.loads(line)
-            except ValueError:
-                data = None
-            yield from_json(number, data)
-        return
-    for row in read_table(fh, columns=COLUMNS, filename=filename):
-        yield from_table_row(row)
+        return {k: k for k in JSON_FIELDS}, _json_rows(fh)
+    table = read_cells(fh, columns=COLUMNS, filename=filename)
+    return dict(table.headers), _table_rows(table, plain_reader(table))
+
+
+def _json_rows(fh: IO[bytes]) -> Iterator[RowInput]:
+    for number, line in enumerate(fh, start=1):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            data = None
+        yield from_json(number, data)
+
+
+def _table_rows(
+    table: Cells, reader: Callable[[int, list[Any]], PlainRow | None] | None
+) -> Iterator[PlainRow | RowInput]:
+    make = table.row
+    for number, cells in table.lines:
+        staged = reader(number, cells) if reader is not None else None
+        yield staged if staged is not None else from_table_row(make(number, cells))
+
+
+# An ID number a plain row may hold as it stands: ASCII digits, perhaps a trailing X.
+_PLAIN_ID = re.compile(r"[0-9]+[Xx]?")
+# Distinct texts remembered per column (a roster's dates and course codes repeat endlessly).
+_KNOWN = 5_000
+_UNSEEN: Any = object()
+
+
+def plain_reader(table: Cells) -> Callable[[int, list[Any]], PlainRow | None] | None:
+    """For a CSV file (every cell text as written; None for an XLSX): a function that reads a
+    row's cells at a glance and, when they make a plain row — no formula, a code Excel did not
+    mangle, readable dates with a completion day, a course code, nothing in the days, amount or
+    categories columns (the course's are posted) — returns its staged columns without making a
+    `Row` or a RowInput; None for any other row, which `from_table_row` reads for its problems in
+    their own words. Every row it takes is one `from_table_row(table.row(…))` stages alike (see
+    tests/intake/test_first_pass.py).
+
+    Its `line` is "" when the columns say all the row said (the ID number, course code and dates
+    written as they are stored; `from_staged` makes the RowInput back), else the row's JSON line."""
+    if not table.text:
+        return None
+    at = table.positions
+    id_at, course_at, done_at = at["id_number"], at["course_code"], at["completed_on"]
+    name_at, first_at = at.get("name"), at.get("first_day")
+    empty = tuple(at[key] for key in ("days", "amount", "categories") if key in at)
+    width = max(at.values()) + 1
+    keys = tuple(at.items())
+    codes: dict[str, str | None] = {}
+    days: dict[str, tuple[str | None, bool] | None] = {}
+    plain_id = _PLAIN_ID.fullmatch
+
+    def code_of(text: str) -> str | None:
+        if text.startswith("="):
+            return None
+        try:
+            code = parse_code(text)
+        except CodedError:
+            return None
+        return code or None
+
+    def day_of(text: str) -> tuple[str | None, bool] | None:
+        """(ISO text or None if blank, whether the cell says just that) or None if unreadable."""
+        if text.startswith("="):
+            return None
+        try:
+            day = parse_date(text)
+        except CodedError:
+            return None
+        iso = day.isoformat() if day is not None else None
+        return iso, display(text) == (iso or "")
+
+    def read(number: int, cells: list[Any]) -> PlainRow | None:
+        if len(cells) < width:
+            return None
+        id_text = cells[id_at].strip()
+        if plain_id(id_text) is None:
+            return None
+        text = cells[course_at]
+        course = codes.get(text, _UNSEEN)
+        if course is _UNSEEN:
+            course = code_of(text)
+            if len(codes) < _KNOWN:
+                codes[text] = course
+        if course is None:
+            return None
+        text = cells[done_at]
+        done = days.get(text, _UNSEEN)
+        if done is _UNSEEN:
+            done = day_of(text)
+            if len(days) < _KNOWN:
+                days[text] = done
+        if done is None or done[0] is None:
+            return None
+        done_iso, done_same = done
+        first_iso: str | None = None
+        first_same = True
+        if first_at is not None:
+            text = cells[first_at]
+            first = days.get(text, _UNSEEN)
+            if first is _UNSEEN:
+                first = day_of(text)
+                if len(days) < _KNOWN:
+                    days[text] = first
+            if first is None:
+                return None
+            first_iso, first_same = first
+        name = ""
+        if name_at is not None:
+            text = cells[name_at]
+            if text.startswith("="):
+                return None
+            name = text.strip()
+        for index in empty:
+            text = cells[index]
+            if text and not text.isspace():
+                return None
+        if id_text[-1] == "x":
+            id_number, same = id_text.upper(), False
+        else:
+            id_number, same = id_text, True
+        if same and done_same and first_same:
+            line = ""
+        else:
+            raw = {key: cells[index].strip() for key, index in keys}
+            line = _ROW_JSON.encode(
+                [number, id_number, name, course, done_iso, None, None, [], first_iso, None, raw]
+            )
+        return (number, id_number, name, course, first_iso, done_iso, True, line)
+
+    return read
 
 
 # --------------------------------------------------------------------- normalised rows (worker)
@@ -243,6 +388,36 @@ def dump_labels(labels: dict[str, str]) -> str:
 
 def load_labels(line: str) -> dict[str, str]:
     return dict(json.loads(line)["labels"])
+
+
+def from_staged(
+    number: int,
+    id_number: str,
+    name: str,
+    course_code: str,
+    first_day: dt.date | None,
+    completed_on: dt.date,
+    labels: dict[str, str],
+) -> RowInput:
+    """A plain row staged without a line (see `plain_reader`): its cells as sent were its columns'
+    values as stored, nothing in the others."""
+    stored = {
+        "id_number": id_number,
+        "name": name,
+        "course_code": course_code,
+        "first_day": first_day.isoformat() if first_day else "",
+        "completed_on": completed_on.isoformat(),
+    }
+    return RowInput(
+        number=number,
+        id_number=id_number,
+        name=name,
+        course_code=course_code,
+        first_day=first_day,
+        completed_on=completed_on,
+        labels=labels,
+        raw={key: stored.get(key, "") for key in labels},
+    )
 
 
 def load_row(line: str, labels: dict[str, str]) -> RowInput:
