@@ -54,11 +54,12 @@ FACTS = "recompute_keyed_facts"  # per context and (birth date, hire date)
 OTHERS = "recompute_keyed_others"  # people judged on their own
 KEYS = "recompute_keyed_keys"  # (person, period, key text, counted total)
 VERDICTS = "recompute_keyed_verdicts"  # key text → verdict
+TABLES = (PAIRS, CONTEXTS, SELECTIONS, FACTS, OTHERS, KEYS, VERDICTS)
 TOUCHED = "judge_people_touched"  # the people `judge_people` judges
 PEOPLE_SUMS = "judge_people_sums"  # their credits summed (`sql.credit_sums_select`)
-TABLES = (PAIRS, CONTEXTS, SELECTIONS, FACTS, OTHERS, KEYS, VERDICTS, TOUCHED, PEOPLE_SUMS)
 CHUNK = 5000  # people per loader when judging the keys' first people
 PROBE_BIRTH = dt.date(1970, 1, 1)  # (a selection probe's bracket is not read)
+WORK_MEM = "64MB"  # PostgreSQL: for `judge_people`'s groupings (its transaction only)
 
 
 @dataclass
@@ -153,8 +154,7 @@ def judge_keyed(
         if not _pg():  # (PostgreSQL drops them at commit)
             with connection.cursor() as cursor:
                 for table in TABLES:
-                    if table not in (TOUCHED, PEOPLE_SUMS):  # (`judge_people`'s own)
-                        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
     return changed, others
 
 
@@ -166,16 +166,27 @@ def judge_people(ids: Sequence[int], memo: Memo) -> tuple[int, list[int]]:
     they are) is shared by the calls of one run."""
     if memo.rulesets is None:
         raise ValueError("the memo names the rule sets it judges by")
+    people = sorted(set(ids))
+    if not people:
+        return 0, []
     with connection.cursor() as cursor:
         if _pg():
-            # JIT compiling these statements costs more than running them (as the recompute's).
+            # JIT compiling these statements costs more than running them (as the recompute's),
+            # and their groupings fit in memory with a little more of it (this transaction).
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
         _create(cursor, TOUCHED, "(person_id bigint PRIMARY KEY)")
-        sql.copy_rows(TOUCHED, ("person_id",), [(pid,) for pid in sorted(set(ids))])
+        sql.copy_rows(TOUCHED, ("person_id",), [(pid,) for pid in people])
         _analyze(cursor, TOUCHED)
-        where = f"person_id IN (SELECT person_id FROM {TOUCHED})"
-        summed = f"AS {sql.credit_sums_select(where)} ORDER BY person_id, period"
-        _create(cursor, PEOPLE_SUMS, summed)
+        # The range as well: read by the ledger's index on person, whatever the planner knows of
+        # a ledger just written (unanalysed, it would scan the whole ledger for every slice).
+        where = f"person_id BETWEEN %s AND %s AND person_id IN (SELECT person_id FROM {TOUCHED})"
+        cursor.execute(f"DROP TABLE IF EXISTS {PEOPLE_SUMS}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {PEOPLE_SUMS}{' ON COMMIT DROP' if _pg() else ''}"
+            f" AS {sql.credit_sums_select(where)} ORDER BY person_id, period",
+            [people[0], people[-1]],
+        )
         cursor.execute(f"CREATE INDEX {PEOPLE_SUMS}_person ON {PEOPLE_SUMS} (person_id, period)")
         _analyze(cursor, f"{PEOPLE_SUMS} (person_id, period)")  # (what its joins and plans read)
     try:
