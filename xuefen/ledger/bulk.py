@@ -35,7 +35,7 @@ from xuefen.audit.actions import client_address
 from xuefen.audit.models import AuditEvent
 from xuefen.core.actors import Actor, audit_name, user_of
 from xuefen.core.errors import CodedError
-from xuefen.ledger import spans, sql, standings
+from xuefen.ledger import keyed, spans, sql, standings
 from xuefen.ledger.errors import Code
 from xuefen.ledger.judging import Facts, Loader, read_facts
 from xuefen.ledger.models import GENESIS, OVERALL, Chain, Entry, Total, Unit, canonical
@@ -389,13 +389,19 @@ def judge_people(person_ids: Iterable[int], *, per_transaction: int = 2_000) -> 
     """Judges the people's standings again (every period they have), a slice of people per
     transaction with their chain heads locked, so a post for one of them meanwhile is judged
     before or after, never half-way: after deferred `post_entries` calls. Returns how many
-    people."""
+    people. Those judged by sums are keyed in SQL and the one judge asked once per distinct key
+    in the whole run (`keyed.judge_people`); the others (artefacts, reversals, exemptions, rule
+    sets that need entries or none) are judged on their own (`standings.refresh`)."""
     ids = sorted(set(person_ids))
+    memo = keyed.Memo()
     for start in range(0, len(ids), per_transaction):
         chunk = ids[start : start + per_transaction]
         with transaction.atomic():
             _lock_chains(chunk)
-            standings.refresh(chunk)
+            memo = memo.under(RuleSetIndex.everywhere())  # (a new version: judged afresh)
+            _written, others = keyed.judge_people(chunk, memo)
+            if others:
+                standings.refresh(others)
     return len(ids)
 
 

@@ -16,6 +16,11 @@ from its key's verdict and the person's own total, changing only those that diff
 
 People with a credit naming an artefact or reversing another, with an approved exemption, or with
 a period whose rule set needs entries or is missing, are left to the caller (judged on their own).
+
+`judge_people` does the same for a given set of people (a writer's deferred standings: a roster's
+people, judged once when its last chunk is in), from their own credits summed, in slices that
+share what they learn (`Memo`: the contexts, selections and facts numbered alike, each key judged
+once in the whole run).
 """
 
 # The SQL below formats in only constant fragments (table names, vendor syntax); every value is a
@@ -24,6 +29,8 @@ a period whose rule set needs entries or is missing, are left to the caller (jud
 
 import datetime as dt
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
@@ -48,8 +55,36 @@ OTHERS = "recompute_keyed_others"  # people judged on their own
 KEYS = "recompute_keyed_keys"  # (person, period, key text, counted total)
 VERDICTS = "recompute_keyed_verdicts"  # key text → verdict
 TABLES = (PAIRS, CONTEXTS, SELECTIONS, FACTS, OTHERS, KEYS, VERDICTS)
+TOUCHED = "judge_people_touched"  # the people `judge_people` judges
+PEOPLE_SUMS = "judge_people_sums"  # their credits summed (`sql.credit_sums_select`)
 CHUNK = 5000  # people per loader when judging the keys' first people
 PROBE_BIRTH = dt.date(1970, 1, 1)  # (a selection probe's bracket is not read)
+WORK_MEM = "64MB"  # PostgreSQL: for `judge_people`'s groupings (its transaction only)
+
+
+@dataclass
+class Memo:
+    """What the keyed path learns of the rule sets, kept between calls of one run that judges
+    under the same `rulesets` (slices of people): each context's number and rule set's answers,
+    each selection's rate, each (birth, hire date)'s facts key, each key text's verdict. Numbers
+    are given in the order first met, so a key text means the same in every call of the run."""
+
+    rulesets: RuleSetIndex | None = None
+    same: Verdicts = field(default_factory=Verdicts)  # the engine's keys, for the judging
+    contexts: dict[tuple[int, str, int], tuple[int, int, int]] = field(default_factory=dict)
+    selections: dict[tuple[int, str, str, str], tuple[Any, str | None]] = field(
+        default_factory=dict
+    )
+    facts: dict[tuple[int, str, str], int] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)  # each facts key as a small number
+    verdicts: dict[str, tuple[str, str, str, str, str]] = field(default_factory=dict)
+
+    def under(self, rulesets: RuleSetIndex) -> "Memo":
+        """This memo if it was filled under `rulesets` (the index of one state of the rule
+        sets), else an empty one for them."""
+        if self.rulesets is rulesets:
+            return self
+        return Memo(rulesets)
 
 
 def _pg() -> bool:
@@ -90,21 +125,31 @@ def _rounded(expression: str, places: int) -> str:
 
 
 def judge_keyed(
-    period: int | None, rulesets: RuleSetIndex, same: Verdicts, sums: str
+    period: int | None,
+    rulesets: RuleSetIndex,
+    same: Verdicts,
+    sums: str,
+    *,
+    people: str | None = None,
+    memo: Memo | None = None,
+    every: bool = False,
 ) -> tuple[int, list[int]]:
-    """Judges and writes, from the sums table `sums`, the standings of everyone it can key in SQL;
+    """Judges and writes, from the sums table `sums`, the standings of everyone it can key in SQL
+    (with `people`, a table of person ids: of those people only, `sums` holding only theirs);
     returns (standings inserted or changed, the sorted ids of the people left to judge on their
-    own)."""
+    own). `memo`: what earlier calls of the run learnt (`Memo`). `every`: every standing written
+    (judged now), not only those that differ."""
+    memo = (memo or Memo()).under(rulesets)
     try:
         with connection.cursor() as cursor:
-            _pairs(cursor, period, sums)
-            _contexts(cursor, rulesets)
-            others = _others(cursor, sums)
-            _selections(cursor, rulesets, same, sums)
-            _facts(cursor, rulesets, same)
+            _pairs(cursor, period, sums, people)
+            _contexts(cursor, rulesets, memo)
+            others = _others(cursor, sums, restricted=people is not None)
+            _selections(cursor, rulesets, same, sums, memo)
+            _facts(cursor, rulesets, same, memo)
             _keys(cursor, sums)
-            _verdicts(cursor, rulesets, same, sums)
-            changed = _write(cursor)
+            _verdicts(cursor, rulesets, same, sums, memo)
+            changed = _write(cursor, every)
     finally:
         if not _pg():  # (PostgreSQL drops them at commit)
             with connection.cursor() as cursor:
@@ -113,16 +158,63 @@ def judge_keyed(
     return changed, others
 
 
-def _pairs(cursor: Any, period: int | None, sums: str) -> None:
+def judge_people(ids: Sequence[int], memo: Memo) -> tuple[int, list[int]]:
+    """Judges and writes (every one, judged now) the standings of the people `ids` — each period
+    they have credits in or a standing for, as `standings.refresh` judges them — that can be keyed
+    in SQL, from their credits summed in a temporary table; returns (standings written, the sorted
+    ids of the people left to judge on their own). `memo` (of `memo.rulesets`, the rule sets as
+    they are) is shared by the calls of one run."""
+    if memo.rulesets is None:
+        raise ValueError("the memo names the rule sets it judges by")
+    people = sorted(set(ids))
+    if not people:
+        return 0, []
+    with connection.cursor() as cursor:
+        if _pg():
+            # JIT compiling these statements costs more than running them (as the recompute's),
+            # and their groupings fit in memory with a little more of it (this transaction).
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
+        _create(cursor, TOUCHED, "(person_id bigint PRIMARY KEY)")
+        sql.copy_rows(TOUCHED, ("person_id",), [(pid,) for pid in people])
+        _analyze(cursor, TOUCHED)
+        # The range as well: read by the ledger's index on person, whatever the planner knows of
+        # a ledger just written (unanalysed, it would scan the whole ledger for every slice).
+        where = f"person_id BETWEEN %s AND %s AND person_id IN (SELECT person_id FROM {TOUCHED})"
+        cursor.execute(f"DROP TABLE IF EXISTS {PEOPLE_SUMS}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {PEOPLE_SUMS}{' ON COMMIT DROP' if _pg() else ''}"
+            f" AS {sql.credit_sums_select(where)} ORDER BY person_id, period",
+            [people[0], people[-1]],
+        )
+        cursor.execute(f"CREATE INDEX {PEOPLE_SUMS}_person ON {PEOPLE_SUMS} (person_id, period)")
+        _analyze(cursor, f"{PEOPLE_SUMS} (person_id, period)")  # (what its joins and plans read)
+    try:
+        return judge_keyed(
+            None, memo.rulesets, memo.same, PEOPLE_SUMS, people=TOUCHED, memo=memo, every=True
+        )
+    finally:
+        if not _pg():
+            with connection.cursor() as cursor:
+                for table in (TOUCHED, PEOPLE_SUMS):
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _pairs(cursor: Any, period: int | None, sums: str, people: str | None = None) -> None:
     """Every (person, period) to judge — each period the person has credits in or a standing for;
     `period` only, if given, when they have credits of it or before or a standing for it — with
-    the facts the key reads."""
+    the facts the key reads (of the people in the table `people` only, if given)."""
     standing = connection.ops.quote_name(Standing._meta.db_table)
     person = connection.ops.quote_name(Person._meta.db_table)
-    if period is None:
+    params: list[Any] = []
+    if people is not None:
+        if period is not None:
+            raise ValueError("a period is judged for everyone, not for given people")
+        wanted = f"SELECT person_id, period FROM {sums} UNION SELECT s.person_id, s.period"
+        wanted += f" FROM {people} t JOIN {standing} s ON s.person_id = t.person_id"
+    elif period is None:
         wanted = f"SELECT person_id, period FROM {sums} UNION SELECT person_id, period"
         wanted += f" FROM {standing}"
-        params: list[Any] = []
     else:
         wanted = (
             f"SELECT DISTINCT person_id, CAST(%s AS INTEGER) AS period FROM {sums}"
@@ -144,20 +236,25 @@ def _pairs(cursor: Any, period: int | None, sums: str) -> None:
     _analyze(cursor, PAIRS)
 
 
-def _contexts(cursor: Any, rulesets: RuleSetIndex) -> None:
+def _contexts(cursor: Any, rulesets: RuleSetIndex, memo: Memo) -> None:
     """Each distinct (unit, category, period) of the pairs: its rule set, whether the verdict is
-    the sums' (`engine.judged_by_sums`), whether it carries over."""
+    the sums' (`engine.judged_by_sums`), whether it carries over (numbered in the memo)."""
     node = connection.ops.quote_name(OrgNode._meta.db_table)
     cursor.execute(
         f"SELECT DISTINCT r.unit_id, r.category, r.period, u.path FROM {PAIRS} r"
         f" JOIN {node} u ON u.id = r.unit_id ORDER BY 1, 2, 3"
     )
     rows = []
-    for number, (unit, category, judged, path) in enumerate(cursor.fetchall(), 1):
-        rules = rulesets.rules(path, category, judged)
-        by_sums = rules is not None and engine.judged_by_sums(rules)
-        carry = 1 if rules is not None and rules.carry_over else 0
-        rows.append((number, unit, category, judged, path, int(by_sums), carry))
+    for unit, category, judged, path in cursor.fetchall():
+        known = memo.contexts.get((unit, category, judged))
+        if known is None:
+            rules = rulesets.rules(path, category, judged)
+            by_sums = rules is not None and engine.judged_by_sums(rules)
+            carry = 1 if rules is not None and rules.carry_over else 0
+            known = (len(memo.contexts) + 1, int(by_sums), carry)
+            memo.contexts[(unit, category, judged)] = known
+        number, by_sums_flag, carry = known
+        rows.append((number, unit, category, judged, path, by_sums_flag, carry))
     _create(
         cursor,
         CONTEXTS,
@@ -168,10 +265,12 @@ def _contexts(cursor: Any, rulesets: RuleSetIndex) -> None:
     _analyze(cursor, CONTEXTS)
 
 
-def _others(cursor: Any, sums: str) -> list[int]:
+def _others(cursor: Any, sums: str, restricted: bool = False) -> list[int]:
     """The people of the pairs judged on their own: a period whose rule set needs entries or is
-    missing, a credit naming an artefact or reversing another, an approved exemption."""
+    missing, a credit naming an artefact or reversing another, an approved exemption (`restricted`:
+    only the exemptions of the pairs' people read)."""
     exemption = connection.ops.quote_name(Exemption._meta.db_table)
+    mine = f" AND e.person_id IN (SELECT person_id FROM {PAIRS})" if restricted else ""
     _create(
         cursor,
         OTHERS,
@@ -180,7 +279,8 @@ def _others(cursor: Any, sums: str) -> list[int]:
         f" UNION SELECT s.person_id FROM {sums} s WHERE s.special = 1"
         f" UNION SELECT e.person_id FROM {exemption} e WHERE e.status = '"
         + Exemption.Status.APPROVED.value
-        + "'",
+        + "'"
+        + mine,
     )
     cursor.execute(f"CREATE INDEX {OTHERS}_person ON {OTHERS} (person_id)")
     _analyze(cursor, OTHERS)
@@ -209,7 +309,7 @@ def _probe(
     return rate, "".join("1" if chosen else "0" for chosen in selection)
 
 
-def _selections(cursor: Any, rulesets: RuleSetIndex, same: Verdicts, sums: str) -> None:
+def _selections(cursor: Any, rulesets: RuleSetIndex, same: Verdicts, sums: str, memo: Memo) -> None:
     """Per context judged by sums and each distinct (category list, kind, unit) of the sums: the
     rate it counts at toward the period's total and the targets that select it."""
     cursor.execute(f"SELECT ctx, path, category, period FROM {CONTEXTS} WHERE ok = 1")
@@ -221,9 +321,12 @@ def _selections(cursor: Any, rulesets: RuleSetIndex, same: Verdicts, sums: str) 
         rules = rulesets.rules(path, category, judged)
         for categories, kind, unit in kinds:
             text = categories if isinstance(categories, str) else json.dumps(categories)
-            rate, selection = _probe(rules, same, judged, tuple(json.loads(text)), kind, unit)
-            counted = rate if _pg() else float(rate)  # (sqlite3 binds no Decimal)
-            rows.append((ctx, text, kind, unit, counted, selection))
+            known = memo.selections.get((ctx, text, kind, unit))
+            if known is None:
+                rate, selection = _probe(rules, same, judged, tuple(json.loads(text)), kind, unit)
+                counted = rate if _pg() else float(rate)  # (sqlite3 binds no Decimal)
+                known = memo.selections[(ctx, text, kind, unit)] = (counted, selection)
+            rows.append((ctx, text, kind, unit, *known))
     listed = "jsonb" if _pg() else "text"
     rate_type = "numeric" if _pg() else "real"
     _create(
@@ -237,7 +340,7 @@ def _selections(cursor: Any, rulesets: RuleSetIndex, same: Verdicts, sums: str) 
     _analyze(cursor, SELECTIONS)
 
 
-def _facts(cursor: Any, rulesets: RuleSetIndex, same: Verdicts) -> None:
+def _facts(cursor: Any, rulesets: RuleSetIndex, same: Verdicts, memo: Memo) -> None:
     """Per context judged by sums and each distinct (birth date, hire date) of its people: what
     the key makes of them (the age bracket(s) and the hire date that counts)."""
     cursor.execute(
@@ -246,17 +349,20 @@ def _facts(cursor: Any, rulesets: RuleSetIndex, same: Verdicts) -> None:
         " AND c.period = r.period WHERE c.ok = 1"
     )
     rows = []
-    numbers: dict[str, int] = {}  # each distinct facts' key as a small number
+    numbers = memo.numbers  # each distinct facts' key as a small number
     for ctx, path, category, judged, birth, hired in cursor.fetchall():
-        rules = rulesets.rules(path, category, judged)
-        hired_on = dt.date.fromisoformat(hired) if hired else None
-        found = None
-        if rules is not None:
-            found = same.key(rules, dt.date.fromisoformat(birth), hired_on, (), [], judged)
-        if found is None:
-            raise ValueError(f"{path} {category} {judged} is not judged by sums")
-        key = found[0]
-        fk = numbers.setdefault(repr((key[2], key[4])), len(numbers) + 1)
+        fk = memo.facts.get((ctx, birth, hired))
+        if fk is None:
+            rules = rulesets.rules(path, category, judged)
+            hired_on = dt.date.fromisoformat(hired) if hired else None
+            found = None
+            if rules is not None:
+                found = same.key(rules, dt.date.fromisoformat(birth), hired_on, (), [], judged)
+            if found is None:
+                raise ValueError(f"{path} {category} {judged} is not judged by sums")
+            key = found[0]
+            fk = numbers.setdefault(repr((key[2], key[4])), len(numbers) + 1)
+            memo.facts[(ctx, birth, hired)] = fk
         rows.append((ctx, birth, hired, fk))
     _create(cursor, FACTS, "(ctx integer, birth text, hired text, fk integer)")
     sql.copy_rows(FACTS, ("ctx", "birth", "hired", "fk"), rows)
@@ -324,14 +430,19 @@ def _keys(cursor: Any, sums: str) -> None:
     _analyze(cursor, KEYS)
 
 
-def _verdicts(cursor: Any, rulesets: RuleSetIndex, same: Verdicts, sums: str) -> None:
-    """Each distinct key's verdict: the one judge's, on the key's first person (by id)."""
+def _verdicts(cursor: Any, rulesets: RuleSetIndex, same: Verdicts, sums: str, memo: Memo) -> None:
+    """Each distinct key's verdict: the one judge's, on the key's first person (by id) — once in
+    the run (the memo's)."""
     cursor.execute(
         f"SELECT k.key, k.person_id, k.period, k.total FROM {KEYS} k"
         f" JOIN (SELECT key, MIN(person_id) AS first FROM {KEYS} GROUP BY key) m"
         " ON m.key = k.key AND m.first = k.person_id"
     )
-    firsts = sorted(cursor.fetchall(), key=lambda row: (row[1], row[2]))
+    found = cursor.fetchall()
+    known = [memo.verdicts[row[0]] for row in found if row[0] in memo.verdicts]
+    firsts = sorted(
+        (row for row in found if row[0] not in memo.verdicts), key=lambda row: (row[1], row[2])
+    )
     ids = sorted({row[1] for row in firsts})
     rows = []
     loaders: dict[int, Loader] = {}
@@ -349,7 +460,10 @@ def _verdicts(cursor: Any, rulesets: RuleSetIndex, same: Verdicts, sums: str) ->
             # The key's counted total must be the judge's: else the key is not the engine's.
             raise ValueError(f"person {pid} {judged}: keyed total {total} != {verdict.earned}")
         shortfalls = json.dumps(verdict.shortfalls)
-        rows.append((key, str(verdict.status), verdict.grade, verdict.ruleset, shortfalls))
+        row = (key, str(verdict.status), verdict.grade, verdict.ruleset, shortfalls)
+        memo.verdicts[key] = row
+        rows.append(row)
+    rows += known
     listed = "jsonb" if _pg() else "text"
     _create(
         cursor,
@@ -360,10 +474,10 @@ def _verdicts(cursor: Any, rulesets: RuleSetIndex, same: Verdicts, sums: str) ->
     _analyze(cursor, VERDICTS)
 
 
-def _write(cursor: Any) -> int:
+def _write(cursor: Any, every: bool = False) -> int:
     """Every keyed standing from its key's verdict and the person's own counted total, in one
-    upsert that changes only the standings that differ (the columns `standings.store` writes);
-    returns how many it inserted or changed."""
+    upsert that changes only the standings that differ (`every`: all of them, judged now; the
+    columns `standings.store` writes); returns how many it inserted or changed."""
     standing = connection.ops.quote_name(Standing._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     # Each of the columns `store` writes, from its place here (a column added there fails here).
@@ -382,7 +496,8 @@ def _write(cursor: Any) -> int:
     cursor.execute(
         f"INSERT INTO {standing} ({', '.join(STANDING_COLUMNS)}) SELECT {selected}"
         f" FROM {KEYS} k JOIN {VERDICTS} v ON v.key = k.key WHERE true"
-        f" ON CONFLICT (person_id, period) DO UPDATE SET {updates} WHERE {differs}",
+        f" ON CONFLICT (person_id, period) DO UPDATE SET {updates}"
+        + ("" if every else f" WHERE {differs}"),
         [now],
     )
     return max(cursor.rowcount, 0)
