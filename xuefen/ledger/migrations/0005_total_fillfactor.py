@@ -19,5 +19,5 @@ def _reset(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0003_entry_span_days_standing_status")]
+    dependencies = [("ledger", "0004_person_keys_only")]
     operations = [migrations.RunPython(_set, _reset)]
