@@ -14,6 +14,8 @@ BULK_WRITTEN = (
     "audit_auditevent",
     "closing_fixedgrade",
     "planning_reminder",
+    "intake_batchrow",
+    "intake_stagedrow",
 )
 
 

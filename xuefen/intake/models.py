@@ -169,8 +169,18 @@ class BatchRow(models.Model):
         DUPLICATE = "duplicate", _("Duplicate")
         ERROR = "error", _("Error")
 
+    # A batch's rows are written only by its processing, in the transaction that validated the
+    # person and wrote the entry (people and entries are never deleted; a batch's rows go with
+    # it by Django's cascade): the database does not check three foreign keys per row again at
+    # commit (on PostgreSQL a trigger and a locking read of the referenced row each), and the
+    # batch has no index of its own — the key (batch, row) and (batch, status, row) lead with it.
     batch = models.ForeignKey(
-        Batch, verbose_name=_("batch"), on_delete=models.CASCADE, related_name="rows"
+        Batch,
+        verbose_name=_("batch"),
+        on_delete=models.CASCADE,
+        related_name="rows",
+        db_constraint=False,
+        db_index=False,
     )
     row_number = models.PositiveIntegerField(_("row"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
@@ -181,6 +191,7 @@ class BatchRow(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,
     )
     id_number_masked = models.CharField(_("ID number"), max_length=32, blank=True)
     course_code = models.CharField(_("course code"), max_length=40, blank=True)
@@ -194,6 +205,7 @@ class BatchRow(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,
     )
     errors = models.JSONField(_("errors"), default=list, blank=True)
     # A row in error: its cells as sent (header -> text, the ID number left out: it is kept
