@@ -18,7 +18,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -627,6 +627,17 @@ def _map_header(
 _UNREAD = object()
 # Distinct texts remembered per column: a roster's dates and course codes, not its ID numbers.
 _KNOWN_TEXTS = 5_000
+
+
+def recalled(memo: dict[str, Any], text: str, convert: Callable[[str], Any]) -> Any:
+    """`convert(text)`, remembered in `memo` for the column's first _KNOWN_TEXTS distinct texts
+    (a roster repeats its dates and codes endlessly; a hostile file's distinct ones stay unkept)."""
+    found = memo.get(text, _UNREAD)
+    if found is _UNREAD:
+        found = convert(text)
+        if len(memo) < _KNOWN_TEXTS:
+            memo[text] = found
+    return found
 
 
 def _make_row(

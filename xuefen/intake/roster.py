@@ -25,6 +25,7 @@ from xuefen.core.tabular import (
     parse_code,
     parse_date,
     read_cells,
+    recalled,
 )
 from xuefen.orgs import idnumber
 
@@ -245,9 +246,6 @@ def _table_rows(
 
 # An ID number a plain row may hold as it stands: ASCII digits, perhaps a trailing X.
 _PLAIN_ID = re.compile(r"[0-9]+[Xx]?")
-# Distinct texts remembered per column (a roster's dates and course codes repeat endlessly).
-_KNOWN = 5_000
-_UNSEEN: Any = object()
 
 
 def plain_reader(table: Cells) -> Callable[[int, list[Any]], PlainRow | None] | None:
@@ -299,32 +297,17 @@ def plain_reader(table: Cells) -> Callable[[int, list[Any]], PlainRow | None] | 
         id_text = cells[id_at].strip()
         if plain_id(id_text) is None:
             return None
-        text = cells[course_at]
-        course = codes.get(text, _UNSEEN)
-        if course is _UNSEEN:
-            course = code_of(text)
-            if len(codes) < _KNOWN:
-                codes[text] = course
+        course = recalled(codes, cells[course_at], code_of)
         if course is None:
             return None
-        text = cells[done_at]
-        done = days.get(text, _UNSEEN)
-        if done is _UNSEEN:
-            done = day_of(text)
-            if len(days) < _KNOWN:
-                days[text] = done
+        done = recalled(days, cells[done_at], day_of)
         if done is None or done[0] is None:
             return None
         done_iso, done_same = done
         first_iso: str | None = None
         first_same = True
         if first_at is not None:
-            text = cells[first_at]
-            first = days.get(text, _UNSEEN)
-            if first is _UNSEEN:
-                first = day_of(text)
-                if len(days) < _KNOWN:
-                    days[text] = first
+            first = recalled(days, cells[first_at], day_of)
             if first is None:
                 return None
             first_iso, first_same = first
