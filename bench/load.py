@@ -8,8 +8,12 @@ One run builds a throwaway database with the demo county (`xuefen setup`), start
 `xuefen serve` on a free loopback port, logs the demo users in over HTTP, drives each URL with
 wrk (or a bounded Python client if wrk is missing), prints a table and stops the server.
 
-    .venv/bin/python bench/load.py [--duration 10] [--connections 16] [--workers 2] [--port 8721]
-        [--write-every 1.0] [--rounds 3]
+    .venv/bin/python bench/load.py [--duration 10] [--connections 15] [--workers 3] [--port 8721]
+        [--write-every 1.0] [--rounds 3] [--unbalanced]
+
+Each gunicorn worker holds at most its share of wrk's keep-alive connections (`xuefen serve
+--worker-connections`, as bench/elearning_events.py): unbalanced, one worker may take them all while
+the others idle and every URL's req/s is two-valued (bench/RESULTS.md (q)).
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/xuefen_load .venv/bin/python bench/load.py
 
 With DATABASE_URL the named database is dropped and created again (its name must contain "load"
@@ -171,9 +175,14 @@ def run_python(url: str, cookie: str, args: argparse.Namespace) -> tuple[float, 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10, help="seconds per URL")
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--connections", type=int, default=15)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (make run: 3)")
+    parser.add_argument(
+        "--unbalanced",
+        action="store_true",
+        help="gunicorn's default 1,000 connections a worker (a worker may take all of wrk's)",
+    )
     parser.add_argument("--python", action="store_true", help="use the Python client, not wrk")
     parser.add_argument("--rounds", type=int, default=3, help="round-robin passes (medians)")
     parser.add_argument("--port", type=int, default=0, help="the server's port (0: any free one)")
@@ -208,8 +217,13 @@ def main() -> None:
     port = args.port or free_port()
     base = f"http://{HOST}:{port}"
     log = open(Path(var_dir) / "server.log", "wb")  # noqa: SIM115 - closed in finally
+    # wrk's keep-alive connections stay with the worker that accepted them; each worker holds at
+    # most its share, so every run spreads them alike for every URL.
+    per_worker = -(-args.connections // args.workers)
+    balance = [] if args.unbalanced else ["--worker-connections", str(per_worker)]
+    command = [XUEFEN, "serve", "--bind", f"{HOST}:{port}", "--workers", str(args.workers)]
     server = subprocess.Popen(
-        [XUEFEN, "serve", "--bind", f"{HOST}:{port}", "--workers", str(args.workers)],
+        [*command, *balance],
         env=env,
         cwd=ROOT,
         stdout=log,
@@ -233,7 +247,9 @@ def main() -> None:
         client = "wrk" if use_wrk else "python"
         print(
             f"client: {client}, {args.connections} connections, {args.duration} s per URL; "
-            f"gunicorn {args.workers} workers (gthread); {os.cpu_count()} cores",
+            f"gunicorn {args.workers} workers (gthread)"
+            f"{'' if args.unbalanced else f', each holding at most {per_worker} connections'}; "
+            f"{os.cpu_count()} cores",
             flush=True,
         )
         # Each round measures every URL kept (the writer idle), then every URL just changed (the

@@ -66,6 +66,34 @@ def test_a_posting_shows_on_the_next_view(cast, pro, pro_user, django_assert_max
     assert "80 / 90" in text and "还差 总学时 10 学时" in text
 
 
+def test_a_posting_is_drawn_from_four_reads(cast, pro, pro_user, django_assert_num_queries):
+    # No exemption and no certificate, which the page's key says: neither is looked for. The
+    # frame with the key, the rule-set index's version, the entries with their descriptions,
+    # the standings (was eight reads; a one-holder artefact would add the holders elsewhere).
+    client = logged_in(pro_user)
+    get(client, reverse("reports:me"))
+    post(cast, pro.person, 6, ["public", "online"], "p6", description="新的网络课程")
+    with django_assert_num_queries(4):
+        text = get(client, reverse("reports:me"))
+    assert "80 / 90" in text
+    assert "新的网络课程" in text and "专业课程" in text  # each entry's description
+
+
+def test_a_certificate_shows_on_the_next_view(cast, pro, pro_user):
+    from xuefen.reports.actions import issue_certificate
+
+    client = logged_in(pro_user)
+    assert "Download the latest certificate" not in _english(client)
+    issue_certificate(cast.alice, pro.person, 2026)
+    assert "Download the latest certificate" in _english(client)
+    assert "Download the latest certificate" in _english(client)  # kept, as it was drawn
+
+
+def _english(client):
+    client.cookies["django_language"] = "en"
+    return get(client, reverse("reports:me"))
+
+
 def test_an_exemption_shows_on_the_next_view(cast, pro, pro_user):
     client = logged_in(pro_user)
     assert "还差 总学时 16 学时" in get(client, reverse("reports:me"))

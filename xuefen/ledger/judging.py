@@ -260,25 +260,29 @@ class Loader:
         for exemption in counted:
             self.exemptions[exemption.person_id].append(exemption.as_engine())
 
-    def read_entries(self, ids: Sequence[int]) -> None:
-        """Every credit of these people, one per entry (in place of their sums, if read)."""
+    def read_entries(self, ids: Sequence[int], described: dict[int, str] | None = None) -> None:
+        """Every credit of these people, one per entry (in place of their sums, if read);
+        `described`, if given, gets each entry's description by its id (read with them)."""
         for pid in ids:
             self.credits.pop(pid, None)
             self.summed.discard(pid)
+        extra = ("description",) if described is not None else ()
         for chunk in _chunks(ids):
             where, params = sql.in_list("person_id", chunk, "bigint")
             # Converted as the ORM converts, but each distinct stored value (a category list, an
             # amount, a day) once: a ledger repeats them endlessly.
             rows = sql.select(
                 Entry,
-                ("person_id", *CREDIT_FIELDS),
+                ("person_id", *CREDIT_FIELDS, *extra),
                 where,
                 params,
                 " ORDER BY person_id, seq",
                 shared=SHARED_FIELDS,
             )
             for row in rows:
-                self.credits[row[0]].append(credit_from_row(row[1:]))
+                self.credits[row[0]].append(credit_from_row(row[1 : len(CREDIT_FIELDS) + 1]))
+                if described is not None:
+                    described[row[1]] = row[-1]
 
     # --- the summed mode: judging from sums, for a whole ledger at once (recompute) -----------
 

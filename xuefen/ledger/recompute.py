@@ -80,13 +80,14 @@ def _sums(period: int | None) -> Iterator[None]:
 
 def _tagged(sums: str) -> tuple[str, str]:
     """(FROM-clause fragment, tag column): one row per (row of `sums` as s, category tag). The
-    category lists are few: each distinct one is taken apart once and joined back (taking apart
-    every row's list cost as much as the GROUP BY over the ledger)."""
+    category lists are few: each distinct one is taken apart once (taking apart every row's list
+    cost as much as the GROUP BY over the ledger). PostgreSQL does so itself, its function scan
+    memoized by the list (measured: 2.4 s against 3.0–3.9 s for the lists' DISTINCT joined back
+    on a jsonb comparison per row and list); SQLite is given the distinct lists joined back."""
     if connection.vendor == "postgresql":
-        split = "CROSS JOIN LATERAL jsonb_array_elements_text(l.categories) AS j(tag)"
-        tag = "j.tag"
-    else:
-        split, tag = ", json_each(l.categories) AS j", "j.value"
+        split = "CROSS JOIN LATERAL jsonb_array_elements_text(s.categories) AS j(tag)"
+        return f"{sums} s {split}", "j.tag"
+    split, tag = ", json_each(l.categories) AS j", "j.value"
     lists = f"(SELECT DISTINCT categories FROM {sums}) l"
     return (
         f"{sums} s JOIN (SELECT l.categories, {tag} AS tag FROM {lists} {split}) c"

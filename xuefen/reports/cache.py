@@ -42,29 +42,40 @@ def _one_row(sql: str, params: Sequence[Any]) -> tuple[Any, ...]:
         return tuple(cursor.fetchone())
 
 
+def _text(column: str) -> str:
+    return f"COALESCE(CAST({column} AS TEXT), '')"
+
+
 def _rulesets_sql() -> str:
     table = RuleSet._meta.db_table
-    return f"(SELECT max(created_at) FROM {table}), (SELECT count(*) FROM {table})"
+    return f"(SELECT {_text('count(*)')} || ' ' || {_text('max(created_at)')} FROM {table})"
+
+
+# Where `person_version` has what: the newest exemption (None: the person has none), their
+# certificate of the period (None: none), when their standing of the period was judged (last).
+EXEMPTIONS, CERTIFICATES = 2, 3
 
 
 def person_columns(period: int, person_id: int | None = None) -> tuple[str, list[Any]]:
     """(the columns of `person_version`, their parameters) for the person `person_id`, or (None)
-    the frame's account's own person (`u.person_id`, `accounts.middleware.FRAME_EXTRAS`)."""
+    the frame's account's own person (`u.person_id`, `accounts.middleware.FRAME_EXTRAS`). Each
+    table read by one subquery (what is only compared goes as one text): PostgreSQL plans the
+    query afresh on every request, at a cost that grows with the number of subqueries."""
     entries, standings = Entry._meta.db_table, Standing._meta.db_table
     exemptions, certificates = Exemption._meta.db_table, Certificate._meta.db_table
     who = "u.person_id" if person_id is None else "%s"
     ids = [] if person_id is None else [person_id]
     columns = (
-        f"(SELECT max(seq) FROM {entries} WHERE person_id = {who}),"
-        f" (SELECT max(evaluated_at) FROM {standings} WHERE person_id = {who}),"
-        f" (SELECT count(*) FROM {standings} WHERE person_id = {who}),"
-        f" (SELECT max(id) FROM {exemptions} WHERE person_id = {who}),"
-        f" (SELECT max(decided_at) FROM {exemptions} WHERE person_id = {who}),"
+        f"(SELECT seq FROM {entries} WHERE person_id = {who} ORDER BY seq DESC LIMIT 1),"
+        f" (SELECT {_text('count(*)')} || ' ' || {_text('max(evaluated_at)')}"
+        f" FROM {standings} WHERE person_id = {who}),"
+        f" (SELECT CAST(max(id) AS TEXT) || ' ' || {_text('max(decided_at)')}"
+        f" FROM {exemptions} WHERE person_id = {who}),"
         f" (SELECT max(id) FROM {certificates} WHERE person_id = {who} AND period = %s),"
         f" {_rulesets_sql()},"
         f" (SELECT evaluated_at FROM {standings} WHERE person_id = {who} AND period = %s)"
     )
-    return columns, [*ids * 6, period, *ids, period]
+    return columns, [*ids * 4, period, *ids, period]
 
 
 def person_version(person_id: int, period: int) -> tuple[Any, ...]:

@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
 from xuefen.ledger import sql
-from xuefen.ledger.judging import Loader
-from xuefen.ledger.models import Entry, Standing
+from xuefen.ledger.judging import Facts, Loader
+from xuefen.ledger.models import Standing
 from xuefen.orgs.models import Person
 from xuefen.policy.engine import CreditLine, Evaluation
 from xuefen.policy.services import RuleSetIndex
@@ -40,6 +40,11 @@ class PersonalPage:
     periods: list[int] = field(default_factory=list)
     lines: list[LineRow] = field(default_factory=list)  # of the period
     earlier_lines: list[LineRow] = field(default_factory=list)  # of a window's earlier periods
+
+    @property
+    def lines_html(self) -> SafeString:
+        """The period's rows as the page shows them, one after the other."""
+        return SafeString("\n".join(row.html for row in self.lines))
 
 
 def this_year() -> int:
@@ -85,9 +90,18 @@ def line_html(line: CreditLine, description: str, evaluation: Evaluation) -> Saf
     return found
 
 
-def personal_page(person: Person, period: int, index: RuleSetIndex | None = None) -> PersonalPage:
-    """The page's content (`index`: the rule-set versions, when the caller read them already)."""
-    loader = Loader.for_people([person], index)
+def personal_page(
+    person: Person, period: int, index: RuleSetIndex | None = None, exemptions: bool = True
+) -> PersonalPage:
+    """The page's content (`index`: the rule-set versions, when the caller read them already;
+    `exemptions`: False when the caller knows the person has none, so none are read)."""
+    loader = Loader(index)
+    loader.people[person.pk] = Facts.of(person)
+    if exemptions:
+        loader.read_exemptions([person.pk])
+    described: dict[int, str] = {}  # each entry's description, read with the entries
+    loader.read_entries([person.pk], described)
+    loader.read_elsewhere()
     evaluation = loader.evaluate(person.pk, period)
     # This year and every year the person has a standing or an entry in, newest first.
     periods = loader.periods(person.pk) | {this_year()}
@@ -107,8 +121,6 @@ def personal_page(person: Person, period: int, index: RuleSetIndex | None = None
     page = PersonalPage(period, evaluation, verdict, sorted(periods, reverse=True))
     if evaluation is None:
         return page
-    where = "person_id = %s AND description <> ''"
-    described = dict(sql.select(Entry, ("id", "description"), where, [person.pk]))
     for line in evaluation.lines:
         description = described.get(line.entry_id, "")
         if line.period == period:

@@ -85,9 +85,15 @@ def _person_page(request: HttpRequest, person: Person, own: bool = False) -> Htt
         if is_stale(cache.judged_at(version), person.updated_at, unit.path, index):
             settled = settle(Person.objects.filter(pk=person.pk), period)
             index = RuleSetIndex.everywhere()
-        page = personal_page(person, period, index)
+        # The version names the person's newest exemption and certificate of the period: when it
+        # names none, none is read (a new one changes the version, so the key).
+        has_exemptions = version[cache.EXEMPTIONS] is not None
+        has_certificates = version[cache.CERTIFICATES] is not None
+        page = personal_page(person, period, index, exemptions=has_exemptions)
         page.periods = [year for year in page.periods if horizon.shows(year)]
-        certificates = list(Certificate.objects.filter(person=person, period=period)[:5])
+        certificates: list[Certificate] = []
+        if has_certificates:
+            certificates = list(Certificate.objects.filter(person=person, period=period)[:5])
         html = render_to_string(
             "reports/_person.html",
             {
