@@ -67,3 +67,17 @@ def test_connections_persist_across_requests(tmp_path, env):
     result = _run(["-c", PRINT_CONN_MAX_AGE], tmp_path, **env)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip()) > 0
+
+
+PRINT_ENGINE = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DATABASES['default']['ENGINE'])"
+)
+
+
+def test_postgresql_is_served_by_the_backend_whose_health_check_polls_first(tmp_path):
+    result = _run(
+        ["-c", PRINT_ENGINE], tmp_path, DATABASE_URL="postgresql://xuefen@db.example:5432/xuefen"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "xuefen.core.backends.postgresql"

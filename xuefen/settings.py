@@ -150,6 +150,9 @@ if DATABASE_URL:
     default_db = dj_database_url.parse(
         DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
     )
+    if default_db["ENGINE"] == "django.db.backends.postgresql":
+        # Django's, with a health check that polls the socket before it sends `SELECT 1`.
+        default_db["ENGINE"] = "xuefen.core.backends.postgresql"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     default_db = {
