@@ -82,3 +82,21 @@ def test_a_connection_the_server_ended_is_replaced_before_the_first_query(wrappe
     assert pings == 1
     assert pid != first
     assert _request(wrapper) == (pid, 0)
+
+
+def test_a_prepared_statement_is_planned_once_per_connection_and_counted(wrapper):
+    query = "SELECT %s::int + 1"
+    assert [wrapper.execute_prepared(query, [n]).fetchone()[0] for n in (1, 2, 3)] == [2, 3, 4]
+    with wrapper.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%$1::int + 1%"]
+        )
+        assert cursor.fetchone()[0] == 1  # prepared once, run three times
+    wrapper.force_debug_cursor = True
+    try:
+        wrapper.execute_prepared(query, [4])
+        assert wrapper.queries[-1]["sql"] == query  # counted as Django's cursors count theirs
+    finally:
+        wrapper.force_debug_cursor = False
+    wrapper.close()  # a new connection prepares again
+    assert wrapper.execute_prepared(query, [5]).fetchone()[0] == 6

@@ -19,6 +19,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 
+from xuefen.core.backends import fetch_one
 from xuefen.orgs.models import OrgNode, Person
 
 
@@ -176,9 +177,7 @@ def load_user(
     name, extra, extra_params = asked if asked is not None else ("", "", [])
     sql, parts, (stamp_col, stamp_converters) = _frame_sql(connection.vendor, extra)
     users, people, units = parts
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [session_key, *extra_params, user_id])
-        row = cursor.fetchone()
+    row = fetch_one(connection, sql, [session_key, *extra_params, user_id])
     if row is None:
         return None
     if asked is not None:

@@ -12,10 +12,16 @@ nothing to read → the connection is taken as sound; anything to read → Djang
 (`SELECT 1`, then a new connection if it fails). A connection cut without a word (a cable,
 a firewall) is found by neither before its first query; that query fails, and Django closes
 the connection at the end of the request as it does without health checks.
+
+`execute_prepared` runs a statement prepared once per connection (the frame's query of every
+logged-in request, the learning event's two statements): planning them cost more than running them.
 Test: tests/core/test_db_backend.py."""
 
 import select
+import time
+from typing import Any
 
+import psycopg
 from django.db.backends.postgresql import base
 
 
@@ -41,3 +47,28 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.health_check_done = True
             return
         super().close_if_health_check_failed()
+
+    def execute_prepared(self, query: str, params: list[Any]) -> psycopg.Cursor[Any]:
+        """Runs `query` prepared (once per connection), its parameters bound by psycopg's
+        extended protocol with the connection's adapters; returns the cursor to fetch from.
+        Django's connections prepare nothing (its client-side cursors cannot; its default keeps
+        connection poolers working — a pooler in transaction mode would need its own prepared
+        statement support for this); this connection prepares only what is asked here. A
+        prepared statement outlives a rolled-back transaction; a new connection prepares again.
+        Logged in `queries` as Django's cursors log theirs (tests count them)."""
+        self.close_if_health_check_failed()
+        began = time.monotonic()
+        with self.wrap_database_errors:
+            self.ensure_connection()
+            conn = self.connection
+            if conn.prepare_threshold is None:
+                conn.prepare_threshold = NEVER_UNASKED
+            cursor = psycopg.Cursor(conn)
+            cursor.execute(query, params, prepare=True)
+        if self.queries_logged:
+            self.queries_log.append({"sql": query, "time": f"{time.monotonic() - began:.3f}"})
+        return cursor
+
+
+# psycopg prepares a statement run this many times unasked: never, here.
+NEVER_UNASKED = 2**31 - 1
