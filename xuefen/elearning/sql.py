@@ -6,11 +6,20 @@ without the ORM's query building. Table and column names come from the models; v
 are converted as the ORM converts them. The same SQL runs on SQLite and PostgreSQL.
 
 Two ways to write: an ordinary event reads without a lock and writes with one guarded statement
-(`Writes.flush_guarded`: the session's UPDATE applies only while the session is still active at
-the sequence number read, and the other UPDATEs only if it applied — on PostgreSQL one statement
-in autocommit, two round trips for the event); anything else, or a guarded write that found the
-session moved, reads again with the session row locked until the transaction ends (`load(lock=
-True)`) and writes with `Writes.flush`."""
+(`Writes.flush_guarded`: the session's UPDATE applies only while every row the event was judged
+from is still as it was judged — the session active with the same fields, its watched row, its
+resource's length, its course's share — and its log-in still there and unexpired; the other
+UPDATEs only if it applied — on PostgreSQL one statement in autocommit); anything else, or a
+guarded write that found something moved, reads again with the session row locked until the
+transaction ends (`load(lock=True)`) and writes with `Writes.flush`.
+
+The read without a lock is, when this worker has one, the copy of the session it kept after its
+last guarded write for it (`keep`; a bounded number per worker, the least recently used
+forgotten): then the event is one round trip, the guarded write. Since that write checks
+everything the read would have, a kept copy that is stale (another worker took the session's
+later events, the learner logged out or opened a session elsewhere, the office changed the
+course) writes nothing, and the event is read again (`was_kept`): correctness never depends on
+the copy."""
 
 # Only names from the models are formatted in; every value is a parameter.
 # ruff: noqa: S608
@@ -18,8 +27,10 @@ True)`) and writes with `Writes.flush`."""
 import datetime as dt
 import hashlib
 import re
+import threading
 import weakref
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import Any, cast
@@ -45,7 +56,16 @@ SESSION_FIELDS = (
 WATCHED_FIELDS = ("id", "person", "resource", "intervals", "seconds", "updated_at")
 
 
-@dataclass
+# The session's fields an event is judged from and writes: a guarded write applies only while
+# they are all as the event found them.
+SESSION_GUARD = (
+    "seq", "position", "hidden", "rate", "last_event_at", "interaction_at", "prompt",
+    "counted_seconds", "rhythm", "day", "day_seconds", "lag", "status",
+)  # fmt: skip
+WATCHED_GUARD = ("intervals", "seconds", "updated_at")
+
+
+@dataclass(eq=False)
 class Live:
     """A learning session as an event needs it."""
 
@@ -55,6 +75,57 @@ class Live:
     # When the log-in named by the event's cookie expires (its session row's expire_date), None
     # when there is no such log-in (logged out, never was): an event needs a live log-in.
     login_expires: dt.datetime | None = None
+    # What the rows were when read (or last written): the guarded write's condition.
+    basis: tuple[list[Any], list[Any]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.remember()
+
+    def remember(self) -> None:
+        """Takes the rows as they are now as the basis of the next guarded write."""
+        s, w = self.session, self.session.watched
+        self.basis = (
+            [getattr(s, name) for name in SESSION_GUARD],
+            [[list(i) for i in w.intervals], w.seconds, w.updated_at],
+        )
+
+
+# --- the copies this worker keeps -------------------------------------------------------------
+
+KEEP_AT_MOST = 4096  # learning sessions per worker (about 2 kB each)
+_kept: "OrderedDict[str, Live]" = OrderedDict()
+_kept_lock = threading.Lock()  # gunicorn's threads share a worker's copies
+_handed_out: "weakref.WeakSet[Live]" = weakref.WeakSet()
+
+
+def keep(live: Live) -> None:
+    """Keeps `live` — just written by a guarded write, so as the database has it — for the
+    session's next event in this worker."""
+    live.remember()
+    with _kept_lock:
+        _kept[live.session.token] = live
+        _kept.move_to_end(live.session.token)
+        while len(_kept) > KEEP_AT_MOST:
+            _kept.popitem(last=False)
+
+
+def _take(token: str) -> Live | None:
+    """The kept copy of the session, handed over (no one else gets it), or None."""
+    with _kept_lock:
+        live = _kept.pop(token, None)
+    if live is not None:
+        _handed_out.add(live)
+    return live
+
+
+def was_kept(live: Live) -> bool:
+    """Whether `live` is a kept copy rather than what the database just said."""
+    return live in _handed_out
+
+
+def forget_kept() -> None:
+    with _kept_lock:
+        _kept.clear()
 
 
 def _q(name: str) -> str:
@@ -112,7 +183,10 @@ def _load_sql(vendor: str, lock: bool) -> str:
 def load(token: str, login_key: str, *, lock: bool) -> Live | None:
     """The session named by the token, with when the log-in `login_key` (the event's log-in
     cookie) expires; with `lock`, locked for the event's transaction (PostgreSQL; SQLite's writes
-    are serialised by its IMMEDIATE transactions)."""
+    are serialised by its IMMEDIATE transactions). Without a lock, this worker's kept copy when it
+    has one (without a round trip; see `was_kept`)."""
+    if not lock and (kept := _take(token)) is not None:
+        return kept
     db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up
     columns = _columns(db.vendor)
     query = _load_sql(db.vendor, lock)
@@ -202,14 +276,48 @@ def _day_sql(vendor: str) -> str:
 
 @cache
 def _guard_sql(vendor: str, relaxed: bool) -> str:
-    """The condition added to the session's UPDATE by a guarded write: still active, still at
-    the sequence number read (and, relaxed, this transaction's commit not waiting for the disk:
-    the setting in force at commit decides, and it lasts to the end of this statement's own
-    transaction)."""
-    sql = f" AND {_q('seq')} = %s AND {_q('status')} = %s"
+    """The condition added to the session's UPDATE by a guarded write: the session's fields
+    (status included) and its watched row as the event found them, its resource's length and its
+    course's share unchanged, the event's log-in there and unexpired (and, relaxed, this
+    transaction's commit not waiting for the disk: the setting in force at commit decides, and
+    it lasts to the end of this statement's own transaction)."""
+    same = "IS NOT DISTINCT FROM" if vendor == "postgresql" else "IS"
+    sql = "".join(
+        f" AND {_q(str(_field(LearningSession, n).column))} {same} %s" for n in SESSION_GUARD
+    )
+    watched = " AND ".join(f"w.{_q(n)} {same} %s" for n in WATCHED_GUARD)
+    sql += (
+        f" AND EXISTS (SELECT 1 FROM {_q(Watched._meta.db_table)} w"
+        f" WHERE w.{_q('id')} = %s AND {watched})"
+        f" AND EXISTS (SELECT 1 FROM {_q(Resource._meta.db_table)} r"
+        f" WHERE r.{_q('id')} = %s AND r.{_q('duration_seconds')} = %s)"
+        f" AND EXISTS (SELECT 1 FROM {_q(OnlineCourse._meta.db_table)} c"
+        f" WHERE c.{_q('id')} = %s AND c.{_q('complete_share')} = %s)"
+        f" AND EXISTS (SELECT 1 FROM {_q(Session._meta.db_table)} l"
+        f" WHERE l.{_q('session_key')} = %s AND l.{_q('expire_date')} > %s)"
+    )
     if relaxed and vendor == "postgresql":
         sql += " AND set_config('synchronous_commit', 'off', true) = 'off'"
     return sql
+
+
+def _guard_params(
+    db: BaseDatabaseWrapper, live: Live, login_key: str, now: dt.datetime
+) -> list[Any]:
+    session_values, watched_values = live.basis
+    params = [
+        _field(LearningSession, n).get_db_prep_save(v, db)
+        for n, v in zip(SESSION_GUARD, session_values, strict=True)
+    ]
+    params.append(live.session.watched_id)
+    params += [
+        _field(Watched, n).get_db_prep_save(v, db)
+        for n, v in zip(WATCHED_GUARD, watched_values, strict=True)
+    ]
+    share = _field(OnlineCourse, "complete_share").get_db_prep_save(live.complete_share, db)
+    params += [live.session.resource_id, live.length, live.session.course_id, share]
+    params += [login_key, db.ops.adapt_datetimefield_value(now)]
+    return params
 
 
 class Writes:
@@ -255,19 +363,48 @@ class Writes:
         self.statements.clear()
 
     def flush_guarded(
-        self, session: LearningSession, names: list[str], *, expected_seq: int, relaxed: bool
+        self,
+        live: Live,
+        names: list[str],
+        *,
+        login_key: str,
+        now: dt.datetime,
+        relaxed: bool,
+        first: bool = False,
     ) -> bool:
-        """Writes the session's named fields only if it is still active at `expected_seq`, and the
-        other UPDATEs only if that one applied; returns whether it did (nothing is written when it
-        did not). On PostgreSQL one statement — its own transaction in autocommit — the session's
+        """Writes the session's named fields only if every row `live` was judged from is still as
+        its basis says and the log-in `login_key` is there and unexpired at `now`, and the other
+        UPDATEs only if that one applied; returns whether it did (nothing is written when it did
+        not). On PostgreSQL one statement — its own transaction in autocommit — the session's
         UPDATE a data-modifying WITH query the others depend on (`EXISTS (SELECT 1 FROM s)`); on
-        SQLite, in one IMMEDIATE transaction, the session's UPDATE first."""
+        SQLite, in one IMMEDIATE transaction, the session's UPDATE first.
+
+        `first`: the event's first statement (its session was a kept copy), sent without the kept
+        connection's health check; on a broken connection it is closed and the write reported as
+        not applied (the event is then read again, on a new connection)."""
         db = connections[DEFAULT_DB_ALIAS]
+        session = live.session
         sql, fields = _update_sql(db.vendor, LearningSession, tuple(names))
         guarded = sql + _guard_sql(db.vendor, relaxed)
         params = [f.get_db_prep_save(getattr(session, f.attname), db) for f in fields]
-        params += [session.pk, expected_seq, LearningSession.Status.ACTIVE.value]
+        params += [session.pk, *_guard_params(db, live, login_key, now)]
         others, self.statements = self.statements, []
+        if first and not db.in_atomic_block:
+            db.health_check_done = True  # type: ignore[attr-defined]
+            try:
+                return self._send_guarded(db, guarded, params, others)
+            except DatabaseError:
+                db.close()
+                return False
+        return self._send_guarded(db, guarded, params, others)
+
+    @staticmethod
+    def _send_guarded(
+        db: BaseDatabaseWrapper,
+        guarded: str,
+        params: list[Any],
+        others: list[tuple[str, list[Any]]],
+    ) -> bool:
         if db.vendor == "postgresql":
             withs = [f"s AS ({guarded} RETURNING 1)"]
             withs += [
