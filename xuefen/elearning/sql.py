@@ -6,9 +6,9 @@ without the ORM's query building. Table and column names come from the models; v
 are converted as the ORM converts them. The same SQL runs on SQLite and PostgreSQL.
 
 Two ways to write: an ordinary event reads without a lock and writes with one guarded statement
-(`Writes.flush_guarded`: the session's UPDATE applies only while every row the event was judged
-from is still as it was judged — the session active with the same fields, its watched row, its
-resource's length, its course's share — and its log-in still there and unexpired; the other
+(`Writes.flush_guarded`: the session's UPDATE applies only while what the event was judged from
+is still as it was judged — the session active at the same sequence number (see `Live.basis_seq`),
+its resource's length, its course's share — and its log-in still there and unexpired; the other
 UPDATEs only if it applied — on PostgreSQL one statement in autocommit); anything else, or a
 guarded write that found something moved, reads again with the session row locked until the
 transaction ends (`load(lock=True)`) and writes with `Writes.flush`.
@@ -25,8 +25,6 @@ the copy."""
 # ruff: noqa: S608
 
 import datetime as dt
-import hashlib
-import re
 import threading
 import weakref
 from collections import OrderedDict
@@ -35,6 +33,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, cast
 
+import psycopg
 from django.contrib.sessions.models import Session
 from django.db import (
     DEFAULT_DB_ALIAS,
@@ -56,15 +55,6 @@ SESSION_FIELDS = (
 WATCHED_FIELDS = ("id", "person", "resource", "intervals", "seconds", "updated_at")
 
 
-# The session's fields an event is judged from and writes: a guarded write applies only while
-# they are all as the event found them.
-SESSION_GUARD = (
-    "seq", "position", "hidden", "rate", "last_event_at", "interaction_at", "prompt",
-    "counted_seconds", "rhythm", "day", "day_seconds", "lag", "status",
-)  # fmt: skip
-WATCHED_GUARD = ("intervals", "seconds", "updated_at")
-
-
 @dataclass(eq=False)
 class Live:
     """A learning session as an event needs it."""
@@ -75,19 +65,19 @@ class Live:
     # When the log-in named by the event's cookie expires (its session row's expire_date), None
     # when there is no such log-in (logged out, never was): an event needs a live log-in.
     login_expires: dt.datetime | None = None
-    # What the rows were when read (or last written): the guarded write's condition.
-    basis: tuple[list[Any], list[Any]] = field(init=False)
+    # The session's sequence number when read (or last written): the guarded write's condition.
+    # The session's judged fields, and its watched row, are written only by the judgement of its
+    # next event, which moves the number by one (one active session per person: nothing else
+    # writes the watched row meanwhile); its status changes only to replaced or ended. So the
+    # number, with the status still active, says the rows are as read.
+    basis_seq: int = field(init=False)
 
     def __post_init__(self) -> None:
-        self.remember()
+        self.basis_seq = self.session.seq
 
     def remember(self) -> None:
-        """Takes the rows as they are now as the basis of the next guarded write."""
-        s, w = self.session, self.session.watched
-        self.basis = (
-            [getattr(s, name) for name in SESSION_GUARD],
-            [[list(i) for i in w.intervals], w.seconds, w.updated_at],
-        )
+        """Takes the session as it is now as the basis of the next guarded write."""
+        self.basis_seq = self.session.seq
 
 
 # --- the copies this worker keeps -------------------------------------------------------------
@@ -221,38 +211,37 @@ def load(token: str, login_key: str, *, lock: bool) -> Live | None:
 
 def _fetch(db: BaseDatabaseWrapper, query: str, params: list[Any], *, prepared: bool) -> Any:
     with db.cursor() as cursor:
-        _execute(db, cursor, query, params, prepared=prepared)
-        return cursor.fetchone()
+        return _execute(db, cursor, query, params, prepared=prepared).fetchone()
 
 
-# On PostgreSQL the guarded event's two statements are prepared once per connection (SQL PREPARE:
-# planning them took longer than running them). Django's connections prepare nothing (its default
-# keeps connection poolers working; a pooler in transaction mode would need its own prepared
-# statement support for this). A prepared statement outlives a rolled-back transaction; a new
-# connection prepares them again.
-_PREPARED: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionary()
+# On PostgreSQL the guarded event's two statements are prepared once per connection (planning
+# them took longer than running them) and sent with their parameters bound (psycopg's extended
+# protocol on the connection Django opened, with its adapters: no parameter written into the SQL
+# text, whose rendering was a tenth of the event's Python). Django's connections prepare nothing
+# (its default keeps connection poolers working; a pooler in transaction mode would need its own
+# prepared statement support for this). A prepared statement outlives a rolled-back transaction;
+# a new connection prepares them again.
 
 
-@cache
-def _prepared_forms(query: str) -> tuple[str, str]:
-    """(name, body) of the prepared statement running `query`: its %s placeholders numbered."""
-    name = "xuefen_elearning_" + hashlib.sha256(query.encode()).hexdigest()[:20]
-    count = iter(range(1, query.count("%s") + 1))
-    return name, re.sub(r"%s", lambda _m: f"${next(count)}", query)
+_NEVER_UNASKED = 2**31 - 1
 
 
 def _execute(
     db: BaseDatabaseWrapper, cursor: Any, query: str, params: list[Any], *, prepared: bool
-) -> None:
+) -> Any:
+    """Runs `query` (on PostgreSQL prepared, when `prepared`); returns the cursor to fetch from."""
     if not prepared or db.vendor != "postgresql":
         cursor.execute(query, params)
-        return
-    name, body = _prepared_forms(query)
-    done = _PREPARED.setdefault(db.connection, set())
-    if name not in done:
-        cursor.execute(f"PREPARE {name} AS {body}")
-        done.add(name)
-    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
+        return cursor
+    conn = db.connection
+    if conn.prepare_threshold is None:
+        # Django's connections prepare nothing (`prepare_threshold` None: its client-side cursors
+        # never do). Ours asks for its statements only: never prepared unasked.
+        conn.prepare_threshold = _NEVER_UNASKED
+    bound = psycopg.Cursor(conn)
+    with db.wrap_database_errors:
+        bound.execute(query, params, prepare=True)
+    return bound
 
 
 @cache
@@ -276,19 +265,13 @@ def _day_sql(vendor: str) -> str:
 
 @cache
 def _guard_sql(vendor: str, relaxed: bool) -> str:
-    """The condition added to the session's UPDATE by a guarded write: the session's fields
-    (status included) and its watched row as the event found them, its resource's length and its
-    course's share unchanged, the event's log-in there and unexpired (and, relaxed, this
+    """The condition added to the session's UPDATE by a guarded write: still active at the
+    sequence number the event was judged from (see `Live.basis_seq`), its resource's length and
+    its course's share unchanged, the event's log-in there and unexpired (and, relaxed, this
     transaction's commit not waiting for the disk: the setting in force at commit decides, and
     it lasts to the end of this statement's own transaction)."""
-    same = "IS NOT DISTINCT FROM" if vendor == "postgresql" else "IS"
-    sql = "".join(
-        f" AND {_q(str(_field(LearningSession, n).column))} {same} %s" for n in SESSION_GUARD
-    )
-    watched = " AND ".join(f"w.{_q(n)} {same} %s" for n in WATCHED_GUARD)
-    sql += (
-        f" AND EXISTS (SELECT 1 FROM {_q(Watched._meta.db_table)} w"
-        f" WHERE w.{_q('id')} = %s AND {watched})"
+    sql = (
+        f" AND {_q('seq')} = %s AND {_q('status')} = %s"
         f" AND EXISTS (SELECT 1 FROM {_q(Resource._meta.db_table)} r"
         f" WHERE r.{_q('id')} = %s AND r.{_q('duration_seconds')} = %s)"
         f" AND EXISTS (SELECT 1 FROM {_q(OnlineCourse._meta.db_table)} c"
@@ -304,20 +287,18 @@ def _guard_sql(vendor: str, relaxed: bool) -> str:
 def _guard_params(
     db: BaseDatabaseWrapper, live: Live, login_key: str, now: dt.datetime
 ) -> list[Any]:
-    session_values, watched_values = live.basis
-    params = [
-        _field(LearningSession, n).get_db_prep_save(v, db)
-        for n, v in zip(SESSION_GUARD, session_values, strict=True)
-    ]
-    params.append(live.session.watched_id)
-    params += [
-        _field(Watched, n).get_db_prep_save(v, db)
-        for n, v in zip(WATCHED_GUARD, watched_values, strict=True)
-    ]
+    session = live.session
     share = _field(OnlineCourse, "complete_share").get_db_prep_save(live.complete_share, db)
-    params += [live.session.resource_id, live.length, live.session.course_id, share]
-    params += [login_key, db.ops.adapt_datetimefield_value(now)]
-    return params
+    return [
+        live.basis_seq,
+        LearningSession.Status.ACTIVE.value,
+        session.resource_id,
+        live.length,
+        session.course_id,
+        share,
+        login_key,
+        db.ops.adapt_datetimefield_value(now),
+    ]
 
 
 class Writes:
@@ -372,8 +353,8 @@ class Writes:
         relaxed: bool,
         first: bool = False,
     ) -> bool:
-        """Writes the session's named fields only if every row `live` was judged from is still as
-        its basis says and the log-in `login_key` is there and unexpired at `now`, and the other
+        """Writes the session's named fields only if what `live` was judged from is still as its
+        basis says and the log-in `login_key` is there and unexpired at `now`, and the other
         UPDATEs only if that one applied; returns whether it did (nothing is written when it did
         not). On PostgreSQL one statement — its own transaction in autocommit — the session's
         UPDATE a data-modifying WITH query the others depend on (`EXISTS (SELECT 1 FROM s)`); on
@@ -414,8 +395,7 @@ class Writes:
             every = [*params, *(p for _q, ps in others for p in ps)]
             query = f"WITH {', '.join(withs)} SELECT count(*) FROM s"
             with db.cursor() as cursor:
-                _execute(db, cursor, query, every, prepared=True)
-                row = cursor.fetchone()
+                row = _execute(db, cursor, query, every, prepared=True).fetchone()
             return bool(row and row[0])
         with transaction.atomic(using=db.alias), db.cursor() as cursor:
             cursor.execute(guarded, params)
