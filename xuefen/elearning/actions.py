@@ -752,7 +752,6 @@ def _judge_event(
             login_key=login_key,
             now=now,
             relaxed=True,
-            first=sql.was_kept(live),
         )
         if not applied:
             return None
