@@ -6,12 +6,12 @@ without the ORM's query building. Table and column names come from the models; v
 are converted as the ORM converts them. The same SQL runs on SQLite and PostgreSQL.
 
 Two ways to write: an ordinary event reads without a lock and writes with one guarded statement
-(`Writes.flush_guarded`: the session's UPDATE applies only while what the event was judged from
-is still as it was judged — the session active at the same sequence number (see `Live.basis_seq`),
-its resource's length, its course's share — and its log-in still there and unexpired; the other
-UPDATEs only if it applied — on PostgreSQL one statement in autocommit); anything else, or a
-guarded write that found something moved, reads again with the session row locked until the
-transaction ends (`load(lock=True)`) and writes with `Writes.flush`.
+(`Writes.flush_guarded`: the session's UPDATE applies only while the session is still active at
+the sequence number the event was judged from (see `Live.basis_seq`) and, from a kept copy (below),
+its resource's length and its course's share are unchanged and its log-in is still there and
+unexpired; the other UPDATEs only if it applied — on PostgreSQL one statement in autocommit);
+anything else, or a guarded write that found something moved, reads again with the session row
+locked until the transaction ends (`load(lock=True)`) and writes with `Writes.flush`.
 
 The read without a lock is, when this worker has one, the copy of the session it kept after its
 last guarded write for it (`keep`; a bounded number per worker, the least recently used
