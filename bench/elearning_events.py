@@ -13,8 +13,9 @@ POST /elearning/events/ for --duration seconds with the same wrk settings, the o
 from round to round. The events come from a Lua script cycling through that round's own learners
 (each learner belongs to one round), each request the person's next sequence number and the
 playhead where normal-speed playback since their first event ("play") puts it (so every event is
-judged, accepted and credited: the full path — the session read, the watched intervals merged,
-one guarded write of the session, the watched row and the day's total). It prints every round
+judged, accepted and credited: the full path — the session read (skipped when the worker kept the
+session from the learner's previous event: about one event in three with 3 workers), the watched
+intervals merged, one guarded write of the session, the watched row and the day's total). It prints every round
 (with the load average), the median of the rounds' event ÷ form ratios and their spread, the CPU
 the server side (gunicorn and, on PostgreSQL, the database's backends) spent per request of each
 URL (a figure the other work on a shared box disturbs far less than req/s), and reads back the
