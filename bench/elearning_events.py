@@ -13,10 +13,13 @@ POST /elearning/events/ for --duration seconds with the same wrk settings, the o
 from round to round. The events come from a Lua script cycling through that round's own learners
 (each learner belongs to one round), each request the person's next sequence number and the
 playhead where normal-speed playback since their first event ("play") puts it (so every event is
-judged, accepted and credited: the full path — the session read, the watched intervals merged,
-one guarded write of the session, the watched row and the day's total). It prints every round
-(with the load average), the median of the rounds' event ÷ form ratios and their spread, and reads
-back the sequence numbers and watched seconds the server kept: every event accepted, none lost.
+judged, accepted and credited: the full path — the session read (skipped when the worker kept the
+session from the learner's previous event: about one event in three with 3 workers), the watched
+intervals merged, one guarded write of the session, the watched row and the day's total). It prints every round
+(with the load average), the median of the rounds' event ÷ form ratios and their spread, the CPU
+the server side (gunicorn and, on PostgreSQL, the database's backends) spent per request of each
+URL (a figure the other work on a shared box disturbs far less than req/s), and reads back the
+sequence numbers and watched seconds the server kept: every event accepted, none lost.
 
     .venv/bin/python bench/elearning_events.py [--people 2000] [--rounds 7] [--duration 10]
         [--port 8731]
@@ -271,6 +274,60 @@ def _json_of(argv: list[str], env: dict[str, str]) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _cpu_of(pids: set[int]) -> dict[int, float]:
+    """CPU seconds (user + system) each process has used so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def _server_pids(group: int, database_url: str | None) -> set[int]:
+    """The server's processes (its process group: supervisor, gunicorn, task worker) and, on
+    PostgreSQL, the backends connected to the bench's database."""
+    pids = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:
+            pids.add(int(stat.parent.name))
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchall()
+        pids |= {pid for (pid,) in rows}
+    return pids
+
+
+class ServerCpu:
+    """CPU milliseconds the server side (gunicorn and, on PostgreSQL, the database's backends)
+    spends per request of one wrk run: what the box's two cores pay for it, whatever else runs
+    beside (wrk's own share, about the same for both URLs, not counted)."""
+
+    def __init__(self, group: int, database_url: str | None) -> None:
+        self.group, self.database_url = group, database_url
+        self.before: dict[int, float] = {}
+
+    def start(self) -> None:
+        self.before = _cpu_of(_server_pids(self.group, self.database_url))
+
+    def per_request(self, rps: float, seconds: float) -> float:
+        after = _cpu_of(_server_pids(self.group, self.database_url) | set(self.before))
+        used = sum(cpu - self.before.get(pid, 0.0) for pid, cpu in after.items())
+        return 1000 * used / max(rps * seconds, 1)
+
+
 def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -373,18 +430,32 @@ def main() -> None:
         run_wrk(base + "/accounts/login/", "", warm)
         print()
         print("| round | order | load (1, 5, 15 min) | log-in form req/s | events req/s | "
-              "event ÷ form | events p99 | answers |")  # fmt: skip
-        print("|---:|---|---|---:|---:|---:|---:|---|")
+              "event ÷ form | events p99 | answers | server CPU ms per form / event |")  # fmt: skip
+        print("|---:|---|---|---:|---:|---:|---:|---|---|")
         ratios, forms, events, statuses = [], [], [], [0, 0, 0]
+        cpu = ServerCpu(server.pid, database_url)
+        cpus: list[tuple[float, float]] = []
+
+        def form_run() -> tuple[tuple[float, float, int], float]:
+            cpu.start()
+            got = run_wrk(base + "/accounts/login/", "", args)
+            return got, cpu.per_request(got[0], args.duration)
+
+        def event_run() -> tuple[dict, float]:
+            cpu.start()
+            got = _events(base, files[r], script, args)
+            return got, cpu.per_request(got["rps"], args.duration)
+
         for r in range(args.rounds):
             load = _load()
             form_first = r % 2 == 0  # alternate which goes first: drift cancels out
             if form_first:
-                form = run_wrk(base + "/accounts/login/", "", args)
-                got = _events(base, files[r], script, args)
+                form, form_cpu = form_run()
+                got, event_cpu = event_run()
             else:
-                got = _events(base, files[r], script, args)
-                form = run_wrk(base + "/accounts/login/", "", args)
+                got, event_cpu = event_run()
+                form, form_cpu = form_run()
+            cpus.append((form_cpu, event_cpu))
             ratio = got["rps"] / form[0]
             ratios.append(ratio)
             forms.append(form[0])
@@ -394,7 +465,7 @@ def main() -> None:
             print(f"| {r + 1} | {'form, events' if form_first else 'events, form'} | {load} | "
                   f"{form[0]:.1f} ({form[2]} errors) | {got['rps']:.1f} | {ratio:.2f} | "
                   f"{got['p99']:.1f} ms | {got['ok']} × 200, {got['refused']} × 409, "
-                  f"{got['other']} other |", flush=True)  # fmt: skip
+                  f"{got['other']} other | {form_cpu:.2f} / {event_cpu:.2f} |", flush=True)  # fmt: skip
         kept = _json_of([sys.executable, __file__, "--count"], env)
         median = statistics.median(ratios)
         print()
@@ -403,6 +474,11 @@ def main() -> None:
               f"(median {statistics.median(events):.0f}); {size}-byte form")  # fmt: skip
         print(f"event ÷ form: median **{median:.2f}**, spread {min(ratios):.2f}–{max(ratios):.2f}, "
               f"{sum(x >= 1 for x in ratios)} of {len(ratios)} rounds ≥ 1; load now {_load()}")  # fmt: skip
+        form_cpu = statistics.median(c[0] for c in cpus)
+        event_cpu = statistics.median(c[1] for c in cpus)
+        print(f"server CPU per request (median of rounds): form {form_cpu:.2f} ms, event "
+              f"{event_cpu:.2f} ms; form ÷ event {form_cpu / event_cpu:.2f} (the events per "
+              f"CPU-second, as a share of the forms')")  # fmt: skip
         print(f"server kept: {kept['events']} events accepted (wrk saw {statuses[0]} × 200, "
               f"{statuses[1]} × 409, {statuses[2]} other), {kept['refused']} refused recorded, "
               f"{kept['watched']:.0f} seconds watched in all")  # fmt: skip

@@ -605,10 +605,11 @@ def _keep_login(
     interaction_at: dt.datetime,
     now: dt.datetime,
     writes: sql.Writes,
-) -> None:
+) -> dt.datetime | None:
     """A learner shown present (within the interaction interval) keeps the log-in alive as a page
     view does — its expiry moved at most once per SESSION_TOUCH_SECONDS; a player left alone does
-    not, and its log-in expires when idle (its later events are then refused)."""
+    not, and its log-in expires when idle (its later events are then refused). Returns the new
+    expiry when it is moved."""
     assert live.login_expires is not None
     interval = dt.timedelta(seconds=rules.learning().interaction_interval_seconds)
     age = dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
@@ -617,6 +618,8 @@ def _keep_login(
         seconds=settings.SESSION_TOUCH_SECONDS
     ):
         writes.keep_login(login_key, now + age)
+        return now + age
+    return None
 
 
 def record_event(
@@ -639,17 +642,25 @@ def record_event(
     with its reason; reaching the course's rule completes it and writes its one ledger entry.
 
     An ordinary event — accepted, everything it moved counted, no completion to check — is read
-    without a lock and written by one guarded statement that applies only while the session is
-    still active at the sequence number read (on PostgreSQL two round trips, in autocommit). Every
-    other event, and one whose guarded write found the session moved meanwhile (a concurrent or
-    replayed event, a newer session), is judged again from the session read under lock, in one
-    transaction: the guarded write is a shortcut to the same outcome, never another outcome."""
+    without a lock and written by one guarded statement that applies only while everything it was
+    judged from is as it was read and its log-in is alive (on PostgreSQL two round trips, in
+    autocommit; one when this worker kept the session from its previous event: `sql.load`). A
+    kept copy that does not give an ordinary event, or whose write did not apply, is read again
+    once. Every other event, and one whose guarded write found the session moved meanwhile (a
+    concurrent or replayed event, a newer session), is judged again from the session read under
+    lock, in one transaction: the guarded write is a shortcut to the same outcome, never another
+    outcome."""
     now = now or timezone.now()
     token = str(token)[:64] if token else ""
     if token:
         live = sql.load(token, login_key, lock=False)
         if live is not None:
             quick = _judge_event(live, data, login_key, address, now, guarded=True)
+            if quick is None and sql.was_kept(live):
+                # This worker's copy was stale, or the event is not an ordinary one: read it.
+                live = sql.load(token, login_key, lock=False)
+                if live is not None:
+                    quick = _judge_event(live, data, login_key, address, now, guarded=True)
             if quick is not None:
                 return quick
     with transaction.atomic():
@@ -713,7 +724,6 @@ def _judge_event(
         return None
     if outcome.refusal in (Refusal.REPLAYED, Refusal.OUT_OF_ORDER):
         return _refuse(person_id, session, outcome.refusal, data, address, now)
-    read_seq = session.seq
     writes = sql.Writes()
     gained, over_cap = _credit(session, outcome.counted, now, writes)
     watched = session.watched.seconds
@@ -733,11 +743,21 @@ def _judge_event(
     session.interaction_at, session.prompt = new.interaction_at, prompt
     session.lag = new.lag
     session.counted_seconds += gained
-    _keep_login(live, login_key, new.interaction_at, now, writes)
+    kept_login = _keep_login(live, login_key, new.interaction_at, now, writes)
     if guarded:
         # An ordinary event: its commit need not wait for the disk (see sql.durable_commit).
-        if not writes.flush_guarded(session, SESSION_WRITES, expected_seq=read_seq, relaxed=True):
+        applied = writes.flush_guarded(
+            live,
+            SESSION_WRITES,
+            login_key=login_key,
+            now=now,
+            relaxed=True,
+        )
+        if not applied:
             return None
+        if kept_login is not None:
+            live.login_expires = kept_login
+        sql.keep(live)  # for this session's next event in this worker
     else:
         writes.update(session, SESSION_WRITES)
         writes.flush()  # before completion reads the watched seconds

@@ -7,23 +7,33 @@ are converted as the ORM converts them. The same SQL runs on SQLite and PostgreS
 
 Two ways to write: an ordinary event reads without a lock and writes with one guarded statement
 (`Writes.flush_guarded`: the session's UPDATE applies only while the session is still active at
-the sequence number read, and the other UPDATEs only if it applied — on PostgreSQL one statement
-in autocommit, two round trips for the event); anything else, or a guarded write that found the
-session moved, reads again with the session row locked until the transaction ends (`load(lock=
-True)`) and writes with `Writes.flush`."""
+the sequence number the event was judged from (see `Live.basis_seq`) and, from a kept copy (below),
+its resource's length and its course's share are unchanged and its log-in is still there and
+unexpired; the other UPDATEs only if it applied — on PostgreSQL one statement in autocommit);
+anything else, or a guarded write that found something moved, reads again with the session row
+locked until the transaction ends (`load(lock=True)`) and writes with `Writes.flush`.
+
+The read without a lock is, when this worker has one, the copy of the session it kept after its
+last guarded write for it (`keep`; a bounded number per worker, the least recently used
+forgotten): then the event is one round trip, the guarded write. Since that write checks
+everything the read would have, a kept copy that is stale (another worker took the session's
+later events, the learner logged out or opened a session elsewhere, the office changed the
+course) writes nothing, and the event is read again (`was_kept`): correctness never depends on
+the copy."""
 
 # Only names from the models are formatted in; every value is a parameter.
 # ruff: noqa: S608
 
 import datetime as dt
-import hashlib
-import re
+import threading
 import weakref
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import Any, cast
 
+import psycopg
 from django.contrib.sessions.models import Session
 from django.db import (
     DEFAULT_DB_ALIAS,
@@ -34,6 +44,7 @@ from django.db import (
     transaction,
 )
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.base import ModelState
 
 from xuefen.elearning.models import Day, LearningSession, OnlineCourse, Resource, Watched
 
@@ -45,7 +56,7 @@ SESSION_FIELDS = (
 WATCHED_FIELDS = ("id", "person", "resource", "intervals", "seconds", "updated_at")
 
 
-@dataclass
+@dataclass(eq=False)
 class Live:
     """A learning session as an event needs it."""
 
@@ -55,6 +66,57 @@ class Live:
     # When the log-in named by the event's cookie expires (its session row's expire_date), None
     # when there is no such log-in (logged out, never was): an event needs a live log-in.
     login_expires: dt.datetime | None = None
+    # The session's sequence number when read (or last written): the guarded write's condition.
+    # The session's judged fields, and its watched row, are written only by the judgement of its
+    # next event, which moves the number by one (one active session per person: nothing else
+    # writes the watched row meanwhile); its status changes only to replaced or ended. So the
+    # number, with the status still active, says the rows are as read.
+    basis_seq: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.basis_seq = self.session.seq
+
+    def remember(self) -> None:
+        """Takes the session as it is now as the basis of the next guarded write."""
+        self.basis_seq = self.session.seq
+
+
+# --- the copies this worker keeps -------------------------------------------------------------
+
+KEEP_AT_MOST = 4096  # learning sessions per worker (about 2 kB each)
+_kept: "OrderedDict[str, Live]" = OrderedDict()
+_kept_lock = threading.Lock()  # gunicorn's threads share a worker's copies
+_handed_out: "weakref.WeakSet[Live]" = weakref.WeakSet()
+
+
+def keep(live: Live) -> None:
+    """Keeps `live` — just written by a guarded write, so as the database has it — for the
+    session's next event in this worker."""
+    live.remember()
+    with _kept_lock:
+        _kept[live.session.token] = live
+        _kept.move_to_end(live.session.token)
+        while len(_kept) > KEEP_AT_MOST:
+            _kept.popitem(last=False)
+
+
+def _take(token: str) -> Live | None:
+    """The kept copy of the session, handed over (no one else gets it), or None."""
+    with _kept_lock:
+        live = _kept.pop(token, None)
+    if live is not None:
+        _handed_out.add(live)
+    return live
+
+
+def was_kept(live: Live) -> bool:
+    """Whether `live` is a kept copy rather than what the database just said."""
+    return live in _handed_out
+
+
+def forget_kept() -> None:
+    with _kept_lock:
+        _kept.clear()
 
 
 def _q(name: str) -> str:
@@ -112,7 +174,10 @@ def _load_sql(vendor: str, lock: bool) -> str:
 def load(token: str, login_key: str, *, lock: bool) -> Live | None:
     """The session named by the token, with when the log-in `login_key` (the event's log-in
     cookie) expires; with `lock`, locked for the event's transaction (PostgreSQL; SQLite's writes
-    are serialised by its IMMEDIATE transactions)."""
+    are serialised by its IMMEDIATE transactions). Without a lock, this worker's kept copy when it
+    has one (without a round trip; see `was_kept`)."""
+    if not lock and (kept := _take(token)) is not None:
+        return kept
     db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up
     columns = _columns(db.vendor)
     query = _load_sql(db.vendor, lock)
@@ -135,8 +200,8 @@ def load(token: str, login_key: str, *, lock: bool) -> Live | None:
         for converter in converters:
             value = converter(value, col, db)
         values[name] = value
-    session = LearningSession(**{k[2:]: v for k, v in values.items() if k.startswith("s.")})
-    session.watched = Watched(**{k[2:]: v for k, v in values.items() if k.startswith("w.")})
+    session = _row(LearningSession, db, {k[2:]: v for k, v in values.items() if k[0] == "s"})
+    session.watched = _row(Watched, db, {k[2:]: v for k, v in values.items() if k[0] == "w"})
     return Live(
         session,
         float(values["r.duration_seconds"]),
@@ -145,40 +210,50 @@ def load(token: str, login_key: str, *, lock: bool) -> Live | None:
     )
 
 
+def _row[M: models.Model](model: type[M], db: BaseDatabaseWrapper, values: dict[str, Any]) -> M:
+    """A row read, as the model instance the ORM's `from_db` makes of it — without running
+    `__init__`, whose per-field defaults and init signals are for new objects (no receiver of
+    those signals is connected for these models): a tenth of the read's Python."""
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    obj._state.adding, obj._state.db = False, db.alias
+    obj.__dict__.update(values)
+    return obj
+
+
 def _fetch(db: BaseDatabaseWrapper, query: str, params: list[Any], *, prepared: bool) -> Any:
+    if prepared and db.vendor == "postgresql":
+        return _prepared(db, query, params).fetchone()
     with db.cursor() as cursor:
-        _execute(db, cursor, query, params, prepared=prepared)
+        cursor.execute(query, params)
         return cursor.fetchone()
 
 
-# On PostgreSQL the guarded event's two statements are prepared once per connection (SQL PREPARE:
-# planning them took longer than running them). Django's connections prepare nothing (its default
-# keeps connection poolers working; a pooler in transaction mode would need its own prepared
-# statement support for this). A prepared statement outlives a rolled-back transaction; a new
-# connection prepares them again.
-_PREPARED: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionary()
+# On PostgreSQL the guarded event's two statements are prepared once per connection (planning
+# them took longer than running them) and sent with their parameters bound (psycopg's extended
+# protocol on the connection Django opened, with its adapters: no parameter written into the SQL
+# text, whose rendering was a tenth of the event's Python). Django's connections prepare nothing
+# (its default keeps connection poolers working; a pooler in transaction mode would need its own
+# prepared statement support for this). A prepared statement outlives a rolled-back transaction;
+# a new connection prepares them again.
 
 
-@cache
-def _prepared_forms(query: str) -> tuple[str, str]:
-    """(name, body) of the prepared statement running `query`: its %s placeholders numbered."""
-    name = "xuefen_elearning_" + hashlib.sha256(query.encode()).hexdigest()[:20]
-    count = iter(range(1, query.count("%s") + 1))
-    return name, re.sub(r"%s", lambda _m: f"${next(count)}", query)
+_NEVER_UNASKED = 2**31 - 1
 
 
-def _execute(
-    db: BaseDatabaseWrapper, cursor: Any, query: str, params: list[Any], *, prepared: bool
-) -> None:
-    if not prepared or db.vendor != "postgresql":
-        cursor.execute(query, params)
-        return
-    name, body = _prepared_forms(query)
-    done = _PREPARED.setdefault(db.connection, set())
-    if name not in done:
-        cursor.execute(f"PREPARE {name} AS {body}")
-        done.add(name)
-    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
+def _prepared(db: BaseDatabaseWrapper, query: str, params: list[Any]) -> psycopg.Cursor[Any]:
+    """Runs `query` prepared, its parameters bound (PostgreSQL); returns the cursor to fetch from.
+    Django's connection, opened if need be; its health check is the caller's (see `load`)."""
+    with db.wrap_database_errors:
+        db.ensure_connection()
+        conn = db.connection
+        if conn.prepare_threshold is None:
+            # Django's connections prepare nothing (`prepare_threshold` None: its client-side
+            # cursors never do). Ours asks for its statements only: never prepared unasked.
+            conn.prepare_threshold = _NEVER_UNASKED
+        cursor = psycopg.Cursor(conn)
+        cursor.execute(query, params, prepare=True)
+    return cursor
 
 
 @cache
@@ -201,15 +276,38 @@ def _day_sql(vendor: str) -> str:
 
 
 @cache
-def _guard_sql(vendor: str, relaxed: bool) -> str:
-    """The condition added to the session's UPDATE by a guarded write: still active, still at
-    the sequence number read (and, relaxed, this transaction's commit not waiting for the disk:
-    the setting in force at commit decides, and it lasts to the end of this statement's own
-    transaction)."""
+def _guard_sql(vendor: str, relaxed: bool, kept: bool) -> str:
+    """The condition added to the session's UPDATE by a guarded write: still active at the
+    sequence number the event was judged from (see `Live.basis_seq`); for a kept copy also its
+    resource's length and its course's share unchanged and the event's log-in there and unexpired
+    (what a read would have said: a copy just read said it); and, relaxed, this transaction's
+    commit not waiting for the disk (the setting in force at commit decides, and it lasts to the
+    end of this statement's own transaction)."""
     sql = f" AND {_q('seq')} = %s AND {_q('status')} = %s"
+    if kept:
+        sql += (
+            f" AND EXISTS (SELECT 1 FROM {_q(Resource._meta.db_table)} r"
+            f" WHERE r.{_q('id')} = %s AND r.{_q('duration_seconds')} = %s)"
+            f" AND EXISTS (SELECT 1 FROM {_q(OnlineCourse._meta.db_table)} c"
+            f" WHERE c.{_q('id')} = %s AND c.{_q('complete_share')} = %s)"
+            f" AND EXISTS (SELECT 1 FROM {_q(Session._meta.db_table)} l"
+            f" WHERE l.{_q('session_key')} = %s AND l.{_q('expire_date')} > %s)"
+        )
     if relaxed and vendor == "postgresql":
         sql += " AND set_config('synchronous_commit', 'off', true) = 'off'"
     return sql
+
+
+def _guard_params(
+    db: BaseDatabaseWrapper, live: Live, login_key: str, now: dt.datetime, *, kept: bool
+) -> list[Any]:
+    params: list[Any] = [live.basis_seq, LearningSession.Status.ACTIVE.value]
+    if kept:
+        session = live.session
+        share = _field(OnlineCourse, "complete_share").get_db_prep_save(live.complete_share, db)
+        params += [session.resource_id, live.length, session.course_id, share]
+        params += [login_key, db.ops.adapt_datetimefield_value(now)]
+    return params
 
 
 class Writes:
@@ -255,19 +353,48 @@ class Writes:
         self.statements.clear()
 
     def flush_guarded(
-        self, session: LearningSession, names: list[str], *, expected_seq: int, relaxed: bool
+        self,
+        live: Live,
+        names: list[str],
+        *,
+        login_key: str,
+        now: dt.datetime,
+        relaxed: bool,
     ) -> bool:
-        """Writes the session's named fields only if it is still active at `expected_seq`, and the
-        other UPDATEs only if that one applied; returns whether it did (nothing is written when it
-        did not). On PostgreSQL one statement — its own transaction in autocommit — the session's
-        UPDATE a data-modifying WITH query the others depend on (`EXISTS (SELECT 1 FROM s)`); on
-        SQLite, in one IMMEDIATE transaction, the session's UPDATE first."""
+        """Writes the session's named fields only if what `live` was judged from is still as its
+        basis says (for a kept copy: and the log-in `login_key` is there and unexpired at `now`),
+        and the other UPDATEs only if that one applied; returns whether it did (nothing is written
+        when it did not). On PostgreSQL one statement — its own transaction in autocommit — the
+        session's UPDATE a data-modifying WITH query the others depend on (`EXISTS (SELECT 1 FROM
+        s)`); on SQLite, in one IMMEDIATE transaction, the session's UPDATE first.
+
+        For a kept copy this is the event's first statement, sent without the kept connection's
+        health check; on a broken connection it is closed and the write reported as not applied
+        (the event is then read again, on a new connection)."""
         db = connections[DEFAULT_DB_ALIAS]
+        session = live.session
         sql, fields = _update_sql(db.vendor, LearningSession, tuple(names))
-        guarded = sql + _guard_sql(db.vendor, relaxed)
+        kept = was_kept(live)
+        guarded = sql + _guard_sql(db.vendor, relaxed, kept)
         params = [f.get_db_prep_save(getattr(session, f.attname), db) for f in fields]
-        params += [session.pk, expected_seq, LearningSession.Status.ACTIVE.value]
+        params += [session.pk, *_guard_params(db, live, login_key, now, kept=kept)]
         others, self.statements = self.statements, []
+        if kept and not db.in_atomic_block:
+            db.health_check_done = True  # type: ignore[attr-defined]
+            try:
+                return self._send_guarded(db, guarded, params, others)
+            except DatabaseError:
+                db.close()
+                return False
+        return self._send_guarded(db, guarded, params, others)
+
+    @staticmethod
+    def _send_guarded(
+        db: BaseDatabaseWrapper,
+        guarded: str,
+        params: list[Any],
+        others: list[tuple[str, list[Any]]],
+    ) -> bool:
         if db.vendor == "postgresql":
             withs = [f"s AS ({guarded} RETURNING 1)"]
             withs += [
@@ -276,9 +403,7 @@ class Writes:
             ]
             every = [*params, *(p for _q, ps in others for p in ps)]
             query = f"WITH {', '.join(withs)} SELECT count(*) FROM s"
-            with db.cursor() as cursor:
-                _execute(db, cursor, query, every, prepared=True)
-                row = cursor.fetchone()
+            row = _prepared(db, query, every).fetchone()
             return bool(row and row[0])
         with transaction.atomic(using=db.alias), db.cursor() as cursor:
             cursor.execute(guarded, params)
