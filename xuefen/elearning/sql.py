@@ -33,7 +33,6 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, cast
 
-import psycopg
 from django.contrib.sessions.models import Session
 from django.db import (
     DEFAULT_DB_ALIAS,
@@ -46,6 +45,7 @@ from django.db import (
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.base import ModelState
 
+from xuefen.core.backends import fetch_one
 from xuefen.elearning.models import Day, LearningSession, OnlineCourse, Resource, Watched
 
 SESSION_FIELDS = (
@@ -222,38 +222,16 @@ def _row[M: models.Model](model: type[M], db: BaseDatabaseWrapper, values: dict[
 
 
 def _fetch(db: BaseDatabaseWrapper, query: str, params: list[Any], *, prepared: bool) -> Any:
-    if prepared and db.vendor == "postgresql":
-        return _prepared(db, query, params).fetchone()
+    """The row of `query`; `prepared`: prepared once per connection with its parameters bound on
+    PostgreSQL (planning the event's statements took longer than running them, and rendering
+    every parameter into the SQL text was a tenth of the event's Python; the project's backend,
+    `execute_prepared`). A prepared statement outlives a rolled-back transaction; a new
+    connection prepares them again."""
+    if prepared:
+        return fetch_one(db, query, params)
     with db.cursor() as cursor:
         cursor.execute(query, params)
         return cursor.fetchone()
-
-
-# On PostgreSQL the guarded event's two statements are prepared once per connection (planning
-# them took longer than running them) and sent with their parameters bound (psycopg's extended
-# protocol on the connection Django opened, with its adapters: no parameter written into the SQL
-# text, whose rendering was a tenth of the event's Python). Django's connections prepare nothing
-# (its default keeps connection poolers working; a pooler in transaction mode would need its own
-# prepared statement support for this). A prepared statement outlives a rolled-back transaction;
-# a new connection prepares them again.
-
-
-_NEVER_UNASKED = 2**31 - 1
-
-
-def _prepared(db: BaseDatabaseWrapper, query: str, params: list[Any]) -> psycopg.Cursor[Any]:
-    """Runs `query` prepared, its parameters bound (PostgreSQL); returns the cursor to fetch from.
-    Django's connection, opened if need be; its health check is the caller's (see `load`)."""
-    with db.wrap_database_errors:
-        db.ensure_connection()
-        conn = db.connection
-        if conn.prepare_threshold is None:
-            # Django's connections prepare nothing (`prepare_threshold` None: its client-side
-            # cursors never do). Ours asks for its statements only: never prepared unasked.
-            conn.prepare_threshold = _NEVER_UNASKED
-        cursor = psycopg.Cursor(conn)
-        cursor.execute(query, params, prepare=True)
-    return cursor
 
 
 @cache
@@ -403,7 +381,7 @@ class Writes:
             ]
             every = [*params, *(p for _q, ps in others for p in ps)]
             query = f"WITH {', '.join(withs)} SELECT count(*) FROM s"
-            row = _prepared(db, query, every).fetchone()
+            row = fetch_one(db, query, every)
             return bool(row and row[0])
         with transaction.atomic(using=db.alias), db.cursor() as cursor:
             cursor.execute(guarded, params)
