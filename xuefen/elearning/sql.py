@@ -184,9 +184,11 @@ def load(token: str, login_key: str, *, lock: bool) -> Live | None:
     if lock or db.in_atomic_block:
         found = _fetch(db, query, [login_key, token], prepared=not lock)
     else:
-        # The event's first statement: rather than the kept connection's health check first (a
-        # round trip of its own), this read tells whether the connection still works, and is sent
-        # once more on a new connection when it does not (it reads, so sending it twice is safe).
+        # The event's first statement: rather than the kept connection's health check first
+        # (the backend's look at the socket, and `SELECT 1` when the server has spoken), this
+        # read tells whether the connection still works — a connection cut without a word too —
+        # and is sent once more on a new connection when it does not (it reads: sending it twice
+        # is safe).
         db.health_check_done = True  # type: ignore[attr-defined]
         try:
             found = _fetch(db, query, [login_key, token], prepared=True)

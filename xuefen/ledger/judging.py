@@ -205,10 +205,16 @@ class Loader:
 
     @classmethod
     def for_people(
-        cls, people: Iterable[Person | int], rulesets: RuleSetIndex | None = None
+        cls,
+        people: Iterable[Person | int],
+        rulesets: RuleSetIndex | None = None,
+        *,
+        exemptions: bool = True,
+        described: dict[int, str] | None = None,
     ) -> "Loader":
         """Reads the facts of `people` (Person rows with their unit selected, or ids), then all
-        they are judged on (with `rulesets` when the caller has them read already)."""
+        they are judged on (with `rulesets` when the caller has them read already; see `read`
+        for `exemptions` and `described`)."""
         loader = cls(rulesets)
         ids: list[int] = []
         for person in people:
@@ -217,7 +223,7 @@ class Loader:
             else:
                 ids.append(person)
         loader.people.update(read_facts(set(ids) - set(loader.people)))
-        loader.read()
+        loader.read(exemptions=exemptions, described=described)
         return loader
 
     def add_people(self, facts: Iterable[Facts]) -> None:
@@ -230,12 +236,15 @@ class Loader:
             self._rulesets = RuleSetIndex.for_paths(f.unit_path for f in self.people.values())
         return self._rulesets
 
-    def read(self) -> None:
-        """Reads the exemptions and every credit of the people (in ledger order), then who else
-        holds their one-holder artefacts. A fixed number of queries for any number of people."""
+    def read(self, *, exemptions: bool = True, described: dict[int, str] | None = None) -> None:
+        """Reads the exemptions (unless the caller knows there are none: `exemptions` False) and
+        every credit of the people (in ledger order; `described`: see `read_entries`), then who
+        else holds their one-holder artefacts. A fixed number of queries for any number of
+        people."""
         ids = sorted(self.people)
-        self.read_exemptions(ids)
-        self.read_entries(ids)
+        if exemptions:
+            self.read_exemptions(ids)
+        self.read_entries(ids, described)
         self.read_elsewhere()
 
     def read_exemptions(self, ids: Sequence[int]) -> None:

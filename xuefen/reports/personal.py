@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
 from xuefen.ledger import sql
-from xuefen.ledger.judging import Facts, Loader
+from xuefen.ledger.judging import Loader
 from xuefen.ledger.models import Standing
 from xuefen.orgs.models import Person
 from xuefen.policy.engine import CreditLine, Evaluation
@@ -95,13 +95,8 @@ def personal_page(
 ) -> PersonalPage:
     """The page's content (`index`: the rule-set versions, when the caller read them already;
     `exemptions`: False when the caller knows the person has none, so none are read)."""
-    loader = Loader(index)
-    loader.people[person.pk] = Facts.of(person)
-    if exemptions:
-        loader.read_exemptions([person.pk])
     described: dict[int, str] = {}  # each entry's description, read with the entries
-    loader.read_entries([person.pk], described)
-    loader.read_elsewhere()
+    loader = Loader.for_people([person], index, exemptions=exemptions, described=described)
     evaluation = loader.evaluate(person.pk, period)
     # This year and every year the person has a standing or an entry in, newest first.
     periods = loader.periods(person.pk) | {this_year()}
