@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from xuefen.accounts.models import RoleGrant, User
 from xuefen.accounts.roles import Role
 from xuefen.claims.models import ReportingPeriod
+from xuefen.core.backends import analyze_sample
 from xuefen.ledger.models import Standing
 from xuefen.orgs.models import OrgNode, Person
 from xuefen.planning.models import Reminder, ReminderKind, ReminderPolicy, Round
@@ -126,7 +127,12 @@ def _write_unit_admins(round_: Round, policy: ReminderPolicy, short: dict[str, i
         first_root, address, units = mine.get(user_id, (root, email, set()))
         units.update(path for path in short if path.startswith(root))
         mine[user_id] = (first_root, address, units)
-    done = set(Reminder.objects.filter(round=round_).values_list("user_id", flat=True))
+    # The round's first write finds nothing of it (its row locked): no read of the reminders.
+    done: set[int] = (
+        set()
+        if _first_write(round_)
+        else set(Reminder.objects.filter(round=round_).values_list("user_id", flat=True))
+    )
     rows = [
         Reminder(
             round=round_,
@@ -149,9 +155,8 @@ def _first_write(round_: Round) -> bool:
 
 
 def _analyze_reminders(cursor: Any) -> None:
-    if connection.vendor == "postgresql":
-        # Fresh statistics for the next run's check (autovacuum may come later).
-        cursor.execute(f"ANALYZE {_table(Reminder)} (round_id, user_id)")
+    # Fresh statistics for the next run's check (autovacuum may come later), from a sample.
+    analyze_sample(cursor, _table(Reminder), ["round_id", "user_id"])
 
 
 def _write_learners(round_: Round, policy: ReminderPolicy) -> int:
