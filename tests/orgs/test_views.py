@@ -329,3 +329,19 @@ def test_people_page_speaks_chinese(cast, client):
     content = response.content.decode()
     assert "人员类别" in content
     assert "一般干部" in content
+
+
+def test_node_page_names_ancestors_above_the_users_subtree_without_linking_them(cast, client):
+    # alice administers unit A (under department D, under region R): R and D are named on her
+    # unit's page, but not linked — their pages are outside her scope (404). Carol (the office
+    # for R) gets both as links.
+    response = get(client, cast.alice, "orgs:node_detail", node_id=cast.unit_a.pk)
+    body = response.content.decode()
+    for above in (cast.region, cast.dept):
+        assert above.name in body
+        assert reverse("orgs:node_detail", kwargs={"node_id": above.pk}) not in body
+        assert get(client, cast.alice, "orgs:node_detail", node_id=above.pk).status_code == 404
+    response = get(client, cast.carol, "orgs:node_detail", node_id=cast.unit_a.pk)
+    for above in (cast.region, cast.dept):
+        url = reverse("orgs:node_detail", kwargs={"node_id": above.pk})
+        assert f'href="{url}"' in response.content.decode()

@@ -149,3 +149,15 @@ def test_a_correction_needs_a_reason_and_is_audited(client, cast, running):
     client.post(url, {"person": cast.lena_person.pk, "mark": "present", "reason": "手机没电"})
     event = AuditEvent.objects.filter(object_type="training.attendance").get()
     assert event.changes["reason"] == "手机没电" and event.person_id == cast.lena_person.pk
+
+
+def test_classes_page_links_the_teachers_only_for_who_may_see_them(cast, client):
+    # A unit administrator sees the classes (to nominate people) but not the teacher registry:
+    # no link to a page that would answer 404. The office sees both.
+    teachers = reverse("training:teachers")
+    client.force_login(cast.alice)
+    assert f'href="{teachers}"' not in client.get(reverse("training:classes")).content.decode()
+    assert client.get(teachers).status_code == 404
+    client.force_login(cast.carol)
+    assert f'href="{teachers}"' in client.get(reverse("training:classes")).content.decode()
+    assert client.get(teachers).status_code == 200

@@ -56,12 +56,19 @@ def tree(request: HttpRequest) -> HttpResponse:
 def node_detail(request: HttpRequest, node_id: int) -> HttpResponse:
     node = scope.access_node(request.user, node_id)
     people_count = scope.people(request.user).filter(unit__path__startswith=node.path).count()
+    ancestors = list(node.ancestors().exclude(pk=node.pk))
+    # Above the user's own subtree an ancestor is named, not linked (its page would be a 404).
+    visible = set(
+        scope.nodes(request.user)
+        .filter(pk__in=[a.pk for a in ancestors])
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "orgs/node_detail.html",
         {
             "node": node,
-            "ancestors": node.ancestors().exclude(pk=node.pk),
+            "ancestors": [(a, a.pk in visible) for a in ancestors],
             "children": queries.child_nodes(node),
             "people_count": people_count,
             "can_change": scope.has_capability(request.user, Cap.ORGS_CHANGE, node),

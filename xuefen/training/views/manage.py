@@ -86,6 +86,7 @@ def classes(request: HttpRequest) -> HttpResponse:
             "querystring_base": base,
             "can_create": scope.has_capability(request.user, Cap.TRAINING_MANAGE),
             "can_configure": queries.may_configure(request.user),
+            "can_see_teachers": scope.has_capability(request.user, Cap.TRAINING_VIEW),
         },
     )
 
