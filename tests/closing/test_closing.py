@@ -318,3 +318,29 @@ def test_the_notices_of_a_whole_region_at_once_are_each_units_notice(cast, year)
     assert Decimal("95") in {line.earned for line in lines}
     paths = [OrgNode.objects.get(pk=unit_id).path for unit_id in made]
     assert paths == sorted(paths)
+
+
+# --- the close form -----------------------------------------------------------------------------
+
+
+def _offered_year(client) -> int:
+    import re
+
+    page = client.get(reverse("closing:closes")).content.decode()
+    return int(re.search(r'name="period" type="number"[^>]*value="(\d+)"', page).group(1))
+
+
+def test_the_close_form_offers_last_year_while_it_is_open(client, cast, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: dt.date(YEAR + 1, 2, 1))
+    client.force_login(cast.carol)
+    assert _offered_year(client) == YEAR
+
+
+def test_the_close_form_offers_this_year_once_last_year_is_closed(client, cast, year, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: dt.date(YEAR + 1, 2, 1))
+    client.force_login(cast.carol)
+    assert _offered_year(client) == YEAR + 1

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xuefen.accounts import scope
 from xuefen.accounts.roles import Cap
 from xuefen.audit.actions import record_export
-from xuefen.closing import actions, assessment, queries, results, runs
+from xuefen.closing import actions, assessment, guard, queries, results, runs
 from xuefen.closing.errors import Code
 from xuefen.closing.models import NoticeRun, Objection
 from xuefen.core.actors import acting
@@ -78,9 +78,18 @@ def closes(request: HttpRequest) -> HttpResponse:
                 for node in queries.results_nodes(user, c)[:20]
             ],
             "regions": regions.order_by("path"),
-            "last_year": timezone.localdate().year - 1,
+            "year_to_close": _year_to_close(regions.order_by("path").first()),
         },
     )
+
+
+def _year_to_close(region: OrgNode | None) -> int:
+    """The year the form offers: last year, or this year once last year is closed for the first
+    region on offer (the office closes each year once; offering a closed one invites a refusal)."""
+    this_year = timezone.localdate().year
+    if region is not None and guard.close_over(region.path, this_year - 1) is not None:
+        return this_year
+    return this_year - 1
 
 
 @login_required
