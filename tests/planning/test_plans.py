@@ -123,3 +123,14 @@ def test_the_plans_list_has_no_query_per_plan(client, cast, planned, django_asse
     client.force_login(cast.carol)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("planning:plans")).status_code == 200
+
+
+def test_the_new_plan_form_offers_this_year(client, cast, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: dt.date(2031, 11, 30))
+    client.force_login(cast.carol)
+    page = client.get(reverse("planning:plans")).content.decode()
+    assert 'name="year" value="2031"' in page

@@ -4,6 +4,7 @@ again)."""
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -22,7 +23,10 @@ def money(label: Any) -> forms.DecimalField:
 
 class PlanForm(forms.Form):
     node = NodeChoiceField(label=_("Unit"), queryset=None)
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    # This year offered (a callable: the day the form is shown, not the day the server started).
+    year = forms.IntegerField(
+        label=_("Year"), min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year
+    )
     name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=200)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
