@@ -100,3 +100,14 @@ def test_the_office_builds_sends_and_reads_a_survey(client, cast):
     assert survey.status == Survey.Status.OPEN
     page = client.get(reverse("planning:survey", kwargs={"survey_id": survey.pk}) + "?by=unit")
     assert "survey-chart-data" in page.content.decode()
+
+
+def test_the_new_survey_form_offers_this_year(client, cast, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: dt.date(2031, 11, 30))
+    client.force_login(cast.carol)
+    page = client.get(reverse("planning:survey_new")).content.decode()
+    assert 'name="year" value="2031"' in page

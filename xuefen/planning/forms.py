@@ -92,7 +92,9 @@ class SpendingForm(forms.Form):
 
 class SurveyForm(forms.Form):
     node = NodeChoiceField(label=_("Sent to"), queryset=None)
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(
+        label=_("Year"), min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     items = forms.CharField(
         label=_("Questions"),
