@@ -4,10 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts.roles import Cap
 from xuefen.accounts.scope import has_capability
-from xuefen.core.nav import NavItem
+from xuefen.core.nav import Group, NavItem
 
 
 def items(user: Any) -> list[NavItem]:
     if has_capability(user, Cap.AUDIT_VIEW):
-        return [NavItem(_("Audit trail"), "audit:events", order=95)]
+        return [NavItem(_("Audit trail"), "audit:events", order=95, group=Group.SYSTEM)]
     return []

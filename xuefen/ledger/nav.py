@@ -4,10 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts.roles import Cap
 from xuefen.accounts.scope import has_capability
-from xuefen.core.nav import NavItem
+from xuefen.core.nav import Group, NavItem
 
 
 def items(user: Any) -> list[NavItem]:
     if has_capability(user, Cap.CREDITS_APPROVE):
-        return [NavItem(_("Exemptions to approve"), "ledger:exemption_queue", order=34)]
+        return [
+            NavItem(
+                _("Exemptions to approve"), "ledger:exemption_queue", order=34, group=Group.REVIEW
+            )
+        ]
     return []

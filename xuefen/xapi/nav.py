@@ -4,10 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from xuefen.accounts.roles import Cap
 from xuefen.accounts.scope import has_capability
-from xuefen.core.nav import NavItem
+from xuefen.core.nav import Group, NavItem
 
 
 def items(user: Any) -> list[NavItem]:
     if has_capability(user, Cap.PROVIDERS_MANAGE):
-        return [NavItem(_("xAPI statements"), "xapi:statements", order=86)]
+        return [NavItem(_("xAPI statements"), "xapi:statements", order=86, group=Group.TRAINING)]
     return []
