@@ -1,9 +1,11 @@
 """Rebuilding the derived tables (Total, Standing) from the ledger, set-based.
 
 One pass over the ledger sums each person's credits per (period, category list, unit, kind) into a
-temporary table (`_sums`; no category unnested, stored in person order); both derived tables are
-computed from it. Totals are those sums grouped by category tag and compared with the stored ones
-in one full join: only missing, differing and stale rows are written. Standings are the one
+table (`_sums`; no category unnested, stored in person order; on PostgreSQL an unlogged table of
+the run's own that parallel workers can read, built in ranges of people side by side); both
+derived tables are computed from it. Totals are those sums grouped by category tag and compared
+with the stored ones in one full join (on PostgreSQL one per range of people, side by side): only
+missing, differing and stale rows are written. Standings are the one
 judge's verdicts (`ledger.judging`): people judged by sums are keyed in SQL and the judge asked
 once per distinct key (`ledger.keyed`), one upsert writing the standings that differ; the others
 (artefacts, reversals, exemptions, rule sets that need entries) are read and judged in chunks of
