@@ -72,10 +72,8 @@ def test_keyed_standings_equal_judging_each_person_alone(cast, texts, seed):
 
     # The keyed path judged most people once per key; the others on their own.
     rulesets = RuleSetIndex.everywhere()
-    with _sums(None):
-        from xuefen.ledger.recompute import SUMS
-
-        changed, others = keyed.judge_keyed(None, rulesets, Verdicts(), SUMS)
+    with _sums(None) as sums:
+        changed, others = keyed.judge_keyed(None, rulesets, Verdicts(), sums)
     assert changed == 0  # the writer's standings, judged person by person, already agree
     everyone = {p.pk for p in [*people, *twins]}
     assert set(others) < everyone
@@ -135,10 +133,8 @@ def test_keyed_standings_follow_the_age_brackets(cast):
         )  # fmt: skip
         people.append(person)
     rulesets = RuleSetIndex.everywhere()
-    with _sums(None):
-        from xuefen.ledger.recompute import SUMS
-
-        changed, others = keyed.judge_keyed(None, rulesets, Verdicts(), SUMS)
+    with _sums(None) as sums:
+        changed, others = keyed.judge_keyed(None, rulesets, Verdicts(), sums)
     assert changed == 0 and not {p.pk for p in people} & set(others)  # all keyed, all agreed
     Standing.objects.all().delete()
     assert recompute_standings() == len(people)
