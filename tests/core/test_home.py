@@ -60,3 +60,22 @@ def test_an_account_without_a_role_is_told_to_ask_for_one(client, cast):
     client.force_login(f.user("nobody"))
     page = client.get(reverse("core:home")).content.decode()
     assert "尚未分配角色" in page
+
+
+def test_the_office_home_shows_its_tiles_under_the_menus_groups(client, cast):
+    import re
+
+    client.force_login(cast.carol)
+    page = client.get(reverse("core:home")).content.decode()
+    headings = re.findall(r'<section class="tile-group"[^>]*>\s*<h2>([^<]+)</h2>', page)
+    assert headings == [group.label for group, _ in nav.grouped(nav.collect(cast.carol))]
+    assert "审核" in headings
+    # Every page of the menu is a tile, once.
+    tiles = re.findall(r'<a class="tile" href="([^"]+)"', page)
+    assert sorted(tiles) == sorted(item.href for item in nav.collect(cast.carol))
+
+
+def test_a_short_menu_keeps_one_row_of_tiles(client, cast):
+    client.force_login(cast.lena)
+    page = client.get(reverse("core:home")).content.decode()
+    assert "tile-group" not in page and 'class="tile"' in page
